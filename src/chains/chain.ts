@@ -1,0 +1,64 @@
+import { createPublicClient, custom, http, type EIP1193RequestFn, type PublicClient } from "viem";
+import { CorridorError } from "../domain/errors.js";
+
+/**
+ * One EVM chain as the corridor sees it: a JSON-RPC request function (EIP-1193), a
+ * viem public client over the same transport, and its chain id. Embedded Hardhat
+ * chains and JSON-RPC endpoints look the same from here on.
+ */
+export interface Chain {
+  /** The corridor's name for it: "us" or "uk". */
+  readonly name: string;
+  readonly chainId: number;
+  readonly kind: "embedded" | "rpc";
+  /** Where it lives: the network name for embedded chains, the URL otherwise. */
+  readonly endpoint: string;
+  request<T = unknown>(method: string, params?: readonly unknown[]): Promise<T>;
+  readonly client: PublicClient;
+  close(): Promise<void>;
+}
+
+export interface Eip1193Like {
+  request(args: { method: string; params?: readonly unknown[] | object }): Promise<unknown>;
+}
+
+/** Wraps an EIP-1193 provider (embedded chain or JSON-RPC) as a Chain. */
+export async function chainFromProvider(opts: {
+  name: string;
+  kind: Chain["kind"];
+  endpoint: string;
+  provider: Eip1193Like;
+  close?: () => Promise<void>;
+}): Promise<Chain> {
+  const { provider } = opts;
+  const request = async <T>(method: string, params: readonly unknown[] = []): Promise<T> =>
+    (await provider.request({ method, params })) as T;
+  const chainId = Number(await request<string>("eth_chainId"));
+  const client = createPublicClient({
+    transport: custom({ request: provider.request.bind(provider) as unknown as EIP1193RequestFn }),
+  }) as PublicClient;
+  return {
+    name: opts.name,
+    chainId,
+    kind: opts.kind,
+    endpoint: opts.endpoint,
+    request,
+    client,
+    close: opts.close ?? (async () => {}),
+  };
+}
+
+/** A chain behind a JSON-RPC URL (hardhat node, anvil, or a public testnet). */
+export async function connectRpcChain(name: string, url: string, opts: { timeoutMs?: number } = {}): Promise<Chain> {
+  const transport = http(url, { timeout: opts.timeoutMs ?? 10_000, retryCount: 0 })({});
+  try {
+    return await chainFromProvider({
+      name,
+      kind: "rpc",
+      endpoint: url,
+      provider: { request: (args) => transport.request(args as never) },
+    });
+  } catch (cause) {
+    throw new CorridorError("CORRIDOR_RPC_UNREACHABLE", `cannot reach chain "${name}" at ${url}`, { chain: name, url }, cause);
+  }
+}

@@ -1,0 +1,116 @@
+import { decodeErrorResult, decodeEventLog, encodeFunctionData, type Abi, type Hex } from "viem";
+import { loadArtifact } from "./artifacts.js";
+import type { Message } from "../domain/message.js";
+import { CorridorError } from "../domain/errors.js";
+
+export const gatewayAbi = (): Abi => loadArtifact("CorridorGateway").abi;
+export const tokenAbi = (): Abi => loadArtifact("CorridorToken").abi;
+
+/** What a sender asks the source gateway for (CorridorGateway.SendParams). */
+export interface SendParams {
+  inputToken: Hex;
+  dstChainId: bigint;
+  outputToken: Hex;
+  recipient: Hex;
+  amount: bigint;
+  maxFee: bigint;
+  minAmountOut: bigint;
+  deadline: bigint;
+  tier: number;
+  extraHash: Hex;
+}
+
+export interface SettleItem {
+  message: Message;
+  rate: bigint;
+  signatures: Hex[];
+}
+export interface RefundItem {
+  message: Message;
+  reason: number;
+  signatures: Hex[];
+}
+export interface FinalizeItem {
+  message: Message;
+  signatures: Hex[];
+}
+
+/** Fixed gas limits (estimation against a busy mempool costs more than it saves); generous, never binding. */
+export const GAS = {
+  send: 400_000n,
+  approve: 80_000n,
+  deposit: 200_000n,
+  settleBase: 80_000n,
+  settlePerItem: 200_000n,
+  refundPerItem: 150_000n,
+  finalizePerItem: 150_000n,
+  admin: 200_000n,
+  deploy: 8_000_000n,
+} as const;
+
+export const encodeSend = (p: SendParams): Hex => encodeFunctionData({ abi: gatewayAbi(), functionName: "send", args: [p] });
+export const encodeSettleBatch = (items: SettleItem[]): Hex =>
+  encodeFunctionData({ abi: gatewayAbi(), functionName: "settleBatch", args: [items] });
+export const encodeRefundBatch = (items: RefundItem[]): Hex =>
+  encodeFunctionData({ abi: gatewayAbi(), functionName: "refundBatch", args: [items] });
+export const encodeFinalizeBatch = (items: FinalizeItem[]): Hex =>
+  encodeFunctionData({ abi: gatewayAbi(), functionName: "finalizeBatch", args: [items] });
+
+export type GatewayEvent =
+  | { name: "TransferSent"; id: Hex; message: Message }
+  | { name: "TransferSettled"; id: Hex; recipient: Hex; outputToken: Hex; amountOut: bigint; fee: bigint; rate: bigint }
+  | { name: "SettleFailed"; id: Hex; reason: Hex }
+  | { name: "TransferRefunded"; id: Hex; sender: Hex; amount: bigint; reason: number }
+  | { name: "RefundFailed"; id: Hex; reason: Hex }
+  | { name: "TransferFinalized"; id: Hex; toLiquidity: bigint; fee: bigint }
+  | { name: "FinalizeFailed"; id: Hex; reason: Hex };
+
+const WANTED = new Set(["TransferSent", "TransferSettled", "SettleFailed", "TransferRefunded", "RefundFailed", "TransferFinalized", "FinalizeFailed"]);
+
+/** Decodes the corridor events among `logs`; other logs (token transfers, admin events) are skipped. */
+export function decodeGatewayLogs<L extends { topics: Hex[]; data: Hex }>(logs: L[]): (GatewayEvent & { log: L })[] {
+  const abi = gatewayAbi();
+  const out: (GatewayEvent & { log: L })[] = [];
+  for (const log of logs) {
+    let ev: { eventName: string; args: Record<string, unknown> };
+    try {
+      ev = decodeEventLog({ abi, topics: log.topics as [Hex, ...Hex[]], data: log.data }) as never;
+    } catch {
+      continue;
+    }
+    if (!WANTED.has(ev.eventName)) continue;
+    out.push({ name: ev.eventName, ...ev.args, log } as never);
+  }
+  return out;
+}
+
+/** Every custom error the corridor's contracts can raise, for decoding revert data. */
+function errorAbis(): Abi {
+  const names: [string, string?][] = [["CorridorGateway"], ["CorridorToken"]];
+  const abis: Abi[] = names.map(([n, s]) => loadArtifact(n, s).abi);
+  return abis.flat().filter((x) => x.type === "error") as Abi;
+}
+
+export interface DecodedRevert {
+  errorName: string;
+  args: readonly unknown[];
+}
+
+/** Decodes revert data into the contract's custom error name and arguments (undefined if unknown). */
+export function decodeRevert(data: Hex, extraAbis: Abi[] = []): DecodedRevert | undefined {
+  if (!data || data === "0x") return undefined;
+  try {
+    const r = decodeErrorResult({ abi: [...errorAbis(), ...extraAbis.flat()] as Abi, data });
+    return { errorName: r.errorName, args: r.args ?? [] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A contract revert as a CorridorError: code CORRIDOR_REVERT_<ErrorName>, the decoded arguments in details. */
+export function revertError(data: Hex, context: Record<string, unknown> = {}): CorridorError {
+  const d = decodeRevert(data);
+  const name = d?.errorName ?? "Unknown";
+  const args = (d?.args ?? []).map((a) => (typeof a === "bigint" ? a.toString() : a));
+  return new CorridorError(`CORRIDOR_REVERT_${name}`, `contract reverted with ${name}(${args.join(", ")})`, { ...context, error: name, args, data });
+}

@@ -1,0 +1,90 @@
+import { hashTypedData, type Hex } from "viem";
+import { privateKeyToAddress, sign } from "viem/accounts";
+import { serializeSignature } from "viem";
+import { ATTESTATION_TYPES, gatewayDomain, type Message } from "../domain/message.js";
+
+interface Attester {
+  privateKey: Hex;
+  address: Hex;
+}
+
+/**
+ * The operator's attester keys (m of n). Each attestation is an EIP-712 signature in the
+ * domain of the gateway that will check it: settlements in the destination's, refunds and
+ * finalizations in the source's. Signatures are returned ordered by signer address, as the
+ * gateway requires.
+ */
+export class AttesterSet {
+  private readonly attesters: Attester[];
+  /** Attesters taken offline (faults); an attestation needs `threshold` online ones. */
+  private readonly offline = new Set<Hex>();
+
+  constructor(
+    privateKeys: Hex[],
+    readonly threshold: number,
+  ) {
+    this.attesters = privateKeys
+      .map((privateKey) => ({ privateKey, address: privateKeyToAddress(privateKey) }))
+      .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  }
+
+  get addresses(): Hex[] {
+    return this.attesters.map((a) => a.address);
+  }
+
+  setOnline(address: Hex, online: boolean): void {
+    if (online) this.offline.delete(address);
+    else this.offline.add(address);
+  }
+
+  /** Whether enough attesters are online to sign. */
+  get available(): boolean {
+    return this.attesters.length - this.offline.size >= this.threshold;
+  }
+
+  settleDigest(m: Message, rate: bigint): Hex {
+    return hashTypedData({
+      domain: gatewayDomain(m.dstChainId, m.dstGateway),
+      types: ATTESTATION_TYPES,
+      primaryType: "Settle",
+      message: { message: m, rate },
+    });
+  }
+
+  refundDigest(m: Message, reason: number): Hex {
+    return hashTypedData({
+      domain: gatewayDomain(m.srcChainId, m.srcGateway),
+      types: ATTESTATION_TYPES,
+      primaryType: "Refund",
+      message: { message: m, reason },
+    });
+  }
+
+  finalizeDigest(m: Message): Hex {
+    return hashTypedData({
+      domain: gatewayDomain(m.srcChainId, m.srcGateway),
+      types: ATTESTATION_TYPES,
+      primaryType: "Finalize",
+      message: { message: m },
+    });
+  }
+
+  async signSettle(m: Message, rate: bigint): Promise<Hex[]> {
+    return this.signDigest(this.settleDigest(m, rate));
+  }
+
+  async signRefund(m: Message, reason: number): Promise<Hex[]> {
+    return this.signDigest(this.refundDigest(m, reason));
+  }
+
+  async signFinalize(m: Message): Promise<Hex[]> {
+    return this.signDigest(this.finalizeDigest(m));
+  }
+
+  /** `threshold` online attesters each sign the digest; ordered by signer address. */
+  private async signDigest(hash: Hex): Promise<Hex[]> {
+    const signers = this.attesters.filter((a) => !this.offline.has(a.address)).slice(0, this.threshold);
+    if (signers.length < this.threshold) throw new Error(`only ${signers.length} attesters online, ${this.threshold} needed`);
+    return Promise.all(signers.map(async (a) => serializeSignature(await sign({ hash, privateKey: a.privateKey }))));
+  }
+}
