@@ -17,10 +17,19 @@ async function hre(): Promise<Hre> {
 
 /**
  * A fresh in-process Hardhat EDR chain. `network` names an `edr-simulated` network in
- * hardhat.config.ts ("us" or "uk"); each call creates an independent chain.
+ * hardhat.config.ts ("us" or "uk", the default being `name`); each call creates an
+ * independent chain. `initialDate` fixes the genesis time, so that simulated block
+ * timestamps (and so results) do not depend on the wall clock.
  */
-export async function createEmbeddedChain(name: string, network = name): Promise<Chain> {
-  const conn = await (await hre()).network.create(network);
+export async function createEmbeddedChain(
+  name: string,
+  opts: { network?: string; chainId?: number; initialDate?: Date } = {},
+): Promise<Chain> {
+  const network = opts.network ?? name;
+  const override: Record<string, unknown> = {};
+  if (opts.chainId !== undefined) override.chainId = opts.chainId;
+  if (opts.initialDate !== undefined) override.initialDate = opts.initialDate;
+  const conn = await (await hre()).network.create({ network, override });
   return chainFromProvider({
     name,
     kind: "embedded",

@@ -25,10 +25,14 @@ export interface BootedCorridor {
   close(): Promise<void>;
 }
 
-export async function openChains(source: ChainSource, names = Object.keys(DEFAULT_CHAINS)): Promise<Record<string, Chain>> {
+export async function openChains(
+  source: ChainSource,
+  opts: { names?: string[]; initialDate?: Date } = {},
+): Promise<Record<string, Chain>> {
+  const names = opts.names ?? Object.keys(DEFAULT_CHAINS);
   const entries = await Promise.all(
     names.map(async (name) => {
-      if (source.kind === "embedded") return [name, await createEmbeddedChain(name)] as const;
+      if (source.kind === "embedded") return [name, await createEmbeddedChain(name, { initialDate: opts.initialDate })] as const;
       const url = source.urls[name];
       if (!url) throw new Error(`no JSON-RPC URL for chain "${name}"`);
       return [name, await connectRpcChain(name, url)] as const;
@@ -41,11 +45,13 @@ export async function openChains(source: ChainSource, names = Object.keys(DEFAUL
  * Opens the chains, funds the corridor's own keys with gas money and deploys the corridor.
  * Keys are deterministic per seed, and every role has its own (deployer, relayer, attesters).
  */
-export async function bootCorridor(opts: { seed?: string | number; source?: ChainSource; attesterCount?: number; threshold?: number } = {}): Promise<BootedCorridor> {
+export async function bootCorridor(
+  opts: { seed?: string | number; source?: ChainSource; attesterCount?: number; threshold?: number; initialDate?: Date } = {},
+): Promise<BootedCorridor> {
   const seed = opts.seed ?? "default";
   const attesterCount = opts.attesterCount ?? 3;
   const threshold = opts.threshold ?? 2;
-  const chains = await openChains(opts.source ?? { kind: "embedded" });
+  const chains = await openChains(opts.source ?? { kind: "embedded" }, { initialDate: opts.initialDate });
   const keys: CorridorKeys = {
     deployer: testKey(seed, "deployer"),
     relayer: testKey(seed, "relayer"),

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The `corridor` command. Runs the TypeScript sources through tsx on Node 22 or later
+// (Hardhat 3 needs it). If started by an older Node, re-runs itself on the Node 22 that the
+// npm `node` package installed into node_modules/.bin.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+if (Number(process.versions.node.split(".")[0]) < 22) {
+  const node = join(root, "node_modules", ".bin", "node");
+  if (!existsSync(node)) {
+    console.error(`corridor needs Node 22 or later (this is ${process.version}); run \`npm install\` in ${root} first.`);
+    process.exit(2);
+  }
+  const r = spawnSync(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
+const { register } = await import("tsx/esm/api");
+register();
+await import(join(root, "src", "cli", "main.ts"));

@@ -1,0 +1,23 @@
+/**
+ * Time as components see it: seconds since the unix epoch (fractional allowed). No component
+ * reads Date.now() or sleeps directly: the simulator hands them a virtual clock, live runs a
+ * wall clock.
+ */
+export interface Clock {
+  now(): number;
+}
+
+/** A clock the discrete-event engine moves. */
+export class VirtualClock implements Clock {
+  constructor(private t: number) {}
+  now(): number {
+    return this.t;
+  }
+  /** Moves time forward (never back). */
+  advanceTo(t: number): void {
+    if (t < this.t) throw new Error(`virtual time cannot go back (${t} < ${this.t})`);
+    this.t = t;
+  }
+}
+
+export const wallClock: Clock = { now: () => Date.now() / 1000 };

@@ -1,0 +1,63 @@
+import type { Hex } from "viem";
+import type { Message } from "./message.js";
+
+/**
+ * Lifecycle (DESIGN.md):
+ * INITIATED -> CONFIRMED -> SCREENED -> ATTESTED -> SUBMITTED -> SETTLED
+ *                                    \-> (deny / expiry) REFUND_ATTESTED -> REFUNDED
+ *                                    \-> HELD (manual review: approve | deny)
+ * Lock-and-release transfers are FINALIZED on the source after settling (escrow to liquidity).
+ */
+export type TransferState =
+  | "initiated"
+  | "confirmed"
+  | "screened"
+  | "held"
+  | "attested"
+  | "submitted"
+  | "settled"
+  | "refund_attested"
+  | "refunded";
+
+export const TERMINAL_STATES: readonly TransferState[] = ["settled", "refunded"];
+
+/** When each stage happened, in unix seconds (block timestamps where a block marks it). */
+export interface StageTimes {
+  initiated?: number;
+  confirmed?: number;
+  screened?: number;
+  held?: number;
+  attested?: number;
+  submitted?: number;
+  settled?: number;
+  refundAttested?: number;
+  refunded?: number;
+  finalized?: number;
+}
+
+export interface TransferRecord {
+  id: Hex;
+  message: Message;
+  srcChain: string;
+  dstChain: string;
+  inputCurrency: string;
+  outputCurrency: string;
+  state: TransferState;
+  stages: StageTimes;
+  srcBlock: number;
+  srcTxHash: Hex;
+  dstBlock?: number;
+  dstTxHash?: Hex;
+  /** Attested rate, 18 decimals (output per input). */
+  rate?: bigint;
+  amountOut?: bigint;
+  refundReason?: string;
+  /** Why the last settlement attempt failed, when it did. */
+  lastError?: string;
+  settleAttempts: number;
+  finalized?: boolean;
+}
+
+export function isTerminal(r: TransferRecord): boolean {
+  return TERMINAL_STATES.includes(r.state);
+}

@@ -1,0 +1,377 @@
+import type { Hex } from "viem";
+import type { Logger } from "pino";
+import type { Chain } from "../chains/chain.js";
+import type { ChainProfile } from "../chains/profiles.js";
+import { confirmationsFor } from "../chains/profiles.js";
+import { getBlock } from "../chains/mining.js";
+import { getReceipt, TxSender } from "../chains/tx-sender.js";
+import type { Deployment, Currency } from "../contracts/deploy.js";
+import {
+  decodeGatewayLogs,
+  decodeRevert,
+  encodeFinalizeBatch,
+  encodeRefundBatch,
+  encodeSettleBatch,
+  GAS,
+  type FinalizeItem,
+  type RefundItem,
+  type SettleItem,
+} from "../contracts/gateway.js";
+import { idOf, MODE, REFUND_REASON, tierName, type Message, type RefundReason } from "../domain/message.js";
+import type { Clock } from "../domain/clock.js";
+import type { TransferRecord } from "../domain/transfer.js";
+import { isTerminal } from "../domain/transfer.js";
+import type { TransferStore } from "./store.js";
+
+/** Jobs the relayer carries to a chain. */
+type Job =
+  | { kind: "settle"; id: Hex; item: SettleItem }
+  | { kind: "refund"; id: Hex; item: RefundItem }
+  | { kind: "finalize"; id: Hex; item: FinalizeItem };
+
+/** What the relayer needs from the operator (an attestation service, local or remote). */
+export interface AttestationService {
+  /** Called once a transfer has its tier's confirmations. */
+  requestAttestation(record: TransferRecord): void;
+  /** Called when a transfer needs a refund (expiry, or a settlement that cannot succeed). */
+  requestRefund(record: TransferRecord, reason: RefundReason): void;
+  /** Called once a lock-and-release transfer settled. */
+  requestFinalize(record: TransferRecord): void;
+}
+
+export interface RelayerOptions {
+  chains: Record<string, Chain>;
+  profiles: Record<string, ChainProfile>;
+  deployment: Deployment;
+  store: TransferStore;
+  relayerKey: Hex;
+  clock: Clock;
+  logger: Logger;
+  /** Most messages in one batch transaction. */
+  maxBatch?: number;
+  /** Seconds after the deadline before a refund is requested. */
+  refundGraceSeconds?: number;
+}
+
+interface Inflight {
+  hash: Hex;
+  jobs: Job[];
+  sentAt: number;
+}
+
+/**
+ * The relayer: watches each gateway's events from a cursor, waits for each tier's
+ * confirmations, asks the operator to attest, and carries settlements (to the destination),
+ * refunds and finalizations (to the source) in batches. It is untrusted: it moves nothing
+ * the attesters did not sign, and it learns outcomes from the chains' events, not from its
+ * own bookkeeping, so several instances can run at once.
+ */
+export class Relayer {
+  private attestations!: AttestationService;
+  private readonly senders: Record<string, TxSender>;
+  private readonly queues: Record<string, Job[]> = {};
+  private readonly inflight: Record<string, Inflight[]> = {};
+  /** Transfers waiting for confirmations, by source chain. */
+  private readonly awaiting: Record<string, Set<Hex>> = {};
+  /** Non-terminal transfers with a deadline to watch. */
+  private readonly open = new Set<Hex>();
+  private readonly refundRequested = new Set<Hex>();
+  private readonly nameById = new Map<number, string>();
+  private readonly blockTimes = new Map<string, number>();
+  private readonly log: Logger;
+  /** Counters for reports and metrics. */
+  readonly stats = { batches: 0, batchItems: 0, rpcErrors: 0, alreadySettled: 0 };
+  /** Settled lock-and-release transfers whose source escrow is not yet finalized. */
+  private readonly awaitingFinalize = new Set<Hex>();
+  /** Transfers that reached settled or refunded. */
+  terminalCount = 0;
+
+  constructor(private readonly opts: RelayerOptions) {
+    this.senders = Object.fromEntries(Object.entries(opts.chains).map(([n, c]) => [n, new TxSender(c, opts.relayerKey)]));
+    for (const [n, c] of Object.entries(opts.chains)) {
+      this.queues[n] = [];
+      this.inflight[n] = [];
+      this.awaiting[n] = new Set();
+      this.nameById.set(c.chainId, n);
+    }
+    this.log = opts.logger.child({ module: "relayer" });
+  }
+
+  connect(attestations: AttestationService): void {
+    this.attestations = attestations;
+  }
+
+  get address(): Hex {
+    return Object.values(this.senders)[0]!.address;
+  }
+
+  /** Transfers not yet settled or refunded. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** Whether anything is queued, in flight or awaiting confirmations. */
+  busy(): boolean {
+    return this.open.size > 0 || this.awaitingFinalize.size > 0 || Object.values(this.queues).some((q) => q.length > 0) || Object.values(this.inflight).some((q) => q.length > 0);
+  }
+
+  // ------------------------------------------------------------ watching
+
+  /** Reads new gateway events on `chainName` up to its head and advances that chain's confirmations. */
+  async poll(chainName: string): Promise<void> {
+    const chain = this.opts.chains[chainName]!;
+    const gateway = this.opts.deployment.chains[chainName]!.gateway;
+    const head = (await getBlock(chain)).number;
+    const from = (this.opts.store.cursor(chainName) ?? head - 1) + 1;
+    if (from <= head) {
+      const logs = await chain.request<RawLog[]>("eth_getLogs", [{ address: gateway, fromBlock: hex(from), toBlock: hex(head) }]);
+      const events = decodeGatewayLogs(logs.map((l) => ({ ...l, blockNumber: Number(l.blockNumber) })));
+      for (const ev of events) await this.onEvent(chainName, ev);
+      this.opts.store.setCursor(chainName, head);
+    }
+    this.checkConfirmations(chainName, head);
+    await this.checkInflight(chainName);
+  }
+
+  private async blockTime(chainName: string, block: number): Promise<number> {
+    const key = `${chainName}:${block}`;
+    let t = this.blockTimes.get(key);
+    if (t === undefined) {
+      t = (await getBlock(this.opts.chains[chainName]!, block)).timestamp;
+      this.blockTimes.set(key, t);
+      if (this.blockTimes.size > 10_000) this.blockTimes.delete(this.blockTimes.keys().next().value!);
+    }
+    return t;
+  }
+
+  private async onEvent(chainName: string, ev: ReturnType<typeof decodeGatewayLogs<RawLogN>>[number]): Promise<void> {
+    const { store } = this.opts;
+    const ts = await this.blockTime(chainName, ev.log.blockNumber);
+    switch (ev.name) {
+      case "TransferSent": {
+        if (store.get(ev.id)) return; // seen before (restart, or a re-read)
+        const m = ev.message;
+        const dst = this.nameById.get(Number(m.dstChainId));
+        if (!dst) return this.log.warn({ id: ev.id, dstChainId: m.dstChainId.toString() }, "transfer to an unknown chain ignored");
+        const record: TransferRecord = {
+          id: ev.id,
+          message: m,
+          srcChain: chainName,
+          dstChain: dst,
+          inputCurrency: this.currencyOf(chainName, m.inputToken),
+          outputCurrency: this.currencyOf(dst, m.outputToken),
+          state: "initiated",
+          stages: { initiated: ts },
+          srcBlock: ev.log.blockNumber,
+          srcTxHash: ev.log.transactionHash,
+          settleAttempts: 0,
+        };
+        store.put(record);
+        this.awaiting[chainName]!.add(ev.id);
+        this.open.add(ev.id);
+        return;
+      }
+      case "TransferSettled": {
+        const r = store.get(ev.id);
+        if (!r || r.state === "settled") return;
+        r.state = "settled";
+        r.stages.settled = ts;
+        r.dstBlock = ev.log.blockNumber;
+        r.dstTxHash = ev.log.transactionHash;
+        r.amountOut = ev.amountOut;
+        r.rate = ev.rate;
+        store.put(r);
+        this.open.delete(r.id);
+        this.terminalCount++;
+        if (r.message.mode === MODE.lockRelease) {
+          this.awaitingFinalize.add(r.id);
+          this.attestations.requestFinalize(r);
+        }
+        return;
+      }
+      case "TransferRefunded": {
+        const r = store.get(ev.id);
+        if (!r || r.state === "refunded") return;
+        r.state = "refunded";
+        r.stages.refunded = ts;
+        r.refundReason ??= Object.keys(REFUND_REASON)[ev.reason] ?? "other";
+        store.put(r);
+        this.open.delete(r.id);
+        this.terminalCount++;
+        this.awaiting[r.srcChain]?.delete(r.id);
+        return;
+      }
+      case "TransferFinalized": {
+        const r = store.get(ev.id);
+        if (!r) return;
+        r.finalized = true;
+        r.stages.finalized = ts;
+        store.put(r);
+        this.awaitingFinalize.delete(r.id);
+        return;
+      }
+      case "SettleFailed":
+      case "RefundFailed":
+      case "FinalizeFailed":
+        return this.onFailure(ev.name, ev.id, ev.reason);
+    }
+  }
+
+  private onFailure(kind: string, id: Hex, reason: Hex): void {
+    const r = this.opts.store.get(id);
+    if (!r || isTerminal(r) && kind === "SettleFailed") return;
+    const err = decodeRevert(reason)?.errorName ?? "Unknown";
+    if (err === "MessageAlreadyProcessed") {
+      this.stats.alreadySettled++; // another relayer got there first: success, not failure
+      return;
+    }
+    r.lastError = err;
+    this.opts.store.put(r);
+    this.log.debug({ id, kind, error: err }, "batch item failed");
+    if (kind === "SettleFailed") {
+      r.settleAttempts++;
+      // Settlement cannot succeed now: the operator refunds it once that is safe (after the deadline).
+      this.requestRefundOnce(r, err === "BelowMinAmountOut" ? "belowMinimum" : err === "DeadlinePassed" ? "expired" : "other");
+    }
+  }
+
+  private checkConfirmations(chainName: string, head: number): void {
+    const profile = this.opts.profiles[chainName]!;
+    const waiting = this.awaiting[chainName]!;
+    for (const id of waiting) {
+      const r = this.opts.store.get(id)!;
+      const need = confirmationsFor(profile, tierName(r.message.tier));
+      if (head - r.srcBlock + 1 < need) continue;
+      waiting.delete(id);
+      if (r.state !== "initiated") continue;
+      r.state = "confirmed";
+      r.stages.confirmed = this.opts.clock.now();
+      this.opts.store.put(r);
+      this.attestations.requestAttestation(r);
+    }
+  }
+
+  /** Requests refunds for open transfers past their deadline (plus grace). */
+  checkDeadlines(): void {
+    const now = this.opts.clock.now();
+    const grace = this.opts.refundGraceSeconds ?? 0;
+    for (const id of this.open) {
+      const r = this.opts.store.get(id)!;
+      if (now > Number(r.message.deadline) + grace) this.requestRefundOnce(r, "expired");
+    }
+  }
+
+  private requestRefundOnce(r: TransferRecord, reason: RefundReason): void {
+    if (this.refundRequested.has(r.id) || isTerminal(r)) return;
+    this.refundRequested.add(r.id);
+    r.refundReason = reason;
+    this.opts.store.put(r);
+    this.attestations.requestRefund(r, reason);
+  }
+
+  /** A refund request that could not be signed yet is retried later. */
+  retryRefundLater(id: Hex): void {
+    this.refundRequested.delete(id);
+  }
+
+  // ------------------------------------------------------------ delivering
+
+  enqueueSettle(record: TransferRecord, item: SettleItem): void {
+    this.queues[record.dstChain]!.push({ kind: "settle", id: record.id, item });
+  }
+  enqueueRefund(record: TransferRecord, item: RefundItem): void {
+    this.queues[record.srcChain]!.push({ kind: "refund", id: record.id, item });
+  }
+  enqueueFinalize(record: TransferRecord, item: FinalizeItem): void {
+    this.queues[record.srcChain]!.push({ kind: "finalize", id: record.id, item });
+  }
+
+  /** Sends everything queued for `chainName` as batch transactions (one per kind, split at maxBatch). */
+  async flush(chainName: string): Promise<void> {
+    const queue = this.queues[chainName]!;
+    if (queue.length === 0) return;
+    this.queues[chainName] = [];
+    const max = this.opts.maxBatch ?? 50;
+    const byKind = { settle: [] as Job[], refund: [] as Job[], finalize: [] as Job[] };
+    for (const job of queue) {
+      const r = this.opts.store.get(job.id);
+      if (job.kind === "settle" && r && isTerminal(r)) continue;
+      byKind[job.kind].push(job);
+    }
+    const now = this.opts.clock.now();
+    for (const [kind, jobs] of Object.entries(byKind) as [Job["kind"], Job[]][]) {
+      for (let i = 0; i < jobs.length; i += max) {
+        const batch = jobs.slice(i, i + max);
+        const data =
+          kind === "settle"
+            ? encodeSettleBatch(batch.map((j) => j.item as SettleItem))
+            : kind === "refund"
+              ? encodeRefundBatch(batch.map((j) => j.item as RefundItem))
+              : encodeFinalizeBatch(batch.map((j) => j.item as FinalizeItem));
+        const perItem = kind === "settle" ? GAS.settlePerItem : kind === "refund" ? GAS.refundPerItem : GAS.finalizePerItem;
+        const to = this.opts.deployment.chains[chainName]!.gateway;
+        let hash: Hex;
+        try {
+          hash = await this.senders[chainName]!.send({ to, data, gas: GAS.settleBase + perItem * BigInt(batch.length) });
+        } catch (err) {
+          this.stats.rpcErrors++;
+          this.log.warn({ chain: chainName, err }, "batch submission failed; requeued");
+          this.queues[chainName]!.push(...batch);
+          continue;
+        }
+        this.stats.batches++;
+        this.stats.batchItems += batch.length;
+        this.inflight[chainName]!.push({ hash, jobs: batch, sentAt: now });
+        if (kind === "settle") {
+          for (const j of batch) {
+            const r = this.opts.store.get(j.id);
+            if (r && !isTerminal(r)) {
+              r.state = "submitted";
+              r.stages.submitted ??= now;
+              this.opts.store.put(r);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Checks receipts of batches in flight on `chainName`; a reverted batch is requeued whole. */
+  private async checkInflight(chainName: string): Promise<void> {
+    const list = this.inflight[chainName]!;
+    if (list.length === 0) return;
+    const still: Inflight[] = [];
+    for (const f of list) {
+      const receipt = await getReceipt(this.opts.chains[chainName]!, f.hash);
+      if (!receipt) {
+        still.push(f);
+        continue;
+      }
+      if (receipt.status === "reverted") {
+        this.log.warn({ chain: chainName, hash: f.hash, items: f.jobs.length }, "batch reverted; requeued");
+        this.queues[chainName]!.push(...f.jobs.filter((j) => !isTerminal(this.opts.store.get(j.id)!)));
+      }
+    }
+    this.inflight[chainName] = still;
+  }
+
+  private currencyOf(chainName: string, token: Hex): Currency {
+    const tokens = this.opts.deployment.chains[chainName]!.tokens;
+    for (const [cur, addr] of Object.entries(tokens)) if (addr.toLowerCase() === token.toLowerCase()) return cur as Currency;
+    return "USD";
+  }
+}
+
+interface RawLog {
+  address: Hex;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: Hex;
+  transactionHash: Hex;
+  logIndex: Hex;
+}
+type RawLogN = Omit<RawLog, "blockNumber"> & { blockNumber: number };
+
+const hex = (n: number): Hex => `0x${n.toString(16)}`;
+
+export { idOf, type Message };

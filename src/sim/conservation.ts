@@ -1,0 +1,112 @@
+import type { Currency } from "../contracts/deploy.js";
+import { MODE } from "../domain/message.js";
+import type { TransferRecord } from "../domain/transfer.js";
+import type { LedgerGroup, LedgerSnapshot } from "./ledger.js";
+
+export interface ConservationLine {
+  chain: string;
+  token: Currency;
+  holder: LedgerGroup;
+  expected: bigint;
+  actual: bigint;
+  ok: boolean;
+}
+
+export interface SupplyLine {
+  currency: Currency;
+  burned: bigint;
+  minted: bigint;
+  refunded: bigint;
+  inFlight: bigint;
+  /** Sum over chains of the token's total supply change; must equal -inFlight. */
+  supplyChange: bigint;
+  ok: boolean;
+}
+
+export interface ConservationReport {
+  ok: boolean;
+  lines: ConservationLine[];
+  burnAndMint: SupplyLine[];
+}
+
+const GROUPS: LedgerGroup[] = ["senders", "recipients", "gatewayBalance", "escrowed", "liquidity", "feeRecipient", "totalSupply"];
+
+/**
+ * Conservation, to the base unit: every on-chain balance change (senders, recipients, gateway
+ * escrow and liquidity, fee recipients, token supply) must equal what the transfer records say
+ * moved (sent, paid out, refunded, finalized, in flight); and for same-currency transfers what
+ * was burned equals what was minted plus refunded plus in flight.
+ */
+export function checkConservation(records: Iterable<TransferRecord>, before: LedgerSnapshot, after: LedgerSnapshot): ConservationReport {
+  const expected: Record<string, Record<string, Record<string, bigint>>> = {};
+  const add = (chain: string, cur: string, group: LedgerGroup, v: bigint) => {
+    const c = (expected[chain] ??= {});
+    const t = (c[cur] ??= {});
+    t[group] = (t[group] ?? 0n) + v;
+  };
+  const supply: Record<string, Omit<SupplyLine, "supplyChange" | "ok">> = {};
+
+  for (const r of records) {
+    const m = r.message;
+    const S = r.srcChain;
+    const D = r.dstChain;
+    const inC = r.inputCurrency;
+    const outC = r.outputCurrency;
+    const refunded = r.state === "refunded";
+    const settled = r.state === "settled";
+    add(S, inC, "senders", -m.amount);
+    if (refunded) add(S, inC, "senders", m.amount);
+    if (settled) add(D, outC, "recipients", r.amountOut!);
+    if (m.mode === MODE.burnMint) {
+      const s = (supply[inC] ??= { currency: inC as Currency, burned: 0n, minted: 0n, refunded: 0n, inFlight: 0n });
+      s.burned += m.amount;
+      add(S, inC, "totalSupply", -m.amount);
+      if (refunded) {
+        add(S, inC, "totalSupply", m.amount);
+        s.refunded += m.amount;
+      } else if (settled) {
+        add(D, outC, "totalSupply", r.amountOut! + m.fee);
+        add(D, outC, "feeRecipient", m.fee);
+        s.minted += r.amountOut! + m.fee;
+      } else s.inFlight += m.amount;
+    } else {
+      add(S, inC, "escrowed", m.amount);
+      add(S, inC, "gatewayBalance", m.amount);
+      if (refunded) {
+        add(S, inC, "escrowed", -m.amount);
+        add(S, inC, "gatewayBalance", -m.amount);
+      }
+      if (settled) {
+        add(D, outC, "liquidity", -r.amountOut!);
+        add(D, outC, "gatewayBalance", -r.amountOut!);
+      }
+      if (r.finalized) {
+        add(S, inC, "escrowed", -m.amount);
+        add(S, inC, "liquidity", m.amount - m.fee);
+        add(S, inC, "gatewayBalance", -m.fee);
+        add(S, inC, "feeRecipient", m.fee);
+      }
+    }
+  }
+
+  const lines: ConservationLine[] = [];
+  for (const [chain, tokens] of Object.entries(after.balances)) {
+    for (const [cur, groups] of Object.entries(tokens) as [Currency, Record<LedgerGroup, bigint>][]) {
+      for (const g of GROUPS) {
+        const actual = groups[g] - before.balances[chain]![cur][g];
+        const exp = expected[chain]?.[cur]?.[g] ?? 0n;
+        lines.push({ chain, token: cur, holder: g, expected: exp, actual, ok: exp === actual });
+      }
+    }
+  }
+  const burnAndMint: SupplyLine[] = Object.values(supply).map((s) => {
+    const supplyChange = Object.keys(after.balances).reduce(
+      (sum, chain) => sum + after.balances[chain]![s.currency].totalSupply - before.balances[chain]![s.currency].totalSupply,
+      0n,
+    );
+    // Lock-and-release moves no supply, so the only supply change across chains is what is burned and not yet minted or refunded.
+    const ok = s.burned === s.minted + s.refunded + s.inFlight && supplyChange === -s.inFlight;
+    return { ...s, supplyChange, ok };
+  });
+  return { ok: lines.every((l) => l.ok) && burnAndMint.every((s) => s.ok), lines, burnAndMint };
+}

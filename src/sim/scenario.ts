@@ -1,0 +1,149 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { CHAIN_PROFILES } from "../chains/profiles.js";
+import { CorridorError } from "../domain/errors.js";
+
+const Currency = z.enum(["USD", "GBP"]);
+const ChainName = z.enum(["us", "uk"]);
+const positiveDecimal = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0, { message: "expected a positive decimal amount such as \"250.00\"" });
+
+export const ScenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().default(""),
+    seed: z.number().int().nonnegative().default(1),
+    /** Virtual start time (ISO 8601); block timestamps start here. */
+    startTime: z.string().datetime({ offset: true }).default("2026-06-01T09:00:00Z"),
+    chains: z
+      .object({
+        us: z.object({ profile: z.string().default("local"), rpcUrl: z.string().url().optional() }).strict(),
+        uk: z.object({ profile: z.string().default("local"), rpcUrl: z.string().url().optional() }).strict(),
+      })
+      .strict(),
+    operator: z
+      .object({
+        attesters: z.number().int().min(1).max(16).default(3),
+        threshold: z.number().int().min(1).default(2),
+        /** Modelled time to screen a confirmed transfer, seconds. */
+        screeningSeconds: z.number().nonnegative().default(1),
+        /** Modelled time to collect the attesters' signatures, seconds. */
+        attestationSeconds: z.number().nonnegative().default(1),
+      })
+      .strict()
+      .default({}),
+    relayer: z
+      .object({
+        maxBatch: z.number().int().min(1).max(500).default(50),
+        /** Seconds after a transfer's deadline before the relayer asks for its refund. */
+        refundGraceSeconds: z.number().nonnegative().default(0),
+      })
+      .strict()
+      .default({}),
+    fx: z
+      .object({
+        source: z.literal("fixed").default("fixed"),
+        /** GBP per 1 USD (FRED H.10, June 2026: 0.7497). */
+        gbpPerUsd: z.number().positive().default(0.7497),
+      })
+      .strict()
+      .default({}),
+    /** Liquidity providers' deposits on each chain's gateway, in whole units of the chain's home currency. */
+    liquidity: z.object({ us: positiveDecimal, uk: positiveDecimal }).strict(),
+    workload: z
+      .object({
+        transfers: z.number().int().min(1).max(10_000_000),
+        /** Arrivals are spread (Poisson) over this many seconds. */
+        durationSeconds: z.number().positive(),
+        /** Distinct senders per chain. */
+        senders: z.number().int().min(1).max(10_000).default(40),
+        mix: z
+          .array(
+            z
+              .object({ from: ChainName, to: ChainName, input: Currency, output: Currency, weight: z.number().positive() })
+              .strict()
+              .refine((m) => m.from !== m.to, { message: "from and to must be different chains" }),
+          )
+          .min(1),
+        /** Share of Fast-tier transfers, 0..1. */
+        fastShare: z.number().min(0).max(1).default(0.3),
+        /** Lognormal amounts: median and sigma in USD terms, clamped to [min, max]. */
+        amount: z
+          .object({
+            medianUsd: z.number().positive().default(500),
+            sigma: z.number().nonnegative().default(1),
+            minUsd: z.number().positive().default(1),
+            maxUsd: z.number().positive().default(50_000),
+          })
+          .strict()
+          .default({}),
+        /** Each transfer's deadline, seconds after it is sent. */
+        deadlineSeconds: z.number().int().positive().default(7200),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    for (const name of ["us", "uk"] as const) {
+      if (!(s.chains[name].profile in CHAIN_PROFILES)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["chains", name, "profile"],
+          message: `unknown chain profile "${s.chains[name].profile}"; expected one of ${Object.keys(CHAIN_PROFILES).join(", ")}`,
+        });
+      }
+    }
+    if (s.operator.threshold > s.operator.attesters) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["operator", "threshold"], message: `threshold ${s.operator.threshold} exceeds attesters ${s.operator.attesters}` });
+    }
+    s.workload.mix.forEach((m, i) => {
+      const home = { us: "USD", uk: "GBP" } as const;
+      if (m.input !== home[m.from] && m.input !== m.output) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["workload", "mix", i, "input"], message: `senders on ${m.from} hold ${home[m.from]}; input ${m.input} is not routable` });
+      }
+      if (m.input !== m.output && m.output !== home[m.to]) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["workload", "mix", i, "output"], message: `cross-currency payouts on ${m.to} are in ${home[m.to]}` });
+      }
+    });
+  });
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+
+/** Turns zod issues into one readable message naming each field, what was expected and what was found. */
+export function formatIssues(issues: z.ZodIssue[], input: unknown): string {
+  return issues
+    .map((i) => {
+      const path = i.path.length ? i.path.join(".") : "(top level)";
+      const found = i.path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string | number, unknown>)[k] : undefined), input);
+      const foundText = found === undefined ? "nothing" : JSON.stringify(found)?.slice(0, 60);
+      return `${path}: ${i.message} (found ${foundText})`;
+    })
+    .join("\n");
+}
+
+export function parseScenario(input: unknown, source = "scenario"): Scenario {
+  const r = ScenarioSchema.safeParse(input);
+  if (!r.success) {
+    throw new CorridorError("CORRIDOR_SCENARIO_INVALID", `${source} is invalid:\n${formatIssues(r.error.issues, input)}`, { source, issues: r.error.issues });
+  }
+  return r.data;
+}
+
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new CorridorError("CORRIDOR_SCENARIO_NOT_FOUND", `cannot read scenario file ${file}`, { file }, cause);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new CorridorError("CORRIDOR_SCENARIO_MALFORMED", `${file} is not valid JSON: ${(cause as Error).message}`, { file }, cause);
+  }
+  return parseScenario(json, file);
+}
