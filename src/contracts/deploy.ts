@@ -61,7 +61,7 @@ export async function deployCorridor(opts: DeployOptions): Promise<Deployment> {
   const gatewayArt = loadArtifact("CorridorGateway");
   const names = Object.keys(opts.chains);
   const senders = Object.fromEntries(names.map((n) => [n, new TxSender(opts.chains[n]!.chain, opts.deployerKey)]));
-  const chains: Record<string, ChainDeployment> = {};
+  const deployed: Record<string, ChainDeployment> = {};
 
   await Promise.all(
     names.map(async (name) => {
@@ -91,9 +91,11 @@ export async function deployCorridor(opts: DeployOptions): Promise<Deployment> {
         txs.push({ to: gateway, gas: GAS.admin, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "setLocalToken", args: [tokens[cur], true] }) });
       }
       await sendAll(sender, txs, "deploy");
-      chains[name] = { name, chainId: chain.chainId, home, gateway, tokens, feeRecipient };
+      deployed[name] = { name, chainId: chain.chainId, home, gateway, tokens, feeRecipient };
     }),
   );
+  // In the chains' given order, whatever order their deployments finished in (results must not depend on timing).
+  const chains: Record<string, ChainDeployment> = Object.fromEntries(names.map((n) => [n, deployed[n]!]));
 
   await Promise.all(
     names.map(async (name) => {

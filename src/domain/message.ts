@@ -86,7 +86,7 @@ export function idOf(m: Message): Hex {
 
 /** EIP-712 struct hash of a message (what the source stores and the attestations bind). */
 export function hashMessage(m: Message): Hex {
-  return hashStruct({ data: m as unknown as Record<string, unknown>, primaryType: "Message", types: ATTESTATION_TYPES });
+  return hashStruct({ data: m, primaryType: "Message", types: ATTESTATION_TYPES });
 }
 
 /** Payout for a message at an 18-decimal rate, rounded down as the gateway does. */
