@@ -95,6 +95,9 @@ export const ScenarioSchema = z
         });
       }
     }
+    if (Boolean(s.chains.us.rpcUrl) !== Boolean(s.chains.uk.rpcUrl)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["chains", s.chains.us.rpcUrl ? "uk" : "us", "rpcUrl"], message: "give JSON-RPC URLs for both chains or for neither (embedded chains)" });
+    }
     if (s.operator.threshold > s.operator.attesters) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["operator", "threshold"], message: `threshold ${s.operator.threshold} exceeds attesters ${s.operator.attesters}` });
     }

@@ -50,6 +50,10 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     (await bootCorridor({
       seed: scenario.seed,
       attesterCount: scenario.operator.attesters,
+      source:
+        scenario.chains.us.rpcUrl && scenario.chains.uk.rpcUrl
+          ? { kind: "rpc", urls: { us: scenario.chains.us.rpcUrl, uk: scenario.chains.uk.rpcUrl } }
+          : { kind: "embedded" },
       threshold: scenario.operator.threshold,
       // Genesis a day before the run: set-up blocks are stamped then, the run from startTime on.
       initialDate: new Date((t0 - 86_400) * 1000),
