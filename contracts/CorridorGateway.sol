@@ -12,6 +12,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {CorridorTypes} from "./interfaces/ICorridorTypes.sol";
 import {IComplianceHook} from "./interfaces/IComplianceHook.sol";
 import {IFeeModule} from "./interfaces/IFeeModule.sol";
+import {RateLimiter} from "./libraries/RateLimiter.sol";
 
 /// @notice The mint and burn functions the gateway needs from a burn-and-mint token.
 interface IMintBurnToken {
@@ -30,6 +31,7 @@ interface IMintBurnToken {
 ///      The attesters sign either a settlement or a refund for an id, never both.
 contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     using SafeERC20 for IERC20;
+    using RateLimiter for RateLimiter.Bucket;
 
     // ---------------------------------------------------------------- errors
     /// @notice The amount must be above zero.
@@ -88,6 +90,18 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     error OnlySelf();
     /// @notice The zero address is not allowed here.
     error ZeroAddress();
+    /// @notice The quote given at settle is not the one the sender locked.
+    error QuoteMismatch(bytes32 id);
+    /// @notice The quote was not signed by a registered quoter (`signer` is who did sign).
+    error UnknownQuoter(address signer);
+    /// @notice The quote expired at `expiresAt`, before it was locked at `lockedAt`.
+    error QuoteExpired(uint64 expiresAt, uint256 lockedAt);
+    /// @notice The quote is for another sender, route, or a smaller amount.
+    error QuoteNotApplicable(bytes32 quoteId);
+    /// @notice The quote was already locked by an earlier transfer.
+    error QuoteAlreadyUsed(bytes32 quoteId);
+    /// @notice The Fast allowance for `token` has `available` left, `needed` is required.
+    error FastAllowanceExceeded(address token, uint256 available, uint256 needed);
 
     // ---------------------------------------------------------------- events
     /// @notice A transfer left this chain. Carries everything the destination needs.
@@ -124,17 +138,32 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     event ComplianceHookSet(address oldHook, address newHook);
     /// @notice The fee recipient changed.
     event FeeRecipientSet(address oldRecipient, address newRecipient);
+    /// @notice A quoter was registered or removed.
+    event QuoterSet(address indexed quoter, bool oldStatus, bool newStatus);
+    /// @notice The Fast allowance capacity for `token` changed.
+    event FastAllowanceSet(address indexed token, uint256 oldCapacity, uint256 newCapacity);
+    /// @notice A Fast transfer settled before its source was final and used `amount` of the allowance.
+    event FastAllowanceDebited(bytes32 indexed id, address indexed token, uint256 amount);
+    /// @notice The source of a Fast transfer reached finality and its allowance came back.
+    event FastAllowanceCredited(bytes32 indexed id, address indexed token, uint256 amount);
+    /// @notice The inbound rate limit for `token` changed.
+    event RateLimitSet(address indexed token, bool enabled, uint128 capacity, uint128 rate);
     /// @notice A provider deposited liquidity.
     event LiquidityDeposited(address indexed token, address indexed provider, uint256 amount, uint256 shares);
     /// @notice A provider withdrew liquidity.
     event LiquidityWithdrawn(address indexed token, address indexed provider, uint256 amount, uint256 shares);
 
     // ---------------------------------------------------------------- types
-    /// @notice One entry of a settlement batch.
+    /// @notice A settlement: the message, the attested rate, whether the attesters saw the source final
+    ///         (if not, a Fast transfer uses the Fast allowance), their signatures, and the locked quote
+    ///         with its signature when the sender locked one (empty otherwise).
     struct SettleItem {
         CorridorTypes.Message message;
         uint256 rate;
+        bool sourceFinal;
         bytes[] signatures;
+        CorridorTypes.Quote quote;
+        bytes quoteSignature;
     }
 
     /// @notice One entry of a refund batch.
@@ -162,6 +191,8 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         uint64 deadline;
         uint8 tier;
         bytes32 extraHash;
+        /// @dev All zeros when the sender does not lock a quote.
+        CorridorTypes.Quote quote;
     }
 
     struct Route {
@@ -176,13 +207,17 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     uint256 public constant RATE_SCALE = 1e18;
 
     string internal constant MESSAGE_TYPE =
-        "Message(uint64 srcChainId,address srcGateway,uint64 dstChainId,address dstGateway,uint64 nonce,address sender,address recipient,address inputToken,address outputToken,uint256 amount,uint256 fee,uint256 minAmountOut,uint64 deadline,uint8 tier,uint8 mode,bytes32 extraHash)";
+        "Message(uint64 srcChainId,address srcGateway,uint64 dstChainId,address dstGateway,uint64 nonce,address sender,address recipient,address inputToken,address outputToken,uint256 amount,uint256 fee,uint256 minAmountOut,uint64 deadline,uint8 tier,uint8 mode,bytes32 extraHash,bytes32 quoteHash,uint64 sentAt)";
     bytes32 public constant MESSAGE_TYPEHASH = keccak256(bytes(MESSAGE_TYPE));
     // EIP-712 appends referenced struct types to the primary type; the concatenation is not a
     // compile-time constant in Solidity, so these are immutables computed once in the constructor.
     bytes32 public immutable SETTLE_TYPEHASH;
     bytes32 public immutable REFUND_TYPEHASH;
     bytes32 public immutable FINALIZE_TYPEHASH;
+    bytes32 public constant QUOTE_TYPEHASH = keccak256(
+        "Quote(bytes32 quoteId,address sender,uint64 srcChainId,uint64 dstChainId,address inputToken,address outputToken,uint256 rate,uint256 maxAmountIn,uint64 expiresAt)"
+    );
+    bytes32 public constant FINALITY_TYPEHASH = keccak256("Finality(bytes32[] ids)");
 
     /// @dev Outbound status markers stored in place of the message hash once a message is closed.
     bytes32 internal constant REFUNDED = bytes32(uint256(1));
@@ -208,12 +243,26 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     /// @notice Tokens this gateway pays out (mints or releases).
     mapping(address token => bool) public localToken;
 
-    /// @notice Liquidity available for payouts, per token.
+    /// @notice Liquidity available for payouts, per token. Shares are per chain and token: a provider who pays
+    ///         out GBP on the UK chain is paid in USD into the US chain's pool, so a provider is expected to fund
+    ///         both sides of the corridor (as a market maker does); cross-chain claims are not tracked.
     mapping(address token => uint256) public liquidity;
     /// @notice Source-side escrow of in-flight lock-and-release transfers, per token.
     mapping(address token => uint256) public escrowed;
     mapping(address token => uint256) public totalShares;
     mapping(address token => mapping(address provider => uint256)) public shares;
+
+    /// @notice Registered FX quoters (destination side).
+    mapping(address quoter => bool) public isQuoter;
+    /// @notice Quotes already locked (source side), by quote id.
+    mapping(bytes32 quoteId => bool) public quoteUsed;
+    /// @notice Fast allowance per payout token: the most that may be paid before source finality.
+    mapping(address token => uint256) public fastAllowance;
+    /// @notice Paid before source finality and not yet credited back.
+    mapping(address token => uint256) public fastOutstanding;
+    /// @notice What each Fast settlement took from the allowance, until its source is final.
+    mapping(bytes32 id => uint256) public fastDebit;
+    mapping(address token => RateLimiter.Bucket) internal _inboundLimit;
 
     IFeeModule public feeModule;
     IComplianceHook public complianceHook;
@@ -234,7 +283,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         EIP712("CorridorGateway", "1")
     {
         if (admin == address(0) || feeRecipient_ == address(0)) revert ZeroAddress();
-        SETTLE_TYPEHASH = keccak256(bytes(string.concat("Settle(Message message,uint256 rate)", MESSAGE_TYPE)));
+        SETTLE_TYPEHASH = keccak256(bytes(string.concat("Settle(Message message,uint256 rate,bool sourceFinal)", MESSAGE_TYPE)));
         REFUND_TYPEHASH = keccak256(bytes(string.concat("Refund(Message message,uint8 reason)", MESSAGE_TYPE)));
         FINALIZE_TYPEHASH = keccak256(bytes(string.concat("Finalize(Message message)", MESSAGE_TYPE)));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -269,6 +318,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         uint256 fee = address(feeModule) == address(0) ? 0 : feeModule.quoteFee(p.inputToken, p.dstChainId, p.tier, p.amount);
         if (fee > p.maxFee) revert FeeAboveMax(fee, p.maxFee);
         if (fee >= p.amount) revert FeeNotBelowAmount(fee, p.amount);
+        bytes32 qHash = _checkQuoteAtSend(p);
 
         uint64 nonce = nextNonce;
         CorridorTypes.Message memory m = CorridorTypes.Message({
@@ -287,7 +337,9 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
             deadline: p.deadline,
             tier: p.tier,
             mode: r.mode,
-            extraHash: p.extraHash
+            extraHash: p.extraHash,
+            quoteHash: qHash,
+            sentAt: uint64(block.timestamp)
         });
         if (address(complianceHook) != address(0)) complianceHook.checkSend(m);
 
@@ -295,6 +347,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         id = messageId(block.chainid, address(this), nonce);
         nextNonce = nonce + 1;
         outbound[id] = hashMessage(m);
+        if (qHash != bytes32(0)) quoteUsed[p.quote.quoteId] = true;
         if (r.mode == uint8(CorridorTypes.Mode.LockRelease)) escrowed[p.inputToken] += p.amount;
 
         // interactions
@@ -306,18 +359,16 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     // ================================================================ external: destination
 
     /// @notice Pay a transfer attested by the attesters.
-    /// @param message The message as emitted by the source gateway.
-    /// @param rate Output per input, 18 decimals, as attested (1e18 for burn-and-mint).
-    /// @param signatures At least `threshold` attester signatures over Settle(message, rate), signers ascending.
+    /// @param item The message as emitted by the source gateway; the attested rate (output per input, 18
+    ///        decimals, 1e18 for burn-and-mint); whether the source was final when attested; at least
+    ///        `threshold` attester signatures over Settle(message, rate, sourceFinal), signers ascending; and the
+    ///        locked quote with the quoter's signature if the message carries a quote hash.
     /// @dev Reverts: EnforcedPause, WrongDestination, UnknownRemoteGateway, MessageAlreadyProcessed, DeadlinePassed,
     ///      UnsupportedToken, TooFewSignatures, InvalidSignature, UnknownAttester, DuplicateSigner, SignersNotAscending,
-    ///      InvalidRate, BelowMinAmountOut, InsufficientLiquidity, ComplianceRejected, token errors (AccountFrozen).
-    function settle(CorridorTypes.Message calldata message, uint256 rate, bytes[] calldata signatures)
-        external
-        whenNotPaused
-        nonReentrant
-    {
-        _settle(message, rate, signatures);
+    ///      QuoteMismatch, UnknownQuoter, QuoteExpired, InvalidRate, BelowMinAmountOut, FastAllowanceExceeded,
+    ///      RateLimited, InsufficientLiquidity, ComplianceRejected, token errors (AccountFrozen).
+    function settle(SettleItem calldata item) external whenNotPaused nonReentrant {
+        _settle(item);
     }
 
     /// @notice Settle many messages in one transaction. A message that fails is skipped with a
@@ -337,7 +388,23 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     /// @notice Batch helper: settles one item in its own call frame so that its revert is contained.
     /// @dev Reverts: OnlySelf, and every reason of `settle`.
     function settleIsolated(SettleItem calldata item) external onlySelf {
-        _settle(item.message, item.rate, item.signatures);
+        _settle(item);
+    }
+
+    /// @notice Credit back the Fast allowance of transfers whose source reached finality, as the attesters sign
+    ///         Finality(ids). Ids that took nothing (or were credited already) are skipped.
+    /// @dev Reverts: signature errors.
+    function creditFastAllowance(bytes32[] calldata ids, bytes[] calldata signatures) external nonReentrant {
+        _verify(_hashTypedDataV4(keccak256(abi.encode(FINALITY_TYPEHASH, keccak256(abi.encodePacked(ids))))), signatures);
+        for (uint256 i = 0; i < ids.length; i++) {
+            uint256 packed = fastDebit[ids[i]];
+            if (packed == 0) continue;
+            delete fastDebit[ids[i]];
+            address token = address(uint160(packed >> 96));
+            uint256 amount = packed & ((1 << 96) - 1);
+            fastOutstanding[token] -= amount;
+            emit FastAllowanceCredited(ids[i], token, amount);
+        }
     }
 
     // ================================================================ external: source closures
@@ -367,7 +434,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     }
 
     /// @notice Close a settled lock-and-release transfer on its source: the escrow, less the fee, joins this
-    ///         chain's liquidity (the providers who paid the recipient are paid here), and the fee goes to the
+    ///         chain's liquidity, and the fee goes to the
     ///         fee recipient. The attesters sign Finalize(message) only after the destination settled it.
     /// @dev Reverts: WrongSource, UnknownMessage, MessageAlreadyProcessed, MessageMismatch, NotLockRelease,
     ///      signature errors.
@@ -401,8 +468,10 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         if (!localToken[token]) revert UnsupportedToken(token);
         uint256 supply = totalShares[token];
         uint256 pool = liquidity[token];
-        // Round shares down: the depositor never gets more than their share of the pool.
-        minted = (supply == 0 || pool == 0) ? amount : (amount * supply) / pool;
+        // Virtual offset of one share and one base unit (as OpenZeppelin's ERC4626): a pool drained to zero by
+        // payouts while shares are outstanding cannot hand a new deposit's value to those worthless shares.
+        // Rounded down: the depositor never gets more than their share of the pool.
+        minted = (amount * (supply + 1)) / (pool + 1);
         if (minted == 0) revert ZeroAmount();
         totalShares[token] = supply + minted;
         shares[token][msg.sender] += minted;
@@ -419,8 +488,8 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         if (held < shareAmount) revert InsufficientShares(held, shareAmount);
         uint256 supply = totalShares[token];
         uint256 pool = liquidity[token];
-        // Round the payout down: the pool keeps the dust, remaining providers are never diluted.
-        amount = (shareAmount * pool) / supply;
+        // Same virtual offset as deposit; rounded down, so the pool keeps the dust and remaining providers are never diluted.
+        amount = (shareAmount * (pool + 1)) / (supply + 1);
         shares[token][msg.sender] = held - shareAmount;
         totalShares[token] = supply - shareAmount;
         liquidity[token] = pool - amount;
@@ -475,6 +544,27 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         emit LocalTokenSet(token, supported);
     }
 
+    /// @notice Register or remove an FX quoter. Reverts: AccessControlUnauthorizedAccount, ZeroAddress.
+    function setQuoter(address quoter, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (quoter == address(0)) revert ZeroAddress();
+        emit QuoterSet(quoter, isQuoter[quoter], allowed);
+        isQuoter[quoter] = allowed;
+    }
+
+    /// @notice Set the Fast allowance for payouts in `token` (type(uint256).max for unlimited).
+    /// @dev Reverts: AccessControlUnauthorizedAccount.
+    function setFastAllowance(address token, uint256 capacity) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        emit FastAllowanceSet(token, fastAllowance[token], capacity);
+        fastAllowance[token] = capacity;
+    }
+
+    /// @notice Configure the inbound token bucket for payouts in `token` (CCIP-style: capacity, refill per second).
+    /// @dev Reverts: AccessControlUnauthorizedAccount, InvalidRateLimit.
+    function setRateLimit(address token, bool enabled, uint128 capacity, uint128 rate) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _inboundLimit[token].configure(enabled, capacity, rate);
+        emit RateLimitSet(token, enabled, capacity, rate);
+    }
+
     /// @notice Set the fee module (zero for no fee). Reverts: AccessControlUnauthorizedAccount.
     function setFeeModule(IFeeModule module) external onlyRole(DEFAULT_ADMIN_ROLE) {
         emit FeeModuleSet(address(feeModule), address(module));
@@ -513,6 +603,17 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         return (r.enabled, r.mode);
     }
 
+    /// @notice The inbound rate limit for `token`: enabled, capacity, refill per second, and what is available now.
+    function rateLimit(address token) external view returns (bool enabled, uint128 capacity, uint128 rate, uint256 available) {
+        RateLimiter.Bucket storage b = _inboundLimit[token];
+        return (b.enabled, b.capacity, b.rate, b.enabled ? b.refilled() : type(uint256).max);
+    }
+
+    /// @notice EIP-712 struct hash of a quote.
+    function hashQuote(CorridorTypes.Quote memory quote) public pure returns (bytes32) {
+        return keccak256(abi.encode(QUOTE_TYPEHASH, quote));
+    }
+
     /// @notice The EIP-712 domain separator (name "CorridorGateway", version "1").
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparatorV4();
@@ -541,7 +642,9 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
 
     // ================================================================ internal
 
-    function _settle(CorridorTypes.Message calldata m, uint256 rate, bytes[] calldata signatures) internal {
+    function _settle(SettleItem calldata item) internal {
+        CorridorTypes.Message calldata m = item.message;
+        uint256 rate = item.rate;
         // checks
         if (m.dstChainId != block.chainid || m.dstGateway != address(this)) revert WrongDestination(m.dstChainId, m.dstGateway);
         address trusted = remoteGateway[m.srcChainId];
@@ -551,15 +654,18 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         if (block.timestamp > m.deadline) revert DeadlinePassed(m.deadline, block.timestamp);
         if (!localToken[m.outputToken]) revert UnsupportedToken(m.outputToken);
         bytes32 messageHash = hashMessage(m);
-        _verify(_hashTypedDataV4(keccak256(abi.encode(SETTLE_TYPEHASH, messageHash, rate))), signatures);
+        _verify(_hashTypedDataV4(keccak256(abi.encode(SETTLE_TYPEHASH, messageHash, rate, item.sourceFinal))), item.signatures);
+        if (m.quoteHash != bytes32(0)) _checkQuoteAtSettle(id, item);
         bool burnMint = m.mode == uint8(CorridorTypes.Mode.BurnMint);
         if (rate == 0 || (burnMint && rate != RATE_SCALE)) revert InvalidRate(rate);
         uint256 out = amountOut(m, rate);
         if (out < m.minAmountOut) revert BelowMinAmountOut(out, m.minAmountOut);
-        if (address(complianceHook) != address(0)) complianceHook.checkSettle(m);
 
-        // effects: the id is consumed before any token moves
+        // effects: the id is consumed before any token moves or any hook is called
         consumed[id] = true;
+        _inboundLimit[m.outputToken].consume(m.outputToken, out);
+        if (m.tier == uint8(CorridorTypes.Tier.Fast) && !item.sourceFinal) _debitFastAllowance(id, m.outputToken, out);
+        if (address(complianceHook) != address(0)) complianceHook.checkSettle(m);
         if (!burnMint) {
             uint256 available = liquidity[m.outputToken];
             if (available < out) revert InsufficientLiquidity(m.outputToken, available, out);
@@ -575,6 +681,42 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
             IERC20(m.outputToken).safeTransfer(m.recipient, out);
         }
         emit TransferSettled(id, m.recipient, m.outputToken, out, m.fee, rate);
+    }
+
+    /// @dev Source side: a locked quote must be this sender's, for this route and amount, unexpired and unused.
+    ///      Its signature is checked where it is honoured, on the destination.
+    function _checkQuoteAtSend(SendParams calldata p) internal view returns (bytes32) {
+        CorridorTypes.Quote calldata q = p.quote;
+        if (q.quoteId == bytes32(0)) return bytes32(0);
+        if (
+            q.sender != msg.sender || q.srcChainId != block.chainid || q.dstChainId != p.dstChainId || q.inputToken != p.inputToken
+                || q.outputToken != p.outputToken || p.amount > q.maxAmountIn
+        ) revert QuoteNotApplicable(q.quoteId);
+        if (block.timestamp > q.expiresAt) revert QuoteExpired(q.expiresAt, block.timestamp);
+        if (quoteUsed[q.quoteId]) revert QuoteAlreadyUsed(q.quoteId);
+        return hashQuote(q);
+    }
+
+    /// @dev Destination side: the quote is the locked one, signed by a registered quoter, locked before expiry,
+    ///      and the attested rate is the quote's rate (so the payout is recomputed from the quote itself).
+    function _checkQuoteAtSettle(bytes32 id, SettleItem calldata item) internal view {
+        CorridorTypes.Quote calldata q = item.quote;
+        if (hashQuote(q) != item.message.quoteHash) revert QuoteMismatch(id);
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(hashQuote(q)), item.quoteSignature);
+        if (err != ECDSA.RecoverError.NoError || !isQuoter[signer]) revert UnknownQuoter(signer);
+        if (item.message.sentAt > q.expiresAt) revert QuoteExpired(q.expiresAt, item.message.sentAt);
+        if (item.rate != q.rate) revert InvalidRate(item.rate);
+    }
+
+    /// @dev Records the debit packed as (token << 96 | amount); amounts above 2^96 base units cannot be Fast.
+    function _debitFastAllowance(bytes32 id, address token, uint256 amount) internal {
+        uint256 outstanding = fastOutstanding[token];
+        uint256 capacity = fastAllowance[token];
+        uint256 available = capacity > outstanding ? capacity - outstanding : 0;
+        if (amount > available || amount >= (1 << 96)) revert FastAllowanceExceeded(token, available, amount);
+        fastOutstanding[token] = outstanding + amount;
+        fastDebit[id] = (uint256(uint160(token)) << 96) | amount;
+        emit FastAllowanceDebited(id, token, amount);
     }
 
     function _refund(CorridorTypes.Message calldata m, uint8 reason, bytes[] calldata signatures) internal {

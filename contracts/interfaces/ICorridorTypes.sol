@@ -43,5 +43,21 @@ library CorridorTypes {
         uint8 tier; // Tier
         uint8 mode; // Mode
         bytes32 extraHash; // hash of off-chain data bound to the transfer (travel-rule record), or zero
+        bytes32 quoteHash; // EIP-712 struct hash of the FX quote the sender locked, or zero
+        uint64 sentAt; // source block timestamp at send
+    }
+
+    /// @notice A firm FX quote from a registered quoter, which a sender may lock at send.
+    /// @dev Signed by the quoter in the destination gateway's EIP-712 domain; the destination checks it.
+    struct Quote {
+        bytes32 quoteId;
+        address sender; // the quote is for this sender only
+        uint64 srcChainId;
+        uint64 dstChainId;
+        address inputToken;
+        address outputToken;
+        uint256 rate; // output per input, 18 decimals
+        uint256 maxAmountIn; // largest amount the quote covers
+        uint64 expiresAt; // must be locked (sent) no later than this
     }
 }

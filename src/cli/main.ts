@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { CorridorError, isCorridorError } from "../domain/errors.js";
 import { createLogger } from "../logger.js";
@@ -40,6 +40,7 @@ export function buildProgram(): Command {
       const logger = createLogger();
       const results = await simulate({
         scenario,
+        scenarioDir: dirname(resolve(file)),
         seed: o.seed,
         logger,
         onProgress: (done, total) => {
@@ -49,7 +50,9 @@ export function buildProgram(): Command {
       if (!o.quiet && process.stderr.isTTY) process.stderr.write("\n");
       const dir = resolve(o.out);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(resolve(dir, "results.json"), toJson(results) + "\n");
+      const { audit, ...rest } = results;
+      writeFileSync(resolve(dir, "results.json"), toJson(rest) + "\n");
+      writeFileSync(resolve(dir, "audit.json"), toJson(audit) + "\n");
       if (!o.quiet) {
         console.log(formatSummary(results));
         console.log(`\nResults: ${resolve(dir, "results.json")}`);

@@ -27,6 +27,24 @@ export function formatSummary(r: SimulationResults): string {
         }),
     ),
   );
+  out.push("");
+  const c = s.costs;
+  const pct = (x: number | null, d = 3) => (x === null ? "-" : `${x.toFixed(d)}%`);
+  out.push(
+    `Costs (settled transfers): fees ${Object.entries(c.feesByCurrency).map(([k, v]) => `${v} ${k}`).join(" + ") || "none"}; ` +
+      `mean fee ${pct(c.meanFeePct)}, mean FX spread against the mid ${c.meanFxBps === null ? "-" : `${c.meanFxBps.toFixed(2)} bps`}, mean all-in cost ${pct(c.meanTotalPct)}`,
+  );
+  const cp = s.compliance;
+  out.push(
+    `Compliance: ${cp.screened} screened, ${cp.allowed} allowed, ${cp.denied} denied, ${cp.held} held (reviews: ${cp.reviewsApproved} approved, ${cp.reviewsDenied} denied)`,
+  );
+  if (Object.keys(cp.byReason).length > 0) {
+    out.push(table(["reason", "transfers"], Object.entries(cp.byReason).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v])));
+  }
+  if (s.liquidity.waited > 0) out.push(`Liquidity: ${s.liquidity.waited} transfers waited for liquidity (mean ${duration(s.liquidity.meanWaitSeconds ?? 0)}, max ${duration(s.liquidity.maxWaitSeconds ?? 0)})`);
+  if (s.fastAllowance.settlementsUsingIt > 0) {
+    out.push(`Fast allowance: ${s.fastAllowance.settlementsUsingIt} settlements paid before source finality (${Object.entries(s.fastAllowance.totalUsed).map(([k, v]) => `${v} ${k}`).join(", ")})`);
+  }
   if (Object.keys(s.refundsByReason).length > 0) {
     out.push("");
     out.push("Refunds by reason: " + Object.entries(s.refundsByReason).map(([k, v]) => `${k} ${v}`).join(", "));

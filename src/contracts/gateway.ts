@@ -1,6 +1,6 @@
 import { decodeErrorResult, decodeEventLog, encodeFunctionData, type Abi, type Hex } from "viem";
 import { loadArtifact } from "./artifacts.js";
-import type { Message } from "../domain/message.js";
+import type { LockedQuote, Message } from "../domain/message.js";
 import { CorridorError } from "../domain/errors.js";
 
 export const gatewayAbi = (): Abi => loadArtifact("CorridorGateway").abi;
@@ -18,12 +18,19 @@ export interface SendParams {
   deadline: bigint;
   tier: number;
   extraHash: Hex;
+  /** NO_QUOTE when the sender locks no quote. */
+  quote: LockedQuote;
 }
 
 export interface SettleItem {
   message: Message;
   rate: bigint;
+  /** The attesters saw the source final: a Fast transfer then takes nothing from the Fast allowance. */
+  sourceFinal: boolean;
   signatures: Hex[];
+  /** The locked quote and its quoter signature (NO_QUOTE and "0x" when none). */
+  quote: LockedQuote;
+  quoteSignature: Hex;
 }
 export interface RefundItem {
   message: Message;
@@ -44,6 +51,7 @@ export const GAS = {
   settlePerItem: 200_000n,
   refundPerItem: 150_000n,
   finalizePerItem: 150_000n,
+  creditPerItem: 30_000n,
   admin: 200_000n,
   deploy: 8_000_000n,
 } as const;
@@ -53,6 +61,8 @@ export const encodeSettleBatch = (items: SettleItem[]): Hex =>
   encodeFunctionData({ abi: gatewayAbi(), functionName: "settleBatch", args: [items] });
 export const encodeRefundBatch = (items: RefundItem[]): Hex =>
   encodeFunctionData({ abi: gatewayAbi(), functionName: "refundBatch", args: [items] });
+export const encodeCreditFastAllowance = (ids: Hex[], signatures: Hex[]): Hex =>
+  encodeFunctionData({ abi: gatewayAbi(), functionName: "creditFastAllowance", args: [ids, signatures] });
 export const encodeFinalizeBatch = (items: FinalizeItem[]): Hex =>
   encodeFunctionData({ abi: gatewayAbi(), functionName: "finalizeBatch", args: [items] });
 
@@ -63,9 +73,11 @@ export type GatewayEvent =
   | { name: "TransferRefunded"; id: Hex; sender: Hex; amount: bigint; reason: number }
   | { name: "RefundFailed"; id: Hex; reason: Hex }
   | { name: "TransferFinalized"; id: Hex; toLiquidity: bigint; fee: bigint }
-  | { name: "FinalizeFailed"; id: Hex; reason: Hex };
+  | { name: "FinalizeFailed"; id: Hex; reason: Hex }
+  | { name: "FastAllowanceDebited"; id: Hex; token: Hex; amount: bigint }
+  | { name: "FastAllowanceCredited"; id: Hex; token: Hex; amount: bigint };
 
-const WANTED = new Set(["TransferSent", "TransferSettled", "SettleFailed", "TransferRefunded", "RefundFailed", "TransferFinalized", "FinalizeFailed"]);
+const WANTED = new Set(["TransferSent", "TransferSettled", "SettleFailed", "TransferRefunded", "RefundFailed", "TransferFinalized", "FinalizeFailed", "FastAllowanceDebited", "FastAllowanceCredited"]);
 
 /** Decodes the corridor events among `logs`; other logs (token transfers, admin events) are skipped. */
 export function decodeGatewayLogs<L extends { topics: Hex[]; data: Hex }>(logs: L[]): (GatewayEvent & { log: L })[] {

@@ -21,3 +21,8 @@ export class VirtualClock implements Clock {
 }
 
 export const wallClock: Clock = { now: () => Date.now() / 1000 };
+
+/** Runs work later: the discrete-event engine under virtual time, timers under wall time. */
+export interface Scheduler extends Clock {
+  after(seconds: number, fn: () => void | Promise<void>): void;
+}

@@ -33,7 +33,39 @@ export interface Message {
   tier: number;
   mode: number;
   extraHash: Hex;
+  /** EIP-712 hash of the quote the sender locked, or zero. */
+  quoteHash: Hex;
+  /** Source block timestamp at send. */
+  sentAt: bigint;
 }
+
+/** A firm FX quote (CorridorTypes.Quote), signed by a registered quoter in the destination gateway's domain. */
+export interface LockedQuote {
+  quoteId: Hex;
+  sender: Hex;
+  srcChainId: bigint;
+  dstChainId: bigint;
+  inputToken: Hex;
+  outputToken: Hex;
+  rate: bigint;
+  maxAmountIn: bigint;
+  expiresAt: bigint;
+}
+
+export const ZERO_HASH: Hex = `0x${"0".repeat(64)}`;
+const ZERO_ADDRESS: Hex = `0x${"0".repeat(40)}`;
+/** The "no quote" value for SendParams and SettleItem. */
+export const NO_QUOTE: LockedQuote = {
+  quoteId: ZERO_HASH,
+  sender: ZERO_ADDRESS,
+  srcChainId: 0n,
+  dstChainId: 0n,
+  inputToken: ZERO_ADDRESS,
+  outputToken: ZERO_ADDRESS,
+  rate: 0n,
+  maxAmountIn: 0n,
+  expiresAt: 0n,
+};
 
 export const MESSAGE_FIELDS = [
   { name: "srcChainId", type: "uint64" },
@@ -52,6 +84,20 @@ export const MESSAGE_FIELDS = [
   { name: "tier", type: "uint8" },
   { name: "mode", type: "uint8" },
   { name: "extraHash", type: "bytes32" },
+  { name: "quoteHash", type: "bytes32" },
+  { name: "sentAt", type: "uint64" },
+] as const;
+
+export const QUOTE_FIELDS = [
+  { name: "quoteId", type: "bytes32" },
+  { name: "sender", type: "address" },
+  { name: "srcChainId", type: "uint64" },
+  { name: "dstChainId", type: "uint64" },
+  { name: "inputToken", type: "address" },
+  { name: "outputToken", type: "address" },
+  { name: "rate", type: "uint256" },
+  { name: "maxAmountIn", type: "uint256" },
+  { name: "expiresAt", type: "uint64" },
 ] as const;
 
 /** EIP-712 types of the three attestations. Each is signed in the domain of the gateway that checks it. */
@@ -60,6 +106,7 @@ export const ATTESTATION_TYPES = {
   Settle: [
     { name: "message", type: "Message" },
     { name: "rate", type: "uint256" },
+    { name: "sourceFinal", type: "bool" },
   ],
   Refund: [
     { name: "message", type: "Message" },
@@ -67,6 +114,14 @@ export const ATTESTATION_TYPES = {
   ],
   Finalize: [{ name: "message", type: "Message" }],
 } as const;
+
+/** Types signed in the destination's domain apart from settlements: quotes and source finality of Fast transfers. */
+export const QUOTE_TYPES = { Quote: QUOTE_FIELDS } as const;
+export const FINALITY_TYPES = { Finality: [{ name: "ids", type: "bytes32[]" }] } as const;
+
+export function hashQuote(q: LockedQuote): Hex {
+  return hashStruct({ data: q, primaryType: "Quote", types: QUOTE_TYPES });
+}
 
 export const GATEWAY_DOMAIN_NAME = "CorridorGateway";
 export const GATEWAY_DOMAIN_VERSION = "1";

@@ -27,6 +27,7 @@ export interface StageTimes {
   confirmed?: number;
   screened?: number;
   held?: number;
+  reviewed?: number;
   attested?: number;
   submitted?: number;
   settled?: number;
@@ -50,6 +51,14 @@ export interface TransferRecord {
   dstTxHash?: Hex;
   /** Attested rate, 18 decimals (output per input). */
   rate?: bigint;
+  /** The mid at the moment the rate was set, 18 decimals (output per input). */
+  mid?: bigint;
+  /** Screening outcome: the deciding hook and its stable reason code. */
+  compliance?: { outcome: "allow" | "deny" | "hold"; reason?: string; hook?: string; reviewed?: "approved" | "denied" };
+  /** Seconds spent queued for destination liquidity. */
+  liquidityWaitSeconds?: number;
+  /** Paid before source finality, from the Fast allowance (base units of the output token). */
+  fastAllowanceUsed?: bigint;
   amountOut?: bigint;
   refundReason?: string;
   /** Why the last settlement attempt failed, when it did. */

@@ -1,7 +1,7 @@
 import { hashTypedData, type Hex } from "viem";
 import { privateKeyToAddress, sign } from "viem/accounts";
 import { serializeSignature } from "viem";
-import { ATTESTATION_TYPES, gatewayDomain, type Message } from "../domain/message.js";
+import { ATTESTATION_TYPES, FINALITY_TYPES, gatewayDomain, type Message } from "../domain/message.js";
 
 interface Attester {
   privateKey: Hex;
@@ -42,13 +42,18 @@ export class AttesterSet {
     return this.attesters.length - this.offline.size >= this.threshold;
   }
 
-  settleDigest(m: Message, rate: bigint): Hex {
+  settleDigest(m: Message, rate: bigint, sourceFinal: boolean): Hex {
     return hashTypedData({
       domain: gatewayDomain(m.dstChainId, m.dstGateway),
       types: ATTESTATION_TYPES,
       primaryType: "Settle",
-      message: { message: m, rate },
+      message: { message: m, rate, sourceFinal },
     });
+  }
+
+  /** Finality of Fast transfers' sources, signed for the destination gateway that lent the Fast allowance. */
+  finalityDigest(dstChainId: bigint, dstGateway: Hex, ids: Hex[]): Hex {
+    return hashTypedData({ domain: gatewayDomain(dstChainId, dstGateway), types: FINALITY_TYPES, primaryType: "Finality", message: { ids } });
   }
 
   refundDigest(m: Message, reason: number): Hex {
@@ -69,8 +74,13 @@ export class AttesterSet {
     });
   }
 
-  async signSettle(m: Message, rate: bigint): Promise<Hex[]> {
-    return this.signDigest(this.settleDigest(m, rate));
+  /** `sourceFinal` says the source is final: if not, a Fast settlement draws on the Fast allowance. */
+  async signSettle(m: Message, rate: bigint, sourceFinal: boolean): Promise<Hex[]> {
+    return this.signDigest(this.settleDigest(m, rate, sourceFinal));
+  }
+
+  async signFinality(dstChainId: bigint, dstGateway: Hex, ids: Hex[]): Promise<Hex[]> {
+    return this.signDigest(this.finalityDigest(dstChainId, dstGateway, ids));
   }
 
   async signRefund(m: Message, reason: number): Promise<Hex[]> {

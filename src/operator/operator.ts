@@ -1,12 +1,15 @@
 import type { Hex } from "viem";
 import type { Chain } from "../chains/chain.js";
+import type { ChainProfile } from "../chains/profiles.js";
 import type { Deployment, Currency } from "../contracts/deploy.js";
 import { gatewayAbi } from "../contracts/gateway.js";
 import { getBlock } from "../chains/mining.js";
-import { amountOut, hashMessage, MODE, REFUND_REASON, type RefundReason } from "../domain/message.js";
+import { amountOut, hashMessage, MODE, NO_QUOTE, REFUND_REASON, ZERO_HASH, type LockedQuote, type RefundReason } from "../domain/message.js";
 import type { TransferRecord } from "../domain/transfer.js";
-import type { AttesterSet } from "./attesters.js";
 import type { Clock } from "../domain/clock.js";
+import { rateToFixed18 } from "../domain/fx/quote.js";
+import type { AttesterSet } from "./attesters.js";
+import type { Quoter } from "./quoter.js";
 
 /** What screening decided (the compliance pipeline plugs in here). */
 export type ScreeningDecision =
@@ -14,23 +17,21 @@ export type ScreeningDecision =
   | { outcome: "deny"; reason: string }
   | { outcome: "hold"; reason: string; reviewSeconds?: number };
 
-export type Screen = (record: TransferRecord) => Promise<ScreeningDecision> | ScreeningDecision;
-
-/** Output per input for a currency pair at a moment, 18-decimal fixed point. */
-export type RateFn = (input: Currency, output: Currency, now: number) => bigint;
+export type Screen = (record: TransferRecord, now: number) => Promise<ScreeningDecision> | ScreeningDecision;
 
 export type AttestationResult =
-  | { kind: "settle"; rate: bigint; signatures: Hex[] }
-  | { kind: "refund"; reason: RefundReason; signatures: Hex[] }
+  | { kind: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; signatures: Hex[]; quote: LockedQuote; quoteSignature: Hex }
+  | { kind: "refund"; reason: RefundReason; detail?: string; signatures: Hex[] }
   | { kind: "hold"; reason: string; reviewSeconds?: number }
   /** Nothing signed: the source does not (yet) show this message, or a refund is not yet safe. */
   | { kind: "reject"; reason: string };
 
 export interface OperatorOptions {
   chains: Record<string, Chain>;
+  profiles: Record<string, ChainProfile>;
   deployment: Deployment;
   attesters: AttesterSet;
-  rate: RateFn;
+  quoter: Quoter;
   screen?: Screen;
   clock: Clock;
 }
@@ -44,9 +45,15 @@ export class Operator {
   /** Ids for which a settlement was signed: such a transfer may be refunded only once its deadline has passed unsettled. */
   private readonly settleSigned = new Set<Hex>();
   private readonly chainById: Map<number, Chain>;
+  private readonly nameById: Map<number, string>;
 
   constructor(private readonly opts: OperatorOptions) {
     this.chainById = new Map(Object.values(opts.chains).map((c) => [c.chainId, c]));
+    this.nameById = new Map(Object.entries(opts.chains).map(([n, c]) => [c.chainId, n]));
+  }
+
+  get quoter(): Quoter {
+    return this.opts.quoter;
   }
 
   private chain(chainId: bigint): Chain {
@@ -77,27 +84,63 @@ export class Operator {
     })) as boolean;
   }
 
+  /** Whether the source block of `record` has its chain's Standard (hard-finality) depth. */
+  async sourceFinal(record: TransferRecord): Promise<boolean> {
+    const chain = this.chain(record.message.srcChainId);
+    const profile = this.opts.profiles[this.nameById.get(chain.chainId)!]!;
+    const head = (await getBlock(chain)).number;
+    return head - record.srcBlock + 1 >= profile.standardConfirmations;
+  }
+
   /** Screens, quotes and signs a settlement (or a refund for a denial). */
   async attestTransfer(record: TransferRecord): Promise<AttestationResult> {
     if (!(await this.verifySent(record))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
-    const decision = this.opts.screen ? await this.opts.screen(record) : ({ outcome: "allow" } as const);
+    const decision = this.opts.screen ? await this.opts.screen(record, this.opts.clock.now()) : ({ outcome: "allow" } as const);
     if (decision.outcome === "hold") return { kind: "hold", reason: decision.reason, reviewSeconds: decision.reviewSeconds };
     if (decision.outcome === "deny") {
-      return { kind: "refund", reason: "denied", signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON.denied) };
+      // Never signed a settlement for it, so refunding at once is safe.
+      return { kind: "refund", reason: "denied", detail: decision.reason, signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON.denied) };
     }
     return this.quoteAndSign(record);
   }
 
-  /** After a manual approval: quote and sign the settlement. */
+  /** Signs the settlement at the locked quote, or at the operator's own price now. */
   async quoteAndSign(record: TransferRecord): Promise<AttestationResult> {
     const m = record.message;
-    const rate =
-      m.mode === MODE.burnMint ? 10n ** 18n : this.opts.rate(record.inputCurrency as Currency, record.outputCurrency as Currency, this.opts.clock.now());
-    if (amountOut(m, rate) < m.minAmountOut) {
-      return { kind: "refund", reason: "belowMinimum", signatures: await this.opts.attesters.signRefund(m, REFUND_REASON.belowMinimum) };
+    const now = this.opts.clock.now();
+    let rate: bigint;
+    let mid: bigint;
+    let quote = NO_QUOTE;
+    let quoteSignature: Hex = "0x";
+    if (m.quoteHash !== ZERO_HASH) {
+      const locked = this.opts.quoter.lookup(m.quoteHash);
+      if (!locked) return this.refundNow(record, "other", "UNKNOWN_QUOTE");
+      ({ quote, signature: quoteSignature } = locked);
+      rate = quote.rate;
+      mid = rateToFixed18(locked.mid);
+    } else if (m.mode === MODE.burnMint) {
+      rate = 10n ** 18n;
+      mid = rate;
+    } else {
+      const p = this.opts.quoter.price(record.inputCurrency as Currency, record.outputCurrency as Currency, now);
+      rate = p.rate;
+      mid = rateToFixed18(p.mid);
+      // Without a locked quote, a payout below the sender's minimum means a full refund.
+      if (amountOut(m, rate) < m.minAmountOut) return this.refundNow(record, "belowMinimum");
     }
+    const sourceFinal = await this.sourceFinal(record);
     this.settleSigned.add(record.id);
-    return { kind: "settle", rate, signatures: await this.opts.attesters.signSettle(m, rate) };
+    return { kind: "settle", rate, mid, sourceFinal, signatures: await this.opts.attesters.signSettle(m, rate, sourceFinal), quote, quoteSignature };
+  }
+
+  /** A refund for a transfer denied after review (a settlement was never signed for it). */
+  async refundDenied(record: TransferRecord): Promise<AttestationResult> {
+    if (this.settleSigned.has(record.id)) return { kind: "reject", reason: "SETTLEMENT_ALREADY_SIGNED" };
+    return this.refundNow(record, "denied", record.compliance?.reason);
+  }
+
+  private async refundNow(record: TransferRecord, reason: RefundReason, detail?: string): Promise<AttestationResult> {
+    return { kind: "refund", reason, detail, signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON[reason]) };
   }
 
   /**
@@ -109,10 +152,10 @@ export class Operator {
     if (!(await this.verifySent(record))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
     if (await this.isConsumed(record)) return { kind: "reject", reason: "ALREADY_SETTLED" };
     if (this.settleSigned.has(record.id)) {
-      const dstNow = await this.timeOf(record.message.dstChainId);
+      const dstNow = (await getBlock(this.chain(record.message.dstChainId))).timestamp;
       if (dstNow <= Number(record.message.deadline)) return { kind: "reject", reason: "SETTLEMENT_STILL_POSSIBLE" };
     }
-    return { kind: "refund", reason, signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON[reason]) };
+    return this.refundNow(record, reason);
   }
 
   /** Signs the source-side finalization of a settled lock-and-release transfer. */
@@ -121,7 +164,13 @@ export class Operator {
     return this.opts.attesters.signFinalize(record.message);
   }
 
-  private async timeOf(chainId: bigint): Promise<number> {
-    return (await getBlock(this.chain(chainId))).timestamp;
+  /** Signs that the sources of these Fast transfers (all to one destination) are final, if they are. */
+  async attestFinality(records: TransferRecord[]): Promise<{ ids: Hex[]; signatures: Hex[] } | undefined> {
+    const final: TransferRecord[] = [];
+    for (const r of records) if (await this.sourceFinal(r)) final.push(r);
+    if (final.length === 0) return undefined;
+    const m = final[0]!.message;
+    const ids = final.map((r) => r.id);
+    return { ids, signatures: await this.opts.attesters.signFinality(m.dstChainId, m.dstGateway, ids) };
   }
 }

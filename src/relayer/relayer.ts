@@ -12,6 +12,8 @@ import {
   encodeFinalizeBatch,
   encodeRefundBatch,
   encodeSettleBatch,
+  encodeCreditFastAllowance,
+  gatewayAbi,
   GAS,
   type FinalizeItem,
   type RefundItem,
@@ -26,6 +28,7 @@ import type { TransferStore } from "./store.js";
 /** Jobs the relayer carries to a chain. */
 type Job =
   | { kind: "settle"; id: Hex; item: SettleItem }
+  | { kind: "credit"; id: Hex; ids: Hex[]; signatures: Hex[] }
   | { kind: "refund"; id: Hex; item: RefundItem }
   | { kind: "finalize"; id: Hex; item: FinalizeItem };
 
@@ -37,6 +40,8 @@ export interface AttestationService {
   requestRefund(record: TransferRecord, reason: RefundReason): void;
   /** Called once a lock-and-release transfer settled. */
   requestFinalize(record: TransferRecord): void;
+  /** Called when Fast transfers that used the Fast allowance may have reached source finality. */
+  requestFinality(records: TransferRecord[]): void;
 }
 
 export interface RelayerOptions {
@@ -76,6 +81,14 @@ export class Relayer {
   /** Non-terminal transfers with a deadline to watch. */
   private readonly open = new Set<Hex>();
   private readonly refundRequested = new Set<Hex>();
+  /** Settlements parked until the destination pool holds enough (by destination chain). */
+  private readonly liquidityWait: Record<string, Map<Hex, { item: SettleItem; since: number }>> = {};
+  /** Fast transfers whose allowance debit waits for source finality to be credited back (by source chain). */
+  private readonly fastOutstanding: Record<string, Set<Hex>> = {};
+  /** Fast transfers refused by an exhausted allowance, waiting for source finality (by source chain). */
+  private readonly finalityWait: Record<string, Set<Hex>> = {};
+  /** Settlements to retry at a time (rate limits). */
+  private readonly retryAt: { at: number; job: Job; chain: string }[] = [];
   private readonly nameById = new Map<number, string>();
   private readonly blockTimes = new Map<string, number>();
   private readonly log: Logger;
@@ -92,6 +105,9 @@ export class Relayer {
       this.queues[n] = [];
       this.inflight[n] = [];
       this.awaiting[n] = new Set();
+      this.liquidityWait[n] = new Map();
+      this.fastOutstanding[n] = new Set();
+      this.finalityWait[n] = new Set();
       this.nameById.set(c.chainId, n);
     }
     this.log = opts.logger.child({ module: "relayer" });
@@ -130,6 +146,7 @@ export class Relayer {
       this.opts.store.setCursor(chainName, head);
     }
     this.checkConfirmations(chainName, head);
+    this.checkFinality(chainName, head);
     await this.checkInflight(chainName);
   }
 
@@ -210,6 +227,16 @@ export class Relayer {
         this.awaitingFinalize.delete(r.id);
         return;
       }
+      case "FastAllowanceDebited": {
+        const r = store.get(ev.id);
+        if (!r) return;
+        r.fastAllowanceUsed = ev.amount;
+        store.put(r);
+        this.fastOutstanding[r.srcChain]!.add(r.id);
+        return;
+      }
+      case "FastAllowanceCredited":
+        return;
       case "SettleFailed":
       case "RefundFailed":
       case "FinalizeFailed":
@@ -219,8 +246,9 @@ export class Relayer {
 
   private onFailure(kind: string, id: Hex, reason: Hex): void {
     const r = this.opts.store.get(id);
-    if (!r || isTerminal(r) && kind === "SettleFailed") return;
-    const err = decodeRevert(reason)?.errorName ?? "Unknown";
+    if (!r || (isTerminal(r) && kind === "SettleFailed")) return;
+    const decoded = decodeRevert(reason);
+    const err = decoded?.errorName ?? "Unknown";
     if (err === "MessageAlreadyProcessed") {
       this.stats.alreadySettled++; // another relayer got there first: success, not failure
       return;
@@ -230,6 +258,28 @@ export class Relayer {
     this.log.debug({ id, kind, error: err }, "batch item failed");
     if (kind === "SettleFailed") {
       r.settleAttempts++;
+      const item = this.lastSettle.get(id);
+      if (item && err === "InsufficientLiquidity") {
+        // Queued, with its wait measured, until liquidity arrives or the deadline passes (then refunded).
+        r.state = "attested";
+        this.liquidityWait[r.dstChain]!.set(id, { item, since: this.liquidityWait[r.dstChain]!.get(id)?.since ?? this.opts.clock.now() });
+        this.opts.store.put(r);
+        return;
+      }
+      if (err === "FastAllowanceExceeded") {
+        // Wait for source finality, then settle without drawing on the allowance.
+        r.state = "confirmed";
+        this.finalityWait[r.srcChain]!.add(id);
+        this.opts.store.put(r);
+        return;
+      }
+      if (item && err === "RateLimited") {
+        const wait = Number((decoded?.args[3] as bigint | undefined) ?? 60n);
+        if (Number.isFinite(wait) && wait < 1e9) {
+          this.retryAt.push({ at: this.opts.clock.now() + wait, job: { kind: "settle", id, item }, chain: r.dstChain });
+          return;
+        }
+      }
       // Settlement cannot succeed now: the operator refunds it once that is safe (after the deadline).
       this.requestRefundOnce(r, err === "BelowMinAmountOut" ? "belowMinimum" : err === "DeadlinePassed" ? "expired" : "other");
     }
@@ -249,6 +299,72 @@ export class Relayer {
       this.opts.store.put(r);
       this.attestations.requestAttestation(r);
     }
+  }
+
+  /** Fast transfers: credits the allowance back once their source is final; retries those the allowance refused. */
+  private checkFinality(chainName: string, head: number): void {
+    const need = this.opts.profiles[chainName]!.standardConfirmations;
+    const outstanding = this.fastOutstanding[chainName]!;
+    if (outstanding.size > 0) {
+      const byDst = new Map<string, TransferRecord[]>();
+      for (const id of outstanding) {
+        const r = this.opts.store.get(id)!;
+        if (head - r.srcBlock + 1 < need) continue;
+        outstanding.delete(id);
+        const list = byDst.get(r.dstChain) ?? [];
+        list.push(r);
+        byDst.set(r.dstChain, list);
+      }
+      for (const list of byDst.values()) this.attestations.requestFinality(list);
+    }
+    const waiting = this.finalityWait[chainName]!;
+    for (const id of waiting) {
+      const r = this.opts.store.get(id)!;
+      if (head - r.srcBlock + 1 < need) continue;
+      waiting.delete(id);
+      if (!isTerminal(r)) this.attestations.requestAttestation(r);
+    }
+  }
+
+  /** Retries parked settlements whose destination pool now holds enough, and due rate-limited ones. */
+  async retryParked(chainName: string): Promise<void> {
+    const now = this.opts.clock.now();
+    for (let i = this.retryAt.length - 1; i >= 0; i--) {
+      const e = this.retryAt[i]!;
+      if (e.chain === chainName && e.at <= now) {
+        this.retryAt.splice(i, 1);
+        this.queues[chainName]!.push(e.job);
+      }
+    }
+    const parked = this.liquidityWait[chainName]!;
+    if (parked.size === 0) return;
+    const chain = this.opts.chains[chainName]!;
+    const gateway = this.opts.deployment.chains[chainName]!.gateway;
+    const available = new Map<Hex, bigint>();
+    for (const [id, p] of parked) {
+      const r = this.opts.store.get(id)!;
+      if (isTerminal(r)) {
+        parked.delete(id);
+        continue;
+      }
+      const token = r.message.outputToken;
+      if (!available.has(token)) {
+        available.set(token, (await chain.client.readContract({ address: gateway, abi: gatewayAbiCached(), functionName: "liquidity", args: [token] })) as bigint);
+      }
+      const need = ((r.message.amount - r.message.fee) * p.item.rate) / 10n ** 18n;
+      const left = available.get(token)!;
+      if (left < need) continue; // first come, first served: later ones may still fit
+      available.set(token, left - need);
+      parked.delete(id);
+      r.liquidityWaitSeconds = (r.liquidityWaitSeconds ?? 0) + (now - p.since);
+      this.opts.store.put(r);
+      this.queues[chainName]!.push({ kind: "settle", id, item: p.item });
+    }
+  }
+
+  /** Transfers parked for liquidity on each destination chain. */
+  liquidityQueueDepth(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.liquidityWait).map(([k, v]) => [k, v.size]));
   }
 
   /** Requests refunds for open transfers past their deadline (plus grace). */
@@ -274,10 +390,22 @@ export class Relayer {
     this.refundRequested.delete(id);
   }
 
+  /** Persists a record changed outside the relayer (by the operator service). */
+  touch(record: TransferRecord): void {
+    this.opts.store.put(record);
+  }
+
   // ------------------------------------------------------------ delivering
 
+  /** The last settlement item per open transfer, to retry it when it was parked. */
+  private readonly lastSettle = new Map<Hex, SettleItem>();
+
   enqueueSettle(record: TransferRecord, item: SettleItem): void {
+    this.lastSettle.set(record.id, item);
     this.queues[record.dstChain]!.push({ kind: "settle", id: record.id, item });
+  }
+  enqueueCredit(dstChain: string, ids: Hex[], signatures: Hex[]): void {
+    this.queues[dstChain]!.push({ kind: "credit", id: ids[0]!, ids, signatures });
   }
   enqueueRefund(record: TransferRecord, item: RefundItem): void {
     this.queues[record.srcChain]!.push({ kind: "refund", id: record.id, item });
@@ -292,7 +420,7 @@ export class Relayer {
     if (queue.length === 0) return;
     this.queues[chainName] = [];
     const max = this.opts.maxBatch ?? 50;
-    const byKind = { settle: [] as Job[], refund: [] as Job[], finalize: [] as Job[] };
+    const byKind = { settle: [] as Job[], refund: [] as Job[], finalize: [] as Job[], credit: [] as Job[] };
     for (const job of queue) {
       const r = this.opts.store.get(job.id);
       if (job.kind === "settle" && r && isTerminal(r)) continue;
@@ -300,19 +428,24 @@ export class Relayer {
     }
     const now = this.opts.clock.now();
     for (const [kind, jobs] of Object.entries(byKind) as [Job["kind"], Job[]][]) {
-      for (let i = 0; i < jobs.length; i += max) {
-        const batch = jobs.slice(i, i + max);
+      // A credit carries its own signatures over its ids, so each goes in its own transaction.
+      const size = kind === "credit" ? 1 : max;
+      for (let i = 0; i < jobs.length; i += size) {
+        const batch = jobs.slice(i, i + size);
         const data =
           kind === "settle"
-            ? encodeSettleBatch(batch.map((j) => j.item as SettleItem))
+            ? encodeSettleBatch(batch.map((j) => (j as Extract<Job, { kind: "settle" }>).item))
             : kind === "refund"
-              ? encodeRefundBatch(batch.map((j) => j.item as RefundItem))
-              : encodeFinalizeBatch(batch.map((j) => j.item as FinalizeItem));
-        const perItem = kind === "settle" ? GAS.settlePerItem : kind === "refund" ? GAS.refundPerItem : GAS.finalizePerItem;
+              ? encodeRefundBatch(batch.map((j) => (j as Extract<Job, { kind: "refund" }>).item))
+              : kind === "finalize"
+                ? encodeFinalizeBatch(batch.map((j) => (j as Extract<Job, { kind: "finalize" }>).item))
+                : encodeCreditFastAllowance(...creditArgs(batch));
+        const items = kind === "credit" ? (batch[0] as Extract<Job, { kind: "credit" }>).ids.length : batch.length;
+        const perItem = kind === "settle" ? GAS.settlePerItem : kind === "refund" ? GAS.refundPerItem : kind === "finalize" ? GAS.finalizePerItem : GAS.creditPerItem;
         const to = this.opts.deployment.chains[chainName]!.gateway;
         let hash: Hex;
         try {
-          hash = await this.senders[chainName]!.send({ to, data, gas: GAS.settleBase + perItem * BigInt(batch.length) });
+          hash = await this.senders[chainName]!.send({ to, data, gas: GAS.settleBase + perItem * BigInt(items) });
         } catch (err) {
           this.stats.rpcErrors++;
           this.log.warn({ chain: chainName, err }, "batch submission failed; requeued");
@@ -362,6 +495,11 @@ export class Relayer {
   }
 }
 
+function creditArgs(batch: Job[]): [Hex[], Hex[]] {
+  const first = batch[0] as Extract<Job, { kind: "credit" }>;
+  return [first.ids, first.signatures];
+}
+
 interface RawLog {
   address: Hex;
   topics: Hex[];
@@ -373,5 +511,6 @@ interface RawLog {
 type RawLogN = Omit<RawLog, "blockNumber"> & { blockNumber: number };
 
 const hex = (n: number): Hex => `0x${n.toString(16)}`;
+const gatewayAbiCached = gatewayAbi;
 
 export { idOf, type Message };

@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import type { Deployment } from "../contracts/deploy.js";
-import { fromBaseUnits } from "../domain/money.js";
+import { Decimal, fromBaseUnits } from "../domain/money.js";
+import { allInCost, fxCost, fixed18ToRate } from "../domain/fx/quote.js";
 import { modeName, tierName } from "../domain/message.js";
 import { distribution, type Distribution } from "../domain/stats.js";
 import type { TransferRecord } from "../domain/transfer.js";
@@ -23,9 +24,19 @@ export interface TransferOut {
   amountIn: string;
   fee: string;
   amountOut: string | null;
+  /** Fee as a percentage of the amount sent. */
+  feePct: number;
+  /** Rate paid (output per input) and the mid at that moment; FX cost against the mid in output currency and bps. */
   rate: string | null;
+  mid: string | null;
+  fxCost: { amount: string; bps: number } | null;
+  /** All-in cost against the mid (fee + FX spread + rounding), in output currency and as a percentage. */
+  cost: { amount: string; pct: number } | null;
   state: string;
   refundReason: string | null;
+  compliance: { outcome: string; reason?: string; hook?: string; reviewed?: string } | null;
+  liquidityWaitSeconds: number | null;
+  fastAllowanceUsed: string | null;
   /** Unix seconds of each stage that happened. */
   stages: Record<string, number>;
   /** Destination block time minus source block time, seconds (settled transfers). */
@@ -42,6 +53,16 @@ export interface SimulationResults {
     settlementSeconds: Distribution;
     byCorridor: Record<string, { count: number; settled: number; refunded: number; settlementSeconds: Distribution }>;
     refundsByReason: Record<string, number>;
+    costs: {
+      feesByCurrency: Record<string, string>;
+      /** Means over settled transfers. */
+      meanFeePct: number | null;
+      meanFxBps: number | null;
+      meanTotalPct: number | null;
+    };
+    compliance: { screened: number; allowed: number; denied: number; held: number; reviewsApproved: number; reviewsDenied: number; byReason: Record<string, number> };
+    liquidity: { waited: number; meanWaitSeconds: number | null; maxWaitSeconds: number | null };
+    fastAllowance: { settlementsUsingIt: number; totalUsed: Record<string, string> };
     volume: Record<string, string>;
     virtualSeconds: number;
     relayer: { batches: number; meanBatchSize: number; alreadySettled: number };
@@ -58,6 +79,8 @@ export interface SimulationResults {
 }
 
 const units = (v: bigint) => fromBaseUnits(v).toFixed();
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+const pct = (part: bigint, whole: bigint) => (whole === 0n ? 0 : round(new Decimal(part.toString()).div(whole.toString()).times(100).toNumber(), 6));
 
 export function buildResults(input: {
   scenario: Scenario;
@@ -75,6 +98,9 @@ export function buildResults(input: {
     .map((r) => {
       const plan = input.planBySendTx.get(r.srcTxHash);
       const m = r.message;
+      const mid = r.mid === undefined ? null : fixed18ToRate(r.mid);
+      const fx = r.state === "settled" && r.rate !== undefined && mid ? fxCost(m.amount - m.fee, fixed18ToRate(r.rate), mid) : null;
+      const all = r.state === "settled" && r.rate !== undefined && mid ? allInCost(m.amount, m.fee, r.rate, mid) : null;
       const settlementSeconds = r.state === "settled" && r.stages.settled !== undefined && r.stages.initiated !== undefined ? r.stages.settled - r.stages.initiated : null;
       return {
         id: r.id,
@@ -90,9 +116,16 @@ export function buildResults(input: {
         amountIn: units(m.amount),
         fee: units(m.fee),
         amountOut: r.amountOut === undefined ? null : units(r.amountOut),
+        feePct: pct(m.fee, m.amount),
         rate: r.rate === undefined ? null : fromBaseUnits(r.rate, 18).toFixed(),
+        mid: mid ? mid.toFixed() : null,
+        fxCost: fx ? { amount: units(fx.cost), bps: round(fx.bps.toNumber(), 4) } : null,
+        cost: all ? { amount: units(all.cost), pct: round(all.bps.toNumber() / 100, 6) } : null,
         state: r.state,
         refundReason: r.state === "refunded" ? (r.refundReason ?? "other") : null,
+        compliance: r.compliance ?? null,
+        liquidityWaitSeconds: r.liquidityWaitSeconds ?? null,
+        fastAllowanceUsed: r.fastAllowanceUsed === undefined ? null : units(r.fastAllowanceUsed),
         stages: Object.fromEntries(Object.entries(r.stages).filter(([, v]) => v !== undefined)) as Record<string, number>,
         settlementSeconds,
         srcTxHash: r.srcTxHash,
@@ -121,6 +154,26 @@ export function buildResults(input: {
   const volume: Record<string, bigint> = {};
   for (const r of records) volume[r.inputCurrency] = (volume[r.inputCurrency] ?? 0n) + r.message.amount;
   const c = input.conservation;
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const fees: Record<string, bigint> = {};
+  for (const r of records) if (r.state === "settled") fees[r.inputCurrency] = (fees[r.inputCurrency] ?? 0n) + r.message.fee;
+  const compliance = { screened: 0, allowed: 0, denied: 0, held: 0, reviewsApproved: 0, reviewsDenied: 0, byReason: {} as Record<string, number> };
+  for (const t of transfers) {
+    if (!t.compliance) continue;
+    compliance.screened++;
+    if (t.compliance.outcome === "allow") compliance.allowed++;
+    else {
+      if (t.compliance.outcome === "deny") compliance.denied++;
+      else compliance.held++;
+      const key = t.compliance.reason ?? "UNKNOWN";
+      compliance.byReason[key] = (compliance.byReason[key] ?? 0) + 1;
+    }
+    if (t.compliance.reviewed === "approved") compliance.reviewsApproved++;
+    if (t.compliance.reviewed === "denied") compliance.reviewsDenied++;
+  }
+  const waits = transfers.filter((t) => t.liquidityWaitSeconds !== null).map((t) => t.liquidityWaitSeconds!);
+  const fastUsed: Record<string, bigint> = {};
+  for (const r of records) if (r.fastAllowanceUsed) fastUsed[r.outputCurrency] = (fastUsed[r.outputCurrency] ?? 0n) + r.fastAllowanceUsed;
   return {
     scenario: input.scenario,
     seed: input.scenario.seed,
@@ -136,6 +189,18 @@ export function buildResults(input: {
       settlementSeconds: distribution(settled.map((t) => t.settlementSeconds!)),
       byCorridor,
       refundsByReason,
+      costs: {
+        feesByCurrency: Object.fromEntries(Object.entries(fees).map(([k, v]) => [k, units(v)])),
+        meanFeePct: mean(settled.map((t) => t.feePct)),
+        meanFxBps: mean(settled.filter((t) => t.fxCost && t.mode === "lockRelease").map((t) => t.fxCost!.bps)),
+        meanTotalPct: mean(settled.filter((t) => t.cost).map((t) => t.cost!.pct)),
+      },
+      compliance,
+      liquidity: { waited: waits.length, meanWaitSeconds: mean(waits), maxWaitSeconds: waits.length ? Math.max(...waits) : null },
+      fastAllowance: {
+        settlementsUsingIt: records.filter((r) => r.fastAllowanceUsed).length,
+        totalUsed: Object.fromEntries(Object.entries(fastUsed).map(([k, v]) => [k, units(v)])),
+      },
       volume: Object.fromEntries(Object.entries(volume).map(([k, v]) => [k, units(v)])),
       virtualSeconds: input.virtual.end - input.virtual.start,
       relayer: {

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { CHAIN_PROFILES } from "../chains/profiles.js";
 import { CorridorError } from "../domain/errors.js";
+import { FeeScheduleSchema } from "../domain/fees.js";
+import { HookSpecSchema } from "../domain/compliance/registry.js";
 
 const Currency = z.enum(["USD", "GBP"]);
 const ChainName = z.enum(["us", "uk"]);
@@ -42,12 +44,54 @@ export const ScenarioSchema = z
       })
       .strict()
       .default({}),
+    /** Fee schedules: `default` for every route, overridden per route key "us:USD->uk" (source chain, input currency, destination chain). */
+    fees: z
+      .object({
+        default: FeeScheduleSchema.default({ fixed: 0, bps: 0, min: 0, max: 0 }),
+        routes: z.record(z.string().regex(/^(us|uk):(USD|GBP)->(us|uk)$/, "route keys look like us:USD->uk"), FeeScheduleSchema).default({}),
+      })
+      .strict()
+      .default({}),
     fx: z
       .object({
-        source: z.literal("fixed").default("fixed"),
-        /** GBP per 1 USD (FRED H.10, June 2026: 0.7497). */
+        /** fixed: a constant mid; historical: replay of the monthly GBP/USD series; ou: Ornstein-Uhlenbeck around gbpPerUsd. */
+        source: z.enum(["fixed", "historical", "ou"]).default("fixed"),
+        /** GBP per 1 USD for fixed, and the OU model's mean (FRED H.10, June 2026: 0.7497). */
         gbpPerUsd: z.number().positive().default(0.7497),
+        /** Historical window mapped onto the run (months, inclusive), e.g. 2016-05 to 2016-07 for the Brexit vote. */
+        window: z
+          .object({ from: z.string().regex(/^\d{4}-\d{2}$/), to: z.string().regex(/^\d{4}-\d{2}$/) })
+          .strict()
+          .default({ from: "2025-06", to: "2026-06" }),
+        /** Annualised volatility of the OU model. */
+        annualVol: z.number().nonnegative().max(5).default(0.08),
+        /** OU mean reversion speed, per year. */
+        meanReversionPerYear: z.number().nonnegative().default(2),
+        /** Markup against the customer in bps of the mid, per direction ("USD->GBP") or default. */
+        spreadBps: z.record(z.string(), z.number().min(0).max(9_999)).default({ default: 10 }),
+        /** How long a firm quote may be locked, seconds. */
+        quoteTtlSeconds: z.number().int().positive().default(60),
+        /** Share of cross-currency senders who lock a firm quote at send (the others give a minimum). */
+        lockQuoteShare: z.number().min(0).max(1).default(0.5),
+        /** Slippage the others accept: minAmountOut = expected payout less this many bps. */
+        slippageBps: z.number().min(0).max(10_000).default(50),
       })
+      .strict()
+      .default({}),
+    compliance: z
+      .object({
+        /** The off-chain pipeline, in order. Default: sanctions (OFAC SDN list shipped in data/), travel rule, limits, manual review. */
+        hooks: z.array(HookSpecSchema).optional(),
+        /** On-chain hook contracts on both gateways (checked at send and at settle). */
+        onChain: z.object({ sanctions: z.boolean().default(false), allowlist: z.boolean().default(false) }).strict().default({}),
+        /** Share of manual reviews that end approved (the rest are denied and refunded). */
+        reviewApproveShare: z.number().min(0).max(1).default(0.9),
+      })
+      .strict()
+      .default({}),
+    /** Fast allowance per destination chain, whole units of payouts ("unlimited" for none). */
+    fastAllowance: z
+      .object({ us: z.union([z.literal("unlimited"), positiveDecimal]).default("10000000"), uk: z.union([z.literal("unlimited"), positiveDecimal]).default("10000000") })
       .strict()
       .default({}),
     /** Liquidity providers' deposits on each chain's gateway, in whole units of the chain's home currency. */
@@ -81,6 +125,10 @@ export const ScenarioSchema = z
           .default({}),
         /** Each transfer's deadline, seconds after it is sent. */
         deadlineSeconds: z.number().int().positive().default(7200),
+        /** Share of transfers whose recipient is on the sanctions list. */
+        sanctionedShare: z.number().min(0).max(1).default(0),
+        /** Share of transfers that carry IVMS101 travel-rule data (the rest carry none). */
+        travelRuleDataShare: z.number().min(0).max(1).default(1),
       })
       .strict(),
   })

@@ -1,24 +1,37 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { encodeFunctionData, maxUint256, type Hex } from "viem";
+import { packagePath } from "../paths.js";
 import type { Logger } from "pino";
 import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
 import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
-import { fundNative, sendAll, type Currency } from "../contracts/deploy.js";
+import { fundNative, sendAll } from "../contracts/deploy.js";
+import { installPolicies } from "../contracts/policies.js";
 import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
 import { getReceipt, TxSender, type TxRequest } from "../chains/tx-sender.js";
 import { mineBlockAt, setAutomine, getBlock } from "../chains/mining.js";
-import { testKeyPair } from "../chains/keys.js";
-import { Operator, type AttestationResult } from "../operator/operator.js";
-import { Relayer, type AttestationService } from "../relayer/relayer.js";
+import { testKey, testKeyPair } from "../chains/keys.js";
+import { Operator } from "../operator/operator.js";
+import { Quoter } from "../operator/quoter.js";
+import { createScreen } from "../operator/screening.js";
+import { connectOperator } from "../operator/service.js";
+import { Relayer } from "../relayer/relayer.js";
 import { MemoryTransferStore } from "../relayer/store.js";
-import { amountOut, RATE_SCALE, TIER } from "../domain/message.js";
-import { Decimal, toBaseUnits } from "../domain/money.js";
-import type { TransferRecord } from "../domain/transfer.js";
+import { NO_QUOTE, TIER, ZERO_HASH, amountOut } from "../domain/message.js";
+import { toBaseUnits } from "../domain/money.js";
+import { computeFee } from "../domain/fees.js";
+import { createRandom } from "../domain/random.js";
+import { travelRuleHash } from "../domain/compliance/ivms.js";
+import { createHooks, type HookSpec } from "../domain/compliance/registry.js";
+import type { AuditEntry } from "../domain/compliance/types.js";
+import { loadAddressList, DEFAULT_SANCTIONS_FILE } from "../data/sanctions-list.js";
 import { silentLogger } from "../logger.js";
 import { EventEngine } from "./engine.js";
 import { planWorkload, type PlannedTransfer } from "./workload.js";
 import { snapshotLedger } from "./ledger.js";
 import { checkConservation } from "./conservation.js";
 import { buildResults, type SimulationResults } from "./results.js";
+import { rateSourceFor } from "./fx-source.js";
 import type { Scenario } from "./scenario.js";
 
 export interface SimulateOptions {
@@ -30,17 +43,25 @@ export interface SimulateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Reuse already-open chains (tests); by default embedded chains are created and closed. */
   corridor?: BootedCorridor;
+  /** Folder of the scenario file: relative list files resolve against it, then against the package root. */
+  scenarioDir?: string;
 }
 
-const fixed18 = (x: number): bigint => toBaseUnits(new Decimal(x).toFixed(18), 18);
+/** The default off-chain pipeline: OFAC screening, travel rule, limits, manual review. */
+export const DEFAULT_HOOKS: HookSpec[] = [
+  { hook: "sanctions", listFile: DEFAULT_SANCTIONS_FILE },
+  { hook: "limits", perTransfer: 25_000, daily: 50_000, currency: "USD" },
+  { hook: "travelRule", onMissing: "hold", onInvalid: "deny", reviewSeconds: 1800 },
+  { hook: "manualReview", aboveUsd: 10_000, reviewSeconds: 900 },
+];
 
 /**
  * Runs a scenario under virtual time: a discrete-event engine produces blocks on both chains
  * at their profiles' block times (timestamps from virtual time), submits the workload's sends
  * at their arrival times, and calls the relayer and operator when their work is due, with the
- * modelled screening and attestation latencies. Same scenario and seed, same results.
+ * modelled screening, attestation and review latencies. Same scenario and seed, same results.
  */
-export async function simulate(opts: SimulateOptions): Promise<SimulationResults> {
+export async function simulate(opts: SimulateOptions): Promise<SimulationResults & { audit: AuditEntry[] }> {
   const scenario = { ...opts.scenario, seed: opts.seed ?? opts.scenario.seed };
   const log = (opts.logger ?? silentLogger).child({ module: "sim" });
   const wallStart = Date.now();
@@ -50,30 +71,58 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     (await bootCorridor({
       seed: scenario.seed,
       attesterCount: scenario.operator.attesters,
+      threshold: scenario.operator.threshold,
       source:
         scenario.chains.us.rpcUrl && scenario.chains.uk.rpcUrl
           ? { kind: "rpc", urls: { us: scenario.chains.us.rpcUrl, uk: scenario.chains.uk.rpcUrl } }
           : { kind: "embedded" },
-      threshold: scenario.operator.threshold,
       // Genesis a day before the run: set-up blocks are stamped then, the run from startTime on.
       initialDate: new Date((t0 - 86_400) * 1000),
     }));
   const { chains, deployment } = corridor;
   try {
-    const workload = planWorkload(scenario);
+    const hookSpecs = scenario.compliance.hooks ?? DEFAULT_HOOKS;
+    const listCache = new Map<string, Set<string>>();
+    const resolveFile = (file: string) => {
+      if (isAbsolute(file)) return file;
+      const near = opts.scenarioDir ? resolve(opts.scenarioDir, file) : undefined;
+      return near && existsSync(near) ? near : packagePath(file);
+    };
+    const loadList = (file: string) => listCache.get(file) ?? listCache.set(file, loadAddressList(resolveFile(file))).get(file)!;
+    const sanctionsSpec = hookSpecs.find((h) => h.hook === "sanctions") as { listFile?: string } | undefined;
+    const sanctionedPool = [...loadList(sanctionsSpec?.listFile ?? DEFAULT_SANCTIONS_FILE)].sort() as Hex[];
+    const workload = planWorkload(scenario, { sanctioned: sanctionedPool });
     const profiles: Record<string, ChainProfile> = {
       us: CHAIN_PROFILES[scenario.chains.us.profile]!,
       uk: CHAIN_PROFILES[scenario.chains.uk.profile]!,
     };
+    const feeSchedule = (route: string) => scenario.fees.routes[route] ?? scenario.fees.default;
+    const quoterKey = testKey(scenario.seed, "quoter");
 
     // ---------------------------------------------------------------- set-up (automine on)
+    const usedRecipients = [...new Set(workload.transfers.map((t) => t.recipient))];
+    await installPolicies({
+      chains,
+      deployment,
+      deployerKey: corridor.keys.deployer,
+      feeSchedules: feeSchedule,
+      quoter: testKeyPair(scenario.seed, "quoter").address,
+      fastAllowance: Object.fromEntries(
+        (["us", "uk"] as const).map((n) => [n, scenario.fastAllowance[n] === "unlimited" ? undefined : toBaseUnits(scenario.fastAllowance[n])]),
+      ),
+      onChain: {
+        sanctions: scenario.compliance.onChain.sanctions ? sanctionedPool : undefined,
+        allowlist: scenario.compliance.onChain.allowlist
+          ? [...workload.senders.us, ...workload.senders.uk].map((s) => s.address).concat(workload.recipients)
+          : undefined,
+      },
+    });
     const lp = { us: testKeyPair(scenario.seed, "lp", 0), uk: testKeyPair(scenario.seed, "lp", 1) };
     await Promise.all(
       (["us", "uk"] as const).map(async (name) => {
         const chain = chains[name]!;
         const d = deployment.chains[name]!;
-        const home = d.home;
-        const token = d.tokens[home];
+        const token = d.tokens[d.home];
         await fundNative(chain, [...workload.senders[name].map((s) => s.address), lp[name].address]);
         const issuer = new TxSender(chain, corridor.keys.deployer);
         const minterRole = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
@@ -85,13 +134,11 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
         for (const s of workload.senders[name]) {
           const need = workload.needs.get(s.address) ?? 0n;
           // Each sender holds what its transfers need plus a margin (nothing runs dry mid-run).
-          const amount = need + need / 10n + toBaseUnits("100");
-          mints.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.address, amount] }) });
+          mints.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.address, need + need / 10n + toBaseUnits("100")] }) });
         }
         await sendAll(issuer, mints, "fund senders");
-        const lpSender = new TxSender(chain, lp[name].privateKey);
         await sendAll(
-          lpSender,
+          new TxSender(chain, lp[name].privateKey),
           [
             { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
             { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, liquidity] }) },
@@ -111,7 +158,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     );
     const parties = {
       senders: { us: workload.senders.us.map((s) => s.address), uk: workload.senders.uk.map((s) => s.address) },
-      recipients: workload.recipients,
+      recipients: usedRecipients,
     };
     const before = await snapshotLedger(chains, deployment, parties);
     const start = Math.max(t0, ...(await Promise.all(Object.values(chains).map(async (c) => (await getBlock(c)).timestamp + 1))));
@@ -120,10 +167,18 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     for (const c of Object.values(chains)) await setAutomine(c, false);
     const engine = new EventEngine(start);
     const store = new MemoryTransferStore();
-    const gbpPerUsd = fixed18(scenario.fx.gbpPerUsd);
-    const rate = (input: Currency, output: Currency): bigint =>
-      input === output ? RATE_SCALE : input === "USD" ? gbpPerUsd : (RATE_SCALE * RATE_SCALE) / gbpPerUsd;
-    const operator = new Operator({ chains, deployment, attesters: corridor.attesters, rate, clock: engine.clock });
+    const rates = rateSourceFor(scenario, start, scenario.workload.durationSeconds);
+    const quoter = new Quoter({ privateKey: quoterKey, source: rates, spreadBps: scenario.fx.spreadBps, ttlSeconds: scenario.fx.quoteTtlSeconds });
+    const audit: AuditEntry[] = [];
+    const planBySendTx = new Map<Hex, PlannedTransfer>();
+    const screen = createScreen({
+      hooks: createHooks(hookSpecs, { loadAddressList: loadList }),
+      rates,
+      jurisdictions: { us: "US", uk: "UK" },
+      travelRuleFor: (r) => planBySendTx.get(r.srcTxHash)?.travelRule,
+      audit: (entries) => audit.push(...entries),
+    });
+    const operator = new Operator({ chains, profiles, deployment, attesters: corridor.attesters, quoter, screen, clock: engine.clock });
     const relayer = new Relayer({
       chains,
       profiles,
@@ -135,58 +190,21 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
       maxBatch: scenario.relayer.maxBatch,
       refundGraceSeconds: scenario.relayer.refundGraceSeconds,
     });
-    const { screeningSeconds, attestationSeconds } = scenario.operator;
-    const screenedAt = new Map<Hex, number>();
-    const onAttestation = (r: TransferRecord, res: AttestationResult) => {
-      const now = engine.now();
-      if (res.kind === "settle") {
-        r.state = "attested";
-        r.stages.attested = now;
-        relayer.enqueueSettle(r, { message: r.message, rate: res.rate, signatures: res.signatures });
-      } else if (res.kind === "refund") {
-        r.state = "refund_attested";
-        r.stages.refundAttested = now;
-        r.refundReason = res.reason;
-        relayer.enqueueRefund(r, { message: r.message, reason: Number(["denied", "expired", "belowMinimum", "other"].indexOf(res.reason)), signatures: res.signatures });
-      } else if (res.kind === "hold") {
-        r.state = "held";
-        r.stages.held = now;
-        engine.after(res.reviewSeconds ?? 900, async () => onAttestation(r, await operator.quoteAndSign(r)));
-      } else {
-        log.warn({ id: r.id, reason: res.reason }, "operator declined to attest");
-      }
-      store.put(r);
-    };
-    const service: AttestationService = {
-      requestAttestation(r) {
-        engine.after(screeningSeconds, () => {
-          r.state = "screened";
-          r.stages.screened = engine.now();
-          screenedAt.set(r.id, engine.now());
-          engine.after(attestationSeconds, async () => onAttestation(r, await operator.attestTransfer(r)));
-        });
-      },
-      requestRefund(r, reason) {
-        engine.after(attestationSeconds, async () => {
-          const res = await operator.attestRefund(r, reason);
-          if (res.kind === "refund") onAttestation(r, res);
-          else relayer.retryRefundLater(r.id);
-        });
-      },
-      requestFinalize(r) {
-        const attempt = async () => {
-          const signatures = await operator.attestFinalize(r);
-          if (signatures) relayer.enqueueFinalize(r, { message: r.message, signatures });
-          else engine.after(attestationSeconds + 1, attempt);
-        };
-        engine.after(attestationSeconds, attempt);
-      },
-    };
-    relayer.connect(service);
+    const reviewRng = createRandom(scenario.seed).fork("review");
+    relayer.connect(
+      connectOperator({
+        operator,
+        relayer,
+        scheduler: engine,
+        logger: log,
+        screeningSeconds: scenario.operator.screeningSeconds,
+        attestationSeconds: scenario.operator.attestationSeconds,
+        review: (r) => reviewRng.fork(r.id).chance(scenario.compliance.reviewApproveShare),
+      }),
+    );
 
     // Sends at their arrival times.
     const senders = new Map<Hex, TxSender>();
-    const sendTx = new Map<Hex, PlannedTransfer>();
     const pendingSends: Record<string, Hex[]> = { us: [], uk: [] };
     const rejected: { plan: PlannedTransfer; reason: string }[] = [];
     let submitted = 0;
@@ -196,22 +214,45 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
         const dst = deployment.chains[plan.to]!;
         let sender = senders.get(plan.sender.address);
         if (!sender) senders.set(plan.sender.address, (sender = new TxSender(chains[plan.from]!, plan.sender.privateKey)));
-        const expectedOut = amountOut({ amount: plan.amount, fee: 0n }, rate(plan.input, plan.output));
+        const now = engine.now();
+        // The sender caps the fee at exactly what the published schedule says: the contract must agree.
+        const fee = computeFee(feeSchedule(`${plan.from}:${plan.input}->${plan.to}`), plan.amount, plan.tier);
+        let quote = NO_QUOTE;
+        let minAmountOut: bigint;
+        if (plan.lockQuote) {
+          const q = await quoter.issue({
+            sender: plan.sender.address,
+            srcChainId: BigInt(src.chainId),
+            dstChainId: BigInt(dst.chainId),
+            dstGateway: dst.gateway,
+            inputToken: src.tokens[plan.input],
+            outputToken: dst.tokens[plan.output],
+            input: plan.input,
+            output: plan.output,
+            maxAmountIn: plan.amount,
+            now,
+          });
+          quote = q.quote;
+          minAmountOut = amountOut({ amount: plan.amount, fee }, quote.rate);
+        } else {
+          const price = quoter.price(plan.input, plan.output, now);
+          minAmountOut = (amountOut({ amount: plan.amount, fee }, price.rate) * BigInt(10_000 - scenario.fx.slippageBps)) / 10_000n;
+        }
         const data = encodeSend({
           inputToken: src.tokens[plan.input],
           dstChainId: BigInt(dst.chainId),
           outputToken: dst.tokens[plan.output],
           recipient: plan.recipient,
           amount: plan.amount,
-          maxFee: plan.amount / 100n,
-          // 0.5% slippage tolerance against the rate at send.
-          minAmountOut: (expectedOut * 995n) / 1000n,
-          deadline: BigInt(Math.floor(engine.now()) + scenario.workload.deadlineSeconds),
+          maxFee: fee,
+          minAmountOut,
+          deadline: BigInt(Math.floor(now) + scenario.workload.deadlineSeconds),
           tier: TIER[plan.tier],
-          extraHash: `0x${"0".repeat(64)}`,
+          extraHash: plan.travelRule ? travelRuleHash(plan.travelRule) : ZERO_HASH,
+          quote,
         });
         const hash = await sender.send({ to: src.gateway, data, gas: GAS.send });
-        sendTx.set(hash, plan);
+        planBySendTx.set(hash, plan);
         pendingSends[plan.from]!.push(hash);
         submitted++;
       });
@@ -219,11 +260,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
 
     const total = workload.transfers.length;
     let lastDone = -1;
-    const finished = () => {
-      if (submitted < total) return false;
-      if (Object.values(pendingSends).some((p) => p.length > 0)) return false;
-      return !relayer.busy();
-    };
+    const finished = () => submitted >= total && Object.values(pendingSends).every((p) => p.length === 0) && !relayer.busy();
     const hardStop = start + scenario.workload.durationSeconds + scenario.workload.deadlineSeconds + 6 * 3600;
 
     for (const name of ["us", "uk"] as const) {
@@ -232,19 +269,20 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
       let k = 1;
       let lastTs = 0;
       const tick = async () => {
+        await relayer.retryParked(name);
         await relayer.flush(name);
         const ts = Math.max(Math.floor(engine.now()), lastTs + (chain.kind === "embedded" ? 0 : 1));
         await mineBlockAt(chain, ts);
         lastTs = ts;
         await relayer.poll(name);
-        // Sends that reverted never emit TransferSent: record them as rejected.
+        // Sends that reverted never emit TransferSent: record them as rejected at send.
         const pend = pendingSends[name]!;
         if (pend.length > 0) {
           pendingSends[name] = [];
           for (const h of pend) {
             const rc = await getReceipt(chain, h);
             if (!rc) pendingSends[name]!.push(h);
-            else if (rc.status === "reverted") rejected.push({ plan: sendTx.get(h)!, reason: "send reverted" });
+            else if (rc.status === "reverted") rejected.push({ plan: planBySendTx.get(h)!, reason: "send reverted" });
           }
         }
         const done = relayer.terminalCount + rejected.length;
@@ -268,10 +306,10 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     for (const c of Object.values(chains)) await setAutomine(c, true);
     const after = await snapshotLedger(chains, deployment, parties);
     const conservation = checkConservation(store.all(), before, after);
-    return buildResults({
+    const results = buildResults({
       scenario,
       records: [...store.all()],
-      planBySendTx: sendTx,
+      planBySendTx,
       rejected,
       conservation,
       virtual: { start, end: engine.now() },
@@ -279,6 +317,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
       relayerStats: relayer.stats,
       deployment,
     });
+    return { ...results, audit };
   } finally {
     if (!opts.corridor) await corridor.close();
   }

@@ -1,0 +1,149 @@
+/**
+ * Hooks by name, so a scenario file can list them:
+ *   [{ "hook": "sanctions", "listFile": "data/ofac-sdn-eth-addresses.txt" },
+ *    { "hook": "travelRule", "onMissing": "deny" },
+ *    { "hook": "limits", "perTransfer": 50000, "daily": 100000 },
+ *    { "hook": "kyc", "addresses": ["0x…"] },
+ *    { "hook": "manualReview", "aboveUsd": 25000 }]
+ * To add a hook: implement ComplianceHook and `registerHook("myHook", { schema, create })`.
+ * Files are read by the caller's `deps.loadAddressList` (the domain does no I/O).
+ */
+import { isAddress } from "viem";
+import { z } from "zod";
+import { CorridorError, ErrorCode } from "../errors.js";
+import { kycHook } from "./hooks/kyc.js";
+import { limitsHook } from "./hooks/limits.js";
+import { manualReviewHook } from "./hooks/manual-review.js";
+import { sanctionsHook } from "./hooks/sanctions.js";
+import { travelRuleHook } from "./hooks/travel-rule.js";
+import type { ComplianceHook } from "./types.js";
+
+export interface HookDeps {
+  /** Reads a list file of addresses (lowercase set), e.g. src/data/sanctions-list.ts. */
+  loadAddressList?: (file: string) => ReadonlySet<string>;
+}
+
+export interface HookFactory<S extends z.ZodTypeAny = z.ZodTypeAny> {
+  /** Validates the spec's options (the spec without its `hook` key). */
+  schema: S;
+  create(options: z.output<S>, deps: HookDeps): ComplianceHook;
+}
+
+/** One entry of a scenario's hook list. */
+export const HookSpecSchema = z.object({ hook: z.string().min(1) }).passthrough();
+export type HookSpec = z.input<typeof HookSpecSchema>;
+
+const address = z.string().refine((a) => isAddress(a), { message: "not an address" });
+const amount = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]);
+const fiat = z.enum(["USD", "GBP", "EUR"]);
+const name = z.string().min(1).optional();
+const seconds = z.number().nonnegative();
+
+export const SanctionsSpecSchema = z
+  .object({ name, listFile: z.string().min(1).optional(), addresses: z.array(address).optional() })
+  .strict()
+  .refine((s) => s.listFile !== undefined || s.addresses !== undefined, { message: "give listFile or addresses" });
+export const TravelRuleSpecSchema = z
+  .object({
+    name,
+    thresholds: z.object({ US: z.object({ amount, currency: fiat }).optional(), UK: z.object({ amount, currency: fiat }).optional() }).optional(),
+    onMissing: z.enum(["hold", "deny"]).optional(),
+    onInvalid: z.enum(["hold", "deny"]).optional(),
+    reviewSeconds: seconds.optional(),
+    eurPerUsd: z.number().positive().optional(),
+  })
+  .strict();
+export const LimitsSpecSchema = z
+  .object({ name, perTransfer: amount.optional(), daily: amount.optional(), currency: fiat.optional(), windowSeconds: z.number().positive().optional() })
+  .strict();
+export const KycSpecSchema = z
+  .object({ name, listFile: z.string().min(1).optional(), addresses: z.array(address).optional(), parties: z.enum(["sender", "both"]).optional() })
+  .strict();
+export const ManualReviewSpecSchema = z.object({ name, aboveUsd: amount.optional(), reviewSeconds: seconds.optional() }).strict();
+
+function addressSet(spec: { listFile?: string | undefined; addresses?: string[] | undefined }, deps: HookDeps, hook: string): Set<string> | undefined {
+  if (spec.listFile === undefined && spec.addresses === undefined) return undefined;
+  const set = new Set<string>((spec.addresses ?? []).map((a) => a.toLowerCase()));
+  if (spec.listFile !== undefined) {
+    if (!deps.loadAddressList) {
+      throw new CorridorError(ErrorCode.InvalidConfig, `hook ${hook} has a listFile but no loadAddressList was given`, { hook, listFile: spec.listFile });
+    }
+    for (const a of deps.loadAddressList(spec.listFile)) set.add(a.toLowerCase());
+  }
+  return set;
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export const BUILTIN_HOOKS = {
+  sanctions: {
+    schema: SanctionsSpecSchema,
+    create: (o, deps) => sanctionsHook(withoutUndefined({ name: o.name, addresses: addressSet(o, deps, "sanctions") ?? new Set<string>() })),
+  } satisfies HookFactory<typeof SanctionsSpecSchema>,
+  travelRule: {
+    schema: TravelRuleSpecSchema,
+    create: (o) => travelRuleHook(withoutUndefined(o)),
+  } satisfies HookFactory<typeof TravelRuleSpecSchema>,
+  limits: {
+    schema: LimitsSpecSchema,
+    create: (o) => limitsHook(withoutUndefined(o)),
+  } satisfies HookFactory<typeof LimitsSpecSchema>,
+  kyc: {
+    schema: KycSpecSchema,
+    create: (o, deps) => kycHook(withoutUndefined({ name: o.name, parties: o.parties, allowlist: addressSet(o, deps, "kyc") })),
+  } satisfies HookFactory<typeof KycSpecSchema>,
+  manualReview: {
+    schema: ManualReviewSpecSchema,
+    create: (o) => manualReviewHook(withoutUndefined(o)),
+  } satisfies HookFactory<typeof ManualReviewSpecSchema>,
+} as const;
+
+export interface HookRegistry {
+  register(name: string, factory: HookFactory): void;
+  create(spec: HookSpec, deps?: HookDeps): ComplianceHook;
+  createAll(specs: readonly HookSpec[], deps?: HookDeps): ComplianceHook[];
+  names(): string[];
+}
+
+/** A registry holding the built-ins; `register` adds (or replaces) a hook type. */
+export function createHookRegistry(): HookRegistry {
+  const factories = new Map<string, HookFactory>(Object.entries(BUILTIN_HOOKS) as [string, HookFactory][]);
+  const registry: HookRegistry = {
+    register(hookName, factory) {
+      factories.set(hookName, factory);
+    },
+    create(spec, deps = {}) {
+      const { hook, ...rest } = HookSpecSchema.parse(spec);
+      const factory = factories.get(hook);
+      if (!factory) {
+        throw new CorridorError(ErrorCode.HookUnknown, `unknown compliance hook "${hook}" (known: ${[...factories.keys()].join(", ")})`, { hook });
+      }
+      const parsed = factory.schema.safeParse(rest);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(spec)"}: ${i.message}`).join("; ");
+        throw new CorridorError(ErrorCode.InvalidConfig, `invalid options for compliance hook "${hook}": ${issues}`, { hook, issues: parsed.error.issues }, parsed.error);
+      }
+      return factory.create(parsed.data, deps);
+    },
+    createAll: (specs, deps) => specs.map((s) => registry.create(s, deps)),
+    names: () => [...factories.keys()],
+  };
+  return registry;
+}
+
+/** The process-wide registry used by createHook and registerHook. */
+export const defaultHookRegistry: HookRegistry = createHookRegistry();
+
+export function registerHook(hookName: string, factory: HookFactory): void {
+  defaultHookRegistry.register(hookName, factory);
+}
+
+export function createHook(spec: HookSpec, deps: HookDeps = {}): ComplianceHook {
+  return defaultHookRegistry.create(spec, deps);
+}
+
+export function createHooks(specs: readonly HookSpec[], deps: HookDeps = {}): ComplianceHook[] {
+  return defaultHookRegistry.createAll(specs, deps);
+}

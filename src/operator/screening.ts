@@ -1,0 +1,46 @@
+import type { Hex } from "viem";
+import { runPipeline } from "../domain/compliance/pipeline.js";
+import { makeConverter } from "../domain/compliance/convert.js";
+import type { AuditEntry, ComplianceHook, Jurisdiction } from "../domain/compliance/types.js";
+import { gbpPerUsd, type RateSource } from "../domain/fx/rate-source.js";
+import type { Currency } from "../domain/money.js";
+import type { TransferRecord } from "../domain/transfer.js";
+import type { Screen } from "./operator.js";
+
+export interface ScreeningOptions {
+  hooks: readonly ComplianceHook[];
+  /** Mids for threshold conversions. */
+  rates: RateSource;
+  /** Jurisdiction of each source chain. */
+  jurisdictions: Record<string, Jurisdiction>;
+  /** The off-chain travel-rule payload a sender submitted for a transfer, by source transaction (the sender's VASP sends it). */
+  travelRuleFor: (record: TransferRecord) => unknown;
+  /** Where every hook decision goes (the audit trail). */
+  audit: (entries: AuditEntry[]) => void;
+}
+
+/** The operator's screening step: the compliance pipeline over a transfer, recorded in the audit trail. */
+export function createScreen(opts: ScreeningOptions): Screen {
+  return async (record, now) => {
+    const m = record.message;
+    const result = await runPipeline(opts.hooks, {
+      transferId: record.id,
+      sender: m.sender,
+      recipient: m.recipient,
+      amount: m.amount,
+      currency: record.inputCurrency as Currency,
+      sourceChain: record.srcChain,
+      jurisdiction: opts.jurisdictions[record.srcChain] ?? "US",
+      now,
+      travelRule: opts.travelRuleFor(record),
+      extraHash: m.extraHash as Hex,
+      convert: makeConverter({ gbpPerUsd: gbpPerUsd(opts.rates, now) }),
+    });
+    opts.audit(result.audit);
+    const d = result.decision;
+    record.compliance = { outcome: d.outcome, ...(d.outcome !== "allow" ? { reason: d.reason, hook: result.decidedBy } : {}) };
+    if (d.outcome === "allow") return { outcome: "allow" };
+    if (d.outcome === "deny") return { outcome: "deny", reason: d.reason };
+    return { outcome: "hold", reason: d.reason, reviewSeconds: d.reviewSeconds };
+  };
+}

@@ -1,0 +1,96 @@
+import type { Logger } from "pino";
+import { REFUND_REASON } from "../domain/message.js";
+import type { Scheduler } from "../domain/clock.js";
+import type { TransferRecord } from "../domain/transfer.js";
+import type { AttestationService, Relayer } from "../relayer/relayer.js";
+import type { AttestationResult, Operator } from "./operator.js";
+
+export interface ServiceOptions {
+  operator: Operator;
+  relayer: Relayer;
+  scheduler: Scheduler;
+  logger: Logger;
+  /** Modelled (virtual time) or extra (wall time) latencies, seconds. */
+  screeningSeconds: number;
+  attestationSeconds: number;
+  /** How a hold ends: approve (true) or deny. Live runs leave holds to `corridor review`. */
+  review?: (record: TransferRecord) => boolean | undefined;
+  /** Told of each hold, so a person can review it. */
+  onHold?: (record: TransferRecord, reason: string) => void;
+}
+
+/**
+ * Connects the relayer's requests to the operator through a scheduler: under virtual time the
+ * engine runs each step after its modelled latency; under wall time the latencies are zero and
+ * the steps run as soon as the work allows. One code path for both.
+ */
+export function connectOperator(opts: ServiceOptions): AttestationService & { resolveHold(record: TransferRecord, approve: boolean): Promise<void> } {
+  const { operator, relayer, scheduler } = opts;
+  const log = opts.logger.child({ module: "operator" });
+
+  const deliver = (r: TransferRecord, res: AttestationResult) => {
+    const now = scheduler.now();
+    if (res.kind === "settle") {
+      r.state = "attested";
+      r.stages.attested = now;
+      r.rate = res.rate;
+      r.mid = res.mid;
+      relayer.enqueueSettle(r, { message: r.message, rate: res.rate, sourceFinal: res.sourceFinal, signatures: res.signatures, quote: res.quote, quoteSignature: res.quoteSignature });
+    } else if (res.kind === "refund") {
+      r.state = "refund_attested";
+      r.stages.refundAttested = now;
+      r.refundReason = res.detail ? `${res.reason}:${res.detail}` : res.reason;
+      relayer.enqueueRefund(r, { message: r.message, reason: REFUND_REASON[res.reason], signatures: res.signatures });
+    } else if (res.kind === "hold") {
+      r.state = "held";
+      r.stages.held = now;
+      opts.onHold?.(r, res.reason);
+      const decision = opts.review?.(r);
+      if (decision !== undefined) scheduler.after(res.reviewSeconds ?? 900, () => service.resolveHold(r, decision));
+    } else {
+      log.warn({ id: r.id, reason: res.reason }, "operator declined to attest");
+      if (res.reason === "NOT_PENDING_ON_SOURCE") scheduler.after(opts.attestationSeconds + 5, () => service.requestAttestation(r));
+    }
+    relayer.touch(r);
+  };
+
+  const service = {
+    requestAttestation(r: TransferRecord) {
+      scheduler.after(opts.screeningSeconds, () => {
+        if (r.state === "confirmed" || r.state === "initiated") {
+          r.state = "screened";
+          r.stages.screened ??= scheduler.now();
+        }
+        scheduler.after(opts.attestationSeconds, async () => deliver(r, await operator.attestTransfer(r)));
+      });
+    },
+    requestRefund(r: TransferRecord, reason: keyof typeof REFUND_REASON) {
+      scheduler.after(opts.attestationSeconds, async () => {
+        const res = await operator.attestRefund(r, reason);
+        if (res.kind === "refund") deliver(r, res);
+        else relayer.retryRefundLater(r.id);
+      });
+    },
+    requestFinalize(r: TransferRecord) {
+      const attempt = async () => {
+        const signatures = await operator.attestFinalize(r);
+        if (signatures) relayer.enqueueFinalize(r, { message: r.message, signatures });
+        else scheduler.after(opts.attestationSeconds + 1, attempt);
+      };
+      scheduler.after(opts.attestationSeconds, attempt);
+    },
+    requestFinality(records: TransferRecord[]) {
+      scheduler.after(opts.attestationSeconds, async () => {
+        const res = await operator.attestFinality(records);
+        if (res) relayer.enqueueCredit(records[0]!.dstChain, res.ids, res.signatures);
+      });
+    },
+    /** A person's (or the model's) review decision on a held transfer. */
+    async resolveHold(r: TransferRecord, approve: boolean) {
+      r.stages.reviewed = scheduler.now();
+      r.compliance = { ...(r.compliance ?? { outcome: "hold" }), reviewed: approve ? "approved" : "denied" };
+      deliver(r, approve ? await operator.quoteAndSign(r) : await operator.refundDenied(r));
+    },
+  };
+  return service;
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildTravelRulePayload,
+  kycHook,
+  limitsHook,
+  makeConverter,
+  manualReviewHook,
+  sanctionsHook,
+  travelRuleHash,
+  travelRuleHook,
+  type Decision,
+  type ScreeningContext,
+} from "../../src/domain/compliance/index.js";
+import { toBaseUnits } from "../../src/domain/money.js";
+
+const ALICE = "0x1111111111111111111111111111111111111111";
+const BOB = "0x2222222222222222222222222222222222222222";
+const EVE = "0x03893a7c7463AE47D46bc7f091665f1893656003";
+
+/** 1 USD = 0.8 GBP = 0.92 EUR. */
+const convert = makeConverter({ gbpPerUsd: "0.8" });
+
+function ctx(over: Partial<ScreeningContext> & { usd?: string } = {}): ScreeningContext {
+  const { usd, ...rest } = over;
+  return {
+    transferId: "0xabc",
+    sender: ALICE,
+    recipient: BOB,
+    amount: toBaseUnits(usd ?? "100"),
+    currency: "USD",
+    sourceChain: "us",
+    jurisdiction: "US",
+    now: 1_000,
+    convert,
+    ...rest,
+  };
+}
+
+const check = async (hook: { check: (c: ScreeningContext) => Decision | Promise<Decision> }, c: ScreeningContext) => hook.check(c);
+
+describe("sanctions hook", () => {
+  const hook = sanctionsHook({ addresses: new Set([EVE.toLowerCase()]) });
+
+  it("allows a transfer between unlisted parties", async () => {
+    expect((await check(hook, ctx())).outcome).toBe("allow");
+  });
+
+  it("denies a listed sender with SANCTIONED_SENDER, whatever the address case", async () => {
+    const d = await check(hook, ctx({ sender: EVE }));
+    expect(d).toMatchObject({ outcome: "deny", reason: "SANCTIONED_SENDER", details: { account: EVE } });
+  });
+
+  it("denies a listed recipient with SANCTIONED_RECIPIENT", async () => {
+    const d = await check(hook, ctx({ recipient: EVE.toLowerCase() }));
+    expect(d).toMatchObject({ outcome: "deny", reason: "SANCTIONED_RECIPIENT" });
+  });
+});
+
+describe("travel-rule hook", () => {
+  const payload = buildTravelRulePayload({ originator: { name: "Alice Q Smith", account: ALICE }, beneficiary: { name: "Bob Jones", account: BOB, country: "GB" } });
+
+  it("does not require data below the US threshold of 3,000 USD", async () => {
+    const d = await check(travelRuleHook(), ctx({ usd: "2999.99" }));
+    expect(d).toMatchObject({ outcome: "allow", data: { required: false } });
+  });
+
+  it("holds a US transfer at 3,000 USD without data (TRAVEL_RULE_MISSING) by default", async () => {
+    const d = await check(travelRuleHook(), ctx({ usd: "3000" }));
+    expect(d).toMatchObject({ outcome: "hold", reason: "TRAVEL_RULE_MISSING", reviewSeconds: 3600 });
+  });
+
+  it("denies missing data when configured with onMissing deny", async () => {
+    const d = await check(travelRuleHook({ onMissing: "deny" }), ctx({ usd: "5000" }));
+    expect(d).toMatchObject({ outcome: "deny", reason: "TRAVEL_RULE_MISSING" });
+  });
+
+  it("applies the UK threshold of 1,000 EUR via the EUR conversion", async () => {
+    // 1,086.96 USD = 1,000.0032 EUR at 0.92; 1,086.95 USD = 999.994 EUR
+    const uk = (usd: string) => ctx({ usd, jurisdiction: "UK", sourceChain: "uk" });
+    expect((await check(travelRuleHook(), uk("1086.95"))).outcome).toBe("allow");
+    expect((await check(travelRuleHook(), uk("1086.96"))).outcome).toBe("hold");
+    // a GBP amount: 900 GBP = 1,125 USD = 1,035 EUR
+    expect((await check(travelRuleHook(), { ...uk("0"), amount: toBaseUnits("900"), currency: "GBP" })).outcome).toBe("hold");
+    // a configured EUR rate overrides the context's
+    expect((await check(travelRuleHook({ eurPerUsd: 0.5 }), uk("1086.96"))).outcome).toBe("allow");
+  });
+
+  it("allows a transfer above the threshold carrying valid IVMS101 data and reports its hash", async () => {
+    const d = await check(travelRuleHook(), ctx({ usd: "10000", travelRule: payload, extraHash: travelRuleHash(payload) }));
+    expect(d).toMatchObject({ outcome: "allow", data: { required: true, hash: travelRuleHash(payload) } });
+  });
+
+  it("denies invalid IVMS101 data with TRAVEL_RULE_INVALID and the problems found", async () => {
+    const bad = { originator: { originatorPerson: [] }, beneficiary: payload.beneficiary };
+    const d = await check(travelRuleHook(), ctx({ usd: "10000", travelRule: bad }));
+    expect(d).toMatchObject({ outcome: "deny", reason: "TRAVEL_RULE_INVALID" });
+    expect(d.outcome === "deny" && (d.details?.problems as string[])[0]).toMatch(/originatorPerson/);
+  });
+
+  it("denies data about other accounts, or whose hash differs from the message's extraHash", async () => {
+    const other = buildTravelRulePayload({ originator: { name: "Carol White", account: EVE }, beneficiary: { name: "Bob Jones", account: BOB } });
+    expect(await check(travelRuleHook(), ctx({ usd: "10000", travelRule: other }))).toMatchObject({ outcome: "deny", reason: "TRAVEL_RULE_INVALID" });
+    const d = await check(travelRuleHook(), ctx({ usd: "10000", travelRule: payload, extraHash: travelRuleHash(other) }));
+    expect(d).toMatchObject({ outcome: "deny", reason: "TRAVEL_RULE_INVALID", details: { problems: ["extraHash does not match the payload"] } });
+  });
+
+  it("can hold invalid data instead of denying it", async () => {
+    const d = await check(travelRuleHook({ onInvalid: "hold", reviewSeconds: 60 }), ctx({ usd: "10000", travelRule: {} }));
+    expect(d).toMatchObject({ outcome: "hold", reason: "TRAVEL_RULE_INVALID", reviewSeconds: 60 });
+  });
+});
+
+describe("limits hook", () => {
+  it("denies a single transfer above the per-transfer maximum with LIMIT_PER_TRANSFER", async () => {
+    const hook = limitsHook({ perTransfer: 1_000 });
+    expect((await check(hook, ctx({ usd: "1000" }))).outcome).toBe("allow");
+    expect(await check(hook, ctx({ usd: "1000.01" }))).toMatchObject({ outcome: "deny", reason: "LIMIT_PER_TRANSFER" });
+  });
+
+  it("denies a sender's transfer that would take its rolling 24-hour total above the limit (LIMIT_DAILY)", async () => {
+    const hook = limitsHook({ daily: 1_000 });
+    const run = async (c: ScreeningContext) => {
+      const d = await hook.check(c);
+      hook.observe?.(c, d);
+      return d;
+    };
+    expect((await run(ctx({ usd: "600", now: 0 }))).outcome).toBe("allow");
+    expect((await run(ctx({ usd: "400", now: 3_600 }))).outcome).toBe("allow");
+    expect(await run(ctx({ usd: "0.01", now: 7_200 }))).toMatchObject({ outcome: "deny", reason: "LIMIT_DAILY", details: { used: "1000000000" } });
+    // another sender has its own allowance
+    expect((await run(ctx({ usd: "1000", now: 7_200, sender: BOB }))).outcome).toBe("allow");
+    // 24 hours after the first transfer, its 600 leave the window
+    expect(hook.usedInWindow(ALICE, 86_400)).toBe(toBaseUnits("400"));
+    expect((await run(ctx({ usd: "600", now: 86_400 }))).outcome).toBe("allow");
+  });
+
+  it("does not count a transfer whose final decision was deny", async () => {
+    const hook = limitsHook({ daily: 100 });
+    const c = ctx({ usd: "100" });
+    hook.observe?.(c, { outcome: "deny", reason: "SANCTIONED_SENDER" });
+    expect(hook.usedInWindow(ALICE, c.now)).toBe(0n);
+    hook.observe?.(c, { outcome: "hold", reason: "MANUAL_REVIEW" });
+    expect(hook.usedInWindow(ALICE, c.now)).toBe(toBaseUnits("100"));
+  });
+
+  it("converts amounts into the limit currency", async () => {
+    const hook = limitsHook({ perTransfer: 800, currency: "GBP" });
+    expect((await check(hook, ctx({ usd: "1000" }))).outcome).toBe("allow"); // 800 GBP
+    expect((await check(hook, ctx({ usd: "1000.01" }))).outcome).toBe("deny");
+  });
+
+  it("keeps an exact rolling total over a long history as old entries leave the window", async () => {
+    const hook = limitsHook({ daily: 1e12 });
+    for (let i = 0; i < 50_000; i++) {
+      const c = ctx({ usd: "1", now: i * 10 });
+      hook.observe?.(c, (await hook.check(c)) as Decision);
+    }
+    // window (413,600, 500,000]: the transfers at 413,610 ... 499,990
+    expect(hook.usedInWindow(ALICE, 500_000)).toBe(toBaseUnits("8639"));
+    expect(hook.usedInWindow(ALICE, 500_000 + 86_400)).toBe(0n);
+  });
+});
+
+describe("KYC hook", () => {
+  it("is off (allows everyone) unless given an allowlist", async () => {
+    expect(await check(kycHook(), ctx())).toMatchObject({ outcome: "allow", data: { enabled: false } });
+  });
+
+  it("denies a sender or recipient not on the allowlist with NOT_KYCED", async () => {
+    const hook = kycHook({ allowlist: new Set([ALICE]) });
+    expect(await check(hook, ctx())).toMatchObject({ outcome: "deny", reason: "NOT_KYCED", details: { party: "recipient" } });
+    expect(await check(hook, ctx({ sender: BOB, recipient: ALICE }))).toMatchObject({ outcome: "deny", details: { party: "sender" } });
+    expect((await check(kycHook({ allowlist: new Set([ALICE]), parties: "sender" }), ctx())).outcome).toBe("allow");
+    expect((await check(kycHook({ allowlist: new Set([ALICE, BOB]) }), ctx())).outcome).toBe("allow");
+  });
+});
+
+describe("manual-review hook", () => {
+  it("holds a transfer above the USD amount for the modelled review time (MANUAL_REVIEW)", async () => {
+    const hook = manualReviewHook({ aboveUsd: 10_000 });
+    expect((await check(hook, ctx({ usd: "10000" }))).outcome).toBe("allow");
+    expect(await check(hook, ctx({ usd: "10000.01" }))).toMatchObject({ outcome: "hold", reason: "MANUAL_REVIEW", reviewSeconds: 900 });
+  });
+
+  it("values GBP transfers in USD", async () => {
+    const hook = manualReviewHook({ aboveUsd: 1_000, reviewSeconds: 60 });
+    const gbp = { ...ctx(), amount: toBaseUnits("801"), currency: "GBP" as const };
+    expect(await check(hook, gbp)).toMatchObject({ outcome: "hold", reviewSeconds: 60 });
+  });
+});

@@ -1,0 +1,321 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type { Hex } from "viem";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AuditEntry } from "../../src/domain/compliance/types.js";
+import { isCorridorError } from "../../src/domain/errors.js";
+import type { Message } from "../../src/domain/message.js";
+import type { TransferRecord } from "../../src/domain/transfer.js";
+import { SCHEMA_VERSION, SqliteStoreErrorCode, openSqliteStore, type SqliteTransferStore } from "../../src/relayer/sqlite-store.js";
+
+const hex = (n: number, bytes: number): Hex => `0x${n.toString(16).padStart(bytes * 2, "0")}`;
+const id = (n: number) => hex(n, 32);
+const MAX_UINT256 = 2n ** 256n - 1n;
+
+function message(n: number): Message {
+  return {
+    srcChainId: 31337n,
+    srcGateway: hex(0xa1, 20),
+    dstChainId: 2n ** 64n - 1n,
+    dstGateway: hex(0xb2, 20),
+    nonce: BigInt(n),
+    sender: hex(0x11, 20),
+    recipient: hex(0x22, 20),
+    inputToken: hex(0x33, 20),
+    outputToken: hex(0x44, 20),
+    amount: MAX_UINT256 - BigInt(n),
+    fee: 123_456_789_012_345_678_901_234_567_890n,
+    minAmountOut: 9_007_199_254_740_993n, // 2^53 + 1: would lose precision as a number
+    deadline: 1_700_000_000n + BigInt(n),
+    tier: 1,
+    mode: 1,
+    extraHash: hex(0xee, 32),
+    quoteHash: hex(0xdd, 32),
+    sentAt: 1_699_999_000n,
+  };
+}
+
+function fresh(n: number): TransferRecord {
+  return {
+    id: id(n),
+    message: message(n),
+    srcChain: "us",
+    dstChain: "uk",
+    inputCurrency: "USD",
+    outputCurrency: "GBP",
+    state: "initiated",
+    stages: { initiated: 1_700_000_000 + n },
+    srcBlock: 100 + n,
+    srcTxHash: hex(0x5000 + n, 32),
+    settleAttempts: 0,
+  };
+}
+
+function full(n: number): TransferRecord {
+  return {
+    ...fresh(n),
+    state: "settled",
+    stages: {
+      initiated: 10,
+      confirmed: 20,
+      screened: 21,
+      held: 22,
+      reviewed: 25,
+      attested: 30,
+      submitted: 31,
+      settled: 40,
+      refundAttested: 50,
+      refunded: 60,
+      finalized: 70,
+    },
+    dstBlock: 900,
+    dstTxHash: hex(0x9000 + n, 32),
+    rate: 790_000_000_000_000_000n,
+    amountOut: MAX_UINT256,
+    refundReason: "expired",
+    lastError: "DeadlinePassed",
+    settleAttempts: 2,
+    finalized: true,
+  };
+}
+
+describe("SqliteTransferStore in memory", () => {
+  let store: SqliteTransferStore;
+  beforeEach(() => {
+    store = openSqliteStore(":memory:");
+  });
+  afterEach(() => store.close());
+
+  it("returns a full record with every bigint exactly as it was put", () => {
+    const r = full(1);
+    store.put(r);
+    const back = store.get(r.id);
+    expect(back).toStrictEqual(r);
+    expect(back).not.toBe(r);
+    expect(typeof back?.message.amount).toBe("bigint");
+    expect(typeof back?.message.tier).toBe("number");
+  });
+
+  it("round-trips record fields and stages that have no column of their own", () => {
+    // Stand-ins for fields TransferRecord may gain: they land in the `extra` JSON column.
+    const r = { ...full(5), laterField: { outcome: "hold", amount: MAX_UINT256, list: [1n, "x"] }, laterCount: 3 } as TransferRecord;
+    (r.stages as Record<string, number>).laterStage = 99;
+    store.put(r);
+    expect(store.get(r.id)).toStrictEqual(r);
+  });
+
+  it("leaves absent optional fields absent, so a fresh record round-trips too", () => {
+    const r = fresh(2);
+    store.put(r);
+    expect(store.get(r.id)).toStrictEqual(r);
+    expect(store.get(id(999))).toBeUndefined();
+  });
+
+  it("keeps finalized: false distinct from never finalized", () => {
+    store.put({ ...fresh(3), finalized: false });
+    expect(store.get(id(3))?.finalized).toBe(false);
+  });
+
+  it("updates state and stages on a second put of the same id", () => {
+    const r = fresh(4);
+    store.put(r);
+    r.state = "confirmed";
+    r.stages.confirmed = 1_700_000_100;
+    r.lastError = "Reverted";
+    r.settleAttempts = 1;
+    store.put(r);
+    expect(store.count()).toBe(1);
+    expect(store.get(r.id)).toStrictEqual(r);
+    // A field cleared in the record is cleared in the row.
+    delete r.lastError;
+    store.put(r);
+    expect(store.get(r.id)).toStrictEqual(r);
+  });
+
+  it("iterates all records in insertion order, across pages", () => {
+    store.transaction(() => {
+      for (let i = 1; i <= 2_500; i++) store.put(fresh(i));
+    });
+    store.put({ ...fresh(7), state: "confirmed" }); // an update keeps its place
+    expect(store.count()).toBe(2_500);
+    const ids = [...store.all()].map((r) => r.id);
+    expect(ids).toHaveLength(2_500);
+    expect(ids[0]).toBe(id(1));
+    expect(ids[6]).toBe(id(7));
+    expect(ids.at(-1)).toBe(id(2_500));
+  });
+
+  it("lists transfers by state and the non-terminal ones", () => {
+    store.put({ ...fresh(1), state: "settled" });
+    store.put({ ...fresh(2), state: "refunded" });
+    store.put({ ...fresh(3), state: "held" });
+    store.put({ ...fresh(4), state: "confirmed" });
+    store.put({ ...fresh(5), state: "held" });
+    expect([...store.byState("held")].map((r) => r.id)).toEqual([id(3), id(5)]);
+    expect(new Set([...store.nonTerminal()].map((r) => r.id))).toEqual(new Set([id(3), id(4), id(5)]));
+  });
+
+  it("skips a record that left the state while iterating by state", () => {
+    store.put({ ...fresh(1), state: "held" });
+    store.put({ ...fresh(2), state: "held" });
+    const seen: Hex[] = [];
+    for (const r of store.byState("held")) {
+      seen.push(r.id);
+      store.put({ ...fresh(2), state: "attested" });
+    }
+    expect(seen).toEqual([id(1)]);
+  });
+
+  it("rolls a transaction back when its function throws, and commits nested savepoints", () => {
+    expect(() =>
+      store.transaction(() => {
+        store.put(fresh(1));
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(store.count()).toBe(0);
+
+    store.transaction(() => {
+      store.put(fresh(2));
+      expect(() =>
+        store.transaction(() => {
+          store.put(fresh(3));
+          throw new Error("inner");
+        }),
+      ).toThrow("inner");
+      store.transaction(() => store.put(fresh(4)));
+    });
+    expect([...store.all()].map((r) => r.id)).toEqual([id(2), id(4)]);
+  });
+
+  it("refuses an async transaction function and rolls it back", () => {
+    let caught: unknown;
+    try {
+      store.transaction(async () => store.put(fresh(1)));
+    } catch (err) {
+      caught = err;
+    }
+    expect(isCorridorError(caught, SqliteStoreErrorCode.AsyncTransaction)).toBe(true);
+    expect(store.count()).toBe(0);
+  });
+
+  it("adds, marks sent and removes pending batches, per chain and oldest first", () => {
+    const payload = { items: [{ message: message(1), rate: 10n ** 18n, signatures: [hex(1, 65)] }] };
+    const a = store.addPendingBatch({ chain: "uk", kind: "settle", payload, createdAt: 100 });
+    const b = store.addPendingBatch({ chain: "uk", kind: "refund", payload: { ids: [id(2)] }, createdAt: 101 });
+    store.addPendingBatch({ chain: "us", kind: "finalize", payload: {}, createdAt: 102 });
+
+    expect(store.pendingBatches("uk")).toStrictEqual([
+      { id: a, chain: "uk", kind: "settle", payload, createdAt: 100 },
+      { id: b, chain: "uk", kind: "refund", payload: { ids: [id(2)] }, createdAt: 101 },
+    ]);
+
+    store.markBatchSent(a, hex(0xabc, 32));
+    expect(store.pendingBatches("uk")[0]?.txHash).toBe(hex(0xabc, 32));
+
+    store.removePendingBatch(a);
+    expect(store.pendingBatches("uk").map((x) => x.id)).toEqual([b]);
+    expect(store.pendingBatches("us")).toHaveLength(1);
+  });
+
+  it("appends audit entries and returns them in append order, per transfer and paged", () => {
+    const entries: AuditEntry[] = [
+      { time: 5, transferId: id(1), hook: "sanctions", outcome: "allow", data: { list: "ofac" } },
+      { time: 5, transferId: id(2), hook: "sanctions", outcome: "deny", reason: "SANCTIONED_SENDER", data: {} },
+      { time: 6, transferId: id(1), hook: "limits", outcome: "hold", reason: "MANUAL_REVIEW", data: { usd: "20000", reviewSeconds: 900 } },
+    ];
+    store.appendAudit(entries.slice(0, 2));
+    store.appendAudit(entries.slice(2));
+    expect(store.auditFor(id(1))).toStrictEqual([entries[0], entries[2]]);
+    expect(store.auditFor(id(3))).toEqual([]);
+    expect(store.auditAll()).toStrictEqual(entries);
+    expect(store.auditAll({ limit: 2, offset: 1 })).toStrictEqual(entries.slice(1, 3));
+    expect(store.auditCount()).toBe(3);
+  });
+
+  it("takes a review from pending to decided exactly once", () => {
+    expect(store.addReview({ transferId: id(1), reason: "MANUAL_REVIEW", createdAt: 10 })).toBe(true);
+    expect(store.addReview({ transferId: id(1), reason: "again", createdAt: 11 })).toBe(false);
+    expect(store.addReview({ transferId: id(2), createdAt: 12 })).toBe(true);
+    expect(store.listReviews("pending").map((r) => r.transferId)).toEqual([id(1), id(2)]);
+
+    expect(store.decideReview(id(1), "approved", 20)).toBe(true);
+    expect(store.decideReview(id(1), "denied", 21)).toBe(false); // already decided
+    expect(store.decideReview(id(9), "denied", 21)).toBe(false); // unknown
+    expect(store.review(id(1))).toStrictEqual({ transferId: id(1), status: "approved", reason: "MANUAL_REVIEW", createdAt: 10, decidedAt: 20 });
+    expect(store.listReviews("pending")).toStrictEqual([{ transferId: id(2), status: "pending", createdAt: 12 }]);
+    expect(store.listReviews("approved").map((r) => r.transferId)).toEqual([id(1)]);
+    expect(store.listReviews()).toHaveLength(2);
+  });
+});
+
+describe("SqliteTransferStore on a file", () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "corridor-sqlite-"));
+    path = join(dir, "relayer.db");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps cursors and records across close and reopen", () => {
+    const a = openSqliteStore(path);
+    expect(a.cursor("us")).toBeUndefined();
+    a.setCursor("us", 41);
+    a.setCursor("us", 42);
+    a.setCursor("uk", 7);
+    a.put(full(1));
+    a.close();
+
+    const b = openSqliteStore(path);
+    expect(b.cursor("us")).toBe(42);
+    expect(b.cursor("uk")).toBe(7);
+    expect(b.get(id(1))).toStrictEqual(full(1));
+    b.close();
+  });
+
+  it("uses WAL and records the schema version it migrated to", () => {
+    openSqliteStore(path).close();
+    const raw = new DatabaseSync(path);
+    expect(raw.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    expect(raw.prepare("SELECT MAX(version) AS v FROM schema_version").get()).toEqual({ v: SCHEMA_VERSION });
+    raw.close();
+  });
+
+  it("refuses a file written by a newer schema", () => {
+    openSqliteStore(path).close();
+    const raw = new DatabaseSync(path);
+    raw.prepare("INSERT INTO schema_version (version) VALUES (?)").run(SCHEMA_VERSION + 1);
+    raw.close();
+    let caught: unknown;
+    try {
+      openSqliteStore(path);
+    } catch (err) {
+      caught = err;
+    }
+    expect(isCorridorError(caught, SqliteStoreErrorCode.SchemaTooNew)).toBe(true);
+  });
+
+  it("lets a second connection to the same file see committed writes, and only those", () => {
+    const writer = openSqliteStore(path);
+    const reader = openSqliteStore(path);
+    try {
+      writer.put(fresh(1));
+      writer.setCursor("uk", 5);
+      expect(reader.get(id(1))).toStrictEqual(fresh(1));
+      expect(reader.cursor("uk")).toBe(5);
+
+      writer.transaction(() => {
+        writer.put(fresh(2));
+        expect(reader.get(id(2))).toBeUndefined(); // not yet committed
+      });
+      expect(reader.get(id(2))).toStrictEqual(fresh(2));
+      expect(reader.count()).toBe(2);
+    } finally {
+      writer.close();
+      reader.close();
+    }
+  });
+});
