@@ -10,6 +10,7 @@ import type { Clock } from "../domain/clock.js";
 import { rateToFixed18 } from "../domain/fx/quote.js";
 import type { AttesterSet } from "./attesters.js";
 import type { Quoter } from "./quoter.js";
+import { MemoryJournal, type OperatorJournal } from "../domain/journal.js";
 
 /** What screening decided (the compliance pipeline plugs in here). */
 export type ScreeningDecision =
@@ -34,6 +35,8 @@ export interface OperatorOptions {
   quoter: Quoter;
   screen?: Screen;
   clock: Clock;
+  /** Persists which settlements were signed (refund safety across restarts); in memory by default. */
+  journal?: OperatorJournal;
 }
 
 /**
@@ -43,11 +46,12 @@ export interface OperatorOptions {
  */
 export class Operator {
   /** Ids for which a settlement was signed: such a transfer may be refunded only once its deadline has passed unsettled. */
-  private readonly settleSigned = new Set<Hex>();
+  private readonly journal: OperatorJournal;
   private readonly chainById: Map<number, Chain>;
   private readonly nameById: Map<number, string>;
 
   constructor(private readonly opts: OperatorOptions) {
+    this.journal = opts.journal ?? new MemoryJournal();
     this.chainById = new Map(Object.values(opts.chains).map((c) => [c.chainId, c]));
     this.nameById = new Map(Object.entries(opts.chains).map(([n, c]) => [c.chainId, n]));
   }
@@ -129,13 +133,13 @@ export class Operator {
       if (amountOut(m, rate) < m.minAmountOut) return this.refundNow(record, "belowMinimum");
     }
     const sourceFinal = await this.sourceFinal(record);
-    this.settleSigned.add(record.id);
+    this.journal.markSettleSigned(record.id);
     return { kind: "settle", rate, mid, sourceFinal, signatures: await this.opts.attesters.signSettle(m, rate, sourceFinal), quote, quoteSignature };
   }
 
   /** A refund for a transfer denied after review (a settlement was never signed for it). */
   async refundDenied(record: TransferRecord): Promise<AttestationResult> {
-    if (this.settleSigned.has(record.id)) return { kind: "reject", reason: "SETTLEMENT_ALREADY_SIGNED" };
+    if (this.journal.wasSettleSigned(record.id)) return { kind: "reject", reason: "SETTLEMENT_ALREADY_SIGNED" };
     return this.refundNow(record, "denied", record.compliance?.reason);
   }
 
@@ -151,7 +155,7 @@ export class Operator {
   async attestRefund(record: TransferRecord, reason: RefundReason): Promise<AttestationResult> {
     if (!(await this.verifySent(record))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
     if (await this.isConsumed(record)) return { kind: "reject", reason: "ALREADY_SETTLED" };
-    if (this.settleSigned.has(record.id)) {
+    if (this.journal.wasSettleSigned(record.id)) {
       const dstNow = (await getBlock(this.chain(record.message.dstChainId))).timestamp;
       if (dstNow <= Number(record.message.deadline)) return { kind: "reject", reason: "SETTLEMENT_STILL_POSSIBLE" };
     }

@@ -60,8 +60,11 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
         if (r.state === "confirmed" || r.state === "initiated") {
           r.state = "screened";
           r.stages.screened ??= scheduler.now();
+          relayer.touch(r);
         }
-        scheduler.after(opts.attestationSeconds, async () => deliver(r, await operator.attestTransfer(r)));
+        // Screened once: a resumed transfer the pipeline already allowed is only quoted and signed again.
+        const allowed = r.compliance?.outcome === "allow" || r.compliance?.reviewed === "approved";
+        scheduler.after(opts.attestationSeconds, async () => deliver(r, allowed ? await operator.quoteAndSign(r) : await operator.attestTransfer(r)));
       });
     },
     requestRefund(r: TransferRecord, reason: keyof typeof REFUND_REASON) {

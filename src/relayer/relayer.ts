@@ -56,6 +56,14 @@ export interface RelayerOptions {
   maxBatch?: number;
   /** Seconds after the deadline before a refund is requested. */
   refundGraceSeconds?: number;
+  /** Largest block range per eth_getLogs call. */
+  maxLogRange?: number;
+  /**
+   * Several relayers at once: instance `index` of `count` submits the settlements whose id falls to it
+   * (id mod count) at once, and the others' only after `takeoverSeconds`, so that instances back each
+   * other up without racing for every transfer.
+   */
+  instance?: { index: number; count: number; takeoverSeconds: number };
 }
 
 interface Inflight {
@@ -92,6 +100,8 @@ export class Relayer {
   private readonly nameById = new Map<number, string>();
   private readonly blockTimes = new Map<string, number>();
   private readonly log: Logger;
+  /** Working copies of unfinished records (written through to the store on every change). */
+  private readonly records = new Map<Hex, TransferRecord>();
   /** Counters for reports and metrics. */
   readonly stats = { batches: 0, batchItems: 0, rpcErrors: 0, alreadySettled: 0 };
   /** Settled lock-and-release transfers whose source escrow is not yet finalized. */
@@ -117,6 +127,59 @@ export class Relayer {
     this.attestations = attestations;
   }
 
+  private rec(id: Hex): TransferRecord | undefined {
+    let r = this.records.get(id);
+    if (!r) {
+      r = this.opts.store.get(id);
+      if (r && !this.done(r)) this.records.set(id, r);
+    }
+    return r;
+  }
+
+  private save(r: TransferRecord): void {
+    this.opts.store.put(r);
+    if (this.done(r)) this.records.delete(r.id);
+    else this.records.set(r.id, r);
+  }
+
+  private done(r: TransferRecord): boolean {
+    return isTerminal(r) && !(r.state === "settled" && r.message.mode === MODE.lockRelease && !r.finalized);
+  }
+
+  /**
+   * Resumes after a restart from what the store holds: transfers awaiting confirmations wait
+   * again, attested ones are attested again (the operator re-checks the chain; a settlement that
+   * already happened comes back as "already settled"), refunds and finalizations are re-requested.
+   * The store's cursors make the watchers re-read only blocks not yet processed.
+   */
+  recover(): number {
+    let n = 0;
+    for (const r of this.opts.store.unfinished()) {
+      n++;
+      this.records.set(r.id, r);
+      if (r.state === "settled") {
+        this.awaitingFinalize.add(r.id);
+        this.attestations.requestFinalize(r);
+        continue;
+      }
+      this.open.add(r.id);
+      switch (r.state) {
+        case "initiated":
+          this.awaiting[r.srcChain]!.add(r.id);
+          break;
+        case "held":
+          break; // waits for its review
+        case "refund_attested":
+          this.refundRequested.add(r.id);
+          this.attestations.requestRefund(r, (r.refundReason?.split(":")[0] as RefundReason | undefined) ?? "other");
+          break;
+        default:
+          this.attestations.requestAttestation(r);
+      }
+    }
+    return n;
+  }
+
   get address(): Hex {
     return Object.values(this.senders)[0]!.address;
   }
@@ -140,10 +203,17 @@ export class Relayer {
     const head = (await getBlock(chain)).number;
     const from = (this.opts.store.cursor(chainName) ?? head - 1) + 1;
     if (from <= head) {
-      const logs = await chain.request<RawLog[]>("eth_getLogs", [{ address: gateway, fromBlock: hex(from), toBlock: hex(head) }]);
+      // Bounded ranges: a node may refuse a huge eth_getLogs after a long outage.
+      const to = Math.min(head, from + (this.opts.maxLogRange ?? 5_000) - 1);
+      const logs = await chain.request<RawLog[]>("eth_getLogs", [{ address: gateway, fromBlock: hex(from), toBlock: hex(to) }]);
       const events = decodeGatewayLogs(logs.map((l) => ({ ...l, blockNumber: Number(l.blockNumber) })));
-      for (const ev of events) await this.onEvent(chainName, ev);
-      this.opts.store.setCursor(chainName, head);
+      const times = new Map<number, number>();
+      for (const ev of events) if (!times.has(ev.log.blockNumber)) times.set(ev.log.blockNumber, await this.blockTime(chainName, ev.log.blockNumber));
+      // Records and the cursor land together: a crash re-reads the whole range, and each event is idempotent.
+      this.opts.store.transaction(() => {
+        for (const ev of events) this.onEvent(chainName, ev, times.get(ev.log.blockNumber)!);
+        this.opts.store.setCursor(chainName, to);
+      });
     }
     this.checkConfirmations(chainName, head);
     this.checkFinality(chainName, head);
@@ -161,12 +231,10 @@ export class Relayer {
     return t;
   }
 
-  private async onEvent(chainName: string, ev: ReturnType<typeof decodeGatewayLogs<RawLogN>>[number]): Promise<void> {
-    const { store } = this.opts;
-    const ts = await this.blockTime(chainName, ev.log.blockNumber);
+  private onEvent(chainName: string, ev: ReturnType<typeof decodeGatewayLogs<RawLogN>>[number], ts: number): void {
     switch (ev.name) {
       case "TransferSent": {
-        if (store.get(ev.id)) return; // seen before (restart, or a re-read)
+        if (this.rec(ev.id)) return; // seen before (restart, or a re-read)
         const m = ev.message;
         const dst = this.nameById.get(Number(m.dstChainId));
         if (!dst) return this.log.warn({ id: ev.id, dstChainId: m.dstChainId.toString() }, "transfer to an unknown chain ignored");
@@ -183,13 +251,13 @@ export class Relayer {
           srcTxHash: ev.log.transactionHash,
           settleAttempts: 0,
         };
-        store.put(record);
+        this.save(record);
         this.awaiting[chainName]!.add(ev.id);
         this.open.add(ev.id);
         return;
       }
       case "TransferSettled": {
-        const r = store.get(ev.id);
+        const r = this.rec(ev.id);
         if (!r || r.state === "settled") return;
         r.state = "settled";
         r.stages.settled = ts;
@@ -197,7 +265,7 @@ export class Relayer {
         r.dstTxHash = ev.log.transactionHash;
         r.amountOut = ev.amountOut;
         r.rate = ev.rate;
-        store.put(r);
+        this.save(r);
         this.open.delete(r.id);
         this.terminalCount++;
         if (r.message.mode === MODE.lockRelease) {
@@ -207,31 +275,31 @@ export class Relayer {
         return;
       }
       case "TransferRefunded": {
-        const r = store.get(ev.id);
+        const r = this.rec(ev.id);
         if (!r || r.state === "refunded") return;
         r.state = "refunded";
         r.stages.refunded = ts;
         r.refundReason ??= Object.keys(REFUND_REASON)[ev.reason] ?? "other";
-        store.put(r);
+        this.save(r);
         this.open.delete(r.id);
         this.terminalCount++;
         this.awaiting[r.srcChain]?.delete(r.id);
         return;
       }
       case "TransferFinalized": {
-        const r = store.get(ev.id);
+        const r = this.rec(ev.id);
         if (!r) return;
         r.finalized = true;
         r.stages.finalized = ts;
-        store.put(r);
+        this.save(r);
         this.awaitingFinalize.delete(r.id);
         return;
       }
       case "FastAllowanceDebited": {
-        const r = store.get(ev.id);
+        const r = this.rec(ev.id);
         if (!r) return;
         r.fastAllowanceUsed = ev.amount;
-        store.put(r);
+        this.save(r);
         this.fastOutstanding[r.srcChain]!.add(r.id);
         return;
       }
@@ -245,7 +313,7 @@ export class Relayer {
   }
 
   private onFailure(kind: string, id: Hex, reason: Hex): void {
-    const r = this.opts.store.get(id);
+    const r = this.rec(id);
     if (!r || (isTerminal(r) && kind === "SettleFailed")) return;
     const decoded = decodeRevert(reason);
     const err = decoded?.errorName ?? "Unknown";
@@ -254,23 +322,23 @@ export class Relayer {
       return;
     }
     r.lastError = err;
-    this.opts.store.put(r);
+    if (kind === "SettleFailed") r.settleAttempts++;
+    this.save(r);
     this.log.debug({ id, kind, error: err }, "batch item failed");
     if (kind === "SettleFailed") {
-      r.settleAttempts++;
       const item = this.lastSettle.get(id);
       if (item && err === "InsufficientLiquidity") {
         // Queued, with its wait measured, until liquidity arrives or the deadline passes (then refunded).
         r.state = "attested";
         this.liquidityWait[r.dstChain]!.set(id, { item, since: this.liquidityWait[r.dstChain]!.get(id)?.since ?? this.opts.clock.now() });
-        this.opts.store.put(r);
+        this.save(r);
         return;
       }
       if (err === "FastAllowanceExceeded") {
         // Wait for source finality, then settle without drawing on the allowance.
         r.state = "confirmed";
         this.finalityWait[r.srcChain]!.add(id);
-        this.opts.store.put(r);
+        this.save(r);
         return;
       }
       if (item && err === "RateLimited") {
@@ -289,14 +357,14 @@ export class Relayer {
     const profile = this.opts.profiles[chainName]!;
     const waiting = this.awaiting[chainName]!;
     for (const id of waiting) {
-      const r = this.opts.store.get(id)!;
+      const r = this.rec(id)!;
       const need = confirmationsFor(profile, tierName(r.message.tier));
       if (head - r.srcBlock + 1 < need) continue;
       waiting.delete(id);
       if (r.state !== "initiated") continue;
       r.state = "confirmed";
       r.stages.confirmed = this.opts.clock.now();
-      this.opts.store.put(r);
+      this.save(r);
       this.attestations.requestAttestation(r);
     }
   }
@@ -308,7 +376,7 @@ export class Relayer {
     if (outstanding.size > 0) {
       const byDst = new Map<string, TransferRecord[]>();
       for (const id of outstanding) {
-        const r = this.opts.store.get(id)!;
+        const r = this.rec(id)!;
         if (head - r.srcBlock + 1 < need) continue;
         outstanding.delete(id);
         const list = byDst.get(r.dstChain) ?? [];
@@ -319,7 +387,7 @@ export class Relayer {
     }
     const waiting = this.finalityWait[chainName]!;
     for (const id of waiting) {
-      const r = this.opts.store.get(id)!;
+      const r = this.rec(id)!;
       if (head - r.srcBlock + 1 < need) continue;
       waiting.delete(id);
       if (!isTerminal(r)) this.attestations.requestAttestation(r);
@@ -342,7 +410,7 @@ export class Relayer {
     const gateway = this.opts.deployment.chains[chainName]!.gateway;
     const available = new Map<Hex, bigint>();
     for (const [id, p] of parked) {
-      const r = this.opts.store.get(id)!;
+      const r = this.rec(id)!;
       if (isTerminal(r)) {
         parked.delete(id);
         continue;
@@ -357,7 +425,7 @@ export class Relayer {
       available.set(token, left - need);
       parked.delete(id);
       r.liquidityWaitSeconds = (r.liquidityWaitSeconds ?? 0) + (now - p.since);
-      this.opts.store.put(r);
+      this.save(r);
       this.queues[chainName]!.push({ kind: "settle", id, item: p.item });
     }
   }
@@ -372,7 +440,7 @@ export class Relayer {
     const now = this.opts.clock.now();
     const grace = this.opts.refundGraceSeconds ?? 0;
     for (const id of this.open) {
-      const r = this.opts.store.get(id)!;
+      const r = this.rec(id)!;
       if (now > Number(r.message.deadline) + grace) this.requestRefundOnce(r, "expired");
     }
   }
@@ -381,7 +449,7 @@ export class Relayer {
     if (this.refundRequested.has(r.id) || isTerminal(r)) return;
     this.refundRequested.add(r.id);
     r.refundReason = reason;
-    this.opts.store.put(r);
+    this.save(r);
     this.attestations.requestRefund(r, reason);
   }
 
@@ -392,7 +460,7 @@ export class Relayer {
 
   /** Persists a record changed outside the relayer (by the operator service). */
   touch(record: TransferRecord): void {
-    this.opts.store.put(record);
+    this.save(record);
   }
 
   // ------------------------------------------------------------ delivering
@@ -421,12 +489,20 @@ export class Relayer {
     this.queues[chainName] = [];
     const max = this.opts.maxBatch ?? 50;
     const byKind = { settle: [] as Job[], refund: [] as Job[], finalize: [] as Job[], credit: [] as Job[] };
+    const now = this.opts.clock.now();
+    const inst = this.opts.instance;
     for (const job of queue) {
-      const r = this.opts.store.get(job.id);
+      const r = this.rec(job.id);
       if (job.kind === "settle" && r && isTerminal(r)) continue;
+      if (inst && inst.count > 1 && job.kind !== "credit" && BigInt(job.id) % BigInt(inst.count) !== BigInt(inst.index)) {
+        const since = r?.stages.attested ?? r?.stages.refundAttested ?? now;
+        if (now - since < inst.takeoverSeconds) {
+          this.queues[chainName]!.push(job); // another instance's turn first
+          continue;
+        }
+      }
       byKind[job.kind].push(job);
     }
-    const now = this.opts.clock.now();
     for (const [kind, jobs] of Object.entries(byKind) as [Job["kind"], Job[]][]) {
       // A credit carries its own signatures over its ids, so each goes in its own transaction.
       const size = kind === "credit" ? 1 : max;
@@ -457,11 +533,11 @@ export class Relayer {
         this.inflight[chainName]!.push({ hash, jobs: batch, sentAt: now });
         if (kind === "settle") {
           for (const j of batch) {
-            const r = this.opts.store.get(j.id);
+            const r = this.rec(j.id);
             if (r && !isTerminal(r)) {
               r.state = "submitted";
               r.stages.submitted ??= now;
-              this.opts.store.put(r);
+              this.save(r);
             }
           }
         }
@@ -482,7 +558,7 @@ export class Relayer {
       }
       if (receipt.status === "reverted") {
         this.log.warn({ chain: chainName, hash: f.hash, items: f.jobs.length }, "batch reverted; requeued");
-        this.queues[chainName]!.push(...f.jobs.filter((j) => !isTerminal(this.opts.store.get(j.id)!)));
+        this.queues[chainName]!.push(...f.jobs.filter((j) => !isTerminal(this.rec(j.id)!)));
       }
     }
     this.inflight[chainName] = still;

@@ -14,6 +14,8 @@ import { CorridorError } from "../domain/errors.js";
 import { MESSAGE_FIELDS, type Message } from "../domain/message.js";
 import { TERMINAL_STATES, type StageTimes, type TransferRecord, type TransferState } from "../domain/transfer.js";
 import type { TransferStore } from "./store.js";
+import type { OperatorJournal } from "../domain/journal.js";
+import { MODE as MESSAGE_MODE } from "../domain/message.js";
 
 /** Codes raised by the SQLite store. */
 export const SqliteStoreErrorCode = {
@@ -129,6 +131,12 @@ export const MIGRATIONS: readonly string[] = [
     decided_at INTEGER
   );
   CREATE INDEX reviews_status ON reviews (status);
+  `,
+  `
+  CREATE TABLE operator_signed (
+    id TEXT PRIMARY KEY,
+    signed_at INTEGER NOT NULL DEFAULT (unixepoch())
+  );
   `,
 ];
 
@@ -411,7 +419,7 @@ const PAGE = 1000;
  * One instance per connection, used from one thread. Several processes may open the same file:
  * WAL lets readers run beside the one writer, and writers wait up to `busyTimeoutMs` for the lock.
  */
-export class SqliteTransferStore implements TransferStore {
+export class SqliteTransferStore implements TransferStore, OperatorJournal {
   private readonly db: DatabaseSync;
   private readonly stmt: {
     get: StatementSync;
@@ -543,6 +551,20 @@ export class SqliteTransferStore implements TransferStore {
    */
   *byState(state: TransferState): IterableIterator<TransferRecord> {
     yield* this.inStates([state]);
+  }
+
+  /** What a restart resumes: non-terminal transfers, and settled lock-and-release ones not yet finalized. */
+  *unfinished(): IterableIterator<TransferRecord> {
+    yield* this.nonTerminal();
+    for (const r of this.byState("settled")) if (r.message.mode === MESSAGE_MODE.lockRelease && !r.finalized) yield r;
+  }
+
+  markSettleSigned(id: Hex): void {
+    this.db.prepare("INSERT OR IGNORE INTO operator_signed (id) VALUES (?)").run(id);
+  }
+
+  wasSettleSigned(id: Hex): boolean {
+    return this.db.prepare("SELECT 1 FROM operator_signed WHERE id = ?").get(id) !== undefined;
   }
 
   /** Transfers not settled or refunded (what a restarted relayer resumes), grouped by state. */

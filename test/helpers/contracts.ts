@@ -4,15 +4,16 @@
  * refund, finalize, liquidity) in one call each, so that every test states only what it checks.
  */
 import { expect } from "vitest";
-import { concat, encodeFunctionData, keccak256, numberToHex, recoverAddress, toHex, zeroHash, type Abi, type Hex } from "viem";
+import { concat, encodeFunctionData, hashTypedData, keccak256, numberToHex, recoverAddress, serializeSignature, toHex, zeroHash, type Abi, type Hex } from "viem";
+import { sign } from "viem/accounts";
 import type { Chain } from "../../src/chains/chain.js";
 import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
 import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
 import { TxSender, waitForReceipt, type Receipt } from "../../src/chains/tx-sender.js";
 import { fundNative, type ChainDeployment, type Currency } from "../../src/contracts/deploy.js";
-import { decodeGatewayLogs, decodeRevert, gatewayAbi, tokenAbi, type DecodedRevert } from "../../src/contracts/gateway.js";
+import { decodeGatewayLogs, decodeRevert, gatewayAbi, tokenAbi, type DecodedRevert, type SendParams, type SettleItem } from "../../src/contracts/gateway.js";
 import { AttesterSet } from "../../src/operator/attesters.js";
-import { MODE, RATE_SCALE, TIER, idOf, type Message } from "../../src/domain/message.js";
+import { MODE, NO_QUOTE, QUOTE_TYPES, RATE_SCALE, TIER, gatewayDomain, hashQuote, idOf, type LockedQuote, type Message } from "../../src/domain/message.js";
 
 export { gatewayAbi, tokenAbi };
 
@@ -219,10 +220,12 @@ export interface TransferOptions {
   minAmountOut?: bigint;
   deadline?: bigint;
   tier?: number;
+  /** A quote to lock at send (NO_QUOTE by default). */
+  quote?: LockedQuote;
 }
 
 /** SendParams for a transfer from chain `from` (default us) to the other chain. */
-export async function sendParams(f: Fixture, o: TransferOptions & { recipient: Hex }) {
+export async function sendParams(f: Fixture, o: TransferOptions & { recipient: Hex }): Promise<SendParams> {
   const src = o.from ?? "us";
   const input = o.input ?? f.dep[src].home;
   return {
@@ -236,6 +239,7 @@ export async function sendParams(f: Fixture, o: TransferOptions & { recipient: H
     deadline: o.deadline ?? (await latestTimestamp(f.chain[src])) + 3600n,
     tier: o.tier ?? TIER.standard,
     extraHash: zeroHash,
+    quote: o.quote ?? NO_QUOTE,
   };
 }
 
@@ -262,7 +266,8 @@ let craftedNonce = 1_000_000n;
 /**
  * A message as the source gateway on `from` (default us) would emit it, built here without a
  * send: the destination trusts only the attesters' signatures, so it is enough for settle tests.
- * Defaults: burn-and-mint of the source's home currency, 100 units, fee 0, deadline in an hour.
+ * Defaults: burn-and-mint of the source's home currency, 100 units, fee 0, deadline in an hour,
+ * no locked quote, sent at the source's latest block time.
  */
 export async function craftMessage(f: Fixture, o: Partial<Message> & { from?: ChainName; input?: Currency; output?: Currency } = {}): Promise<Message> {
   const src = o.from ?? "us";
@@ -287,6 +292,8 @@ export async function craftMessage(f: Fixture, o: Partial<Message> & { from?: Ch
     tier: TIER.standard,
     mode: input === output ? MODE.burnMint : MODE.lockRelease,
     extraHash: zeroHash,
+    quoteHash: zeroHash,
+    sentAt: await latestTimestamp(f.chain[src]),
     ...fields,
   };
 }
@@ -295,8 +302,31 @@ export async function craftMessage(f: Fixture, o: Partial<Message> & { from?: Ch
 const dstOf = (f: Fixture, m: Message): ChainName => (Number(m.dstChainId) === f.dep.us.chainId ? "us" : "uk");
 const srcOf = (f: Fixture, m: Message): ChainName => (Number(m.srcChainId) === f.dep.us.chainId ? "us" : "uk");
 
-/** settle(m, rate, sigs) on the destination gateway (`on` overrides which gateway is called). */
-export const settleCall = (f: Fixture, m: Message, rate: bigint, sigs: Hex[], on = dstOf(f, m)): Call => gw(f.dep[on].gateway, "settle", m, rate, sigs);
+/**
+ * How a settlement is submitted: whether the attesters saw the source final (default true, so a Fast
+ * transfer takes nothing from the Fast allowance; it must match what they signed), the locked quote and
+ * its quoter signature (none by default), and `on`, which gateway is called (default the destination).
+ */
+export interface SettleOptions {
+  sourceFinal?: boolean;
+  quote?: LockedQuote;
+  quoteSignature?: Hex;
+  on?: ChainName;
+}
+
+/** The SettleItem struct for `m` at `rate` with the attesters' `sigs`. */
+export const settleItem = (m: Message, rate: bigint, sigs: Hex[], o: SettleOptions = {}): SettleItem => ({
+  message: m,
+  rate,
+  sourceFinal: o.sourceFinal ?? true,
+  signatures: sigs,
+  quote: o.quote ?? NO_QUOTE,
+  quoteSignature: o.quoteSignature ?? "0x",
+});
+
+/** settle(item) on the destination gateway (`o.on` overrides which gateway is called). */
+export const settleCall = (f: Fixture, m: Message, rate: bigint, sigs: Hex[], o: SettleOptions = {}): Call =>
+  gw(f.dep[o.on ?? dstOf(f, m)].gateway, "settle", settleItem(m, rate, sigs, o));
 export const refundCall = (f: Fixture, m: Message, reason: number, sigs: Hex[], on = srcOf(f, m)): Call => gw(f.dep[on].gateway, "refund", m, reason, sigs);
 export const finalizeCall = (f: Fixture, m: Message, sigs: Hex[], on = srcOf(f, m)): Call => gw(f.dep[on].gateway, "finalize", m, sigs);
 
@@ -306,15 +336,65 @@ export const relay = (f: Fixture, n: ChainName, c: Call): Promise<Receipt> => wr
 export const expectRelayRevert = (f: Fixture, n: ChainName, c: Call, errorName: string, args: readonly unknown[] = []): Promise<void> =>
   expectRevert(f.chain[n], f.relayer.address, c, errorName, args);
 
-/** Attesters sign and the relayer settles `m` at `rate` on its destination. */
-export async function settle(f: Fixture, m: Message, rate = RATE_SCALE): Promise<Receipt> {
-  return relay(f, dstOf(f, m), settleCall(f, m, rate, await f.c.attesters.signSettle(m, rate)));
+/** The corridor's attesters sign Settle(m, rate, sourceFinal) (sourceFinal defaults to true). */
+export const signSettle = (f: Fixture, m: Message, rate = RATE_SCALE, sourceFinal = true): Promise<Hex[]> => f.c.attesters.signSettle(m, rate, sourceFinal);
+
+/** Attesters sign and the relayer settles `m` at `rate` on its destination (source final unless `o.sourceFinal` is false). */
+export async function settle(f: Fixture, m: Message, rate = RATE_SCALE, o: Omit<SettleOptions, "on"> = {}): Promise<Receipt> {
+  const sigs = await signSettle(f, m, rate, o.sourceFinal ?? true);
+  return relay(f, dstOf(f, m), settleCall(f, m, rate, sigs, o));
 }
 export async function refund(f: Fixture, m: Message, reason = 0): Promise<Receipt> {
   return relay(f, srcOf(f, m), refundCall(f, m, reason, await f.c.attesters.signRefund(m, reason)));
 }
 export async function finalize(f: Fixture, m: Message): Promise<Receipt> {
   return relay(f, srcOf(f, m), finalizeCall(f, m, await f.c.attesters.signFinalize(m)));
+}
+
+/** creditFastAllowance(ids, sigs) on the gateway of chain `n`. */
+export const creditCall = (f: Fixture, n: ChainName, ids: Hex[], sigs: Hex[]): Call => gw(f.dep[n].gateway, "creditFastAllowance", ids, sigs);
+
+/** The attesters sign Finality(ids) for the gateway on `n` (the destination that lent the Fast allowance). */
+export const signFinality = (f: Fixture, n: ChainName, ids: Hex[], signer: AttesterSet = f.c.attesters): Promise<Hex[]> =>
+  signer.signFinality(BigInt(f.dep[n].chainId), f.dep[n].gateway, ids);
+
+// ---------------------------------------------------------------- FX quotes
+
+let quoteSeq = 0;
+
+/**
+ * A firm quote for `sender` on the route from `from` (default us) to the other chain, input the source's
+ * home currency, output `output` (default GBP from us): rate 0.79, up to 1_000 units, valid for 10 minutes.
+ */
+export async function makeQuote(
+  f: Fixture,
+  sender: Hex,
+  o: Partial<LockedQuote> & { from?: ChainName; input?: Currency; output?: Currency } = {},
+): Promise<LockedQuote> {
+  const src = o.from ?? "us";
+  const dst = other(src);
+  const input = o.input ?? f.dep[src].home;
+  const output = o.output ?? f.dep[dst].home;
+  const { from: _f, input: _i, output: _o, ...fields } = o;
+  return {
+    quoteId: keccak256(toHex(`${f.seed}/quote/${quoteSeq++}`)),
+    sender,
+    srcChainId: BigInt(f.dep[src].chainId),
+    dstChainId: BigInt(f.dep[dst].chainId),
+    inputToken: f.dep[src].tokens[input],
+    outputToken: f.dep[dst].tokens[output],
+    rate: 790_000_000_000_000_000n,
+    maxAmountIn: 1_000_000_000n,
+    expiresAt: (await latestTimestamp(f.chain[src])) + 600n,
+    ...fields,
+  };
+}
+
+/** `privateKey` signs `q` (EIP-712 Quote) in the domain of the destination gateway, as a quoter does. */
+export async function signQuote(f: Fixture, q: LockedQuote, privateKey: Hex): Promise<Hex> {
+  const dst: ChainName = Number(q.dstChainId) === f.dep.us.chainId ? "us" : "uk";
+  const hash = hashTypedData({ domain: gatewayDomain(q.dstChainId, f.dep[dst].gateway), types: QUOTE_TYPES, primaryType: "Quote", message: q });
+  return serializeSignature(await sign({ hash, privateKey }));
 }
 
 /** Attesters that the gateways have never heard of. */
@@ -324,4 +404,4 @@ export const rogueAttesters = (f: Fixture, count = 3, threshold = 2): AttesterSe
 /** The address ecrecover yields for `signature` over `digest` (what a gateway sees for a tampered message). */
 export const recovered = (digest: Hex, signature: Hex): Promise<Hex> => recoverAddress({ hash: digest, signature });
 
-export { idOf, MODE, RATE_SCALE, TIER };
+export { hashQuote, idOf, MODE, NO_QUOTE, RATE_SCALE, TIER };
