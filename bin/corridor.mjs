@@ -17,6 +17,9 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
   const r = spawnSync(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(r.status ?? 1);
 }
+// node:sqlite is stable in practice but still flagged experimental on Node 22: keep the notice out of users' output.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) => (String(warning).includes("SQLite") ? undefined : emitWarning.call(process, warning, ...rest));
 const { register } = await import("tsx/esm/api");
 register();
 await import(join(root, "src", "cli", "main.ts"));

@@ -37,6 +37,26 @@ export interface OperatorOptions {
   clock: Clock;
   /** Persists which settlements were signed (refund safety across restarts); in memory by default. */
   journal?: OperatorJournal;
+  /** Live runs: holds go to a review desk and wait for a person. */
+  reviews?: ReviewDesk;
+}
+
+/** What the relayer side needs from an operator, in process or over HTTP (src/operator/http.ts). */
+export interface OperatorApi {
+  attestTransfer(record: TransferRecord): Promise<AttestationResult>;
+  quoteAndSign(record: TransferRecord): Promise<AttestationResult>;
+  attestRefund(record: TransferRecord, reason: RefundReason): Promise<AttestationResult>;
+  refundDenied(record: TransferRecord): Promise<AttestationResult>;
+  attestFinalize(record: TransferRecord): Promise<Hex[] | undefined>;
+  attestFinality(records: TransferRecord[]): Promise<{ ids: Hex[]; signatures: Hex[] } | undefined>;
+  /** A held transfer's review: still pending ("hold"), or the settlement or refund it led to. */
+  reviewOutcome(record: TransferRecord): Promise<AttestationResult>;
+}
+
+/** Where holds wait for a person (`corridor review`); absent in simulations, which model the review. */
+export interface ReviewDesk {
+  open(record: TransferRecord, reason: string): void;
+  decision(id: Hex): "pending" | "approved" | "denied" | undefined;
 }
 
 /**
@@ -44,7 +64,7 @@ export interface OperatorOptions {
  * it reads the source gateway itself to check that the message was really sent, and it never
  * signs a refund for a transfer that could still settle.
  */
-export class Operator {
+export class Operator implements OperatorApi {
   /** Ids for which a settlement was signed: such a transfer may be refunded only once its deadline has passed unsettled. */
   private readonly journal: OperatorJournal;
   private readonly chainById: Map<number, Chain>;
@@ -100,7 +120,10 @@ export class Operator {
   async attestTransfer(record: TransferRecord): Promise<AttestationResult> {
     if (!(await this.verifySent(record))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
     const decision = this.opts.screen ? await this.opts.screen(record, this.opts.clock.now()) : ({ outcome: "allow" } as const);
-    if (decision.outcome === "hold") return { kind: "hold", reason: decision.reason, reviewSeconds: decision.reviewSeconds };
+    if (decision.outcome === "hold") {
+      this.opts.reviews?.open(record, decision.reason);
+      return { kind: "hold", reason: decision.reason, reviewSeconds: decision.reviewSeconds };
+    }
     if (decision.outcome === "deny") {
       // Never signed a settlement for it, so refunding at once is safe.
       return { kind: "refund", reason: "denied", detail: decision.reason, signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON.denied) };
@@ -135,6 +158,19 @@ export class Operator {
     const sourceFinal = await this.sourceFinal(record);
     this.journal.markSettleSigned(record.id);
     return { kind: "settle", rate, mid, sourceFinal, signatures: await this.opts.attesters.signSettle(m, rate, sourceFinal), quote, quoteSignature };
+  }
+
+  async reviewOutcome(record: TransferRecord): Promise<AttestationResult> {
+    const d = this.opts.reviews?.decision(record.id);
+    if (d === "approved") {
+      record.compliance = { ...(record.compliance ?? { outcome: "hold" }), reviewed: "approved" };
+      return this.quoteAndSign(record);
+    }
+    if (d === "denied") {
+      record.compliance = { ...(record.compliance ?? { outcome: "hold" }), reviewed: "denied" };
+      return this.refundDenied(record);
+    }
+    return { kind: "hold", reason: record.compliance?.reason ?? "MANUAL_REVIEW" };
   }
 
   /** A refund for a transfer denied after review (a settlement was never signed for it). */

@@ -3,18 +3,21 @@ import { REFUND_REASON } from "../domain/message.js";
 import type { Scheduler } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import type { AttestationService, Relayer } from "../relayer/relayer.js";
-import type { AttestationResult, Operator } from "./operator.js";
+import type { AttestationResult, OperatorApi } from "./operator.js";
 
 export interface ServiceOptions {
-  operator: Operator;
+  operator: OperatorApi;
   relayer: Relayer;
   scheduler: Scheduler;
   logger: Logger;
   /** Modelled (virtual time) or extra (wall time) latencies, seconds. */
   screeningSeconds: number;
   attestationSeconds: number;
-  /** How a hold ends: approve (true) or deny. Live runs leave holds to `corridor review`. */
+  /** How a hold ends in a simulation: approve (true) or deny after the modelled review time. Live runs leave it undefined: holds wait for `corridor review`, polled every `reviewPollSeconds`. */
   review?: (record: TransferRecord) => boolean | undefined;
+  reviewPollSeconds?: number;
+  /** Told when an operator call fails (unreachable, attesters offline): the step is retried after a back-off. */
+  onError?: (err: unknown, step: string) => void;
   /** Told of each hold, so a person can review it. */
   onHold?: (record: TransferRecord, reason: string) => void;
 }
@@ -47,12 +50,39 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
       opts.onHold?.(r, res.reason);
       const decision = opts.review?.(r);
       if (decision !== undefined) scheduler.after(res.reviewSeconds ?? 900, () => service.resolveHold(r, decision));
+      else if (!opts.review) pollReview(r);
     } else {
       log.warn({ id: r.id, reason: res.reason }, "operator declined to attest");
       if (res.reason === "NOT_PENDING_ON_SOURCE") scheduler.after(opts.attestationSeconds + 5, () => service.requestAttestation(r));
     }
     relayer.touch(r);
   };
+
+  /** Runs an operator step; on failure retries with a growing back-off (the operator may be down). */
+  const attempt = (step: string, fn: () => Promise<void>, delay: number, tries = 0) => {
+    scheduler.after(delay, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        opts.onError?.(err, step);
+        log.warn({ step, err: (err as Error).message }, "operator step failed; will retry");
+        attempt(step, fn, Math.min(60, 2 ** Math.min(tries, 6)), tries + 1);
+      }
+    });
+  };
+  const pollReview = (r: TransferRecord) =>
+    attempt(
+      "review",
+      async () => {
+        const res = await operator.reviewOutcome(r);
+        if (res.kind === "hold") pollReview(r);
+        else {
+          r.stages.reviewed = scheduler.now();
+          deliver(r, res);
+        }
+      },
+      opts.reviewPollSeconds ?? 2,
+    );
 
   const service = {
     requestAttestation(r: TransferRecord) {
@@ -64,29 +94,37 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
         }
         // Screened once: a resumed transfer the pipeline already allowed is only quoted and signed again.
         const allowed = r.compliance?.outcome === "allow" || r.compliance?.reviewed === "approved";
-        scheduler.after(opts.attestationSeconds, async () => deliver(r, allowed ? await operator.quoteAndSign(r) : await operator.attestTransfer(r)));
+        attempt("attest", async () => deliver(r, allowed ? await operator.quoteAndSign(r) : await operator.attestTransfer(r)), opts.attestationSeconds);
       });
     },
     requestRefund(r: TransferRecord, reason: keyof typeof REFUND_REASON) {
-      scheduler.after(opts.attestationSeconds, async () => {
-        const res = await operator.attestRefund(r, reason);
-        if (res.kind === "refund") deliver(r, res);
-        else relayer.retryRefundLater(r.id);
-      });
+      attempt(
+        "refund",
+        async () => {
+          const res = await operator.attestRefund(r, reason);
+          if (res.kind === "refund") deliver(r, res);
+          else relayer.retryRefundLater(r.id);
+        },
+        opts.attestationSeconds,
+      );
     },
     requestFinalize(r: TransferRecord) {
-      const attempt = async () => {
+      const once = async () => {
         const signatures = await operator.attestFinalize(r);
         if (signatures) relayer.enqueueFinalize(r, { message: r.message, signatures });
-        else scheduler.after(opts.attestationSeconds + 1, attempt);
+        else attempt("finalize", once, opts.attestationSeconds + 1);
       };
-      scheduler.after(opts.attestationSeconds, attempt);
+      attempt("finalize", once, opts.attestationSeconds);
     },
     requestFinality(records: TransferRecord[]) {
-      scheduler.after(opts.attestationSeconds, async () => {
-        const res = await operator.attestFinality(records);
-        if (res) relayer.enqueueCredit(records[0]!.dstChain, res.ids, res.signatures);
-      });
+      attempt(
+        "finality",
+        async () => {
+          const res = await operator.attestFinality(records);
+          if (res) relayer.enqueueCredit(records[0]!.dstChain, res.ids, res.signatures);
+        },
+        opts.attestationSeconds,
+      );
     },
     /** A person's (or the model's) review decision on a held transfer. */
     async resolveHold(r: TransferRecord, approve: boolean) {

@@ -24,6 +24,7 @@ import type { Clock } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { isTerminal } from "../domain/transfer.js";
 import type { TransferStore } from "./store.js";
+import { RelayerMetrics } from "./metrics.js";
 
 /** Jobs the relayer carries to a chain. */
 type Job =
@@ -56,6 +57,8 @@ export interface RelayerOptions {
   maxBatch?: number;
   /** Seconds after the deadline before a refund is requested. */
   refundGraceSeconds?: number;
+  /** First block to read on each chain when the store has no cursor yet (the deployment block); default the head. */
+  startBlocks?: Record<string, number>;
   /** Largest block range per eth_getLogs call. */
   maxLogRange?: number;
   /**
@@ -108,6 +111,16 @@ export class Relayer {
   private readonly awaitingFinalize = new Set<Hex>();
   /** Transfers that reached settled or refunded. */
   terminalCount = 0;
+  private readonly finalCounts = { settled: 0, refunded: 0 };
+  readonly metrics = new RelayerMetrics(() => {
+    const states: Record<string, number> = { ...this.finalCounts };
+    for (const r of this.records.values()) if (!this.done(r) && r.state !== "settled") states[r.state] = (states[r.state] ?? 0) + 1;
+    return {
+      states,
+      queueDepth: Object.fromEntries(Object.entries(this.queues).map(([k, q]) => [k, q.length])),
+      parked: this.liquidityQueueDepth(),
+    };
+  });
 
   constructor(private readonly opts: RelayerOptions) {
     this.senders = Object.fromEntries(Object.entries(opts.chains).map(([n, c]) => [n, new TxSender(c, opts.relayerKey)]));
@@ -201,7 +214,7 @@ export class Relayer {
     const chain = this.opts.chains[chainName]!;
     const gateway = this.opts.deployment.chains[chainName]!.gateway;
     const head = (await getBlock(chain)).number;
-    const from = (this.opts.store.cursor(chainName) ?? head - 1) + 1;
+    const from = (this.opts.store.cursor(chainName) ?? (this.opts.startBlocks?.[chainName] ?? head) - 1) + 1;
     if (from <= head) {
       // Bounded ranges: a node may refuse a huge eth_getLogs after a long outage.
       const to = Math.min(head, from + (this.opts.maxLogRange ?? 5_000) - 1);
@@ -268,6 +281,8 @@ export class Relayer {
         this.save(r);
         this.open.delete(r.id);
         this.terminalCount++;
+        this.finalCounts.settled++;
+        if (r.stages.initiated !== undefined) this.metrics.settlementSeconds.observe(ts - r.stages.initiated);
         if (r.message.mode === MODE.lockRelease) {
           this.awaitingFinalize.add(r.id);
           this.attestations.requestFinalize(r);
@@ -283,6 +298,7 @@ export class Relayer {
         this.save(r);
         this.open.delete(r.id);
         this.terminalCount++;
+        this.finalCounts.refunded++;
         this.awaiting[r.srcChain]?.delete(r.id);
         return;
       }
@@ -524,11 +540,13 @@ export class Relayer {
           hash = await this.senders[chainName]!.send({ to, data, gas: GAS.settleBase + perItem * BigInt(items) });
         } catch (err) {
           this.stats.rpcErrors++;
+          this.metrics.rpcErrors++;
           this.log.warn({ chain: chainName, err }, "batch submission failed; requeued");
           this.queues[chainName]!.push(...batch);
           continue;
         }
         this.stats.batches++;
+        this.metrics.batchSize.observe(items);
         this.stats.batchItems += batch.length;
         this.inflight[chainName]!.push({ hash, jobs: batch, sentAt: now });
         if (kind === "settle") {

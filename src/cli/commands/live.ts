@@ -1,0 +1,126 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { createLogger } from "../../logger.js";
+import { loadLiveConfig, writeLiveConfig } from "../../live/config.js";
+import { startOperatorService, startRelayerService, type Service } from "../../live/runtime.js";
+import { bringUp } from "../../live/up.js";
+import { openSqliteStore } from "../../relayer/sqlite-store.js";
+import { table } from "../table.js";
+import { parsePort } from "../options.js";
+import { CorridorError } from "../../domain/errors.js";
+
+const DEFAULT_CONFIG = ".corridor/live.json";
+
+/** Keeps a daemon running until SIGINT or SIGTERM, then stops its services in order. */
+function untilSignal(services: Service[], extra: () => Promise<void> = async () => {}): Promise<void> {
+  return new Promise((done) => {
+    const stop = async () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      for (const s of services) await s.stop().catch(() => {});
+      await extra();
+      done();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+export function registerLive(program: Command): void {
+  program
+    .command("up")
+    .description("start two local nodes, deploy the corridor, and run the operator and the relayer against them")
+    .option("--node <kind>", "hardhat (default) or anvil", "hardhat")
+    .option("--us-port <port>", "JSON-RPC port of the US chain", parsePort, 8545)
+    .option("--uk-port <port>", "JSON-RPC port of the UK chain", parsePort, 8546)
+    .option("--operator-port <port>", "operator HTTP port", parsePort, 8547)
+    .option("--metrics-port <port>", "relayer metrics port", parsePort, 9464)
+    .option("--dir <dir>", "where to keep the config and databases", ".corridor")
+    .option("--accounts <n>", "funded test accounts per chain", (v) => Number(v), 3)
+    .action(async (o: { node: string; usPort: number; ukPort: number; operatorPort: number; metricsPort: number; dir: string; accounts: number }) => {
+      if (o.node !== "hardhat" && o.node !== "anvil") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--node must be hardhat or anvil, got "${o.node}"`);
+      if (!Number.isInteger(o.accounts) || o.accounts < 1 || o.accounts > 100) throw new CorridorError("CORRIDOR_USAGE_INVALID", "--accounts must be an integer from 1 to 100");
+      const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
+      const dir = resolve(o.dir);
+      const { config, nodes, corridor } = await bringUp({
+        node: o.node,
+        ports: { us: o.usPort, uk: o.ukPort, operator: o.operatorPort, metrics: o.metricsPort },
+        seed: "live",
+        accounts: o.accounts,
+        dir,
+        logger,
+        blockTimeSeconds: 1,
+      });
+      const file = resolve(dir, "live.json");
+      writeLiveConfig(file, config);
+      const operator = await startOperatorService(config, { logger, chains: corridor.chains });
+      const relayer = await startRelayerService(config, { logger, chains: corridor.chains, operator: operator.operator });
+      console.log(`Corridor is up (${o.node} nodes). Config: ${file}\n`);
+      console.log(table(["chain", "endpoint", "chain id", "gateway", "tUSD", "tGBP"], Object.entries(config.deployment.chains).map(([n, d]) => [n, config.chains[n as "us"]!.url, d.chainId, d.gateway, d.tokens.USD, d.tokens.GBP])));
+      console.log(`\nOperator: ${config.operator.url}   Relayer metrics: http://127.0.0.1:${o.metricsPort}/metrics\n`);
+      console.log("Funded test accounts (1,000,000 of the chain's home stablecoin each; test keys, never use them elsewhere):");
+      console.log(table(["chain", "address", "private key"], config.accounts.map((a) => [a.chain, a.address, a.privateKey])));
+      console.log(`\nTry: corridor send --from us --to uk --amount 250.00 --recipient ${config.accounts.find((a) => a.chain === "uk")?.address}\nStop with Ctrl-C.`);
+      await untilSignal([relayer, operator], async () => {
+        await corridor.close();
+        await Promise.all(nodes.map((n) => n.stop()));
+      });
+    });
+
+  program
+    .command("relayer")
+    .description("run the relayer daemon against the endpoints in a config file")
+    .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
+    .option("--store <file>", "override the SQLite store path")
+    .action(async (o: { config: string; store?: string }) => {
+      const config = loadLiveConfig(o.config);
+      if (o.store) config.relayer.store = o.store;
+      const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
+      const relayer = await startRelayerService(config, { logger });
+      await untilSignal([relayer]);
+    });
+
+  program
+    .command("operator")
+    .description("run the operator service (screening, quotes, attestations) against the endpoints in a config file")
+    .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
+    .action(async (o: { config: string }) => {
+      const config = loadLiveConfig(o.config);
+      const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
+      const operator = await startOperatorService(config, { logger });
+      await untilSignal([operator]);
+    });
+
+  const review = program.command("review").description("manual review of held transfers (operator's review desk)");
+  const desk = (file: string) => openSqliteStore(loadLiveConfig(file).operator.store);
+  review
+    .command("list")
+    .option("--config <file>", "live config", DEFAULT_CONFIG)
+    .option("--all", "include decided reviews")
+    .action((o: { config: string; all?: boolean }) => {
+      const store = desk(o.config);
+      const rows = store.listReviews(o.all ? undefined : "pending");
+      console.log(rows.length === 0 ? "No reviews pending." : table(["transfer", "status", "reason", "held at"], rows.map((r) => [r.transferId, r.status, r.reason ?? "", new Date(r.createdAt * 1000).toISOString()])));
+      store.close();
+    });
+  for (const decision of ["approve", "deny"] as const) {
+    review
+      .command(decision)
+      .argument("<id>", "transfer id (0x…)")
+      .option("--config <file>", "live config", DEFAULT_CONFIG)
+      .action((id: string, o: { config: string }) => {
+        if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new CorridorError("CORRIDOR_USAGE_INVALID", `"${id}" is not a transfer id (0x followed by 64 hex digits)`);
+        const store = desk(o.config);
+        try {
+          const existing = store.review(id as `0x${string}`);
+          if (!existing) throw new CorridorError("CORRIDOR_REVIEW_NOT_FOUND", `no review for transfer ${id}`);
+          if (!store.decideReview(id as `0x${string}`, decision === "approve" ? "approved" : "denied", Math.floor(Date.now() / 1000))) {
+            throw new CorridorError("CORRIDOR_REVIEW_ALREADY_DECIDED", `transfer ${id} was already ${existing.status}`);
+          }
+          console.log(`${id}: ${decision === "approve" ? "approved; it will settle" : "denied; it will be refunded in full"}`);
+        } finally {
+          store.close();
+        }
+      });
+  }
+}

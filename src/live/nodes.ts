@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { packagePath, PACKAGE_ROOT } from "../paths.js";
+import { CorridorError } from "../domain/errors.js";
+
+export type NodeKind = "hardhat" | "anvil";
+
+export interface LocalNode {
+  name: string;
+  url: string;
+  chainId: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** The corridor's chain ids (as in hardhat.config.ts). */
+export const CHAIN_IDS: Record<string, number> = { us: 31_001, uk: 31_002 };
+
+/**
+ * Starts a local JSON-RPC node on 127.0.0.1: `hardhat node` for the named network (its chain id
+ * comes from hardhat.config.ts) or anvil with the same chain id. Resolves once it answers.
+ */
+export async function startLocalNode(kind: NodeKind, name: string, port: number, opts: { blockTimeSeconds?: number } = {}): Promise<LocalNode> {
+  const chainId = CHAIN_IDS[name];
+  if (!chainId) throw new CorridorError("CORRIDOR_USAGE", `unknown chain "${name}"`);
+  const args =
+    kind === "hardhat"
+      ? // Run Hardhat's CLI on this process's Node (22), not whatever `node` is first on PATH.
+        [process.execPath, [packagePath("node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--network", name, "--port", String(port), "--hostname", "127.0.0.1"]]
+      : [process.execPath, [packagePath("node_modules", "@foundry-rs", "anvil", "bin.mjs"), "--port", String(port), "--host", "127.0.0.1", "--chain-id", String(chainId), "--silent", ...(opts.blockTimeSeconds ? ["--block-time", String(opts.blockTimeSeconds)] : [])]];
+  const child = spawn(args[0] as string, args[1] as string[], { cwd: PACKAGE_ROOT, stdio: ["ignore", "ignore", "pipe"], env: process.env });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr = (stderr + String(d)).slice(-2000)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new CorridorError("CORRIDOR_NODE_FAILED", `${kind} node for ${name} exited: ${stderr.trim()}`, { kind, name, port });
+    try {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+      const json = (await res.json()) as { result?: string };
+      if (json.result) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new CorridorError("CORRIDOR_NODE_FAILED", `${kind} node for ${name} did not answer on ${url}`, { kind, name, port });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    name,
+    url,
+    chainId,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      }),
+  };
+}

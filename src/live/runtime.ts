@@ -1,0 +1,150 @@
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import type { Chain } from "../chains/chain.js";
+import { connectRpcChain } from "../chains/chain.js";
+import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
+import { Operator, type OperatorApi, type ReviewDesk } from "../operator/operator.js";
+import { AttesterSet } from "../operator/attesters.js";
+import { Quoter } from "../operator/quoter.js";
+import { createScreen } from "../operator/screening.js";
+import { connectOperator } from "../operator/service.js";
+import { serveOperator, RemoteOperator } from "../operator/http.js";
+import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
+import { Relayer } from "../relayer/relayer.js";
+import { openSqliteStore, type SqliteTransferStore } from "../relayer/sqlite-store.js";
+import { serveMetrics } from "../relayer/metrics.js";
+import { createWallScheduler } from "../relayer/wall-scheduler.js";
+import { createHooks } from "../domain/compliance/registry.js";
+import { fixedRate } from "../domain/fx/rate-source.js";
+import { wallClock } from "../domain/clock.js";
+import { loadAddressList } from "../data/sanctions-list.js";
+import { deploymentOf, type LiveConfig } from "./config.js";
+
+export interface Service {
+  stop(): Promise<void>;
+}
+
+export async function connectChains(config: LiveConfig): Promise<Record<string, Chain>> {
+  const entries = await Promise.all(Object.entries(config.chains).map(async ([name, c]) => [name, await connectRpcChain(name, c.url)] as const));
+  return Object.fromEntries(entries);
+}
+
+function profilesOf(config: LiveConfig): Record<string, ChainProfile> {
+  return Object.fromEntries(Object.entries(config.chains).map(([n, c]) => [n, CHAIN_PROFILES[c.profile]!]));
+}
+
+/** The operator service: screening, quoting and attesting over HTTP, with its journal and review desk in SQLite. */
+export async function startOperatorService(config: LiveConfig, opts: { logger: Logger; chains?: Record<string, Chain> }): Promise<Service & { operator: Operator; store: SqliteTransferStore }> {
+  const chains = opts.chains ?? (await connectChains(config));
+  const store = openSqliteStore(config.operator.store);
+  const reviews: ReviewDesk = {
+    open: (r, reason) => void store.addReview({ transferId: r.id, reason, createdAt: Math.floor(wallClock.now()) }),
+    decision: (id) => store.review(id)?.status,
+  };
+  const rates = fixedRate(config.operator.gbpPerUsd);
+  const operator = new Operator({
+    chains,
+    profiles: profilesOf(config),
+    deployment: deploymentOf(config),
+    attesters: new AttesterSet(config.operator.attesterKeys as `0x${string}`[], config.operator.threshold),
+    quoter: new Quoter({ privateKey: config.operator.quoterKey as `0x${string}`, source: rates, spreadBps: config.operator.spreadBps, ttlSeconds: config.operator.quoteTtlSeconds }),
+    screen: createScreen({
+      hooks: createHooks(config.operator.hooks ?? DEFAULT_HOOKS, { loadAddressList }),
+      rates,
+      jurisdictions: { us: "US", uk: "UK" },
+      travelRuleFor: () => undefined,
+      audit: (entries) => store.appendAudit(entries),
+    }),
+    clock: wallClock,
+    journal: store,
+    reviews,
+  });
+  const server: Server = await serveOperator(operator, { port: config.operator.port, logger: opts.logger });
+  opts.logger.child({ module: "operator" }).info({ url: config.operator.url }, "operator listening");
+  return {
+    operator,
+    store,
+    stop: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      store.close();
+    },
+  };
+}
+
+/**
+ * The relayer daemon: one loop per poll interval over both chains (retry parked settlements,
+ * flush queued batches, read new events), transient RPC errors backed off per chain, state in
+ * SQLite so that a restart after SIGKILL resumes exactly where the store says.
+ */
+export async function startRelayerService(
+  config: LiveConfig,
+  opts: { logger: Logger; chains?: Record<string, Chain>; operator?: OperatorApi; metrics?: boolean },
+): Promise<Service & { relayer: Relayer }> {
+  const log = opts.logger.child({ module: "relayer" });
+  const chains = opts.chains ?? (await connectChains(config));
+  const store = openSqliteStore(config.relayer.store);
+  const deployment = deploymentOf(config);
+  const relayer = new Relayer({
+    chains,
+    profiles: profilesOf(config),
+    deployment,
+    store,
+    relayerKey: config.relayer.privateKey as `0x${string}`,
+    clock: wallClock,
+    logger: opts.logger,
+    maxBatch: config.relayer.maxBatch,
+    instance: config.relayer.instance,
+    startBlocks: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, (d as { startBlock?: number }).startBlock ?? 0])),
+  });
+  const scheduler = createWallScheduler((err) => log.warn({ err: (err as Error).message }, "scheduled work failed"));
+  relayer.connect(
+    connectOperator({
+      operator: opts.operator ?? new RemoteOperator(config.operator.url),
+      relayer,
+      scheduler,
+      logger: opts.logger,
+      screeningSeconds: 0,
+      attestationSeconds: 0,
+      reviewPollSeconds: 2,
+      onError: () => relayer.metrics.rpcErrors++,
+    }),
+  );
+  const resumed = relayer.recover();
+  log.info({ resumed }, "relayer started");
+  const metricsServer = opts.metrics !== false && config.relayer.metricsPort > 0 ? await serveMetrics(relayer.metrics, config.relayer.metricsPort).catch(() => undefined) : undefined;
+
+  let stopped = false;
+  const backoff: Record<string, { until: number; delay: number }> = {};
+  const loop = async () => {
+    while (!stopped) {
+      for (const name of Object.keys(chains)) {
+        const b = backoff[name];
+        if (b && Date.now() < b.until) continue;
+        try {
+          await relayer.retryParked(name);
+          await relayer.flush(name);
+          await relayer.poll(name);
+          delete backoff[name];
+        } catch (err) {
+          relayer.metrics.rpcErrors++;
+          const delay = Math.min(5_000, (b?.delay ?? 100) * 2);
+          backoff[name] = { until: Date.now() + delay, delay };
+          log.warn({ chain: name, err: (err as Error).message, retryInMs: delay }, "chain step failed; backing off");
+        }
+      }
+      relayer.checkDeadlines();
+      await new Promise((r) => setTimeout(r, config.relayer.pollMs));
+    }
+  };
+  const running = loop();
+  return {
+    relayer,
+    stop: async () => {
+      stopped = true;
+      scheduler.stop();
+      await running;
+      if (metricsServer) await new Promise<void>((r) => metricsServer.close(() => r()));
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { encodeFunctionData, maxUint256, toHex, type Hex } from "viem";
+import type { Logger } from "pino";
+import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
+import { testKey, testKeyPair } from "../chains/keys.js";
+import { TxSender, type TxRequest } from "../chains/tx-sender.js";
+import { getBlock } from "../chains/mining.js";
+import { fundNative, sendAll } from "../contracts/deploy.js";
+import { installPolicies } from "../contracts/policies.js";
+import { GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
+import { toBaseUnits } from "../domain/money.js";
+import { parseFeeSchedule } from "../domain/fees.js";
+import type { LiveConfig } from "./config.js";
+import { startLocalNode, type LocalNode, type NodeKind } from "./nodes.js";
+
+export interface UpOptions {
+  node: NodeKind;
+  ports: { us: number; uk: number; operator: number; metrics: number };
+  seed: string;
+  accounts: number;
+  dir: string;
+  logger: Logger;
+  /** Seconds between blocks (interval mining), so that confirmations accrue without traffic. */
+  blockTimeSeconds: number;
+}
+
+/**
+ * Starts two local nodes, deploys the corridor with its policies, funds test accounts and
+ * liquidity, and returns the live configuration (endpoints, addresses, keys) for the services.
+ */
+export async function bringUp(opts: UpOptions): Promise<{ config: LiveConfig; nodes: LocalNode[]; corridor: BootedCorridor }> {
+  const nodes = await Promise.all([startLocalNode(opts.node, "us", opts.ports.us), startLocalNode(opts.node, "uk", opts.ports.uk)]);
+  try {
+    const corridor = await bootCorridor({ seed: opts.seed, source: { kind: "rpc", urls: { us: nodes[0]!.url, uk: nodes[1]!.url } } });
+    const { chains, deployment } = corridor;
+    const startBlocks = Object.fromEntries(await Promise.all(Object.entries(chains).map(async ([n, c]) => [n, (await getBlock(c)).number] as const)));
+    await installPolicies({
+      chains,
+      deployment,
+      deployerKey: corridor.keys.deployer,
+      feeSchedules: () => parseFeeSchedule({ fixed: "100000", bps: 5, min: "100000", max: "50000000", fastPremiumBps: 10 }),
+      quoter: testKeyPair(opts.seed, "quoter").address,
+      fastAllowance: { us: toBaseUnits("1000000"), uk: toBaseUnits("1000000") },
+      onChain: {},
+    });
+    const accounts: LiveConfig["accounts"] = [];
+    for (const name of ["us", "uk"] as const) {
+      const chain = chains[name]!;
+      const d = deployment.chains[name]!;
+      const token = d.tokens[d.home];
+      const lp = testKeyPair(opts.seed, "lp", name === "us" ? 0 : 1);
+      const users = Array.from({ length: opts.accounts }, (_, i) => testKeyPair(opts.seed, `account/${name}`, i));
+      await fundNative(chain, [lp.address, ...users.map((u) => u.address)]);
+      const issuer = new TxSender(chain, corridor.keys.deployer);
+      const minter = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
+      const txs: TxRequest[] = [{ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minter, issuer.address] }) }];
+      const liquidity = toBaseUnits("5000000");
+      txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [lp.address, liquidity] }) });
+      for (const u of users) txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [u.address, toBaseUnits("1000000")] }) });
+      await sendAll(issuer, txs, "fund accounts");
+      await sendAll(
+        new TxSender(chain, lp.privateKey),
+        [
+          { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
+          { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, liquidity] }) },
+        ],
+        "deposit liquidity",
+      );
+      for (const u of users) accounts.push({ chain: name, address: u.address, privateKey: u.privateKey });
+      // Blocks keep coming without traffic, so that confirmations accrue.
+      await chain.request("evm_setIntervalMining", [opts.blockTimeSeconds * 1000]);
+    }
+    const config: LiveConfig = {
+      chains: { us: { url: nodes[0]!.url, profile: "local" }, uk: { url: nodes[1]!.url, profile: "local" } },
+      deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
+      relayer: { privateKey: corridor.keys.relayer, store: `${opts.dir}/relayer.db`, pollMs: 250, maxBatch: 50, metricsPort: opts.ports.metrics },
+      operator: {
+        url: `http://127.0.0.1:${opts.ports.operator}`,
+        port: opts.ports.operator,
+        attesterKeys: corridor.keys.attesters,
+        threshold: corridor.attesters.threshold,
+        quoterKey: testKey(opts.seed, "quoter"),
+        store: `${opts.dir}/operator.db`,
+        gbpPerUsd: 0.7497,
+        spreadBps: { default: 10 },
+        quoteTtlSeconds: 60,
+      },
+      accounts,
+    };
+    return { config, nodes, corridor };
+  } catch (e) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    throw e;
+  }
+}
+
+export { toHex };
