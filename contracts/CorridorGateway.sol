@@ -254,8 +254,8 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
 
     /// @notice Registered FX quoters (destination side).
     mapping(address quoter => bool) public isQuoter;
-    /// @notice Quotes already locked (source side), by quote id.
-    mapping(bytes32 quoteId => bool) public quoteUsed;
+    /// @notice Quotes already locked (source side), by quote hash.
+    mapping(bytes32 quoteHash => bool) public quoteUsed;
     /// @notice Fast allowance per payout token: the most that may be paid before source finality.
     mapping(address token => uint256) public fastAllowance;
     /// @notice Paid before source finality and not yet credited back.
@@ -347,7 +347,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         id = messageId(block.chainid, address(this), nonce);
         nextNonce = nonce + 1;
         outbound[id] = hashMessage(m);
-        if (qHash != bytes32(0)) quoteUsed[p.quote.quoteId] = true;
+        if (qHash != bytes32(0)) quoteUsed[qHash] = true;
         if (r.mode == uint8(CorridorTypes.Mode.LockRelease)) escrowed[p.inputToken] += p.amount;
 
         // interactions
@@ -693,8 +693,10 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
                 || q.outputToken != p.outputToken || p.amount > q.maxAmountIn
         ) revert QuoteNotApplicable(q.quoteId);
         if (block.timestamp > q.expiresAt) revert QuoteExpired(q.expiresAt, block.timestamp);
-        if (quoteUsed[q.quoteId]) revert QuoteAlreadyUsed(q.quoteId);
-        return hashQuote(q);
+        // Keyed by the quote's hash, which binds the sender: a self-made quote reusing another's id blocks nothing.
+        bytes32 qHash = hashQuote(q);
+        if (quoteUsed[qHash]) revert QuoteAlreadyUsed(q.quoteId);
+        return qHash;
     }
 
     /// @dev Destination side: the quote is the locked one, signed by a registered quoter, locked before expiry,

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isCorridorError, type CorridorError } from "../domain/errors.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerLive } from "./commands/live.js";
+import { registerTransfer } from "./commands/transfer.js";
 
 /** Exit statuses by error family: 2 for bad input, 3 for a failed check, 1 otherwise. */
 export function exitStatus(e: CorridorError): number {
@@ -11,7 +12,7 @@ export function exitStatus(e: CorridorError): number {
 }
 
 /** Every command registers itself here: one file per command under commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerLive];
+const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerLive, registerTransfer];
 
 export function buildProgram(): Command {
   const program = new Command();

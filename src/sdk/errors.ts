@@ -13,6 +13,8 @@ export const SdkErrorCode = {
   InvalidTier: "CORRIDOR_SDK_INVALID_TIER",
   InvalidDeadline: "CORRIDOR_SDK_INVALID_DEADLINE",
   InvalidHash: "CORRIDOR_SDK_INVALID_HASH",
+  /** The quote to lock is not a well-formed LockedQuote (whether it applies is the gateway's call). */
+  InvalidQuote: "CORRIDOR_SDK_INVALID_QUOTE",
   /** Neither a viem WalletClient with an account nor an ethers v6 Signer with a provider. */
   InvalidSigner: "CORRIDOR_SDK_INVALID_SIGNER",
   InvalidClient: "CORRIDOR_SDK_INVALID_CLIENT",

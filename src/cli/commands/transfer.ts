@@ -1,0 +1,94 @@
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { createWalletClient, http, isAddress, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { loadLiveConfig } from "../../live/config.js";
+import { sendCorridorTransfer, getTransferStatus } from "../../sdk/index.js";
+import { openSqliteStore } from "../../relayer/sqlite-store.js";
+import { connectRpcChain } from "../../chains/chain.js";
+import { CorridorError } from "../../domain/errors.js";
+import { fromBaseUnits } from "../../domain/money.js";
+import { tierName } from "../../domain/message.js";
+import { parseAddress, parseAmount } from "../options.js";
+import { table } from "../table.js";
+
+const DEFAULT_CONFIG = ".corridor/live.json";
+/** Lifecycle order (block-stamped stages use chain time, the others the services' clock, so sorting by time can mislead). */
+const STAGE_ORDER = ["initiated", "confirmed", "screened", "held", "reviewed", "attested", "submitted", "settled", "refundAttested", "refunded", "finalized"] as const;
+const CHAIN = (v: string) => {
+  if (v !== "us" && v !== "uk") throw new InvalidArgumentError(`expected us or uk, got "${v}"`);
+  return v;
+};
+
+export function registerTransfer(program: Command): void {
+  program
+    .command("send")
+    .description("send one corridor transfer on running chains (see corridor up)")
+    .requiredOption("--from <chain>", "source chain: us or uk", CHAIN)
+    .requiredOption("--to <chain>", "destination chain: us or uk", CHAIN)
+    .requiredOption("--amount <amount>", "amount in whole units of the input currency, e.g. 250.00", parseAmount)
+    .requiredOption("--recipient <address>", "recipient address on the destination chain", parseAddress)
+    .option("--tier <tier>", "standard or fast", "standard")
+    .option("--currency <same|cross>", "cross: pay out the destination's home currency (FX); same: burn-and-mint the sender's currency", "cross")
+    .option("--key <privateKey>", "sender's private key (default: the first funded account on the source chain)")
+    .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
+    .action(async (o: { from: "us" | "uk"; to: "us" | "uk"; amount: string; recipient: Hex; tier: string; currency: string; key?: string; config: string }) => {
+      if (o.from === o.to) throw new CorridorError("CORRIDOR_USAGE_INVALID", "--from and --to must be different chains");
+      if (o.tier !== "standard" && o.tier !== "fast") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--tier must be standard or fast, got "${o.tier}"`);
+      if (o.currency !== "same" && o.currency !== "cross") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--currency must be same or cross, got "${o.currency}"`);
+      const config = loadLiveConfig(o.config);
+      const key = (o.key ?? config.accounts.find((a) => a.chain === o.from)?.privateKey) as Hex | undefined;
+      if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new CorridorError("CORRIDOR_USAGE_INVALID", "no sender key: pass --key 0x… (32 bytes hex)");
+      const src = config.deployment.chains[o.from]!;
+      const dst = config.deployment.chains[o.to]!;
+      const input = src.home;
+      const output = o.currency === "same" ? input : dst.home;
+      const wallet = createWalletClient({ account: privateKeyToAccount(key), transport: http(config.chains[o.from]!.url, { retryCount: 0 }) });
+      const sent = await sendCorridorTransfer({
+        signer: wallet,
+        gateway: src.gateway,
+        inputToken: src.tokens[input],
+        dstChainId: dst.chainId,
+        outputToken: dst.tokens[output],
+        recipient: o.recipient,
+        amount: o.amount,
+        tier: o.tier,
+      });
+      const m = sent.message;
+      console.log(`Sent ${fromBaseUnits(m.amount).toFixed(2)} ${input} from ${o.from} to ${o.to} (${tierName(m.tier)}, paid out in ${output}; fee ${fromBaseUnits(m.fee).toFixed(6)} ${input}).`);
+      console.log(`Transfer id: ${sent.id}\nSource transaction: ${sent.txHash}\nFollow it with: corridor status ${sent.id}`);
+    });
+
+  program
+    .command("status")
+    .description("show every stage of a transfer with its time")
+    .argument("<id>", "transfer id (0x…)")
+    .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
+    .action(async (id: string, o: { config: string }) => {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new CorridorError("CORRIDOR_USAGE_INVALID", `"${id}" is not a transfer id (0x followed by 64 hex digits)`);
+      const config = loadLiveConfig(o.config);
+      const store = openSqliteStore(config.relayer.store);
+      const record = store.get(id as Hex);
+      store.close();
+      if (!record) throw new CorridorError("CORRIDOR_TRANSFER_NOT_FOUND", `the relayer has not seen transfer ${id} (yet)`);
+      const src = config.deployment.chains[record.srcChain]!;
+      const dst = config.deployment.chains[record.dstChain]!;
+      const [srcChain, dstChain] = await Promise.all([connectRpcChain(record.srcChain, config.chains[record.srcChain as "us"]!.url), connectRpcChain(record.dstChain, config.chains[record.dstChain as "us"]!.url)]);
+      const onChain = await getTransferStatus({ source: { publicClient: srcChain.client, gateway: src.gateway }, destination: { publicClient: dstChain.client, gateway: dst.gateway }, id: id as Hex });
+      const m = record.message;
+      console.log(`Transfer ${id}: ${record.state} (on chain: ${onChain.status})`);
+      console.log(`${fromBaseUnits(m.amount).toFixed(2)} ${record.inputCurrency} ${record.srcChain} → ${record.dstChain} ${record.outputCurrency}, ${tierName(m.tier)}` + (record.amountOut !== undefined ? `, paid ${fromBaseUnits(record.amountOut).toFixed(6)} ${record.outputCurrency}` : ""));
+      const t0 = record.stages.initiated ?? 0;
+      console.log(
+        table(
+          ["stage", "time (UTC)", "since sent"],
+          STAGE_ORDER.filter((k) => record.stages[k] !== undefined)
+            .map((k) => [k, record.stages[k]] as const)
+            .map(([stage, t]) => [stage, new Date(t! * 1000).toISOString(), `${(t! - t0).toFixed(1)} s`]),
+        ),
+      );
+      if (record.refundReason) console.log(`Refund reason: ${record.refundReason}`);
+      if (record.compliance && record.compliance.outcome !== "allow") console.log(`Compliance: ${record.compliance.outcome} (${record.compliance.reason})`);
+      if (!isAddress(m.recipient)) process.exitCode = 1;
+    });
+}
