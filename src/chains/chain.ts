@@ -48,15 +48,50 @@ export async function chainFromProvider(opts: {
   };
 }
 
+/** Calls that are safe to repeat: everything but submitting a transaction (the sender handles that). */
+const NOT_RETRIED = new Set(["eth_sendRawTransaction", "eth_sendTransaction"]);
+
+/** A revert or a rejected call is an answer, not a transient failure. */
+function isDeterministic(err: unknown): boolean {
+  const e = err as { code?: number; cause?: { code?: number }; details?: string; message?: string };
+  const code = e.code ?? e.cause?.code;
+  return code === 3 || code === -32000 || /revert/i.test(`${e.details ?? ""} ${e.message ?? ""}`);
+}
+
+/**
+ * Retries transient failures (HTTP 5xx, timeouts, internal errors) of read calls with exponential
+ * back-off: a flaky endpoint slows the corridor down but does not stop it.
+ */
+export function withRetries(provider: Eip1193Like, opts: { attempts: number; baseDelayMs: number; onRetry?: (err: unknown) => void }): Eip1193Like {
+  return {
+    async request(args) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await provider.request(args);
+        } catch (err) {
+          if (attempt >= opts.attempts || NOT_RETRIED.has(args.method) || isDeterministic(err)) throw err;
+          opts.onRetry?.(err);
+          await new Promise((r) => setTimeout(r, opts.baseDelayMs * 2 ** (attempt - 1)));
+        }
+      }
+    },
+  };
+}
+
 /** A chain behind a JSON-RPC URL (hardhat node, anvil, or a public testnet). */
-export async function connectRpcChain(name: string, url: string, opts: { timeoutMs?: number } = {}): Promise<Chain> {
+export async function connectRpcChain(
+  name: string,
+  url: string,
+  opts: { timeoutMs?: number; attempts?: number; onRetry?: (err: unknown) => void } = {},
+): Promise<Chain> {
   const transport = http(url, { timeout: opts.timeoutMs ?? 10_000, retryCount: 0 })({});
+  const raw: Eip1193Like = { request: (args) => transport.request(args as never) };
   try {
     return await chainFromProvider({
       name,
       kind: "rpc",
       endpoint: url,
-      provider: { request: (args) => transport.request(args as never) },
+      provider: withRetries(raw, { attempts: opts.attempts ?? 4, baseDelayMs: 50, onRetry: opts.onRetry }),
     });
   } catch (cause) {
     throw new CorridorError("CORRIDOR_RPC_UNREACHABLE", `cannot reach chain "${name}" at ${url}`, { chain: name, url }, cause);

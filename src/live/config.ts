@@ -39,6 +39,8 @@ export const LiveConfigSchema = z
         pollMs: z.number().int().min(10).max(60_000).default(250),
         maxBatch: z.number().int().min(1).max(500).default(50),
         metricsPort: z.number().int().min(0).max(65_535).default(9464),
+        /** Per JSON-RPC call; a call that takes longer counts as failed and is retried. */
+        rpcTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
         instance: z.object({ index: z.number().int().min(0), count: z.number().int().min(1), takeoverSeconds: z.number().min(0).default(10) }).strict().optional(),
       })
       .strict(),

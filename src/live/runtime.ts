@@ -24,8 +24,20 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function connectChains(config: LiveConfig): Promise<Record<string, Chain>> {
-  const entries = await Promise.all(Object.entries(config.chains).map(async ([name, c]) => [name, await connectRpcChain(name, c.url)] as const));
+/** Connects to every chain, retrying with back-off for up to `waitSeconds` (a node may be starting, or flaky). */
+export async function connectChains(config: LiveConfig, waitSeconds = 60): Promise<Record<string, Chain>> {
+  const connect = async (name: string, url: string): Promise<Chain> => {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await connectRpcChain(name, url, { timeoutMs: config.relayer.rpcTimeoutMs });
+      } catch (err) {
+        if (Date.now() + delay > deadline) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  };
+  const entries = await Promise.all(Object.entries(config.chains).map(async ([name, c]) => [name, await connect(name, c.url)] as const));
   return Object.fromEntries(entries);
 }
 
@@ -93,6 +105,7 @@ export async function startRelayerService(
     clock: wallClock,
     logger: opts.logger,
     maxBatch: config.relayer.maxBatch,
+    resubmitAfterSeconds: Math.max(5, (3 * config.relayer.rpcTimeoutMs) / 1000),
     instance: config.relayer.instance,
     startBlocks: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, (d as { startBlock?: number }).startBlock ?? 0])),
   });

@@ -72,7 +72,7 @@ export async function bringUp(opts: UpOptions): Promise<{ config: LiveConfig; no
     const config: LiveConfig = {
       chains: { us: { url: nodes[0]!.url, profile: "local" }, uk: { url: nodes[1]!.url, profile: "local" } },
       deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
-      relayer: { privateKey: corridor.keys.relayer, store: `${opts.dir}/relayer.db`, pollMs: 250, maxBatch: 50, metricsPort: opts.ports.metrics },
+      relayer: { privateKey: corridor.keys.relayer, store: `${opts.dir}/relayer.db`, pollMs: 250, maxBatch: 50, metricsPort: opts.ports.metrics, rpcTimeoutMs: 10_000 },
       operator: {
         url: `http://127.0.0.1:${opts.ports.operator}`,
         port: opts.ports.operator,

@@ -16,6 +16,8 @@ export interface ServiceOptions {
   /** How a hold ends in a simulation: approve (true) or deny after the modelled review time. Live runs leave it undefined: holds wait for `corridor review`, polled every `reviewPollSeconds`. */
   review?: (record: TransferRecord) => boolean | undefined;
   reviewPollSeconds?: number;
+  /** Most operator calls in flight at once (default 16). */
+  concurrency?: number;
   /** Told when an operator call fails (unreachable, attesters offline): the step is retried after a back-off. */
   onError?: (err: unknown, step: string) => void;
   /** Told of each hold, so a person can review it. */
@@ -58,15 +60,29 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
     relayer.touch(r);
   };
 
+  // At most `concurrency` operator calls at once: a burst (a restart resumes every open transfer)
+  // must queue here rather than time out in flight.
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const limit = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= (opts.concurrency ?? 16)) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
   /** Runs an operator step; on failure retries with a growing back-off (the operator may be down). */
   const attempt = (step: string, fn: () => Promise<void>, delay: number, tries = 0) => {
     scheduler.after(delay, async () => {
       try {
-        await fn();
+        await limit(fn);
       } catch (err) {
         opts.onError?.(err, step);
         log.warn({ step, err: (err as Error).message }, "operator step failed; will retry");
-        attempt(step, fn, Math.min(60, 2 ** Math.min(tries, 6)), tries + 1);
+        attempt(step, fn, Math.min(10, 0.5 * 2 ** Math.min(tries, 5)), tries + 1);
       }
     });
   };

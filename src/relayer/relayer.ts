@@ -57,6 +57,8 @@ export interface RelayerOptions {
   maxBatch?: number;
   /** Seconds after the deadline before a refund is requested. */
   refundGraceSeconds?: number;
+  /** Seconds without a receipt before a batch is resubmitted (default 60). */
+  resubmitAfterSeconds?: number;
   /** First block to read on each chain when the store has no cursor yet (the deployment block); default the head. */
   startBlocks?: Record<string, number>;
   /** Largest block range per eth_getLogs call. */
@@ -103,6 +105,7 @@ export class Relayer {
   private readonly nameById = new Map<number, string>();
   private readonly blockTimes = new Map<string, number>();
   private readonly log: Logger;
+  private readonly finalizeRetries = new Map<Hex, number>();
   /** Working copies of unfinished records (written through to the store on every change). */
   private readonly records = new Map<Hex, TransferRecord>();
   /** Counters for reports and metrics. */
@@ -341,6 +344,17 @@ export class Relayer {
     if (kind === "SettleFailed") r.settleAttempts++;
     this.save(r);
     this.log.debug({ id, kind, error: err }, "batch item failed");
+    if (kind === "FinalizeFailed") {
+      // Out of gas or a transient failure: ask again, a few times (a finalized message answers "already processed").
+      const n = (this.finalizeRetries.get(id) ?? 0) + 1;
+      this.finalizeRetries.set(id, n);
+      if (n <= 5) this.attestations.requestFinalize(r);
+      return;
+    }
+    if (kind === "RefundFailed") {
+      this.retryRefundLater(id); // re-requested by the deadline sweep
+      return;
+    }
     if (kind === "SettleFailed") {
       const item = this.lastSettle.get(id);
       if (item && err === "InsufficientLiquidity") {
@@ -571,12 +585,21 @@ export class Relayer {
     for (const f of list) {
       const receipt = await getReceipt(this.opts.chains[chainName]!, f.hash);
       if (!receipt) {
-        still.push(f);
+        if (this.opts.clock.now() - f.sentAt < (this.opts.resubmitAfterSeconds ?? 60)) {
+          still.push(f);
+          continue;
+        }
+        // Dropped (a nonce gap after a timed-out submission, or a node restart): re-read the nonce and send again.
+        // Every job is idempotent on chain, so a copy that did land only costs an "already processed".
+        this.log.warn({ chain: chainName, hash: f.hash, items: f.jobs.length }, "batch not mined in time; resubmitting");
+        await this.senders[chainName]!.sync();
+        this.queues[chainName]!.push(...f.jobs.filter((j) => j.kind !== "settle" || !isTerminal(this.rec(j.id)!)));
         continue;
       }
       if (receipt.status === "reverted") {
         this.log.warn({ chain: chainName, hash: f.hash, items: f.jobs.length }, "batch reverted; requeued");
-        this.queues[chainName]!.push(...f.jobs.filter((j) => !isTerminal(this.rec(j.id)!)));
+        // Settlements already observed are done; refunds, finalizations and credits are idempotent on chain: resend.
+        this.queues[chainName]!.push(...f.jobs.filter((j) => j.kind !== "settle" || !isTerminal(this.rec(j.id)!)));
       }
     }
     this.inflight[chainName] = still;

@@ -1,0 +1,198 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeFunctionData, maxUint256, type Hex } from "viem";
+import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
+import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
+import { TxSender, type TxRequest } from "../../src/chains/tx-sender.js";
+import { getBlock } from "../../src/chains/mining.js";
+import { fundNative, sendAll } from "../../src/contracts/deploy.js";
+import { encodeSend, GAS, gatewayAbi, tokenAbi, decodeGatewayLogs } from "../../src/contracts/gateway.js";
+import { NO_QUOTE, TIER, ZERO_HASH } from "../../src/domain/message.js";
+import { toBaseUnits } from "../../src/domain/money.js";
+import { startLocalNode, type LocalNode, type NodeKind } from "../../src/live/nodes.js";
+import { writeLiveConfig, type LiveConfig } from "../../src/live/config.js";
+import { startOperatorService } from "../../src/live/runtime.js";
+import { snapshotLedger, type LedgerParties } from "../../src/sim/ledger.js";
+import { packagePath } from "../../src/paths.js";
+import { silentLogger } from "../../src/logger.js";
+import { testKey } from "../../src/chains/keys.js";
+
+export interface LiveHarness {
+  nodes: LocalNode[];
+  corridor: BootedCorridor;
+  config: LiveConfig;
+  configFile: string;
+  dir: string;
+  senders: Record<"us" | "uk", KeyPair[]>;
+  recipients: Hex[];
+  parties: LedgerParties;
+  operator: Awaited<ReturnType<typeof startOperatorService>>;
+  close(): Promise<void>;
+}
+
+let portBase = 20_000 + Math.floor(Math.random() * 20_000);
+const nextPort = () => portBase++;
+
+/** Two local JSON-RPC nodes (started by the test), the corridor deployed and funded, the operator serving in this process. */
+export async function startLiveHarness(kind: NodeKind, opts: { senders?: number; urls?: (n: LocalNode) => string } = {}): Promise<LiveHarness> {
+  const nodes = await Promise.all([startLocalNode(kind, "us", nextPort()), startLocalNode(kind, "uk", nextPort())]);
+  const seed = `live-${kind}`;
+  const corridor = await bootCorridor({ seed, source: { kind: "rpc", urls: { us: nodes[0]!.url, uk: nodes[1]!.url } } });
+  const { chains, deployment } = corridor;
+  const startBlocks: Record<string, number> = {};
+  for (const [n, c] of Object.entries(chains)) startBlocks[n] = (await getBlock(c)).number;
+  const count = opts.senders ?? 10;
+  const senders = {
+    us: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/us", i)),
+    uk: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/uk", i)),
+  };
+  const recipients = Array.from({ length: 20 }, (_, i) => testKeyPair(seed, "recipient", i).address);
+  for (const name of ["us", "uk"] as const) {
+    const chain = chains[name]!;
+    const d = deployment.chains[name]!;
+    const token = d.tokens[d.home];
+    const lp = testKeyPair(seed, "lp", name === "us" ? 0 : 1);
+    await fundNative(chain, [lp.address, ...senders[name].map((s) => s.address)]);
+    const issuer = new TxSender(chain, corridor.keys.deployer);
+    const minter = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
+    const txs: TxRequest[] = [{ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minter, issuer.address] }) }];
+    txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [lp.address, toBaseUnits("10000000")] }) });
+    for (const s of senders[name]) txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.address, toBaseUnits("1000000")] }) });
+    await sendAll(issuer, txs, "fund");
+    await sendAll(
+      new TxSender(chain, lp.privateKey),
+      [
+        { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
+        { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, toBaseUnits("10000000")] }) },
+      ],
+      "liquidity",
+    );
+    for (const s of senders[name]) {
+      await sendAll(new TxSender(chain, s.privateKey), Object.values(d.tokens).map((t) => ({ to: t, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) })), "approve");
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "corridor-live-"));
+  const urlOf = opts.urls ?? ((n: LocalNode) => n.url);
+  const config: LiveConfig = {
+    chains: { us: { url: urlOf(nodes[0]!), profile: "local" }, uk: { url: urlOf(nodes[1]!), profile: "local" } },
+    deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
+    relayer: { privateKey: corridor.keys.relayer, store: join(dir, "relayer.db"), pollMs: 100, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 1_000 },
+    operator: {
+      url: "",
+      port: nextPort(),
+      attesterKeys: corridor.keys.attesters,
+      threshold: corridor.attesters.threshold,
+      quoterKey: testKey(seed, "quoter"),
+      store: join(dir, "operator.db"),
+      gbpPerUsd: 0.7497,
+      spreadBps: { default: 10 },
+      quoteTtlSeconds: 60,
+      hooks: [],
+    },
+    accounts: [],
+  };
+  config.operator.url = `http://127.0.0.1:${config.operator.port}`;
+  const configFile = join(dir, "live.json");
+  writeLiveConfig(configFile, config);
+  // The operator talks to the nodes directly (its reads are not what is under test).
+  const operator = await startOperatorService({ ...config, chains: { us: { url: nodes[0]!.url, profile: "local" }, uk: { url: nodes[1]!.url, profile: "local" } } }, { logger: silentLogger });
+  const parties: LedgerParties = { senders: { us: senders.us.map((s) => s.address), uk: senders.uk.map((s) => s.address) }, recipients };
+  return {
+    nodes,
+    corridor,
+    config,
+    configFile,
+    dir,
+    senders,
+    recipients,
+    parties,
+    operator,
+    close: async () => {
+      await operator.stop();
+      await corridor.close();
+      await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
+}
+
+/** Sends `n` transfers, alternating directions and mixing cross- and same-currency; returns their source tx hashes. */
+export async function sendTransfers(h: LiveHarness, n: number, seed = 1): Promise<Hex[]> {
+  const { chains, deployment } = h.corridor;
+  const senders = new Map<Hex, TxSender>();
+  const hashes: Hex[] = [];
+  let x = seed;
+  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < n; i++) {
+    const from = i % 2 === 0 ? "us" : "uk";
+    const to = from === "us" ? "uk" : "us";
+    const src = deployment.chains[from]!;
+    const dst = deployment.chains[to]!;
+    const kp = h.senders[from][i % h.senders[from].length]!;
+    let s = senders.get(kp.address);
+    if (!s) senders.set(kp.address, (s = new TxSender(chains[from]!, kp.privateKey)));
+    const output = i % 3 === 0 ? src.home : dst.home;
+    const amount = toBaseUnits((10 + Math.floor(rnd() * 5000)).toString());
+    hashes.push(
+      await s.send({
+        to: src.gateway,
+        gas: GAS.send,
+        data: encodeSend({
+          inputToken: src.tokens[src.home],
+          dstChainId: BigInt(dst.chainId),
+          outputToken: dst.tokens[output],
+          recipient: h.recipients[i % h.recipients.length]!,
+          amount,
+          maxFee: 0n,
+          minAmountOut: 0n,
+          deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
+          tier: i % 4 === 0 ? TIER.fast : TIER.standard,
+          extraHash: ZERO_HASH,
+          quote: NO_QUOTE,
+        }),
+      }),
+    );
+  }
+  return hashes;
+}
+
+/** Every TransferSent and TransferSettled on both chains since the deployment. */
+export async function corridorEvents(h: LiveHarness) {
+  const sent: Hex[] = [];
+  const settledCount = new Map<Hex, number>();
+  let finalized = 0;
+  let lockRelease = 0;
+  for (const [name, chain] of Object.entries(h.corridor.chains)) {
+    const d = h.config.deployment.chains[name]!;
+    const logs = await chain.request<{ topics: Hex[]; data: Hex; blockNumber: Hex; transactionHash: Hex; address: Hex; logIndex: Hex }[]>("eth_getLogs", [
+      { address: d.gateway, fromBlock: `0x${d.startBlock.toString(16)}`, toBlock: "latest" },
+    ]);
+    for (const ev of decodeGatewayLogs(logs)) {
+      if (ev.name === "TransferSent") {
+        sent.push(ev.id);
+        if (ev.message.mode === 1) lockRelease++;
+      }
+      if (ev.name === "TransferSettled") {
+        settledCount.set(ev.id, (settledCount.get(ev.id) ?? 0) + 1);
+      }
+      if (ev.name === "TransferFinalized") finalized++;
+    }
+  }
+  const allSettled = sent.every((id) => (settledCount.get(id) ?? 0) >= 1);
+  return { sent, settledCount, finalized, lockRelease, done: allSettled && finalized === lockRelease };
+}
+
+/** Runs `corridor relayer --config FILE` as a child process on this Node. */
+export function spawnRelayer(h: LiveHarness): ChildProcess {
+  return spawn(process.execPath, [packagePath("bin", "corridor.mjs"), "relayer", "--config", h.configFile], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, CORRIDOR_LOG_LEVEL: "error", CORRIDOR_LOG_JSON: "1" },
+  });
+}
+
+export async function snapshot(h: LiveHarness) {
+  return snapshotLedger(h.corridor.chains, h.corridor.deployment, h.parties);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import type { ChildProcess } from "node:child_process";
+import { openSqliteStore } from "../../src/relayer/sqlite-store.js";
+import { checkConservation } from "../../src/sim/conservation.js";
+import { writeLiveConfig } from "../../src/live/config.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
+import { corridorEvents, sendTransfers, sleep, snapshot, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
+
+const TRANSFERS = 500;
+
+async function kill(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    p.once("exit", () => resolve());
+    p.kill(signal);
+  });
+}
+
+/** Waits until every transfer settled and every cross-currency one was finalized on its source. */
+async function waitDone(h: LiveHarness, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ev = await corridorEvents(h);
+    if (ev.sent.length === TRANSFERS && ev.done) return ev;
+    if (Date.now() > deadline) {
+      const st = openSqliteStore(h.config.relayer.store);
+      const stuck = [...st.all()].filter((r) => r.state !== "settled" || (r.message.mode === 1 && !r.finalized));
+      st.close();
+      console.error(`not done: ${ev.sent.length} sent, ${ev.finalized}/${ev.lockRelease} finalized`, JSON.stringify(stuck.slice(0, 5).map((r) => ({ id: r.id, state: r.state, finalized: r.finalized, err: r.lastError, attempts: r.settleAttempts, compliance: r.compliance, stages: r.stages }))));
+      return ev;
+    }
+    await sleep(500);
+  }
+}
+
+/** Exactly once, and the books: the relayer's records against every on-chain balance change. */
+async function expectExactlyOnceAndBalanced(h: LiveHarness, before: Awaited<ReturnType<typeof snapshot>>) {
+  const ev = await corridorEvents(h);
+  expect(ev.sent.length).toBe(TRANSFERS);
+  for (const id of ev.sent) expect(ev.settledCount.get(id), id).toBe(1);
+  expect(ev.finalized).toBe(ev.lockRelease);
+  const store = openSqliteStore(h.config.relayer.store);
+  const records = [...store.all()];
+  store.close();
+  expect(records.length).toBe(TRANSFERS);
+  expect(records.every((r) => r.state === "settled")).toBe(true);
+  const report = checkConservation(records, before, await snapshot(h));
+  expect(report.lines.filter((l) => !l.ok)).toEqual([]);
+  expect(report.ok).toBe(true);
+}
+
+describe.each(["hardhat", "anvil"] as const)("the relayer daemon against two %s nodes", (kind) => {
+  it(`settles ${TRANSFERS} transfers exactly once while killed with SIGKILL at random moments and restarted`, async () => {
+    const h = await startLiveHarness(kind);
+    let relayer: ChildProcess | undefined;
+    try {
+      const before = await snapshot(h);
+      let stderr = "";
+      const watch = (p: ChildProcess) => p.stderr?.on("data", (d) => (stderr = (stderr + String(d)).slice(-4000)));
+      relayer = spawnRelayer(h);
+      watch(relayer);
+      // Arrivals spread over a few seconds, so that the kills land mid-work.
+      const sending = (async () => {
+        for (let i = 0; i < TRANSFERS / 50; i++) {
+          await sendTransfers(h, 50, i + 1);
+          await sleep(300);
+        }
+      })();
+      let kills = 0;
+      let x = 12345;
+      const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      while (kills < 10) {
+        await sleep(400 + rnd() * 1600);
+        await kill(relayer, "SIGKILL");
+        kills++;
+        relayer = spawnRelayer(h);
+        watch(relayer);
+      }
+      await sending;
+      const ev = await waitDone(h, 120_000);
+      if (!ev.done) {
+        const st = openSqliteStore(h.config.relayer.store);
+        const stuck = [...st.all()].filter((r) => r.state !== "settled" || (r.message.mode === 1 && !r.finalized));
+        st.close();
+        console.error(`not done: ${ev.finalized}/${ev.lockRelease} finalized`, stuck.map((r) => ({ state: r.state, finalized: r.finalized, err: r.lastError, stages: r.stages })), stderr);
+      }
+      expect(kills).toBeGreaterThanOrEqual(10);
+      await kill(relayer, "SIGTERM");
+      await expectExactlyOnceAndBalanced(h, before);
+    } finally {
+      if (relayer) await kill(relayer, "SIGKILL");
+      await h.close();
+    }
+  }, 300_000);
+});
+
+describe("the relayer daemon behind failing JSON-RPC endpoints", () => {
+  it(`settles ${TRANSFERS} transfers exactly once with errors and timeouts on over 10% of its calls`, async () => {
+    const h = await startLiveHarness("hardhat");
+    const proxies = await Promise.all(h.nodes.map((n, i) => startFaultProxy(n.url, { errorRate: 0.1, timeoutRate: 0.03, hangMs: 1_500, seed: 7 + i })));
+    let relayer: ChildProcess | undefined;
+    try {
+      // The relayer's endpoints are the proxies; the test and the operator talk to the nodes directly.
+      h.config.chains.us!.url = proxies[0]!.url;
+      h.config.chains.uk!.url = proxies[1]!.url;
+      writeLiveConfig(h.configFile, h.config);
+      const before = await snapshot(h);
+      relayer = spawnRelayer(h);
+      for (let i = 0; i < TRANSFERS / 100; i++) await sendTransfers(h, 100, i + 1);
+      await waitDone(h, 180_000);
+      await kill(relayer, "SIGTERM");
+      const stats = proxies.reduce((s, p) => ({ requests: s.requests + p.stats.requests, failed: s.failed + p.stats.errors + p.stats.timeouts }), { requests: 0, failed: 0 });
+      expect(stats.failed / stats.requests).toBeGreaterThanOrEqual(0.1);
+      await expectExactlyOnceAndBalanced(h, before);
+    } finally {
+      if (relayer) await kill(relayer, "SIGKILL");
+      await Promise.all(proxies.map((p) => p.close()));
+      await h.close();
+    }
+  }, 300_000);
+});
