@@ -1,0 +1,434 @@
+/**
+ * The simulation report: ONE self-contained HTML file (inline CSS and SVG, no script, no
+ * external request) for readers who know payments and regulation rather than blockchains.
+ *
+ * Sections: headline figures, the G20 scorecard with its sources, where the time goes (stage
+ * waterfall), the settlement-time distribution, corridors and tiers, the cost breakdown,
+ * compliance outcomes, the conservation check, the scenario's parameters and the command that
+ * reproduces the run. Charts are <svg data-chart="waterfall|latency|cost|compliance|g20">.
+ *
+ * Deterministic: the same results give the same bytes (no wall clock is read here; the only
+ * wall-clock figure shown is the one results.json records).
+ */
+import type { SimulationResults } from "../sim/results.js";
+import { g20Scorecard, type G20Targets, type ReferenceCorridorCost, type Scorecard } from "../sim/scorecard.js";
+import { escapeHtml as esc } from "./escape.js";
+import { formatDuration, formatDurationShort, formatInt, formatMoney, formatPct, formatShare, formatUtc } from "./format.js";
+import { complianceOutcomes, corridorTierTable, costBreakdown, histogramBins, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";
+import { kpi, page, table, verdict } from "./page.js";
+import { barChart, durationTicks, histogramChart, PALETTE, stackedBarChart, waterfallChart, type BarDatum } from "./svg.js";
+
+export { renderSweepReport, sweepRowFromResults, type SweepRow, type SweepReportOptions } from "./sweep.js";
+
+export interface ReportOptions {
+  /** The command that reproduces the run, shown verbatim. */
+  command: string;
+  targets: G20Targets;
+}
+
+const pctTick = (v: number) => `${Number(v.toFixed(2))}%`;
+const shareTick = (v: number) => `${Math.round(v * 100)}%`;
+
+export function renderReport(results: SimulationResults, opts: ReportOptions): string {
+  const scorecard = g20Scorecard(results.transfers, opts.targets, { scenario: results.scenario });
+  const title = `Corridor simulation report: ${results.scenario.name}`;
+  const body = [
+    headerSection(results),
+    headlineSection(results, scorecard),
+    scorecardSection(scorecard),
+    timeSection(results),
+    latencySection(results),
+    corridorSection(results),
+    costSection(results, scorecard),
+    complianceSection(results),
+    integritySection(results),
+    scenarioSection(results),
+    reproduceSection(results, opts.command),
+  ].join("\n");
+  return page(title, body);
+}
+
+// ---------------------------------------------------------------- sections
+
+function headerSection(r: SimulationResults): string {
+  const s = r.scenario;
+  const start = Math.floor(Date.parse(s.startTime) / 1000);
+  const chains = (["us", "uk"] as const).map((c) => `${c} chain (${s.chains[c]?.profile ?? "?"} profile)`).join(" and ");
+  return `<header>
+<p class="eyebrow">Corridor simulation report</p>
+<h1>${esc(s.name)}</h1>
+${s.description ? `<p class="lede">${esc(s.description)}</p>` : ""}
+<p class="meta">Seed ${esc(r.seed)} · ${esc(formatDuration(r.summary.virtualSeconds))} of simulated time from ${esc(Number.isFinite(start) ? formatUtc(start) : s.startTime)} to ${esc(formatUtc(virtualEndSeconds(r)))} · ${esc(chains)}</p>
+</header>`;
+}
+
+function headlineSection(r: SimulationResults, sc: Scorecard): string {
+  const t = r.summary.transfers;
+  const dist = r.summary.settlementSeconds;
+  const settledShare = t.sent ? t.settled / t.sent : null;
+  const headline = [
+    `${formatInt(t.sent)} transfers`,
+    `${formatShare(settledShare)} settled`,
+    `median settlement ${formatDuration(dist.p50)}`,
+    `all-in cost ${formatPct(sc.cost.meanPct)} on average`,
+  ].join("; ");
+  const refundReasons = Object.entries(r.summary.refundsByReason)
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, v]) => `${v} ${k.replace(/^denied:/, "denied: ").replace(/_/g, " ").toLowerCase()}`)
+    .join(", ");
+  const refundTime = meanRefundSeconds(r.transfers);
+  const bullets = [
+    `${formatInt(t.settled)} of ${formatInt(t.sent)} transfers were paid out; ${formatInt(t.refunded)} were refunded in full${refundReasons ? ` (${esc(refundReasons)})` : ""}${refundTime !== null ? `, on average ${esc(formatDuration(refundTime))} after they were sent` : ""}${t.inFlight ? `; ${formatInt(t.inFlight)} were still in flight when the run ended` : ""}${t.rejectedAtSend ? `; ${formatInt(t.rejectedAtSend)} were rejected before they entered the corridor` : ""}.`,
+    `Half of the payouts arrived within ${esc(formatDuration(dist.p50))} of sending, 95% within ${esc(formatDuration(dist.p95))}, 99% within ${esc(formatDuration(dist.p99))}; ${esc(formatShare(sc.speed.share))} of transfers with an outcome settled within one hour.`,
+    `Settlement time is measured from chain data: the time of the block that paid the recipient minus the time of the block that took the sender's funds.`,
+  ];
+  if (r.summary.fastAllowance.settlementsUsingIt > 0) {
+    bullets.push(
+      `${formatInt(r.summary.fastAllowance.settlementsUsingIt)} Fast transfers were paid before the sending chain reached finality, inside the corridor's Fast allowance (its exposure to a reversal on the sending chain).`,
+    );
+  }
+  return `<section id="headline">
+<p class="headline">${esc(headline)}.</p>
+<div class="kpis">
+${kpi(formatInt(t.sent), "transfers sent")}
+${kpi(`${formatInt(t.settled)} (${formatShare(settledShare)})`, "settled")}
+${kpi(formatInt(t.refunded), "refunded in full")}
+${kpi(formatDuration(dist.p50), "median settlement time")}
+${kpi(formatDuration(dist.p95), "95th percentile")}
+${kpi(formatShare(sc.speed.share), "settled within one hour")}
+${kpi(formatPct(sc.cost.meanPct), "average all-in cost")}
+${kpi(r.summary.conservation.ok ? "yes" : "NO", "books balance to the smallest unit")}
+</div>
+<ul class="lines">${bullets.map((b) => `<li>${b}</li>`).join("")}</ul>
+</section>`;
+}
+
+function scorecardSection(sc: Scorecard): string {
+  const speedBars: BarDatum[] = [];
+  if (sc.speed.share !== null) speedBars.push({ label: "This run, all corridors", value: sc.speed.share, display: formatShare(sc.speed.share), color: PALETTE.primary });
+  for (const c of sc.corridors) {
+    if (c.shareWithinOneHour !== null) speedBars.push({ label: `This run, ${c.corridor}`, value: c.shareWithinOneHour, display: formatShare(c.shareWithinOneHour), color: PALETTE.secondary });
+  }
+  const swift = sc.baselines.find((b) => b.unit === "share" && b.value !== undefined);
+  if (swift) speedBars.push({ label: `${swift.name} (to the recipient bank)`, value: swift.value!, display: `about ${formatShare(swift.value!)}`, color: PALETTE.neutral });
+  const speedTargets = [...new Set(sc.checks.filter((c) => c.measure === "speed").map((c) => c.threshold))];
+
+  const costBars: BarDatum[] = [];
+  if (sc.cost.meanPct !== null) costBars.push({ label: "This run, average all-in cost", value: sc.cost.meanPct, display: formatPct(sc.cost.meanPct), color: PALETTE.primary });
+  if (sc.reference) costBars.push({ label: `This run, ${sc.reference.amountUsd} USD reference`, value: sc.reference.meanPct, display: formatPct(sc.reference.meanPct), color: PALETTE.secondary });
+  for (const b of sc.baselines.filter((b) => b.unit === "pct" && b.value !== undefined)) {
+    costBars.push({ label: b.name, value: b.value!, display: formatPct(b.value!), color: PALETTE.neutral });
+  }
+  const costMarkers = sc.checks
+    .filter((c) => c.measure === "costAverage")
+    .map((c) => ({ value: c.threshold, label: `G20 ${c.segmentLabel}: ${formatPct(c.threshold)} average`, color: PALETTE.danger }));
+
+  const chart = barChart({
+    name: "g20",
+    title: "This run against the G20 targets and published baselines",
+    panels: [
+      {
+        title: "Share settled within one hour",
+        bars: speedBars,
+        max: 1,
+        tick: shareTick,
+        markers: speedTargets.map((v) => ({ value: v, label: `G20 target: ${formatShare(v)} within one hour`, color: PALETTE.danger })),
+      },
+      { title: "Cost, % of the amount sent", bars: costBars, tick: pctTick, markers: costMarkers },
+    ],
+  });
+
+  const rows = table(
+    [
+      { header: "Segment", cell: (c) => esc(c.segmentLabel) },
+      { header: "G20 target", cell: (c) => esc(c.target) },
+      { header: "This run", num: true, cell: (c) => esc(c.actual === null ? "–" : c.unit === "share" ? formatShare(c.actual) : formatPct(c.actual)) },
+      { header: "Measured as", cell: (c) => esc(c.basis) },
+      { header: "Result", cell: (c) => verdict(c.met) },
+    ],
+    sc.checks,
+  );
+  const baselines = table(
+    [
+      { header: "Baseline", cell: (b) => esc(b.name) },
+      { header: "Figure", cell: (b) => esc(b.text) },
+      { header: "Source", cell: (b) => esc(b.source) },
+    ],
+    sc.baselines,
+  );
+  return `<section id="g20">
+<h2>G20 scorecard</h2>
+<p>The G20 Roadmap for Enhancing Cross-border Payments sets quantitative targets for cost and speed by 2027 (remittance cost by 2030). This run, measured the same way:</p>
+<ul class="lines">${sc.checks.map((c) => `<li>${esc(c.line)}</li>`).join("")}</ul>
+${chart}
+${rows}
+<h3>Baselines for comparison</h3>
+${baselines}
+<p class="source">Targets: ${esc(sc.source)}.</p>
+<p class="note">Speed counts refunded transfers as not settled within the hour (the recipient was not paid); of the transfers that settled, ${esc(formatShare(sc.speed.shareOfSettled))} did so within one hour. Cost is the all-in cost against the mid-market rate: the fee plus the FX spread${sc.cost.gasIncluded ? " plus network (gas) charges" : ""}, as a share of the amount sent.${sc.reference ? ` The ${sc.reference.amountUsd} USD reference is ${esc(sc.reference.basis)}.` : ""}</p>
+</section>`;
+}
+
+function timeSection(r: SimulationResults): string {
+  const w = stageWaterfall(r.transfers);
+  const chart = waterfallChart({
+    name: "waterfall",
+    title: "Mean time spent in each stage of a settled transfer",
+    steps: w.steps.map((s) => ({ label: s.label, value: s.meanSeconds, display: formatDuration(s.meanSeconds) })),
+    totalLabel: "From sending to payout (mean)",
+    totalDisplay: formatDuration(w.totalMeanSeconds),
+    tick: formatDurationShort,
+  });
+  const rows = table(
+    [
+      { header: "Stage", cell: (s) => esc(s.label) },
+      { header: "What happens", cell: (s) => esc(s.explain) },
+      { header: "Transfers", num: true, cell: (s) => esc(formatInt(s.transfers)) },
+      { header: "Mean, when it applies", num: true, cell: (s) => esc(formatDuration(s.meanSecondsWhenPresent)) },
+      { header: "Mean over all settled", num: true, cell: (s) => esc(formatDuration(s.meanSeconds)) },
+      { header: "Share of total", num: true, cell: (s) => esc(formatShare(w.totalMeanSeconds > 0 ? s.meanSeconds / w.totalMeanSeconds : null)) },
+    ],
+    w.steps,
+  );
+  const longest = [...w.steps].sort((a, b) => b.meanSeconds - a.meanSeconds)[0];
+  return `<section id="time">
+<h2>Where the time goes</h2>
+<p>Each settled transfer passes through these stages in order; the bars show the mean time spent in each, so together they add up to the mean time from sending to payout (${esc(formatDuration(w.totalMeanSeconds))} over ${esc(formatInt(w.settled))} settled transfers).${longest ? ` The largest share is ${esc(longest.label.toLowerCase())}: ${esc(longest.explain)}.` : ""}</p>
+${chart}
+${rows}
+<p class="note">Stages that only some transfers go through (holds for review) are averaged over all settled transfers in the chart, and over the transfers concerned in the "when it applies" column.</p>
+</section>`;
+}
+
+function latencySection(r: SimulationResults): string {
+  const secs = r.transfers.filter((t) => t.state === "settled" && t.settlementSeconds !== null).map((t) => t.settlementSeconds!);
+  const bins = histogramBins(secs);
+  const d = r.summary.settlementSeconds;
+  const hi = bins.length ? bins[bins.length - 1]!.to : 0;
+  const markers = [
+    ...(d.p50 !== undefined ? [{ value: d.p50, label: `median ${formatDuration(d.p50)}`, color: PALETTE.ok }] : []),
+    ...(d.p95 !== undefined ? [{ value: d.p95, label: `95th percentile ${formatDuration(d.p95)}`, color: PALETTE.accent }] : []),
+    ...(d.p99 !== undefined ? [{ value: d.p99, label: `99th percentile ${formatDuration(d.p99)}`, color: PALETTE.danger }] : []),
+    ...(hi >= 3600 ? [{ value: 3600, label: "one hour (G20)", color: PALETTE.ink }] : []),
+  ];
+  const chart = histogramChart({
+    name: "latency",
+    title: "Settlement time of settled transfers (number of transfers per time band)",
+    bins,
+    markers,
+    tick: formatDurationShort,
+    xTicks: (span) => durationTicks(span, 8),
+    yLabel: "transfers",
+  });
+  const stats = table(
+    [
+      { header: "Measure", cell: (x: [string, number | undefined]) => esc(x[0]) },
+      { header: "Settlement time", num: true, cell: (x) => esc(formatDuration(x[1])) },
+    ],
+    [
+      ["Fastest", d.min],
+      ["Median (p50)", d.p50],
+      ["Mean", d.mean],
+      ["95th percentile (p95)", d.p95],
+      ["99th percentile (p99)", d.p99],
+      ["Slowest", d.max],
+    ],
+  );
+  return `<section id="latency">
+<h2>Settlement time distribution</h2>
+<p>How long ${esc(formatInt(d.count))} settled transfers took, from the block that took the sender's funds to the block that paid the recipient. Fast transfers are paid after a few blocks; Standard transfers wait for the sending chain's finality; held transfers wait for a reviewer.</p>
+${chart}
+${stats}
+</section>`;
+}
+
+function corridorSection(r: SimulationResults): string {
+  const rows = corridorTierTable(r.transfers);
+  return `<section id="corridors">
+<h2>Corridors and tiers</h2>
+<p>A corridor is a sending chain and currency to a receiving chain and currency (us:USD-&gt;uk:GBP converts dollars into sterling). Fast transfers pay a premium to be paid before the sending chain's finality; Standard transfers wait for it.</p>
+${table(
+  [
+    { header: "Corridor", cell: (x) => esc(x.corridor) },
+    { header: "Tier", cell: (x) => esc(x.tier) },
+    { header: "Transfers", num: true, cell: (x) => esc(formatInt(x.transfers)) },
+    { header: "Settled", num: true, cell: (x) => esc(formatInt(x.settled)) },
+    { header: "Refunded", num: true, cell: (x) => esc(formatInt(x.refunded)) },
+    { header: "Median", num: true, cell: (x) => esc(formatDuration(x.settlement.p50)) },
+    { header: "p95", num: true, cell: (x) => esc(formatDuration(x.settlement.p95)) },
+    { header: "p99", num: true, cell: (x) => esc(formatDuration(x.settlement.p99)) },
+    { header: "Within 1 hour", num: true, cell: (x) => esc(formatShare(x.shareWithinOneHour)) },
+    { header: "All-in cost", num: true, cell: (x) => esc(formatPct(x.meanCostPct)) },
+  ],
+  rows,
+)}
+</section>`;
+}
+
+function costSection(r: SimulationResults, sc: Scorecard): string {
+  const b = costBreakdown(r.transfers);
+  const series = [
+    { key: "fee", label: "Corridor fee", color: PALETTE.primary },
+    { key: "fx", label: "FX spread against mid", color: PALETTE.accent },
+    ...(b.gasPresent ? [{ key: "gas", label: "Network (gas) charges", color: PALETTE.series[3] }] : []),
+  ];
+  const all = [...b.rows, ...(b.rows.length ? [b.overall] : [])];
+  const chart = stackedBarChart({
+    name: "cost",
+    title: "Mean cost of a settled transfer by corridor, % of the amount sent",
+    series,
+    rows: all.map((row) => ({ label: row.corridor, values: { fee: row.feePct, fx: row.fxPct, ...(b.gasPresent ? { gas: row.gasPct ?? 0 } : {}) }, display: `all-in ${formatPct(row.allInPct)}` })),
+    tick: pctTick,
+    format: (v) => formatPct(v, 3),
+  });
+  const cols = [
+    { header: "Corridor", cell: (x: CostRow) => esc(x.corridor) },
+    { header: "Settled", num: true, cell: (x: CostRow) => esc(formatInt(x.settled)) },
+    { header: "Fee", num: true, cell: (x: CostRow) => esc(formatPct(x.feePct, 3)) },
+    { header: "FX spread", num: true, cell: (x: CostRow) => esc(formatPct(x.fxPct, 3)) },
+    ...(b.gasPresent ? [{ header: "Gas", num: true, cell: (x: CostRow) => esc(formatPct(x.gasPct, 3)) }] : []),
+    { header: "All-in", num: true, cell: (x: CostRow) => esc(formatPct(x.allInPct, 3)) },
+  ];
+  const fees = Object.entries(r.summary.costs.feesByCurrency)
+    .map(([ccy, v]) => formatMoney(v, ccy))
+    .join(" and ");
+  const refGas = sc.reference?.byCorridor.some((c) => c.gasPct !== undefined) ?? false;
+  const ref = sc.reference
+    ? `<h3>Cost of sending ${esc(sc.reference.amountUsd)} USD</h3>
+<p>The G20 remittance target and the World Bank's Remittance Prices Worldwide are stated for a ${esc(sc.reference.amountUsd)} USD payment. Applying this scenario's fee schedule and FX spread to that amount (Standard tier)${refGas ? ", plus this run's mean network (gas) cost per transfer, which does not shrink with the amount" : ""}:</p>
+${table(
+  [
+    { header: "Corridor", cell: (x: ReferenceCorridorCost) => esc(x.corridor) },
+    { header: "Amount sent", num: true, cell: (x: ReferenceCorridorCost) => esc(formatMoney(x.amountIn, x.currency)) },
+    { header: "Fee", num: true, cell: (x: ReferenceCorridorCost) => esc(formatPct(x.feePct, 3)) },
+    { header: "FX spread", num: true, cell: (x: ReferenceCorridorCost) => esc(formatPct(x.fxPct, 3)) },
+    ...(refGas ? [{ header: "Gas", num: true, cell: (x: ReferenceCorridorCost) => esc(formatPct(x.gasPct, 3)) }] : []),
+    { header: "All-in", num: true, cell: (x: ReferenceCorridorCost) => esc(formatPct(x.pct, 3)) },
+  ],
+  sc.reference.byCorridor,
+)}`
+    : "";
+  return `<section id="cost">
+<h2>What a transfer costs</h2>
+<p>The all-in cost compares what the sender paid, valued at the mid-market rate, with what the recipient received: the corridor's fee plus the FX spread${b.gasPresent ? " plus network (gas) charges" : ""}. Same-currency transfers carry no FX spread.</p>
+${chart}
+${table(cols, all)}
+<p class="note">Fees collected: ${esc(fees || "none")}. The FX spread is measured on the amount converted (after the fee), so fee and spread add up to the all-in cost up to rounding.</p>
+${ref}
+</section>`;
+}
+
+function complianceSection(r: SimulationResults): string {
+  const c = complianceOutcomes(r.transfers);
+  const pending = c.byReason.some((x) => x.heldPending > 0);
+  const series = [
+    { key: "denied", label: "Denied at screening", color: PALETTE.danger },
+    { key: "heldThenDenied", label: "Held, then denied", color: PALETTE.accent },
+    { key: "heldThenApproved", label: "Held, then approved", color: PALETTE.ok },
+    ...(pending ? [{ key: "heldPending", label: "Held, awaiting review", color: PALETTE.neutral }] : []),
+  ];
+  const chart = stackedBarChart({
+    name: "compliance",
+    title: "Compliance outcomes by reason (transfers)",
+    series,
+    rows: c.byReason.map((x) => ({
+      label: x.label,
+      values: { denied: x.denied, heldThenDenied: x.heldThenDenied, heldThenApproved: x.heldThenApproved, ...(pending ? { heldPending: x.heldPending } : {}) },
+      display: formatInt(x.total),
+    })),
+    tick: (v) => (Number.isInteger(v) ? String(v) : ""),
+    format: (v) => formatInt(v),
+  });
+  const s = r.summary.compliance;
+  const refunds = Object.entries(r.summary.refundsByReason).sort(([, a], [, b]) => b - a);
+  return `<section id="compliance">
+<h2>Compliance outcomes</h2>
+<p>Every transfer is screened once its source payment is final for its tier: ${esc(formatInt(s.screened))} screened, ${esc(formatInt(s.allowed))} allowed straight through, ${esc(formatInt(s.denied))} denied, ${esc(formatInt(s.held))} held for review (${esc(formatInt(s.reviewsApproved))} then approved, ${esc(formatInt(s.reviewsDenied))} denied). A denied transfer is refunded to the sender in full.</p>
+${chart}
+${table(
+  [
+    { header: "Reason", cell: (x) => esc(x.label) },
+    { header: "Code", cell: (x) => `<code>${esc(x.reason)}</code>` },
+    { header: "Transfers", num: true, cell: (x) => esc(formatInt(x.total)) },
+    { header: "Denied", num: true, cell: (x) => esc(formatInt(x.denied)) },
+    { header: "Held, denied", num: true, cell: (x) => esc(formatInt(x.heldThenDenied)) },
+    { header: "Held, approved", num: true, cell: (x) => esc(formatInt(x.heldThenApproved)) },
+    ...(pending ? [{ header: "Awaiting review", num: true, cell: (x: (typeof c.byReason)[number]) => esc(formatInt(x.heldPending)) }] : []),
+  ],
+  c.byReason,
+)}
+${
+  refunds.length
+    ? `<h3>Refunds by reason</h3>${table(
+        [
+          { header: "Reason", cell: (x: [string, number]) => `<code>${esc(x[0])}</code>` },
+          { header: "Refunds", num: true, cell: (x) => esc(formatInt(x[1])) },
+        ],
+        refunds,
+      )}`
+    : ""
+}
+</section>`;
+}
+
+function integritySection(r: SimulationResults): string {
+  const c = r.summary.conservation;
+  const bad = c.lines.filter((l) => !l.ok).length + c.burnAndMint.filter((b) => !b.ok).length;
+  const moved = c.lines.filter((l) => !l.ok || l.expected !== "0" || l.actual !== "0");
+  const ok = (v: boolean) => (v ? '<span class="met">yes</span>' : '<span class="notmet">NO</span>');
+  const burnAndMint = c.burnAndMint.length
+    ? `<p class="note">Same-currency transfers burn on one chain and mint on the other: burned = minted + refunded + in flight, and total supply across the chains changes by exactly what is in flight.</p>
+${table(
+  [
+    { header: "Currency", cell: (b) => esc(b.currency) },
+    { header: "Burned", num: true, cell: (b) => esc(b.burned) },
+    { header: "Minted", num: true, cell: (b) => esc(b.minted) },
+    { header: "Refunded", num: true, cell: (b) => esc(b.refunded) },
+    { header: "In flight", num: true, cell: (b) => esc(b.inFlight) },
+    { header: "Supply change", num: true, cell: (b) => esc(b.supplyChange) },
+    { header: "Holds", cell: (b) => ok(b.ok) },
+  ],
+  c.burnAndMint,
+)}`
+    : "";
+  return `<section id="integrity">
+<h2>Do the books balance?</h2>
+<p>${
+    c.ok
+      ? "Yes. For every chain and currency, what senders paid equals what recipients received plus fees, refunds and anything still in flight, to the smallest unit (one millionth of a dollar or pound); nothing was paid out twice."
+      : `<strong>No: ${esc(formatInt(bad))} balance check(s) failed.</strong> The tables below show where the on-chain changes differ from what the transfers imply.`
+  }</p>
+<details${c.ok ? "" : " open"}><summary>Balance checks (${esc(formatInt(moved.length + c.burnAndMint.length))} with movements; the ${esc(formatInt(c.lines.length - moved.length))} others are zero and match)</summary>
+${table(
+  [
+    { header: "Chain", cell: (l) => esc(l.chain) },
+    { header: "Token", cell: (l) => esc(l.token) },
+    { header: "Holder", cell: (l) => esc(l.holder) },
+    { header: "Expected change", num: true, cell: (l) => esc(l.expected) },
+    { header: "On-chain change", num: true, cell: (l) => esc(l.actual) },
+    { header: "Matches", cell: (l) => ok(l.ok) },
+  ],
+  moved,
+)}
+${burnAndMint}
+</details>
+</section>`;
+}
+
+function scenarioSection(r: SimulationResults): string {
+  const json = JSON.stringify(r.scenario, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+  return `<section id="scenario">
+<h2>Scenario parameters</h2>
+<p>The full scenario as the simulator ran it (defaults filled in). Amounts in fee schedules are in millionths of a currency unit; spreads and fees in basis points (0.01%).</p>
+<pre><code>${esc(json)}</code></pre>
+</section>`;
+}
+
+function reproduceSection(r: SimulationResults, command: string): string {
+  return `<section id="reproduce">
+<h2>Reproduce this report</h2>
+<p>Run this command from the Corridor project folder. The same scenario and seed (${esc(r.seed)}) give the same results, apart from the wall-clock time of the run.</p>
+<pre><code class="command">${esc(command)}</code></pre>
+</section>
+<footer>Generated by Corridor from simulated transfers on two simulated chains. Wall-clock time of the run: ${esc(formatDuration(r.summary.wallClock.seconds))}. This file makes no network request and runs no script.</footer>`;
+}

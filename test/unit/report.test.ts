@@ -1,0 +1,295 @@
+import { describe, expect, it } from "vitest";
+import { distribution } from "../../src/domain/stats.js";
+import { escapeHtml } from "../../src/report/escape.js";
+import { parseG20Targets } from "../../src/report/g20-targets.js";
+import { renderReport, renderSweepReport, sweepRowFromResults, type SweepRow } from "../../src/report/html.js";
+import { histogramBins, stageWaterfall } from "../../src/report/measures.js";
+import type { SimulationResults, TransferOut } from "../../src/sim/results.js";
+import { parseScenario } from "../../src/sim/scenario.js";
+import { g20Scorecard } from "../../src/sim/scorecard.js";
+
+const TARGETS = parseG20Targets({
+  source: "FSB, Targets for Addressing the Four Challenges of Cross-Border Payments, October 2021",
+  segments: {
+    retail: { cost: { globalAverageMaxPct: 1.0, noCorridorAbovePct: 3.0, by: "end-2027" }, speed: { shareWithinOneHour: 0.75, by: "end-2027" } },
+    remittances: {
+      cost: { globalAverageMaxPct: 3.0, referenceAmountUsd: 200, noCorridorAbovePct: 5.0, by: "2030" },
+      speed: { shareWithinOneHour: 0.75, scope: "every corridor", by: "end-2027" },
+    },
+  },
+  baselines: {
+    swiftGpi: "about 89-90% of gpi payments reach the recipient bank within 1 hour (Swift, 2023)",
+    worldBankRpwQ3_2023: { globalAverageCostPctFor200Usd: 6.18, banksPct: 11.48, digitalPct: 4.84 },
+  },
+});
+
+const T0 = Date.parse("2026-06-01T09:00:00Z") / 1000;
+let next = 0;
+
+/** A transfer whose stages follow `steps` (seconds after the previous stage, in order). */
+function transfer(o: {
+  corridor: string;
+  tier?: string;
+  state?: string;
+  steps: [string, number][];
+  costPct?: number;
+  fxBps?: number;
+  gasPct?: number;
+  compliance?: TransferOut["compliance"];
+}): TransferOut {
+  const [src = "", dst = ""] = o.corridor.split("->");
+  const [srcChain, input] = src.split(":") as [string, string];
+  const [dstChain, output] = dst.split(":") as [string, string];
+  const state = o.state ?? "settled";
+  const settled = state === "settled";
+  const stages: Record<string, number> = { initiated: T0 + 10 * next };
+  let at = stages.initiated!;
+  for (const [stage, secs] of o.steps) stages[stage] = at += secs;
+  const id = `0x${(++next).toString(16).padStart(64, "a")}`;
+  return {
+    id: id as TransferOut["id"],
+    index: next,
+    sender: "0x1111111111111111111111111111111111111111",
+    recipient: "0x2222222222222222222222222222222222222222",
+    srcChain,
+    dstChain,
+    inputToken: { currency: input, address: "0x00000000000000000000000000000000000000a1" },
+    outputToken: { currency: output, address: "0x00000000000000000000000000000000000000a2" },
+    tier: o.tier ?? "standard",
+    mode: input === output ? "burnMint" : "lockRelease",
+    amountIn: "250",
+    fee: "0.225",
+    amountOut: settled ? "187.1" : null,
+    feePct: 0.09,
+    rate: settled ? "0.7489" : null,
+    mid: settled ? "0.7497" : null,
+    fxCost: settled ? { amount: "0.18", bps: o.fxBps ?? (input === output ? 0 : 10) } : null,
+    cost: settled ? { amount: "0.4", pct: o.costPct ?? 0.19 } : null,
+    state,
+    refundReason: state === "refunded" ? `denied:${o.compliance?.reason ?? "OTHER"}` : null,
+    compliance: o.compliance ?? { outcome: "allow" },
+    liquidityWaitSeconds: null,
+    fastAllowanceUsed: null,
+    stages,
+    settlementSeconds: settled ? stages.settled! - stages.initiated! : null,
+    srcTxHash: id as TransferOut["srcTxHash"],
+    dstTxHash: settled ? (id as TransferOut["dstTxHash"]) : null,
+    ...(o.gasPct !== undefined ? { gas: { pct: o.gasPct } } : {}),
+  } as TransferOut;
+}
+
+const standard: [string, number][] = [
+  ["confirmed", 768],
+  ["screened", 1],
+  ["attested", 1],
+  ["submitted", 10],
+  ["settled", 0],
+];
+
+function fixtureTransfers(): TransferOut[] {
+  return [
+    transfer({ corridor: "us:USD->uk:GBP", steps: standard, costPct: 0.2 }),
+    transfer({ corridor: "uk:GBP->us:USD", tier: "fast", steps: [["confirmed", 12], ["screened", 1], ["attested", 1], ["submitted", 10], ["settled", 0]], costPct: 0.3 }),
+    transfer({
+      corridor: "us:USD->uk:GBP",
+      steps: [["confirmed", 768], ["screened", 1], ["held", 1], ["reviewed", 1800], ["attested", 1], ["submitted", 10], ["settled", 0]],
+      compliance: { outcome: "hold", reason: "TRAVEL_RULE_MISSING", hook: "travelRule", reviewed: "approved" },
+    }),
+    transfer({ corridor: "us:USD->uk:USD", steps: standard, costPct: 0.1, gasPct: 0.05 }),
+    transfer({
+      corridor: "us:USD->uk:GBP",
+      state: "refunded",
+      steps: [["confirmed", 768], ["screened", 1], ["refundAttested", 1], ["refunded", 10]],
+      compliance: { outcome: "deny", reason: "SANCTIONED_RECIPIENT", hook: "sanctions" },
+    }),
+    transfer({
+      corridor: "uk:GBP->us:USD",
+      state: "refunded",
+      steps: [["confirmed", 768], ["screened", 1], ["held", 1], ["reviewed", 900], ["refundAttested", 0], ["refunded", 10]],
+      compliance: { outcome: "hold", reason: "MANUAL_REVIEW", hook: "manualReview", reviewed: "denied" },
+    }),
+  ];
+}
+
+function fixtureResults(name = "fixture", transfers = fixtureTransfers()): SimulationResults {
+  const scenario = parseScenario({
+    name,
+    description: "A small corridor <em>for tests</em> & nothing else.",
+    seed: 7,
+    chains: { us: { profile: "ethereum" }, uk: { profile: "ethereum" } },
+    fees: { default: { fixed: "100000", bps: 5, min: "100000", max: "50000000" } },
+    liquidity: { us: "1000000", uk: "1000000" },
+    workload: {
+      transfers: transfers.length,
+      durationSeconds: 60,
+      mix: [
+        { from: "us", to: "uk", input: "USD", output: "GBP", weight: 2 },
+        { from: "uk", to: "us", input: "GBP", output: "USD", weight: 2 },
+        { from: "us", to: "uk", input: "USD", output: "USD", weight: 1 },
+      ],
+    },
+  });
+  const settled = transfers.filter((t) => t.state === "settled");
+  const refunded = transfers.filter((t) => t.state === "refunded");
+  const refundsByReason: Record<string, number> = {};
+  for (const t of refunded) refundsByReason[t.refundReason!] = (refundsByReason[t.refundReason!] ?? 0) + 1;
+  const byReason: Record<string, number> = {};
+  for (const t of transfers) if (t.compliance && t.compliance.outcome !== "allow") byReason[t.compliance.reason!] = (byReason[t.compliance.reason!] ?? 0) + 1;
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  return {
+    scenario,
+    seed: scenario.seed,
+    summary: {
+      transfers: { planned: transfers.length, sent: transfers.length, settled: settled.length, refunded: refunded.length, inFlight: transfers.length - settled.length - refunded.length, rejectedAtSend: 0 },
+      settlementSeconds: distribution(settled.map((t) => t.settlementSeconds!)),
+      byCorridor: {},
+      refundsByReason,
+      costs: { feesByCurrency: { USD: "0.675", GBP: "0.225" }, meanFeePct: 0.09, meanFxBps: 10, meanTotalPct: mean(settled.map((t) => t.cost!.pct)) },
+      compliance: {
+        screened: transfers.length,
+        allowed: transfers.filter((t) => t.compliance?.outcome === "allow").length,
+        denied: 1,
+        held: 2,
+        reviewsApproved: 1,
+        reviewsDenied: 1,
+        byReason,
+      },
+      liquidity: { waited: 0, meanWaitSeconds: null, maxWaitSeconds: null },
+      fastAllowance: { settlementsUsingIt: 1, totalUsed: { USD: "187.1" } },
+      volume: { USD: "1000", GBP: "500" },
+      virtualSeconds: 3000,
+      relayer: { batches: 4, meanBatchSize: 1, alreadySettled: 0 },
+      conservation: { ok: true, lines: [{ chain: "us", token: "USD", holder: "senders", expected: "-1000", actual: "-1000", ok: true }], burnAndMint: [] },
+      wallClock: { seconds: 2.5 },
+    },
+    deployment: { chains: {} } as SimulationResults["deployment"],
+    transfers,
+  };
+}
+
+/** The inside of <svg data-chart="name">...</svg>. */
+function chart(html: string, name: string): string {
+  const m = new RegExp(`<svg[^>]*data-chart="${name}"[^>]*>([\\s\\S]*?)</svg>`).exec(html);
+  expect(m, `chart ${name}`).not.toBeNull();
+  return m![1]!;
+}
+const bars = (svg: string) => [...svg.matchAll(/<rect class="bar"[^>]*>/g)].map((m) => m[0]);
+const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1];
+
+describe("HTML report", () => {
+  const command = 'npx corridor simulate "scenarios/a&b.json" --seed 7';
+  const results = fixtureResults();
+  const html = renderReport(results, { command, targets: TARGETS });
+
+  it("renders every chart as an inline SVG with one bar per data point", () => {
+    const transfers = results.transfers;
+    const wf = stageWaterfall(transfers);
+    const waterfall = bars(chart(html, "waterfall"));
+    expect(waterfall).toHaveLength(wf.steps.length);
+    expect(waterfall).toHaveLength(6); // finality, screening, review, attestation, relay, payout
+    const total = waterfall.reduce((s, b) => s + Number(attr(b, "data-value")), 0);
+    expect(total).toBeCloseTo(results.summary.settlementSeconds.mean!, 6);
+
+    const latency = bars(chart(html, "latency"));
+    const settledSecs = transfers.filter((t) => t.state === "settled").map((t) => t.settlementSeconds!);
+    expect(latency).toHaveLength(histogramBins(settledSecs).length);
+    expect(latency.reduce((s, b) => s + Number(attr(b, "data-count")), 0)).toBe(4);
+
+    // 3 corridors with settled transfers + "All corridors", each with fee, FX spread and gas
+    const cost = bars(chart(html, "cost"));
+    expect(cost).toHaveLength(4 * 3);
+    expect(new Set(cost.map((b) => attr(b, "data-series")))).toEqual(new Set(["fee", "fx", "gas"]));
+
+    // 3 reasons x (denied, held then denied, held then approved)
+    const compliance = bars(chart(html, "compliance"));
+    expect(compliance).toHaveLength(3 * 3);
+    const sanctions = compliance.filter((b) => attr(b, "data-label") === "Recipient on a sanctions list");
+    expect(sanctions.map((b) => [attr(b, "data-series"), attr(b, "data-value")])).toEqual([
+      ["denied", "1"],
+      ["heldThenDenied", "0"],
+      ["heldThenApproved", "0"],
+    ]);
+
+    const sc = g20Scorecard(transfers, TARGETS, { scenario: results.scenario });
+    const g20 = bars(chart(html, "g20"));
+    // speed: all corridors + each corridor + Swift gpi; cost: average, 200 USD reference, three World Bank figures
+    expect(g20).toHaveLength(1 + sc.corridors.length + 1 + 2 + 3);
+    expect(g20).toHaveLength(10);
+  });
+
+  it("states the headline in plain language", () => {
+    expect(html).toContain("6 transfers; 66.7% settled; median settlement 13 minutes; all-in cost 0.21% on average."); // (0.2 + 0.3 + 0.19 + 0.1 + 0.05 gas) / 4
+    expect(html).toContain("66.7% settled within one hour; G20 target for retail payments: 75% within one hour by end-2027 — not met");
+    expect(html).toContain("average all-in cost (fee, FX spread and gas) 0.21%; G20 target for retail payments: average cost at most 1.00% by end-2027 — met");
+    expect(html).toContain("Swift, 2023");
+    expect(html).toContain("World Bank, Remittance Prices Worldwide, Q3 2023");
+    expect(html).toContain("FSB, Targets for Addressing the Four Challenges of Cross-Border Payments, October 2021");
+  });
+
+  it("escapes text from the scenario, so a name holding <script> stays text", () => {
+    const evil = fixtureResults('<script>alert("x")</script> & co');
+    const out = renderReport(evil, { command, targets: TARGETS });
+    expect(out).not.toMatch(/<script/i);
+    expect(out).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co");
+    expect(out).toContain("A small corridor &lt;em&gt;for tests&lt;/em&gt; &amp; nothing else.");
+  });
+
+  it("contains the command that reproduces it and the scenario's parameters", () => {
+    expect(html).toContain(escapeHtml(command));
+    expect(html).toContain("&quot;spreadBps&quot;");
+    expect(html).toContain("&quot;seed&quot;: 7");
+  });
+
+  it("makes no external request: no script, no remote src, href or url()", () => {
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/\s(?:src|href|xlink:href|action|poster|srcset)\s*=/i);
+    expect(html).not.toMatch(/url\(|@import/i);
+    expect(html).not.toMatch(/https?:\/\//i);
+    expect(html).toContain("Content-Security-Policy");
+  });
+
+  it("gives the same bytes for the same results", () => {
+    expect(renderReport(fixtureResults(), { command, targets: TARGETS })).toBe(renderReport(fixtureResults(), { command, targets: TARGETS }));
+  });
+
+  it("still renders, with empty charts, when nothing settled", () => {
+    const none = fixtureResults("empty", [transfer({ corridor: "us:USD->uk:GBP", state: "attested", steps: [["confirmed", 768]] })]);
+    const out = renderReport(none, { command, targets: TARGETS });
+    for (const name of ["waterfall", "latency", "cost", "compliance"]) expect(bars(chart(out, name))).toHaveLength(0);
+    expect(out).toContain("no data");
+  });
+});
+
+describe("sweep report", () => {
+  const base = fixtureResults();
+  const rows: SweepRow[] = [0.1, 0.3, 0.5].map((fast, i) => {
+    const r = sweepRowFromResults(`fastShare ${fast}`, { fastShare: fast, seed: 7 }, base);
+    return { ...r, summary: { ...r.summary, settlementSeconds: { ...r.summary.settlementSeconds, p50: 600 - 100 * i }, transfers: { ...r.summary.transfers, refunded: i } } };
+  });
+  const html = renderSweepReport(rows, { command: "corridor sweep scenarios/baseline.json --vary fastShare=0.1,0.3,0.5", title: "Fast share <sweep>" });
+
+  it("draws one comparison chart per measure with one bar per run", () => {
+    for (const name of ["sweep-p50", "sweep-p95", "sweep-within-1h", "sweep-cost", "sweep-refunds"]) {
+      expect(bars(chart(html, name)), name).toHaveLength(3);
+    }
+    expect(bars(chart(html, "sweep-p50")).map((b) => attr(b, "data-value"))).toEqual(["600", "500", "400"]);
+    expect(bars(chart(html, "sweep-refunds")).map((b) => attr(b, "data-value"))).toEqual(["0", "1", "2"]);
+    // from the transfers: all 4 settled within the hour (the held one in 43 minutes), of 6 with an outcome
+    expect(rows[0]!.shareWithinOneHour).toBeCloseTo(4 / 6, 12);
+  });
+
+  it("compares the runs in a table with their parameters, escaped, and the command", () => {
+    expect(html).toContain("<th class=\"num\" scope=\"col\">fastShare</th>");
+    expect(html).toContain("Fast share &lt;sweep&gt;");
+    expect(html).toContain("corridor sweep scenarios/baseline.json --vary fastShare=0.1,0.3,0.5");
+    expect(html).not.toMatch(/<script|https?:\/\//i);
+  });
+
+  it("derives the share within one hour from the summary only when the percentiles decide it", () => {
+    const { shareWithinOneHour: _drop, ...noShare } = rows[1]!; // 4 settled, 1 refunded
+    const decided = renderSweepReport([{ ...noShare, summary: { ...noShare.summary, settlementSeconds: distribution([60, 120]) } }], { command: "x" });
+    expect(bars(chart(decided, "sweep-within-1h")).map((b) => attr(b, "data-value"))).toEqual(["0.8"]);
+    const undecided = renderSweepReport([{ ...noShare, summary: { ...noShare.summary, settlementSeconds: distribution([60, 7200]) } }], { command: "x" });
+    expect(bars(chart(undecided, "sweep-within-1h"))).toHaveLength(0);
+  });
+});

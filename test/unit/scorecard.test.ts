@@ -1,0 +1,199 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_G20_TARGETS_FILE, loadG20Targets, parseG20Targets } from "../../src/report/g20-targets.js";
+import type { TransferOut } from "../../src/sim/results.js";
+import { parseScenario } from "../../src/sim/scenario.js";
+import { g20Scorecard, referenceRemittanceCost, type G20Targets } from "../../src/sim/scorecard.js";
+
+const TARGETS: G20Targets = parseG20Targets({
+  source: "FSB, Targets, October 2021",
+  segments: {
+    wholesale: { cost: null, speed: { shareWithinOneHour: 0.75, by: "end-2027" } },
+    retail: { cost: { globalAverageMaxPct: 1.0, noCorridorAbovePct: 3.0, by: "end-2027" }, speed: { shareWithinOneHour: 0.75, by: "end-2027" } },
+    remittances: {
+      cost: { globalAverageMaxPct: 3.0, referenceAmountUsd: 200, noCorridorAbovePct: 5.0, by: "2030" },
+      speed: { shareWithinOneHour: 0.75, scope: "every corridor", by: "end-2027" },
+    },
+  },
+  baselines: {
+    swiftGpi: "about 89-90% of gpi payments reach the recipient bank within 1 hour (Swift, 2023)",
+    worldBankRpwQ3_2023: { globalAverageCostPctFor200Usd: 6.18, banksPct: 11.48, digitalPct: 4.84 },
+  },
+});
+
+let next = 0;
+/** A hand-made transfer: corridor "us:USD->uk:GBP", a state, its settlement seconds and all-in cost %. */
+function transfer(o: { corridor?: string; state?: string; secs?: number; costPct?: number; gasPct?: number; gasUsd?: number }): TransferOut {
+  const [src = "us:USD", dst = "uk:GBP"] = (o.corridor ?? "us:USD->uk:GBP").split("->");
+  const [srcChain, input] = src.split(":") as [string, string];
+  const [dstChain, output] = dst.split(":") as [string, string];
+  const state = o.state ?? "settled";
+  const settled = state === "settled";
+  const id = `0x${(++next).toString(16).padStart(64, "0")}`;
+  return {
+    id: id as TransferOut["id"],
+    index: next,
+    sender: "0x1111111111111111111111111111111111111111",
+    recipient: "0x2222222222222222222222222222222222222222",
+    srcChain,
+    dstChain,
+    inputToken: { currency: input, address: "0x00000000000000000000000000000000000000a1" },
+    outputToken: { currency: output, address: "0x00000000000000000000000000000000000000a2" },
+    tier: "standard",
+    mode: input === output ? "burnMint" : "lockRelease",
+    amountIn: "100",
+    fee: "0.1",
+    amountOut: settled ? "74.9" : null,
+    feePct: 0.1,
+    rate: settled ? "0.75" : null,
+    mid: settled ? "0.75" : null,
+    fxCost: settled ? { amount: "0", bps: 0 } : null,
+    cost: settled ? { amount: "0.1", pct: o.costPct ?? 0.1 } : null,
+    state,
+    refundReason: state === "refunded" ? "denied:SANCTIONED_RECIPIENT" : null,
+    compliance: { outcome: "allow" },
+    liquidityWaitSeconds: null,
+    fastAllowanceUsed: null,
+    stages: settled ? { initiated: 1000, settled: 1000 + (o.secs ?? 60) } : { initiated: 1000 },
+    settlementSeconds: settled ? (o.secs ?? 60) : null,
+    srcTxHash: id as TransferOut["srcTxHash"],
+    dstTxHash: null,
+    ...(o.gasPct !== undefined ? { gas: { units: 100_000, usd: o.gasUsd ?? 0, pct: o.gasPct } } : {}),
+  } as TransferOut;
+}
+
+describe("G20 scorecard", () => {
+  const mixed = [
+    transfer({ secs: 600, costPct: 0.5 }),
+    transfer({ secs: 3600, costPct: 1.5 }), // exactly one hour counts as within
+    transfer({ secs: 3601, costPct: 0.4 }),
+    transfer({ state: "refunded" }),
+    transfer({ corridor: "uk:GBP->us:USD", secs: 30, costPct: 3.5, gasPct: 0.1 }),
+    transfer({ state: "attested" }), // in flight: left out
+  ];
+
+  it("counts settled-within-the-hour over transfers with an outcome, refunds counting against", () => {
+    const sc = g20Scorecard(mixed, TARGETS);
+    expect(sc.counts).toEqual({ outcomes: 5, settled: 4, refunded: 1, inFlight: 1 });
+    expect(sc.speed).toEqual({ withinOneHour: 3, outcomes: 5, share: 0.6, shareOfSettled: 0.75 });
+    const a = sc.corridors.find((c) => c.corridor === "us:USD->uk:GBP")!;
+    expect(a).toMatchObject({ outcomes: 4, settled: 3, refunded: 1, withinOneHour: 2, shareWithinOneHour: 0.5 });
+    expect(a.meanCostPct).toBeCloseTo(0.8, 10);
+  });
+
+  it("averages the all-in cost over settled transfers, adding gas when a transfer carries it", () => {
+    const sc = g20Scorecard(mixed, TARGETS);
+    expect(sc.cost.samples).toBe(4);
+    expect(sc.cost.meanPct).toBeCloseTo((0.5 + 1.5 + 0.4 + 3.6) / 4, 10);
+    expect(sc.cost.meanFeeAndFxPct).toBeCloseTo((0.5 + 1.5 + 0.4 + 3.5) / 4, 10);
+    expect(sc.cost.gasIncluded).toBe(true);
+    expect(sc.cost.meanGasPct).toBeCloseTo(0.1, 10);
+    expect(sc.corridors.find((c) => c.corridor === "uk:GBP->us:USD")!.meanCostPct).toBeCloseTo(3.6, 10);
+  });
+
+  it("judges each retail and remittance target, naming the deciding corridor", () => {
+    const sc = g20Scorecard(mixed, TARGETS);
+    const by = (segment: string, measure: string) => sc.checks.find((c) => c.segment === segment && c.measure === measure)!;
+    expect(sc.checks).toHaveLength(6); // wholesale is not scored
+    expect(by("retail", "speed")).toMatchObject({ actual: 0.6, threshold: 0.75, met: false });
+    expect(by("retail", "costAverage")).toMatchObject({ threshold: 1, met: false });
+    expect(by("retail", "costPerCorridor")).toMatchObject({ corridor: "uk:GBP->us:USD", threshold: 3, met: false });
+    expect(by("remittances", "speed")).toMatchObject({ actual: 0.5, corridor: "us:USD->uk:GBP", met: false });
+    expect(by("remittances", "costAverage")).toMatchObject({ threshold: 3, met: true });
+    expect(by("remittances", "costPerCorridor")).toMatchObject({ threshold: 5, met: true });
+    expect(sc.reference).toBeUndefined();
+  });
+
+  it("writes plain-language lines with the target, its date and the verdict", () => {
+    const sc = g20Scorecard(mixed, TARGETS);
+    expect(sc.lines).toContain("60% settled within one hour; G20 target for retail payments: 75% within one hour by end-2027 — not met");
+    expect(sc.lines).toContain(
+      "50% settled within one hour in the slowest corridor (us:USD->uk:GBP); G20 target for remittances: 75% within one hour in every corridor by end-2027 — not met",
+    );
+    expect(sc.lines).toContain("average all-in cost (fee, FX spread and gas) 1.50%; G20 target for retail payments: average cost at most 1.00% by end-2027 — not met");
+  });
+
+  it("meets every target when transfers are fast and cheap", () => {
+    const quick = [transfer({ secs: 24, costPct: 0.2 }), transfer({ secs: 780, costPct: 0.19 }), transfer({ corridor: "uk:GBP->us:USD", secs: 780, costPct: 0.22 })];
+    const sc = g20Scorecard(quick, TARGETS);
+    expect(sc.checks.every((c) => c.met === true)).toBe(true);
+    expect(sc.lines[0]).toBe("100% settled within one hour; G20 target for retail payments: 75% within one hour by end-2027 — met");
+  });
+
+  it("says 'no data' rather than pass or fail when nothing reached an outcome", () => {
+    const sc = g20Scorecard([transfer({ state: "attested" })], TARGETS);
+    expect(sc.speed.share).toBeNull();
+    expect(sc.checks.every((c) => c.met === null)).toBe(true);
+    expect(sc.lines[0]).toMatch(/— no data$/);
+  });
+
+  it("puts the baselines beside the targets, each with its source", () => {
+    const sc = g20Scorecard(mixed, TARGETS);
+    expect(sc.source).toBe("FSB, Targets, October 2021");
+    expect(sc.baselines[0]).toMatchObject({ name: "Swift gpi", value: 0.895, unit: "share", source: "Swift, 2023" });
+    expect(sc.baselines.map((b) => b.value)).toEqual([0.895, 6.18, 11.48, 4.84]);
+    expect(sc.baselines[1]!.source).toBe("World Bank, Remittance Prices Worldwide, Q3 2023");
+    expect(sc.lines.at(-3)).toBe("For comparison, World Bank RPW global average: 6.18% to send 200 USD (World Bank, Remittance Prices Worldwide, Q3 2023)");
+  });
+
+  it("derives the 200 USD reference cost from the scenario's fee schedule and spread, and scores remittances on it", () => {
+    const scenario = parseScenario({
+      name: "ref",
+      chains: { us: {}, uk: {} },
+      fees: { default: { fixed: "100000", bps: 5, min: "100000", max: "50000000" } },
+      fx: { spreadBps: { default: 10 }, gbpPerUsd: 0.75 },
+      liquidity: { us: "1000", uk: "1000" },
+      workload: {
+        transfers: 1,
+        durationSeconds: 1,
+        mix: [
+          { from: "us", to: "uk", input: "USD", output: "GBP", weight: 1 },
+          { from: "us", to: "uk", input: "USD", output: "USD", weight: 1 },
+          { from: "uk", to: "us", input: "GBP", output: "USD", weight: 1 },
+        ],
+      },
+    });
+    const ref = referenceRemittanceCost(scenario, 200)!;
+    const usdGbp = ref.byCorridor.find((c) => c.corridor === "us:USD->uk:GBP")!;
+    // fee 0.10 + 5 bps of 200 = 0.20 USD = 0.1%; spread 10 bps: 1 - 0.999 * 0.999 = 0.1999%
+    expect(usdGbp).toMatchObject({ amountIn: "200.00", currency: "USD" });
+    expect(usdGbp.feePct).toBeCloseTo(0.1, 12);
+    expect(usdGbp.pct).toBeCloseTo(0.1999, 12);
+    expect(ref.byCorridor.find((c) => c.corridor === "us:USD->uk:USD")!.pct).toBeCloseTo(0.1, 12);
+    const gbp = ref.byCorridor.find((c) => c.corridor === "uk:GBP->us:USD")!;
+    expect(gbp.amountIn).toBe("150.00"); // 200 USD at 0.75 GBP per USD
+    expect(gbp.feePct).toBeCloseTo((0.1 + 0.075) / 150 * 100, 10);
+
+    const sc = g20Scorecard([transfer({ secs: 60, costPct: 4 })], TARGETS, { scenario });
+    expect(sc.reference?.meanPct).toBeCloseTo(ref.meanPct, 12);
+    const rem = sc.checks.find((c) => c.segment === "remittances" && c.measure === "costAverage")!;
+    expect(rem.actual).toBeCloseTo(ref.meanPct, 12);
+    expect(rem.met).toBe(true); // the 200 USD reference, not the 4% average of this run's transfers
+    expect(rem.line).toMatch(/^cost of sending 200 USD 0\.\d\d% on average; G20 target for remittances: average cost at most 3\.00% for 200 USD by 2030 — met$/);
+    expect(sc.checks.find((c) => c.segment === "retail" && c.measure === "costAverage")!.met).toBe(false);
+  });
+
+  it("adds the corridor's mean gas per transfer to the 200 USD reference, since gas does not shrink with the amount", () => {
+    const scenario = parseScenario({
+      name: "gas",
+      chains: { us: {}, uk: {} },
+      fees: { default: { fixed: "100000", bps: 5, min: "100000", max: "50000000" } },
+      liquidity: { us: "1000", uk: "1000" },
+      workload: { transfers: 1, durationSeconds: 1, mix: [{ from: "us", to: "uk", input: "USD", output: "USD", weight: 1 }] },
+    });
+    const gassy = [transfer({ corridor: "us:USD->uk:USD", costPct: 0.1, gasPct: 1, gasUsd: 6 }), transfer({ corridor: "us:USD->uk:USD", costPct: 0.1, gasPct: 2, gasUsd: 10 })];
+    const sc = g20Scorecard(gassy, TARGETS, { scenario });
+    const c = sc.reference!.byCorridor[0]!;
+    expect(c.gasPct).toBeCloseTo((8 / 200) * 100, 12); // mean 8 USD of gas on a 200 USD transfer: 4%
+    expect(c.pct).toBeCloseTo(0.1 + 4, 12);
+    expect(sc.reference!.basis).toMatch(/gas at this run's mean gas cost per settled transfer/);
+    expect(sc.checks.find((k) => k.segment === "remittances" && k.measure === "costAverage")!.met).toBe(false);
+  });
+
+  it("loads the shipped targets file", () => {
+    expect(DEFAULT_G20_TARGETS_FILE).toMatch(/data\/g20-targets\.json$/);
+    const t = loadG20Targets();
+    expect(t.segments.retail?.speed?.shareWithinOneHour).toBe(0.75);
+    expect(t.baselines.worldBankRpwQ3_2023.globalAverageCostPctFor200Usd).toBe(6.18);
+    expect(() => parseG20Targets({ source: "x" }, "bad.json")).toThrow(/bad\.json: not a G20 targets file/);
+  });
+});
