@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { isCorridorError, type CorridorError } from "../domain/errors.js";
 import { registerSimulate } from "./commands/simulate.js";
+import { registerSweep } from "./commands/sweep.js";
 import { registerLive } from "./commands/live.js";
 import { registerTransfer } from "./commands/transfer.js";
+import { registerReport } from "./commands/report.js";
 
 /** Exit statuses by error family: 2 for bad input, 3 for a failed check, 1 otherwise. */
 export function exitStatus(e: CorridorError): number {
@@ -12,7 +14,7 @@ export function exitStatus(e: CorridorError): number {
 }
 
 /** Every command registers itself here: one file per command under commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerLive, registerTransfer];
+const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerSweep, registerLive, registerTransfer, registerReport];
 
 export function buildProgram(): Command {
   const program = new Command();
