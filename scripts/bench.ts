@@ -72,7 +72,14 @@ async function rawErc20(chain: Chain, token: Hex, senders: { privateKey: Hex; ad
   for (let i = 0; i < N; i++) {
     hashes.push(await txs[i % txs.length]!.send({ to: token, gas: 60_000n, data: encodeFunctionData({ abi: tokenAbi(), functionName: "transfer", args: [senders[(i + 1) % senders.length]!.address, 1n] }) }));
   }
-  await mineBlockAt(chain, (await getBlock(chain)).timestamp + 1);
+  // Mine until every transfer is in (a block holds ~1,000 of them at the default gas limit).
+  let ts = (await getBlock(chain)).timestamp;
+  for (let left = hashes.length, blocks = 0; left > 0; blocks++) {
+    if (blocks > 50) throw new Error("raw transfers not mined");
+    await mineBlockAt(chain, ++ts);
+    const last = await chain.request<{ status: string } | null>("eth_getTransactionReceipt", [hashes[hashes.length - 1]]);
+    if (last) left = 0;
+  }
   for (const h of hashes) {
     const r = await chain.request<{ status: string } | null>("eth_getTransactionReceipt", [h]);
     if (r?.status !== "0x1") throw new Error("raw transfer failed");
