@@ -4,6 +4,9 @@ import { createLogger } from "../../logger.js";
 import { loadLiveConfig, writeLiveConfig } from "../../live/config.js";
 import { startOperatorService, startRelayerService, type Service } from "../../live/runtime.js";
 import { bringUp } from "../../live/up.js";
+import { connectChains } from "../../live/runtime.js";
+import { reconcile } from "../../live/reconcile.js";
+import { fromBaseUnits } from "../../domain/money.js";
 import { openSqliteStore } from "../../relayer/sqlite-store.js";
 import { table } from "../table.js";
 import { parsePort } from "../options.js";
@@ -89,6 +92,24 @@ export function registerLive(program: Command): void {
       const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
       const operator = await startOperatorService(config, { logger });
       await untilSignal([operator]);
+    });
+
+  program
+    .command("reconcile")
+    .description("read both chains and check the books: per route value in = out + refunds + in flight; exits 3 on a discrepancy")
+    .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
+    .action(async (o: { config: string }) => {
+      const config = loadLiveConfig(o.config);
+      const chains = await connectChains(config, 5);
+      const r = await reconcile(chains, config.deployment as never);
+      const u = (v: bigint) => fromBaseUnits(v).toFixed(2);
+      console.log(table(["route", "sent", "settled (fees incl.)", "fees", "refunded", "in flight", "ok"], r.routes.map((x) => [x.route, u(x.sent), u(x.settled), u(x.fees), u(x.refunded), u(x.inFlight), x.ok ? "yes" : "NO"])));
+      console.log("");
+      console.log(table(["chain", "token", "check", "expected", "on chain", "ok"], r.tokens.map((t) => [t.chain, t.token, t.check, u(t.expected), u(t.actual), t.ok ? "yes" : "NO"])));
+      for (const d of r.discrepancies) console.log(`DISCREPANCY ${d.kind}: ${d.detail}${d.transfers.length ? ` (${d.transfers.slice(0, 10).join(", ")}${d.transfers.length > 10 ? ", …" : ""})` : ""}`);
+      await Promise.all(Object.values(chains).map((c) => c.close()));
+      if (!r.ok) throw new CorridorError("CORRIDOR_DISCREPANCY", `${r.discrepancies.length} discrepancies in the books`);
+      console.log("\nThe books balance.");
     });
 
   const review = program.command("review").description("manual review of held transfers (operator's review desk)");
