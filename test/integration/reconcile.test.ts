@@ -24,7 +24,7 @@ describe("corridor reconcile", () => {
       // A sender pushes tokens straight into the US gateway, outside any transfer: its holdings no longer match its books.
       const d = h.config.deployment.chains.us!;
       const s = new TxSender(h.corridor.chains.us!, h.senders.us[0]!.privateKey);
-      await waitForReceipt(h.corridor.chains.us!, await s.send({ to: d.tokens.USD, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "transfer", args: [d.gateway, 1_000_000n] }) }));
+      await waitForReceipt(h.corridor.chains.us!, await s.send({ to: d.tokens.USD as `0x${string}`, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "transfer", args: [d.gateway as `0x${string}`, 1_000_000n] }) }));
       const bad = await reconcile(h.corridor.chains, h.config.deployment as never);
       expect(bad.ok).toBe(false);
       expect(bad.discrepancies.map((x) => x.kind)).toContain("TOKEN_BOOKS");
