@@ -14,25 +14,46 @@ export function formatSummary(r: SimulationResults): string {
       [[t.sent, t.settled, t.refunded, t.inFlight, t.rejectedAtSend, duration(s.settlementSeconds.p50), duration(s.settlementSeconds.p95), duration(s.settlementSeconds.p99)]],
     ),
   );
+  const pct = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? "-" : `${x.toFixed(d)}%`);
+  const share = (x: number | null | undefined) => (x === null || x === undefined ? "-" : `${(Math.round(x * 1000) / 10).toFixed(1)}%`);
+  if (s.withinOneHour && s.throughput) {
+    out.push(
+      `Within one hour: ${share(s.withinOneHour.share)} of the transfers with an outcome settled within an hour. ` +
+        `Throughput: ${s.throughput.settledPerHour ?? "-"} settled per hour over ${duration(s.throughput.spanSeconds)}` +
+        (s.throughput.peakHour ? ` (busiest hour: ${s.throughput.peakHour.settled})` : ""),
+    );
+  }
   out.push("");
   out.push("Settlement time by corridor and tier (destination block time minus source block time)");
   out.push(
     table(
-      ["corridor", "tier", "transfers", "settled", "refunded", "p50", "p95"],
+      ["corridor", "tier", "transfers", "settled", "refunded", "p50", "p95", "p99", "per hour", "within 1 h", "all-in cost"],
       Object.entries(s.byCorridor)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, c]) => {
           const [corridor, tier] = k.split(" ");
-          return [corridor!, tier!, c.count, c.settled, c.refunded, duration(c.settlementSeconds.p50), duration(c.settlementSeconds.p95)];
+          return [
+            corridor!,
+            tier!,
+            c.count,
+            c.settled,
+            c.refunded,
+            duration(c.settlementSeconds.p50),
+            duration(c.settlementSeconds.p95),
+            duration(c.settlementSeconds.p99),
+            c.settledPerHour === null || c.settledPerHour === undefined ? "-" : c.settledPerHour.toFixed(1),
+            share(c.withinOneHourShare),
+            pct(c.meanAllInPct),
+          ];
         }),
     ),
   );
   out.push("");
   const c = s.costs;
-  const pct = (x: number | null, d = 3) => (x === null ? "-" : `${x.toFixed(d)}%`);
   out.push(
     `Costs (settled transfers): fees ${Object.entries(c.feesByCurrency).map(([k, v]) => `${v} ${k}`).join(" + ") || "none"}; ` +
-      `mean fee ${pct(c.meanFeePct)}, mean FX spread against the mid ${c.meanFxBps === null ? "-" : `${c.meanFxBps.toFixed(2)} bps`}, mean all-in cost ${pct(c.meanTotalPct)}`,
+      `mean fee ${pct(c.meanFeePct)}, mean FX spread against the mid ${c.meanFxBps === null ? "-" : `${c.meanFxBps.toFixed(2)} bps`}, fee + FX ${pct(c.meanTotalPct)}` +
+      (c.meanGasPct !== undefined ? `, gas ${pct(c.meanGasPct)} (${c.gasUsd ?? 0} USD in all), all-in ${pct(c.meanAllInPct)}` : ""),
   );
   const cp = s.compliance;
   out.push(
@@ -41,13 +62,33 @@ export function formatSummary(r: SimulationResults): string {
   if (Object.keys(cp.byReason).length > 0) {
     out.push(table(["reason", "transfers"], Object.entries(cp.byReason).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v])));
   }
+  const pools = Object.entries(s.liquidity.byChain ?? {});
+  if (pools.length > 0) {
+    out.push(
+      "Liquidity pools: " +
+        pools.map(([chain, p]) => `${chain} ${p.currency} ${fmtUnits(p.start)} at the start, lowest ${fmtUnits(p.min)} at +${duration(p.minAtOffsetSeconds)}, ${fmtUnits(p.end)} at the end`).join("; "),
+    );
+  }
   if (s.liquidity.waited > 0) out.push(`Liquidity: ${s.liquidity.waited} transfers waited for liquidity (mean ${duration(s.liquidity.meanWaitSeconds ?? 0)}, max ${duration(s.liquidity.maxWaitSeconds ?? 0)})`);
   if (s.fastAllowance.settlementsUsingIt > 0) {
     out.push(`Fast allowance: ${s.fastAllowance.settlementsUsingIt} settlements paid before source finality (${Object.entries(s.fastAllowance.totalUsed).map(([k, v]) => `${v} ${k}`).join(", ")})`);
   }
+  if (t.rejectedAtSend > 0 && t.rejectedAtSendByReason) {
+    out.push("Sends that reverted (never in flight): " + Object.entries(t.rejectedAtSendByReason).map(([k, v]) => `${k} ${v}`).join(", "));
+  }
   if (Object.keys(s.refundsByReason).length > 0) {
     out.push("");
     out.push("Refunds by reason: " + Object.entries(s.refundsByReason).map(([k, v]) => `${k} ${v}`).join(", "));
+  }
+  if (s.faults && s.faults.length > 0) {
+    out.push("");
+    out.push("Faults (times after the start of the run)");
+    for (const f of s.faults) out.push(`  ${f.index + 1}. ${f.kind}${f.start ? "" : " (never started: the run ended first)"}: ${f.summary}`);
+  }
+  if (s.g20) {
+    out.push("");
+    out.push("G20 targets for cross-border payments (FSB, 2021)");
+    for (const line of s.g20.lines.slice(0, s.g20.checks.length)) out.push(`  ${line}`);
   }
   out.push("");
   out.push(`Conservation check (to the base unit): ${s.conservation.ok ? "HOLDS" : "FAILS"}`);
@@ -68,4 +109,9 @@ export function formatSummary(r: SimulationResults): string {
     );
   }
   return out.join("\n");
+}
+
+/** Whole units with thousands separators and at most two decimals. */
+function fmtUnits(x: number): string {
+  return x.toLocaleString("en-US", { maximumFractionDigits: 2 });
 }

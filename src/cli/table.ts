@@ -11,6 +11,11 @@ export function table(headers: string[], rows: (string | number)[][]): string {
 export function duration(seconds: number | undefined): string {
   if (seconds === undefined || Number.isNaN(seconds)) return "-";
   if (seconds < 60) return `${Math.round(seconds * 10) / 10} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
-  return `${Math.floor(seconds / 3600)} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, "0")} min`;
+  // Round once, then split, so that 1799.6 s reads "30 min 00 s", not "29 min 60 s".
+  if (seconds < 3600) {
+    const whole = Math.round(seconds);
+    return whole < 3600 ? `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, "0")} s` : "1 h 00 min";
+  }
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
 }

@@ -108,9 +108,22 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
           r.stages.screened ??= scheduler.now();
           relayer.touch(r);
         }
-        // Screened once: a resumed transfer the pipeline already allowed is only quoted and signed again.
-        const allowed = r.compliance?.outcome === "allow" || r.compliance?.reviewed === "approved";
-        attempt("attest", async () => deliver(r, allowed ? await operator.quoteAndSign(r) : await operator.attestTransfer(r)), opts.attestationSeconds);
+        // Screened once: a retried or resumed transfer is not screened again (stateful hooks such as the
+        // daily limit would count it twice); an allowed one is only quoted and signed, a denied one refunded.
+        attempt(
+          "attest",
+          async () => {
+            const c = r.compliance;
+            const res =
+              c?.outcome === "allow" || c?.reviewed === "approved"
+                ? await operator.quoteAndSign(r)
+                : c?.outcome === "deny" || c?.reviewed === "denied"
+                  ? await operator.refundDenied(r)
+                  : await operator.attestTransfer(r);
+            deliver(r, res);
+          },
+          opts.attestationSeconds,
+        );
       });
     },
     requestRefund(r: TransferRecord, reason: keyof typeof REFUND_REASON) {

@@ -1,6 +1,9 @@
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { Hex } from "viem";
 import type { Deployment } from "../contracts/deploy.js";
-import { Decimal, fromBaseUnits } from "../domain/money.js";
+import { CorridorError, ErrorCode } from "../domain/errors.js";
+import { packagePath } from "../paths.js";
+import { Decimal, fromBaseUnits, toBaseUnits } from "../domain/money.js";
 import { allInCost, fxCost, fixed18ToRate } from "../domain/fx/quote.js";
 import { modeName, tierName } from "../domain/message.js";
 import { distribution, type Distribution } from "../domain/stats.js";
@@ -8,6 +11,9 @@ import type { TransferRecord } from "../domain/transfer.js";
 import type { ConservationReport } from "./conservation.js";
 import type { Scenario } from "./scenario.js";
 import type { PlannedTransfer } from "./workload.js";
+import type { TransferGas } from "./gas.js";
+import type { FaultReport } from "./faults.js";
+import { G20TargetsSchema, g20Scorecard, type G20Targets, type Scorecard } from "./scorecard.js";
 
 /** One transfer as results.json shows it. Amounts are decimal strings of whole units. */
 export interface TransferOut {
@@ -30,8 +36,10 @@ export interface TransferOut {
   rate: string | null;
   mid: string | null;
   fxCost: { amount: string; bps: number } | null;
-  /** All-in cost against the mid (fee + FX spread + rounding), in output currency and as a percentage. */
+  /** Cost against the mid (fee + FX spread + rounding), in output currency and as a percentage (gas apart: see `gas`). */
   cost: { amount: string; pct: number } | null;
+  /** Gas of the send and of its share of the settle (or refund) batches, at each chain's gas price; pct of the amount sent. */
+  gas?: TransferGas | null;
   state: string;
   refundReason: string | null;
   compliance: { outcome: string; reason?: string; hook?: string; reviewed?: string } | null;
@@ -45,24 +53,92 @@ export interface TransferOut {
   dstTxHash: Hex | null;
 }
 
+/** Aggregates of one corridor and tier ("us:USD->uk:GBP fast"). */
+export interface CorridorSummary {
+  count: number;
+  settled: number;
+  refunded: number;
+  inFlight: number;
+  settlementSeconds: Distribution;
+  /** Settled transfers per hour over the run's span (first send to last settlement). */
+  settledPerHour: number | null;
+  /** Share of transfers with an outcome that settled within one hour. */
+  withinOneHourShare: number | null;
+  compliance: { allowed: number; denied: number; held: number };
+  /** Means over settled transfers, % of the amount sent: fee + FX, gas, and both. */
+  meanCostPct: number | null;
+  meanGasPct: number | null;
+  meanAllInPct: number | null;
+  liquidityWaited: number;
+  fastAllowanceUsed: string;
+}
+
+/** Samples over virtual time (every `stepSeconds`), for charts. */
+export interface Timeline {
+  stepSeconds: number;
+  /** Seconds after the start of the run. */
+  t: number[];
+  /** Each gateway's liquidity in its home currency (whole units). */
+  liquidity: Record<string, number[]>;
+  /** Fast allowance outstanding (paid before source finality, not yet credited back), per destination chain, whole units summed over tokens. */
+  fastOutstanding: Record<string, number[]>;
+  /** Settlements parked for liquidity, per destination chain. */
+  parked: Record<string, number[]>;
+  /** Transfers sent and not yet settled or refunded. */
+  open: number[];
+}
+
+/**
+ * What `corridor simulate` writes to results.json. Fields marked optional were added later
+ * (gas, throughput, faults, G20, timeline): every run fills them; files written by earlier
+ * versions, and test fixtures, may lack them.
+ */
 export interface SimulationResults {
   scenario: Scenario;
   seed: number;
   summary: {
-    transfers: { planned: number; sent: number; settled: number; refunded: number; inFlight: number; rejectedAtSend: number };
+    transfers: {
+      planned: number;
+      sent: number;
+      settled: number;
+      refunded: number;
+      inFlight: number;
+      rejectedAtSend: number;
+      /** Sends that reverted, by reason ("quote expired before inclusion", …). */
+      rejectedAtSendByReason?: Record<string, number>;
+    };
     settlementSeconds: Distribution;
-    byCorridor: Record<string, { count: number; settled: number; refunded: number; settlementSeconds: Distribution }>;
+    /** Transfers with an outcome that settled within one hour (destination minus source block time). */
+    withinOneHour?: { count: number; share: number | null };
+    throughput?: { spanSeconds: number; settledPerHour: number | null; peakHour: { startOffsetSeconds: number; settled: number } | null };
+    byCorridor: Record<string, CorridorSummary>;
     refundsByReason: Record<string, number>;
     costs: {
       feesByCurrency: Record<string, string>;
       /** Means over settled transfers. */
       meanFeePct: number | null;
       meanFxBps: number | null;
+      /** Fee + FX spread against the mid, % of the amount. */
       meanTotalPct: number | null;
+      /** Gas at the chains' gas prices, % of the amount. */
+      meanGasPct?: number | null;
+      /** Fee + FX + gas: the all-in cost the G20 scorecard uses. */
+      meanAllInPct?: number | null;
+      gasUsd?: number;
     };
     compliance: { screened: number; allowed: number; denied: number; held: number; reviewsApproved: number; reviewsDenied: number; byReason: Record<string, number> };
-    liquidity: { waited: number; meanWaitSeconds: number | null; maxWaitSeconds: number | null };
-    fastAllowance: { settlementsUsingIt: number; totalUsed: Record<string, string> };
+    liquidity: {
+      waited: number;
+      meanWaitSeconds: number | null;
+      maxWaitSeconds: number | null;
+      /** Each gateway's home-currency pool over the run (from the timeline). */
+      byChain?: Record<string, { currency: string; start: number; min: number; minAtOffsetSeconds: number; end: number }>;
+    };
+    fastAllowance: { settlementsUsingIt: number; totalUsed: Record<string, string>; peakOutstanding?: Record<string, number> };
+    /** The scenario's faults: when each started and ended and what it affected. */
+    faults?: FaultReport[];
+    /** The G20 scorecard (data/g20-targets.json): speed and all-in cost against the targets. */
+    g20?: Scorecard | null;
     volume: Record<string, string>;
     virtualSeconds: number;
     relayer: { batches: number; meanBatchSize: number; alreadySettled: number };
@@ -75,12 +151,29 @@ export interface SimulationResults {
     wallClock: { seconds: number };
   };
   deployment: Deployment;
+  timeline?: Timeline;
   transfers: TransferOut[];
 }
 
 const units = (v: bigint) => fromBaseUnits(v).toFixed();
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 const pct = (part: bigint, whole: bigint) => (whole === 0n ? 0 : round(new Decimal(part.toString()).div(whole.toString()).times(100).toNumber(), 6));
+
+const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const ONE_HOUR = 3600;
+
+/** The shipped G20 / FSB targets (data/g20-targets.json), validated. */
+export function loadG20Targets(file = packagePath("data", "g20-targets.json")): G20Targets {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (cause) {
+    throw new CorridorError(ErrorCode.DataInvalid, `cannot read G20 targets ${file}: ${(cause as Error).message}`, { file }, cause);
+  }
+  const r = G20TargetsSchema.safeParse(json);
+  if (!r.success) throw new CorridorError(ErrorCode.DataInvalid, `${file}: not a G20 targets file: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { file });
+  return r.data;
+}
 
 export function buildResults(input: {
   scenario: Scenario;
@@ -92,6 +185,13 @@ export function buildResults(input: {
   wallSeconds: number;
   relayerStats: { batches: number; batchItems: number; alreadySettled: number };
   deployment: Deployment;
+  /** Gas of each transfer (src/sim/gas.ts); none when not measured. */
+  gas?: (r: TransferRecord) => TransferGas | null;
+  timeline?: Timeline;
+  /** Fault reports are built from the finished transfers. */
+  faults?: (transfers: readonly TransferOut[]) => FaultReport[];
+  /** Targets for the G20 scorecard; null leaves it out. */
+  g20Targets?: G20Targets | null;
 }): SimulationResults {
   const { records } = input;
   const transfers: TransferOut[] = records
@@ -121,6 +221,7 @@ export function buildResults(input: {
         mid: mid ? mid.toFixed() : null,
         fxCost: fx ? { amount: units(fx.cost), bps: round(fx.bps.toNumber(), 4) } : null,
         cost: all ? { amount: units(all.cost), pct: round(all.bps.toNumber() / 100, 6) } : null,
+        gas: input.gas?.(r) ?? null,
         state: r.state,
         refundReason: r.state === "refunded" ? (r.refundReason ?? "other") : null,
         compliance: r.compliance ?? null,
@@ -136,25 +237,64 @@ export function buildResults(input: {
 
   const settled = transfers.filter((t) => t.state === "settled");
   const refunded = transfers.filter((t) => t.state === "refunded");
-  const byCorridor: SimulationResults["summary"]["byCorridor"] = {};
+  const within = (t: TransferOut) => t.state === "settled" && t.settlementSeconds !== null && t.settlementSeconds <= ONE_HOUR;
+  const gasPct = (t: TransferOut) => t.gas?.pct ?? 0;
+
+  // Throughput over the run's span: the first send to the last settlement.
+  let spanStart = Infinity;
+  let spanEnd = -Infinity;
+  for (const t of transfers) if (t.stages.initiated !== undefined && t.stages.initiated < spanStart) spanStart = t.stages.initiated;
+  for (const t of settled) if (t.stages.settled! > spanEnd) spanEnd = t.stages.settled!;
+  const span = Number.isFinite(spanStart) && spanEnd > spanStart ? spanEnd - spanStart : 0;
+  const perHour = (n: number) => (span > 0 ? round((n * ONE_HOUR) / span, 3) : null);
+  const hourly = new Map<number, number>();
+  for (const t of settled) {
+    const h = Math.floor((t.stages.settled! - spanStart) / ONE_HOUR);
+    hourly.set(h, (hourly.get(h) ?? 0) + 1);
+  }
+  let peakHour: { startOffsetSeconds: number; settled: number } | null = null;
+  for (const [h, n] of hourly) if (!peakHour || n > peakHour.settled) peakHour = { startOffsetSeconds: Number.isFinite(spanStart) ? spanStart - input.virtual.start + h * ONE_HOUR : 0, settled: n };
+
+  // Per corridor and tier, in one pass.
+  const groups = new Map<string, TransferOut[]>();
   for (const t of transfers) {
     const key = `${t.srcChain}:${t.inputToken.currency}->${t.dstChain}:${t.outputToken.currency} ${t.tier}`;
-    const c = (byCorridor[key] ??= { count: 0, settled: 0, refunded: 0, settlementSeconds: { count: 0 } });
-    c.count++;
-    if (t.state === "settled") c.settled++;
-    if (t.state === "refunded") c.refunded++;
+    const g = groups.get(key);
+    if (g) g.push(t);
+    else groups.set(key, [t]);
   }
-  for (const [key, c] of Object.entries(byCorridor)) {
-    c.settlementSeconds = distribution(
-      settled.filter((t) => `${t.srcChain}:${t.inputToken.currency}->${t.dstChain}:${t.outputToken.currency} ${t.tier}` === key).map((t) => t.settlementSeconds!),
-    );
+  const byCorridor: Record<string, CorridorSummary> = {};
+  for (const key of [...groups.keys()].sort()) {
+    const ts = groups.get(key)!;
+    const s = ts.filter((t) => t.state === "settled");
+    const outcomes = ts.filter((t) => t.state === "settled" || t.state === "refunded").length;
+    const withCost = s.filter((t) => t.cost);
+    const fastUsed = ts.reduce((sum, t) => sum + (t.fastAllowanceUsed ? toBase(t.fastAllowanceUsed) : 0n), 0n);
+    byCorridor[key] = {
+      count: ts.length,
+      settled: s.length,
+      refunded: ts.filter((t) => t.state === "refunded").length,
+      inFlight: ts.length - outcomes,
+      settlementSeconds: distribution(s.map((t) => t.settlementSeconds!)),
+      settledPerHour: perHour(s.length),
+      withinOneHourShare: outcomes ? round(s.filter(within).length / outcomes, 6) : null,
+      compliance: {
+        allowed: ts.filter((t) => t.compliance?.outcome === "allow").length,
+        denied: ts.filter((t) => t.compliance?.outcome === "deny").length,
+        held: ts.filter((t) => t.compliance?.outcome === "hold").length,
+      },
+      meanCostPct: roundOrNull(mean(withCost.map((t) => t.cost!.pct)), 6),
+      meanGasPct: roundOrNull(mean(s.filter((t) => t.gas).map(gasPct)), 6),
+      meanAllInPct: roundOrNull(mean(withCost.map((t) => t.cost!.pct + gasPct(t))), 6),
+      liquidityWaited: ts.filter((t) => (t.liquidityWaitSeconds ?? 0) > 0).length,
+      fastAllowanceUsed: units(fastUsed),
+    };
   }
   const refundsByReason: Record<string, number> = {};
   for (const t of refunded) refundsByReason[t.refundReason!] = (refundsByReason[t.refundReason!] ?? 0) + 1;
   const volume: Record<string, bigint> = {};
   for (const r of records) volume[r.inputCurrency] = (volume[r.inputCurrency] ?? 0n) + r.message.amount;
   const c = input.conservation;
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   const fees: Record<string, bigint> = {};
   for (const r of records) if (r.state === "settled") fees[r.inputCurrency] = (fees[r.inputCurrency] ?? 0n) + r.message.fee;
   const compliance = { screened: 0, allowed: 0, denied: 0, held: 0, reviewsApproved: 0, reviewsDenied: 0, byReason: {} as Record<string, number> };
@@ -174,7 +314,19 @@ export function buildResults(input: {
   const waits = transfers.filter((t) => t.liquidityWaitSeconds !== null).map((t) => t.liquidityWaitSeconds!);
   const fastUsed: Record<string, bigint> = {};
   for (const r of records) if (r.fastAllowanceUsed) fastUsed[r.outputCurrency] = (fastUsed[r.outputCurrency] ?? 0n) + r.fastAllowanceUsed;
-  return {
+  const timeline = input.timeline ?? { stepSeconds: 0, t: [], liquidity: {}, fastOutstanding: {}, parked: {}, open: [] };
+  const byChain: SimulationResults["summary"]["liquidity"]["byChain"] = {};
+  for (const [chain, series] of Object.entries(timeline.liquidity)) {
+    if (series.length === 0) continue;
+    let k = 0;
+    for (let i = 1; i < series.length; i++) if (series[i]! < series[k]!) k = i;
+    byChain[chain] = { currency: input.deployment.chains[chain]?.home ?? "?", start: series[0]!, min: series[k]!, minAtOffsetSeconds: timeline.t[k]!, end: series[series.length - 1]! };
+  }
+  const withCost = settled.filter((t) => t.cost);
+  const withGas = settled.filter((t) => t.gas);
+  const outcomes = settled.length + refunded.length;
+  const withinCount = settled.filter(within).length;
+  const results: SimulationResults = {
     scenario: input.scenario,
     seed: input.scenario.seed,
     summary: {
@@ -185,22 +337,36 @@ export function buildResults(input: {
         refunded: refunded.length,
         inFlight: records.length - settled.length - refunded.length,
         rejectedAtSend: input.rejected.length,
+        rejectedAtSendByReason: input.rejected.reduce<Record<string, number>>((m, r) => ((m[r.reason] = (m[r.reason] ?? 0) + 1), m), {}),
       },
       settlementSeconds: distribution(settled.map((t) => t.settlementSeconds!)),
+      withinOneHour: { count: withinCount, share: outcomes ? round(withinCount / outcomes, 6) : null },
+      throughput: { spanSeconds: span, settledPerHour: perHour(settled.length), peakHour },
       byCorridor,
       refundsByReason,
       costs: {
         feesByCurrency: Object.fromEntries(Object.entries(fees).map(([k, v]) => [k, units(v)])),
         meanFeePct: mean(settled.map((t) => t.feePct)),
         meanFxBps: mean(settled.filter((t) => t.fxCost && t.mode === "lockRelease").map((t) => t.fxCost!.bps)),
-        meanTotalPct: mean(settled.filter((t) => t.cost).map((t) => t.cost!.pct)),
+        meanTotalPct: mean(withCost.map((t) => t.cost!.pct)),
+        meanGasPct: roundOrNull(mean(withGas.map(gasPct)), 6),
+        meanAllInPct: roundOrNull(mean(withCost.map((t) => t.cost!.pct + gasPct(t))), 6),
+        gasUsd: round(transfers.reduce((sum, t) => sum + (t.gas?.usd ?? 0), 0), 2),
       },
       compliance,
-      liquidity: { waited: waits.length, meanWaitSeconds: mean(waits), maxWaitSeconds: waits.length ? Math.max(...waits) : null },
+      liquidity: {
+        waited: waits.length,
+        meanWaitSeconds: mean(waits),
+        maxWaitSeconds: waits.length ? waits.reduce((a, b) => (b > a ? b : a), -Infinity) : null,
+        byChain,
+      },
       fastAllowance: {
         settlementsUsingIt: records.filter((r) => r.fastAllowanceUsed).length,
         totalUsed: Object.fromEntries(Object.entries(fastUsed).map(([k, v]) => [k, units(v)])),
+        peakOutstanding: Object.fromEntries(Object.entries(timeline.fastOutstanding).map(([k, v]) => [k, v.reduce((a, b) => (b > a ? b : a), 0)])),
       },
+      faults: input.faults?.(transfers) ?? [],
+      g20: null,
       volume: Object.fromEntries(Object.entries(volume).map(([k, v]) => [k, units(v)])),
       virtualSeconds: input.virtual.end - input.virtual.start,
       relayer: {
@@ -224,11 +390,60 @@ export function buildResults(input: {
       wallClock: { seconds: input.wallSeconds },
     },
     deployment: input.deployment,
+    timeline,
     transfers,
   };
+  if (input.g20Targets) results.summary.g20 = g20Scorecard(transfers, input.g20Targets, { scenario: input.scenario });
+  return results;
 }
+
+const toBase = (whole: string): bigint => toBaseUnits(whole);
+const roundOrNull = (x: number | null, digits: number) => (x === null ? null : round(x, digits));
 
 /** JSON with bigints as strings. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
+
+const bigintReplacer = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
+
+/**
+ * Writes a JSON object whose array field `listKey` (its last key) may be huge: everything else
+ * indented as `toJson` does, the array one element per line, written in chunks. Same data as
+ * `toJson(value)`, and never one string of hundreds of megabytes.
+ */
+export function writeJsonWithList(file: string, value: Record<string, unknown>, listKey: string): void {
+  const { [listKey]: list, ...head } = value;
+  const headText = JSON.stringify(head, bigintReplacer, 2);
+  // "{ ...head" without its closing brace, then the list.
+  const open = headText === "{}" ? "{\n" : headText.slice(0, -2) + ",\n";
+  writeChunked(file, `${open}  ${JSON.stringify(listKey)}: `, (list ?? []) as unknown[], "    ", "  ", "\n}\n");
+}
+
+/** Writes a JSON array, one element per line, in chunks. */
+export function writeJsonArray(file: string, items: readonly unknown[]): void {
+  writeChunked(file, "", items, "  ", "", "\n");
+}
+
+function writeChunked(file: string, prefix: string, items: readonly unknown[], indent: string, closeIndent: string, suffix: string): void {
+  const fd = openSync(file, "w");
+  try {
+    let buf = `${prefix}[`;
+    items.forEach((item, i) => {
+      buf += `${i === 0 ? "\n" : ",\n"}${indent}${JSON.stringify(item, bigintReplacer)}`;
+      if (buf.length > 1 << 20) {
+        writeSync(fd, buf);
+        buf = "";
+      }
+    });
+    buf += (items.length ? `\n${closeIndent}]` : "]") + suffix;
+    writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** results.json: the summary and scenario first, then one transfer per line. */
+export function writeResultsJson(file: string, results: SimulationResults): void {
+  writeJsonWithList(file, results as unknown as Record<string, unknown>, "transfers");
 }

@@ -4,6 +4,7 @@ import { CHAIN_PROFILES } from "../chains/profiles.js";
 import { CorridorError } from "../domain/errors.js";
 import { FeeScheduleSchema } from "../domain/fees.js";
 import { HookSpecSchema } from "../domain/compliance/registry.js";
+import { FaultsSchema } from "./faults.js";
 
 const Currency = z.enum(["USD", "GBP"]);
 const ChainName = z.enum(["us", "uk"]);
@@ -12,6 +13,22 @@ const positiveDecimal = z
   .transform((v) => String(v))
   .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0, { message: "expected a positive decimal amount such as \"250.00\"" });
 
+const ChainSchema = z
+  .object({
+    profile: z.string().default("local"),
+    rpcUrl: z.string().url().optional(),
+    /** Gas price in gwei for gas costs (default per profile: src/sim/gas.ts). */
+    gasPriceGwei: z.number().nonnegative().optional(),
+    /** USD price of the chain's native token (default per profile). */
+    nativeUsd: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+/** A window of heavier traffic: arrivals in [at, at + durationSeconds) come `multiplier` times as fast. */
+const BurstSchema = z
+  .object({ at: z.number().nonnegative(), durationSeconds: z.number().positive(), multiplier: z.number().positive().max(1000) })
+  .strict();
+
 export const ScenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -19,12 +36,14 @@ export const ScenarioSchema = z
     seed: z.number().int().nonnegative().default(1),
     /** Virtual start time (ISO 8601); block timestamps start here. */
     startTime: z.string().datetime({ offset: true }).default("2026-06-01T09:00:00Z"),
+    /** Chain profiles and, for JSON-RPC chains, their URLs; default: two instant local chains. */
     chains: z
       .object({
-        us: z.object({ profile: z.string().default("local"), rpcUrl: z.string().url().optional() }).strict(),
-        uk: z.object({ profile: z.string().default("local"), rpcUrl: z.string().url().optional() }).strict(),
+        us: ChainSchema,
+        uk: ChainSchema,
       })
-      .strict(),
+      .strict()
+      .default({ us: {}, uk: {} }),
     operator: z
       .object({
         attesters: z.number().int().min(1).max(16).default(3),
@@ -41,6 +60,12 @@ export const ScenarioSchema = z
         maxBatch: z.number().int().min(1).max(500).default(50),
         /** Seconds after a transfer's deadline before the relayer asks for its refund. */
         refundGraceSeconds: z.number().nonnegative().default(0),
+        /**
+         * Seconds without a receipt before the relayer resubmits a batch. Embedded chains never drop a
+         * transaction, so this only acts when a chain halts for longer; a short value makes the relayer
+         * resubmit into the stalled mempool again and again (duplicates then fail as already processed).
+         */
+        resubmitAfterSeconds: z.number().positive().default(1800),
       })
       .strict()
       .default({}),
@@ -125,12 +150,27 @@ export const ScenarioSchema = z
           .default({}),
         /** Each transfer's deadline, seconds after it is sent. */
         deadlineSeconds: z.number().int().positive().default(7200),
+        /**
+         * Daily profile: 24 weights, one per hour of the day (UTC), for the arrival rate; the Poisson
+         * rate in each hour is proportional to its weight. Default: flat.
+         */
+        dailyProfile: z
+          .array(z.number().nonnegative())
+          .length(24, "give 24 hourly weights, hour 0 (00:00-01:00 UTC) first")
+          .refine((w) => w.some((x) => x > 0), { message: "at least one hourly weight must be above 0" })
+          .optional(),
+        /** Bursts: windows (seconds after the start) whose arrival rate is multiplied. */
+        bursts: z.array(BurstSchema).default([]),
         /** Share of transfers whose recipient is on the sanctions list. */
         sanctionedShare: z.number().min(0).max(1).default(0),
+        /** Share of transfers whose sender is on the sanctions list (a few listed senders, added to the screening list). */
+        sanctionedSenderShare: z.number().min(0).max(1).default(0),
         /** Share of transfers that carry IVMS101 travel-rule data (the rest carry none). */
         travelRuleDataShare: z.number().min(0).max(1).default(1),
       })
       .strict(),
+    /** Faults on a schedule (src/sim/faults.ts): relayer down, RPC errors, chain halt, attester outage, FX shock, liquidity drain. */
+    faults: FaultsSchema,
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -149,6 +189,19 @@ export const ScenarioSchema = z
     if (s.operator.threshold > s.operator.attesters) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["operator", "threshold"], message: `threshold ${s.operator.threshold} exceeds attesters ${s.operator.attesters}` });
     }
+    s.workload.bursts.forEach((b, i) => {
+      if (b.at >= s.workload.durationSeconds) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["workload", "bursts", i, "at"], message: `starts at or after the end of the arrivals (durationSeconds ${s.workload.durationSeconds})` });
+      }
+    });
+    s.faults.forEach((f, i) => {
+      if (f.kind === "attesterOutage" && f.offline !== undefined && f.offline > s.operator.attesters) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["faults", i, "offline"], message: `only ${s.operator.attesters} attesters exist` });
+      }
+      if (f.kind === "chainHalt" && s.chains[f.chain].rpcUrl) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["faults", i, "kind"], message: "chain halts need embedded chains (the simulator mines their blocks)" });
+      }
+    });
     s.workload.mix.forEach((m, i) => {
       const home = { us: "USD", uk: "GBP" } as const;
       if (m.input !== home[m.from] && m.input !== m.output) {
@@ -169,7 +222,12 @@ export function formatIssues(issues: z.ZodIssue[], input: unknown): string {
     .map((i) => {
       const path = i.path.length ? i.path.join(".") : "(top level)";
       const found = i.path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string | number, unknown>)[k] : undefined), input);
-      const foundText = found === undefined ? "nothing" : JSON.stringify(found)?.slice(0, 60);
+      const foundText =
+        i.code === z.ZodIssueCode.unrecognized_keys
+          ? i.keys.map((k) => JSON.stringify(k)).join(", ")
+          : found === undefined
+            ? "nothing"
+            : JSON.stringify(found)?.slice(0, 60);
       return `${path}: ${i.message} (found ${foundText})`;
     })
     .join("\n");

@@ -20,6 +20,8 @@ export interface PlannedTransfer {
   recipient: Hex;
   /** The recipient was drawn from the sanctions list. */
   sanctioned: boolean;
+  /** The sender is one of the listed (sanctioned) senders. */
+  sanctionedSender: boolean;
   /** Cross-currency sender locks a firm quote at send. */
   lockQuote: boolean;
   /** IVMS101 originator and beneficiary data the sender's VASP provides (off chain). */
@@ -32,6 +34,58 @@ export interface Workload {
   /** What each sender needs (base units of its chain's home currency). */
   needs: Map<Hex, bigint>;
   recipients: Hex[];
+  /** Senders the simulation adds to the screening list (a share of transfers come from them). */
+  listedSenders: Hex[];
+}
+
+/** Listed senders per chain (a handful is enough: what matters is the share of transfers they send). */
+const LISTED_SENDERS = 3;
+
+/**
+ * The arrival intensity as a piecewise-constant function over [0, duration): its breakpoints
+ * (hour boundaries of the daily profile, burst edges) and the weight of each piece.
+ */
+export function arrivalIntensity(s: Pick<Scenario, "startTime"> & { workload: Pick<Scenario["workload"], "durationSeconds" | "dailyProfile" | "bursts"> }): { edges: number[]; weights: number[] } {
+  const w = s.workload;
+  const T = w.durationSeconds;
+  const cuts = new Set<number>([0, T]);
+  const t0 = Math.floor(Date.parse(s.startTime) / 1000);
+  if (w.dailyProfile) {
+    // Hour boundaries (UTC) that fall inside the run.
+    for (let t = 3600 - (((t0 % 3600) + 3600) % 3600); t < T; t += 3600) if (t > 0) cuts.add(t);
+  }
+  for (const b of w.bursts) {
+    if (b.at < T) cuts.add(b.at);
+    if (b.at + b.durationSeconds < T) cuts.add(b.at + b.durationSeconds);
+  }
+  const edges = [...cuts].sort((a, b) => a - b);
+  const weights = edges.slice(0, -1).map((a) => {
+    let x = 1;
+    if (w.dailyProfile) x *= w.dailyProfile[Math.floor((((t0 + a) % 86_400) + 86_400) % 86_400 / 3600)]!;
+    for (const b of w.bursts) if (a >= b.at && a < b.at + b.durationSeconds) x *= b.multiplier;
+    return x;
+  });
+  return { edges, weights };
+}
+
+/**
+ * Maps sorted uniforms in [0, 1) to arrival times of an inhomogeneous Poisson process conditioned
+ * on its count: the inverse of the intensity's cumulative distribution, which is monotone, so
+ * sorted uniforms give sorted times. With a flat intensity it is `u * duration`.
+ */
+export function arrivalTimes(uniforms: readonly number[], intensity: { edges: number[]; weights: number[] }): number[] {
+  const { edges, weights } = intensity;
+  const cum = [0];
+  for (let i = 0; i < weights.length; i++) cum.push(cum[i]! + weights[i]! * (edges[i + 1]! - edges[i]!));
+  const total = cum[cum.length - 1]!;
+  if (!(total > 0)) throw new Error("the arrival intensity is zero over the whole run: give some hours of the daily profile a weight above 0");
+  let k = 0;
+  return uniforms.map((u) => {
+    const m = u * total;
+    while (k < weights.length - 1 && cum[k + 1]! <= m) k++;
+    // Pieces of weight 0 have no mass, so m never falls in one (cum does not grow across it).
+    return edges[k]! + (m - cum[k]!) / weights[k]!;
+  });
 }
 
 const GIVEN = ["Ada", "Grace", "Alan", "Mary", "John", "Ruth", "Omar", "Priya", "Chen", "Lena"];
@@ -39,8 +93,9 @@ const FAMILY = ["Smith", "Jones", "Taylor", "Brown", "Garcia", "Patel", "Nguyen"
 
 /**
  * The transfers a scenario asks for: arrival times (a Poisson process conditioned on the count,
- * i.e. sorted uniform times), corridor and tier mix, lognormal amounts, sanctioned recipients,
- * travel-rule data and quote locking. Deterministic per seed.
+ * with a rate that follows the daily profile and bursts), corridor and tier mix, lognormal
+ * amounts, sanctioned recipients and senders, travel-rule data and quote locking. Deterministic
+ * per seed.
  */
 export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } = {}): Workload {
   const rng = createRandom(s.seed).fork("workload");
@@ -52,7 +107,16 @@ export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } 
   // A pool of recipients (deriving a key per transfer would dominate large runs).
   const recipients = Array.from({ length: Math.min(w.transfers, w.senders * 5) }, (_, i) => testKeyPair(s.seed, "recipient", i).address);
   const sanctioned = opts.sanctioned ?? [];
-  const times = Array.from({ length: w.transfers }, () => rng.next() * w.durationSeconds).sort((a, b) => a - b);
+  const times = arrivalTimes(
+    Array.from({ length: w.transfers }, () => rng.next()).sort((a, b) => a - b),
+    arrivalIntensity(s),
+  );
+  // Listed senders draw from their own stream: adding them does not move any other draw.
+  const listedRng = createRandom(s.seed).fork("workload/listed-senders");
+  const listed = {
+    us: w.sanctionedSenderShare > 0 ? Array.from({ length: LISTED_SENDERS }, (_, i) => testKeyPair(s.seed, "sender/listed/us", i)) : [],
+    uk: w.sanctionedSenderShare > 0 ? Array.from({ length: LISTED_SENDERS }, (_, i) => testKeyPair(s.seed, "sender/listed/uk", i)) : [],
+  };
   const totalWeight = w.mix.reduce((sum, m) => sum + m.weight, 0);
   const needs = new Map<Hex, bigint>();
   const person = (i: number) => `${GIVEN[i % GIVEN.length]} ${FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]}`;
@@ -63,7 +127,8 @@ export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } 
     const inInput = mix.input === "USD" ? usd : usd * s.fx.gbpPerUsd;
     const amount = toBaseUnits(new Decimal(inInput).toFixed(2));
     const senderIndex = rng.int(0, w.senders - 1);
-    const sender = senders[mix.from][senderIndex]!;
+    const fromListed = w.sanctionedSenderShare > 0 && listedRng.chance(w.sanctionedSenderShare);
+    const sender = fromListed ? listedRng.pick(listed[mix.from]) : senders[mix.from][senderIndex]!;
     const isSanctioned = sanctioned.length > 0 && rng.chance(w.sanctionedShare);
     const recipient = isSanctioned ? rng.pick(sanctioned) : rng.pick(recipients);
     needs.set(sender.address, (needs.get(sender.address) ?? 0n) + amount);
@@ -80,6 +145,7 @@ export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } 
       sender,
       recipient,
       sanctioned: isSanctioned,
+      sanctionedSender: fromListed,
       lockQuote: mix.input !== mix.output && rng.chance(s.fx.lockQuoteShare),
       travelRule: withData
         ? buildTravelRulePayload({
@@ -89,5 +155,11 @@ export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } 
         : undefined,
     };
   });
-  return { transfers, senders, needs, recipients };
+  return {
+    transfers,
+    senders: { us: [...senders.us, ...listed.us], uk: [...senders.uk, ...listed.uk] },
+    needs,
+    recipients,
+    listedSenders: [...listed.us, ...listed.uk].map((k) => k.address),
+  };
 }

@@ -1,43 +1,83 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
+import cliProgress from "cli-progress";
 import { CorridorError } from "../../domain/errors.js";
 import { createLogger } from "../../logger.js";
 import { loadScenario } from "../../sim/scenario.js";
 import { simulate } from "../../sim/simulate.js";
-import { toJson } from "../../sim/results.js";
+import { toJson, writeJsonArray, writeResultsJson } from "../../sim/results.js";
+import { writeTransfersCsv } from "../../sim/csv.js";
 import { formatSummary } from "../summary.js";
+import { duration } from "../table.js";
 import { parseSeed } from "../options.js";
+
+/** A progress bar on stderr (only when it is a terminal): transfers final, virtual time, wall time. */
+function progressBar(): { update(done: number, total: number, virtualSeconds: number): void; stop(): void } {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: "  {bar} {percentage}% | {value}/{total} transfers final | {virtual} simulated | {duration_formatted} elapsed | ETA {eta_formatted}",
+      barsize: 30,
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 200,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total, virtualSeconds) {
+      if (!started) {
+        bar.start(total, 0, { virtual: duration(0) });
+        started = true;
+      }
+      bar.update(done, { virtual: duration(virtualSeconds) });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
 
 export function registerSimulate(program: Command): void {
   program
     .command("simulate")
-    .description("run a scenario on two embedded chains under virtual time and write results.json")
+    .description("run a scenario on two embedded chains under virtual time; write results.json, summary.json and transfers.csv")
     .argument("<scenario-file>", "scenario JSON file (see scenarios/)")
     .option("--seed <n>", "override the scenario's seed", parseSeed)
     .option("--out <dir>", "output folder", "out")
     .option("--quiet", "print nothing but errors")
     .action(async (file: string, o: { seed?: number; out: string; quiet?: boolean }) => {
       const scenario = loadScenario(file);
-      const logger = createLogger();
-      const results = await simulate({
-        scenario,
-        scenarioDir: dirname(resolve(file)),
-        seed: o.seed,
-        logger,
-        onProgress: (done, total) => {
-          if (!o.quiet && process.stderr.isTTY) process.stderr.write(`\r  ${done}/${total} transfers final`);
-        },
-      });
-      if (!o.quiet && process.stderr.isTTY) process.stderr.write("\n");
+      // Faults make components warn on purpose (retries, failed batches): a simulation shows errors only, unless asked.
+      const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "error" });
+      const bar = !o.quiet && process.stderr.isTTY ? progressBar() : undefined;
+      if (bar) process.stderr.write(`  Deploying the corridor and funding ${(scenario.workload.senders * 2).toLocaleString("en-US")} senders…\n`);
+      let results;
+      try {
+        results = await simulate({
+          scenario,
+          scenarioDir: dirname(resolve(file)),
+          seed: o.seed,
+          logger,
+          onProgress: bar ? (done, total, info) => bar.update(done, total, info.virtualSeconds) : undefined,
+        });
+      } finally {
+        bar?.stop();
+      }
       const dir = resolve(o.out);
       mkdirSync(dir, { recursive: true });
       const { audit, ...rest } = results;
-      writeFileSync(resolve(dir, "results.json"), toJson(rest) + "\n");
-      writeFileSync(resolve(dir, "audit.json"), toJson(audit) + "\n");
+      writeResultsJson(resolve(dir, "results.json"), rest);
+      writeTransfersCsv(resolve(dir, "transfers.csv"), rest.transfers);
+      writeJsonArray(resolve(dir, "audit.json"), audit);
+      // The summary alone, small enough to read back quickly (sweeps compare runs from it).
+      writeFileSync(resolve(dir, "summary.json"), toJson({ scenario: rest.scenario, seed: rest.seed, summary: rest.summary }) + "\n");
       if (!o.quiet) {
         console.log(formatSummary(rest));
-        console.log(`\nResults: ${resolve(dir, "results.json")}`);
+        console.log(`\nResults: ${resolve(dir, "results.json")} and ${resolve(dir, "transfers.csv")}`);
       }
       if (!results.summary.conservation.ok) {
         throw new CorridorError("CORRIDOR_CONSERVATION_FAILED", "conservation check failed: on-chain balances do not match the transfer records");
