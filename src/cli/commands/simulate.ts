@@ -8,6 +8,7 @@ import { loadScenario } from "../../sim/scenario.js";
 import { simulate } from "../../sim/simulate.js";
 import { toJson, writeJsonArray, writeResultsJson } from "../../sim/results.js";
 import { writeTransfersCsv } from "../../sim/csv.js";
+import { writeReport } from "./report.js";
 import { formatSummary } from "../summary.js";
 import { duration } from "../table.js";
 import { parseSeed } from "../options.js";
@@ -44,7 +45,7 @@ function progressBar(): { update(done: number, total: number, virtualSeconds: nu
 export function registerSimulate(program: Command): void {
   program
     .command("simulate")
-    .description("run a scenario on two embedded chains under virtual time; write results.json, summary.json and transfers.csv")
+    .description("run a scenario on two embedded chains under virtual time; write results.json, summary.json, transfers.csv and report.html")
     .argument("<scenario-file>", "scenario JSON file (see scenarios/)")
     .option("--seed <n>", "override the scenario's seed", parseSeed)
     .option("--out <dir>", "output folder", "out")
@@ -75,9 +76,11 @@ export function registerSimulate(program: Command): void {
       writeJsonArray(resolve(dir, "audit.json"), audit);
       // The summary alone, small enough to read back quickly (sweeps compare runs from it).
       writeFileSync(resolve(dir, "summary.json"), toJson({ scenario: rest.scenario, seed: rest.seed, summary: rest.summary }) + "\n");
+      // The report for policymakers, with the command that reproduces the run.
+      writeReport(rest as never, resolve(dir, "report.html"), ["corridor simulate", file, ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []), ...(o.out !== "out" ? ["--out", o.out] : [])].join(" "));
       if (!o.quiet) {
         console.log(formatSummary(rest));
-        console.log(`\nResults: ${resolve(dir, "results.json")} and ${resolve(dir, "transfers.csv")}`);
+        console.log(`\nResults: ${resolve(dir, "results.json")}, ${resolve(dir, "transfers.csv")}\nReport:  ${resolve(dir, "report.html")}`);
       }
       if (!results.summary.conservation.ok) {
         throw new CorridorError("CORRIDOR_CONSERVATION_FAILED", "conservation check failed: on-chain balances do not match the transfer records");
