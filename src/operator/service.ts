@@ -34,6 +34,8 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
   const log = opts.logger.child({ module: "operator" });
 
   const deliver = (r: TransferRecord, res: AttestationResult) => {
+    // The chain may have answered first (a resumed transfer settled by an earlier run): a late attestation changes nothing.
+    if (r.state === "settled" || r.state === "refunded") return;
     const now = scheduler.now();
     if (res.kind === "settle") {
       r.state = "attested";
