@@ -29,6 +29,7 @@ import { travelRuleHash } from "../domain/compliance/ivms.js";
 import { createHooks, type HookSpec } from "../domain/compliance/registry.js";
 import type { AuditEntry } from "../domain/compliance/types.js";
 import { loadAddressList, DEFAULT_SANCTIONS_FILE } from "../data/sanctions-list.js";
+import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { silentLogger } from "../logger.js";
 import { EventEngine } from "./engine.js";
 import { planWorkload, type PlannedTransfer } from "./workload.js";
@@ -53,13 +54,8 @@ export interface SimulateOptions {
   scenarioDir?: string;
 }
 
-/** The default off-chain pipeline: OFAC screening, travel rule, limits, manual review. */
-export const DEFAULT_HOOKS: HookSpec[] = [
-  { hook: "sanctions", listFile: DEFAULT_SANCTIONS_FILE },
-  { hook: "limits", perTransfer: 25_000, daily: 50_000, currency: "USD" },
-  { hook: "travelRule", onMissing: "hold", onInvalid: "deny", reviewSeconds: 1800 },
-  { hook: "manualReview", aboveUsd: 10_000, reviewSeconds: 900 },
-];
+/** The default off-chain pipeline (shared with live operators). */
+export { DEFAULT_HOOKS };
 
 /**
  * Runs a scenario under virtual time: a discrete-event engine produces blocks on both chains
