@@ -1,0 +1,632 @@
+/**
+ * The dashboard's model: every transfer the demo sent, followed from its send to its outcome,
+ * and the figures the page shows (counters, settlement times, costs, compliance decisions,
+ * the G20 scorecard). No I/O: the live corridor feeds it receipts, relayer records and
+ * operator decisions, and asks it for a snapshot once a second.
+ *
+ * Timing: a transfer's settlement time is measured from chain data (destination block time
+ * minus source block time), as everywhere in Corridor; "in flight for N s" is wall time since
+ * the demo sent it.
+ */
+import type { Hex } from "viem";
+import { fromBaseUnits } from "../domain/money.js";
+import { allInCost, fixed18ToRate, fxCost } from "../domain/fx/quote.js";
+import { modeName, tierName } from "../domain/message.js";
+import { distribution } from "../domain/stats.js";
+import type { TransferRecord } from "../domain/transfer.js";
+import type { TransferGas } from "../sim/gas.js";
+import type { TransferOut } from "../sim/results.js";
+import { g20Scorecard, type G20Targets } from "../sim/scorecard.js";
+import type { Settings } from "./controls.js";
+
+export type ChainName = "us" | "uk";
+export type Currency = "USD" | "GBP";
+
+/** What the load generator sent. */
+export interface SentTransfer {
+  hash: Hex;
+  from: ChainName;
+  to: ChainName;
+  input: Currency;
+  output: Currency;
+  tier: "standard" | "fast";
+  /** Input-currency base units. */
+  amount: bigint;
+  recipient: Hex;
+  /** Sent by the "sanctioned address" button. */
+  sanctioned: boolean;
+  /** Wall-clock unix seconds. */
+  sentAt: number;
+}
+
+export type Outcome = "inFlight" | "settled" | "refunded" | "rejected";
+
+export interface Step {
+  label: string;
+  done: boolean;
+  /** This step went wrong (a denial, a refund). */
+  bad?: boolean;
+  /** The step the transfer is at now. */
+  current?: boolean;
+}
+
+/** One row of the live transfers table. */
+export interface TransferView {
+  seq: number;
+  id: Hex | null;
+  from: ChainName;
+  to: ChainName;
+  currencyIn: Currency;
+  currencyOut: Currency;
+  /** Whole units. */
+  amountIn: number;
+  amountOut: number | null;
+  tier: "standard" | "fast";
+  sanctioned: boolean;
+  outcome: Outcome;
+  steps: Step[];
+  /** Plain-language status: "Paid out", "Waiting for pound liquidity", "Refunded in full". */
+  status: string;
+  /** Compliance reason code or refund reason, when there is one. */
+  reason: string | null;
+  reasonText: string | null;
+  /** Destination minus source block time (settled), or source refund minus send block time (refunded). */
+  seconds: number | null;
+  /** Wall seconds since the demo sent it. */
+  age: number;
+  feePct: number | null;
+  fxPct: number | null;
+  gasPct: number | null;
+  gasUsd: number | null;
+  costPct: number | null;
+}
+
+export interface ComplianceEntry {
+  at: number;
+  seq: number | null;
+  id: Hex;
+  direction: string;
+  amount: number;
+  currency: Currency;
+  outcome: "deny" | "hold" | "approved" | "denied";
+  reason: string;
+  reasonText: string;
+  hook: string | null;
+}
+
+export interface LogEntry {
+  at: number;
+  text: string;
+  kind: "control" | "action" | "info" | "warning";
+}
+
+export interface LiquidityView {
+  chain: ChainName;
+  currency: Currency;
+  available: number;
+  initial: number;
+  /** Settlements queued on this side until liquidity returns. */
+  parked: number;
+}
+
+export interface FastAllowanceView {
+  chain: ChainName;
+  currency: Currency;
+  capacity: number;
+  outstanding: number;
+}
+
+export interface HistogramBin {
+  from: number;
+  to: number;
+  count: number;
+}
+
+export interface G20View {
+  shareWithinOneHour: number | null;
+  meanCostPct: number | null;
+  outcomes: number;
+  checks: { segment: string; measure: string; target: string; actual: number | null; unit: "share" | "pct"; threshold: number; met: boolean | null }[];
+  baselines: { name: string; text: string; source: string }[];
+  source: string;
+}
+
+export interface DashboardState {
+  now: number;
+  startedAt: number;
+  settings: Settings;
+  relayer: { up: boolean; backAt: number | null };
+  fx: { mid: number; baseMid: number; shock: { factor: number; until: number } | null; spreadBps: number; convertedOffMid: number; belowMinimumRefunds: number };
+  drain: { chain: ChainName; until: number } | null;
+  travelRule: string;
+  counters: { sent: number; settled: number; refunded: number; inFlight: number; rejected: number; held: number };
+  /** In-flight transfers by the step they are at. */
+  pipeline: { label: string; count: number }[];
+  recent: TransferView[];
+  settlement: { count: number; mean: number | null; p50: number | null; p95: number | null; max: number | null; bins: HistogramBin[]; last: number | null };
+  cost: {
+    samples: number;
+    meanFeePct: number | null;
+    meanFxPct: number | null;
+    meanGasPct: number | null;
+    meanAllInPct: number | null;
+    meanGasUsd: number | null;
+    latest: TransferView | null;
+  };
+  compliance: { screened: number; allowed: number; denied: number; held: number; reviewed: number; recent: ComplianceEntry[] };
+  liquidity: LiquidityView[];
+  fastAllowance: FastAllowanceView[];
+  /** Fast and Standard wait for the same depth on these chains (final at one block): the allowance is never drawn. */
+  fastFinalAtOnce: boolean;
+  g20: G20View | null;
+  timeline: { t: number[]; inFlight: number[]; parked: number[]; mid: number[]; relayerUp: number[] };
+  log: LogEntry[];
+}
+
+/** Stable reason codes in words. */
+export const REASON_TEXT: Record<string, string> = {
+  SANCTIONED_RECIPIENT: "the recipient's address is on the US Treasury's OFAC sanctions list",
+  SANCTIONED_SENDER: "the sender's address is on the US Treasury's OFAC sanctions list",
+  TRAVEL_RULE_MISSING: "above the travel-rule threshold without the sender's and recipient's details",
+  TRAVEL_RULE_INVALID: "the travel-rule details are incomplete or do not match the payment",
+  LIMIT_PER_TRANSFER: "above the per-payment limit",
+  LIMIT_DAILY: "over the sender's daily limit",
+  MANUAL_REVIEW: "a large payment, checked by a compliance officer",
+  NOT_KYCED: "a party has not been identified (KYC)",
+  HOOK_FAILED: "a compliance check could not run",
+  belowMinimum: "the exchange rate moved beyond the sender's limit",
+  expired: "not delivered before its deadline",
+  denied: "denied by compliance screening",
+  other: "could not be delivered",
+};
+
+export function reasonText(code: string | null | undefined): string | null {
+  if (!code) return null;
+  const key = code.startsWith("denied:") ? code.slice("denied:".length) : code;
+  return REASON_TEXT[key] ?? key.replace(/_/g, " ").toLowerCase();
+}
+
+const SYMBOL: Record<Currency, string> = { USD: "$", GBP: "£" };
+const CURRENCY_WORD: Record<Currency, string> = { USD: "dollar", GBP: "pound" };
+const RECENT = 14;
+const FEED = 12;
+const LOG = 10;
+const TIMELINE = 180;
+/** Distributions, costs and the scorecard cover at most this many of the latest finished transfers (a demo left running for days stays small). */
+const MAX_FINISHED = 20_000;
+
+interface Tracked {
+  seq: number;
+  sent: SentTransfer;
+  id?: Hex;
+  record?: TransferRecord;
+  rejected?: string;
+  outcome: Outcome;
+  gas?: TransferGas | null;
+  view?: TransferView;
+}
+
+const whole = (v: bigint) => Number(fromBaseUnits(v).toFixed(6));
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export class TransferBoard {
+  private seq = 0;
+  private readonly byHash = new Map<Hex, Tracked>();
+  private readonly byId = new Map<Hex, Tracked>();
+  /** Sent, not yet settled, refunded or rejected. */
+  private readonly open = new Set<Tracked>();
+  private readonly recent: Tracked[] = [];
+  private readonly settledSeconds: number[] = [];
+  private readonly costs: { fee: number; fx: number | null; gas: number | null; gasUsd: number | null; all: number }[] = [];
+  private readonly finished: TransferOut[] = [];
+  private readonly feed: ComplianceEntry[] = [];
+  private readonly logEntries: LogEntry[] = [];
+  private readonly counts = { sent: 0, settled: 0, refunded: 0, rejected: 0 };
+  private readonly compliance = { screened: 0, allowed: 0, denied: 0, held: 0, reviewed: 0 };
+  private readonly timeline = { t: [] as number[], inFlight: [] as number[], parked: [] as number[], mid: [] as number[], relayerUp: [] as number[] };
+  private lastSettled: Tracked | null = null;
+  /** Cross-currency settlements at a mid away from the normal rate (during an FX shock), and refunds for a rate past the sender's minimum. */
+  private readonly fxCounts = { convertedOffMid: 0, belowMinimumRefunds: 0 };
+  private g20Cache: { at: number; view: G20View | null } = { at: -Infinity, view: null };
+
+  constructor(private readonly opts: { targets: G20Targets | null; startedAt: number; /** GBP per USD without a shock. */ baseMid: number }) {}
+
+  // ---------------------------------------------------------------- inputs
+
+  addSend(sent: SentTransfer): void {
+    const t: Tracked = { seq: ++this.seq, sent, outcome: "inFlight" };
+    this.byHash.set(sent.hash, t);
+    this.open.add(t);
+    this.recent.unshift(t);
+    if (this.recent.length > RECENT * 4) this.recent.length = RECENT * 4;
+    this.counts.sent++;
+  }
+
+  /** A send the chain refused (reverted) or that never reached it. */
+  rejectSend(hash: Hex, reason: string): void {
+    const t = this.byHash.get(hash);
+    if (!t || t.outcome !== "inFlight") return;
+    t.rejected = reason;
+    t.outcome = "rejected";
+    this.counts.rejected++;
+    this.close(t);
+  }
+
+  /** A finished transfer leaves the indexes (the recent list keeps what the table shows). */
+  private close(t: Tracked): void {
+    this.open.delete(t);
+    this.byHash.delete(t.sent.hash);
+    if (t.id) this.byId.delete(t.id);
+  }
+
+  private finish(t: Tracked, out: TransferOut): void {
+    this.finished.push(out);
+    if (this.finished.length > MAX_FINISHED) this.finished.splice(0, this.finished.length - MAX_FINISHED);
+    this.close(t);
+  }
+
+  /** The send's receipt: the transfer's message id. */
+  sendMined(hash: Hex, id: Hex): void {
+    const t = this.byHash.get(hash);
+    if (!t) return;
+    t.id = id;
+    this.byId.set(id, t);
+  }
+
+  /** Transfers still open, with what the corridor should look up for each. */
+  openTransfers(): { hash: Hex; id?: Hex }[] {
+    return [...this.open].map((t) => ({ hash: t.sent.hash, id: t.id }));
+  }
+
+  /** The relayer's record of a transfer (read from its store). */
+  update(record: TransferRecord, gas: (r: TransferRecord) => TransferGas | null): void {
+    const t = this.byId.get(record.id);
+    if (!t || t.outcome !== "inFlight") return;
+    t.record = record;
+    if (record.state === "settled") {
+      t.outcome = "settled";
+      t.gas = gas(record);
+      this.counts.settled++;
+      const seconds = record.stages.settled! - record.stages.initiated!;
+      this.settledSeconds.push(seconds);
+      if (this.settledSeconds.length > MAX_FINISHED) this.settledSeconds.shift();
+      const c = costOf(record, t.gas);
+      if (c) this.costs.push(c);
+      if (this.costs.length > MAX_FINISHED) this.costs.shift();
+      this.lastSettled = t;
+      if (record.mid !== undefined && record.inputCurrency !== record.outputCurrency) {
+        const mid = fixed18ToRate(record.mid).toNumber();
+        const normal = record.inputCurrency === "USD" ? this.opts.baseMid : 1 / this.opts.baseMid;
+        if (Math.abs(mid / normal - 1) > 0.001) this.fxCounts.convertedOffMid++;
+      }
+      this.finish(t, transferOut(t, record, t.gas));
+    } else if (record.state === "refunded") {
+      t.outcome = "refunded";
+      t.gas = gas(record);
+      this.counts.refunded++;
+      if (record.refundReason === "belowMinimum") this.fxCounts.belowMinimumRefunds++;
+      this.finish(t, transferOut(t, record, t.gas));
+    }
+  }
+
+  /** The operator's screening decision (every transfer passes here once, again after a restart). */
+  screened(record: TransferRecord, decision: { outcome: "allow" | "deny" | "hold"; reason?: string; hook?: string }, now: number): void {
+    this.compliance.screened++;
+    if (decision.outcome === "allow") {
+      this.compliance.allowed++;
+      return;
+    }
+    if (decision.outcome === "deny") this.compliance.denied++;
+    else this.compliance.held++;
+    this.pushFeed(record, decision.outcome, decision.reason ?? "UNKNOWN", decision.hook ?? null, now);
+  }
+
+  /** A compliance officer's decision on a held transfer. */
+  reviewed(record: TransferRecord, approved: boolean, now: number): void {
+    this.compliance.reviewed++;
+    this.pushFeed(record, approved ? "approved" : "denied", record.compliance?.reason ?? "MANUAL_REVIEW", record.compliance?.hook ?? null, now);
+  }
+
+  log(text: string, kind: LogEntry["kind"], now: number): void {
+    this.logEntries.unshift({ at: now, text, kind });
+    if (this.logEntries.length > LOG) this.logEntries.length = LOG;
+  }
+
+  sample(now: number, values: { parked: number; mid: number; relayerUp: boolean }): void {
+    const tl = this.timeline;
+    tl.t.push(Math.round(now));
+    tl.inFlight.push(this.open.size);
+    tl.parked.push(values.parked);
+    tl.mid.push(values.mid);
+    tl.relayerUp.push(values.relayerUp ? 1 : 0);
+    if (tl.t.length > TIMELINE) for (const k of ["t", "inFlight", "parked", "mid", "relayerUp"] as const) tl[k].shift();
+  }
+
+  // ---------------------------------------------------------------- outputs
+
+  get inFlight(): number {
+    return this.open.size;
+  }
+
+  /** Transfers the corridor finished, as results.json would show them (for the scorecard). */
+  finishedTransfers(): readonly TransferOut[] {
+    return this.finished;
+  }
+
+  snapshot(ctx: Omit<DashboardState, "counters" | "pipeline" | "recent" | "settlement" | "cost" | "compliance" | "g20" | "timeline" | "log" | "startedAt" | "fx"> & { fx: Omit<DashboardState["fx"], "convertedOffMid" | "belowMinimumRefunds"> }): DashboardState {
+    const now = ctx.now;
+    const views = this.recent.slice(0, RECENT).map((t) => this.view(t, now, ctx));
+    const open = [...this.open];
+    const pipeline = PIPELINE.map((label) => ({ label, count: 0 }));
+    let held = 0;
+    for (const t of open) {
+      const at = pipelineStep(t);
+      if (at === "Under review") held++;
+      const p = pipeline.find((x) => x.label === at);
+      if (p) p.count++;
+    }
+    const d = distribution(this.settledSeconds);
+    const withFx = this.costs.filter((c) => c.fx !== null).map((c) => c.fx!);
+    const withGas = this.costs.filter((c) => c.gas !== null);
+    return {
+      ...ctx,
+      fx: { ...ctx.fx, ...this.fxCounts },
+      startedAt: this.opts.startedAt,
+      counters: { ...this.counts, inFlight: this.open.size, held },
+      pipeline,
+      recent: views,
+      settlement: {
+        count: d.count,
+        mean: d.mean ?? null,
+        p50: d.p50 ?? null,
+        p95: d.p95 ?? null,
+        max: d.max ?? null,
+        bins: histogram(this.settledSeconds),
+        last: this.lastSettled?.record ? this.lastSettled.record.stages.settled! - this.lastSettled.record.stages.initiated! : null,
+      },
+      cost: {
+        samples: this.costs.length,
+        meanFeePct: mean(this.costs.map((c) => c.fee)),
+        meanFxPct: mean(withFx),
+        meanGasPct: mean(withGas.map((c) => c.gas!)),
+        meanGasUsd: mean(withGas.filter((c) => c.gasUsd !== null).map((c) => c.gasUsd!)),
+        meanAllInPct: mean(this.costs.map((c) => c.all)),
+        latest: this.lastSettled ? this.view(this.lastSettled, now, ctx) : null,
+      },
+      compliance: { ...this.compliance, recent: this.feed.slice(0, FEED) },
+      g20: this.g20(now),
+      timeline: { t: [...this.timeline.t], inFlight: [...this.timeline.inFlight], parked: [...this.timeline.parked], mid: [...this.timeline.mid], relayerUp: [...this.timeline.relayerUp] },
+      log: [...this.logEntries],
+    };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private pushFeed(record: TransferRecord, outcome: ComplianceEntry["outcome"], reason: string, hook: string | null, now: number): void {
+    const t = this.byId.get(record.id);
+    const input = record.inputCurrency as Currency;
+    this.feed.unshift({
+      at: now,
+      seq: t?.seq ?? null,
+      id: record.id,
+      direction: `${record.srcChain.toUpperCase()} → ${record.dstChain.toUpperCase()}`,
+      amount: whole(record.message.amount),
+      currency: input,
+      outcome,
+      reason,
+      reasonText: reasonText(reason) ?? reason,
+      hook,
+    });
+    if (this.feed.length > FEED * 4) this.feed.length = FEED * 4;
+  }
+
+  private g20(now: number): G20View | null {
+    if (!this.opts.targets) return null;
+    if (now - this.g20Cache.at < 2 && this.g20Cache.view) return this.g20Cache.view;
+    const sc = g20Scorecard(this.finished, this.opts.targets);
+    const view: G20View = {
+      shareWithinOneHour: sc.speed.share,
+      meanCostPct: sc.cost.meanPct,
+      outcomes: sc.counts.outcomes,
+      checks: sc.checks.map((c) => ({ segment: c.segmentLabel, measure: c.measure, target: c.target, actual: c.actual, unit: c.unit, threshold: c.threshold, met: c.met })),
+      baselines: sc.baselines.map((b) => ({ name: b.name, text: b.text, source: b.source })),
+      source: sc.source,
+    };
+    this.g20Cache = { at: now, view };
+    return view;
+  }
+
+  private view(t: Tracked, now: number, ctx: { liquidity: LiquidityView[] }): TransferView {
+    const s = t.sent;
+    const r = t.record;
+    const m = r?.message;
+    const cost = r && t.outcome === "settled" ? costOf(r, t.gas ?? null) : null;
+    let reason: string | null = null;
+    if (t.outcome === "rejected") reason = "REJECTED";
+    else if (r?.compliance && r.compliance.outcome !== "allow") reason = r.compliance.reason ?? null;
+    if (reason === null && t.outcome === "refunded") reason = r?.refundReason ?? "other";
+    const seconds =
+      r && t.outcome === "settled" ? r.stages.settled! - r.stages.initiated! : r && t.outcome === "refunded" && r.stages.refunded !== undefined ? r.stages.refunded - r.stages.initiated! : null;
+    return {
+      seq: t.seq,
+      id: t.id ?? null,
+      from: s.from,
+      to: s.to,
+      currencyIn: s.input,
+      currencyOut: s.output,
+      amountIn: whole(s.amount),
+      amountOut: r?.amountOut !== undefined ? whole(r.amountOut) : null,
+      tier: s.tier,
+      sanctioned: s.sanctioned,
+      outcome: t.outcome,
+      steps: steps(t),
+      status: status(t, ctx.liquidity),
+      reason,
+      reasonText: t.outcome === "rejected" ? t.rejected ?? "the chain refused the payment" : reasonText(reason),
+      seconds,
+      age: Math.max(0, round(now - s.sentAt, 1)),
+      feePct: m ? round(pct(m.fee, m.amount), 4) : null,
+      fxPct: cost?.fx ?? null,
+      gasPct: cost?.gas ?? null,
+      gasUsd: cost?.gasUsd ?? null,
+      costPct: cost?.all ?? null,
+    };
+  }
+}
+
+const PIPELINE = ["Sending", "Sent", "Confirmed", "Screened", "Under review", "Signed", "Waiting for liquidity", "Relaying", "Refunding"] as const;
+
+function pct(part: bigint, whole: bigint): number {
+  return whole === 0n ? 0 : (Number(part) / Number(whole)) * 100;
+}
+
+/** Fee, FX margin against the mid and gas of a settled transfer, % of the amount sent; the all-in figure the G20 scorecard uses. */
+function costOf(r: TransferRecord, gas: TransferGas | null): { fee: number; fx: number | null; gas: number | null; gasUsd: number | null; all: number } | null {
+  if (r.rate === undefined || r.mid === undefined) return null;
+  const m = r.message;
+  const mid = fixed18ToRate(r.mid);
+  const fx = r.inputCurrency === r.outputCurrency ? null : fxCost(m.amount - m.fee, fixed18ToRate(r.rate), mid).bps.toNumber() / 100;
+  const all = allInCost(m.amount, m.fee, r.rate, mid).bps.toNumber() / 100;
+  return { fee: pct(m.fee, m.amount), fx, gas: gas?.pct ?? null, gasUsd: gas?.usd ?? null, all: all + (gas?.pct ?? 0) };
+}
+
+function pipelineStep(t: Tracked): (typeof PIPELINE)[number] {
+  const r = t.record;
+  if (!t.id) return "Sending";
+  if (!r) return "Sent";
+  switch (r.state) {
+    case "initiated":
+      return "Sent";
+    case "confirmed":
+      return "Confirmed";
+    case "screened":
+      return "Screened";
+    case "held":
+      return "Under review";
+    case "attested":
+      return r.lastError === "InsufficientLiquidity" ? "Waiting for liquidity" : "Signed";
+    case "submitted":
+      return "Relaying";
+    case "refund_attested":
+      return "Refunding";
+    default:
+      return "Relaying";
+  }
+}
+
+/** How far along the settle path a record is: Sent 0, Confirmed 1, Screened 2 (also while held), Signed 4, Relayed 5, Paid 6. */
+const RANK: Partial<Record<TransferRecord["state"], number>> = { initiated: 0, confirmed: 1, screened: 2, held: 2, attested: 4, submitted: 5, settled: 6 };
+
+/** The track shown for a transfer: where it has been, where it is, and what went wrong. */
+function steps(t: Tracked): Step[] {
+  const r = t.record;
+  if (t.outcome === "rejected") return [{ label: "Refused", done: true, bad: true }];
+  const held = r !== undefined && (r.stages.held !== undefined || r.state === "held");
+  if (r && (r.state === "refund_attested" || r.state === "refunded")) {
+    const denied = r.compliance?.outcome === "deny" || r.compliance?.reviewed === "denied";
+    const out: Step[] = [
+      { label: "Sent", done: true },
+      { label: "Confirmed", done: true },
+      { label: denied && !held ? "Denied" : "Screened", done: true, bad: denied && !held },
+    ];
+    if (held) out.push({ label: denied ? "Denied" : "Reviewed", done: true, bad: denied });
+    if (!denied) out.push({ label: "Not delivered", done: true, bad: true });
+    out.push({ label: "Refunded", done: r.state === "refunded", bad: true, current: r.state === "refund_attested" });
+    return out;
+  }
+  const rank = !t.id ? -1 : !r ? 0 : (RANK[r.state] ?? 0);
+  const track: [string, number][] = [["Sent", 0], ["Confirmed", 1], ["Screened", 2], ...(held ? ([["Reviewed", 3]] as [string, number][]) : []), ["Signed", 4], ["Relayed", 5], ["Paid", 6]];
+  let current = false;
+  return track.map(([label, k]) => {
+    const step: Step = { label, done: rank >= k };
+    if (!step.done && !current && t.outcome === "inFlight") step.current = current = true;
+    return step;
+  });
+}
+
+function status(t: Tracked, liquidity: LiquidityView[]): string {
+  const r = t.record;
+  const s = t.sent;
+  if (t.outcome === "rejected") return "Refused at sending";
+  if (t.outcome === "settled") return "Paid out";
+  if (t.outcome === "refunded") return "Refunded in full";
+  if (!t.id) return `Sending on the ${s.from.toUpperCase()} chain`;
+  if (!r) return "Sent, waiting for the relayer";
+  switch (r.state) {
+    case "initiated":
+      return "Sent, waiting for confirmation";
+    case "confirmed":
+      return "Confirmed, going to screening";
+    case "screened":
+      return "Screening";
+    case "held":
+      return "Held for compliance review";
+    case "attested": {
+      if (r.lastError === "InsufficientLiquidity") {
+        const side = liquidity.find((l) => l.chain === s.to);
+        return `Waiting for ${CURRENCY_WORD[s.output]} liquidity${side ? ` (${SYMBOL[s.output]}${Math.round(side.available).toLocaleString("en-US")} available)` : ""}`;
+      }
+      return "Signed by the operator";
+    }
+    case "submitted":
+      return `Delivering on the ${s.to.toUpperCase()} chain`;
+    case "refund_attested":
+      return "Refund signed, returning funds";
+    default:
+      return r.state;
+  }
+}
+
+/** Settlement-time bins at a width a reader expects (1 s, 2 s, 5 s...), at most about 24 bins. */
+export function histogram(values: readonly number[]): HistogramBin[] {
+  if (values.length === 0) return [];
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  const widths = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+  const width = widths.find((w) => (max + 1) / w <= 24) ?? Math.ceil((max + 1) / 24);
+  // At least ten seconds wide, so that "all within a second or two" reads as a distribution.
+  const n = Math.max(width === 1 ? 10 : 1, Math.floor(max / width) + 1);
+  const bins: HistogramBin[] = Array.from({ length: n }, (_, i) => ({ from: i * width, to: (i + 1) * width, count: 0 }));
+  for (const v of values) bins[Math.min(n - 1, Math.floor(Math.max(0, v) / width))]!.count++;
+  return bins;
+}
+
+/** A finished transfer as results.json shows it (what the G20 scorecard reads). */
+function transferOut(t: Tracked, r: TransferRecord, gas: TransferGas | null | undefined): TransferOut {
+  const m = r.message;
+  const units = (v: bigint) => fromBaseUnits(v).toFixed();
+  const mid = r.mid === undefined ? null : fixed18ToRate(r.mid);
+  const fx = r.state === "settled" && r.rate !== undefined && mid ? fxCost(m.amount - m.fee, fixed18ToRate(r.rate), mid) : null;
+  const all = r.state === "settled" && r.rate !== undefined && mid ? allInCost(m.amount, m.fee, r.rate, mid) : null;
+  return {
+    id: r.id,
+    index: t.seq,
+    sender: m.sender,
+    recipient: m.recipient,
+    srcChain: r.srcChain,
+    dstChain: r.dstChain,
+    inputToken: { currency: r.inputCurrency, address: m.inputToken },
+    outputToken: { currency: r.outputCurrency, address: m.outputToken },
+    tier: tierName(m.tier),
+    mode: modeName(m.mode),
+    amountIn: units(m.amount),
+    fee: units(m.fee),
+    amountOut: r.amountOut === undefined ? null : units(r.amountOut),
+    feePct: round(pct(m.fee, m.amount), 6),
+    rate: r.rate === undefined ? null : fromBaseUnits(r.rate, 18).toFixed(),
+    mid: mid ? mid.toFixed() : null,
+    fxCost: fx ? { amount: units(fx.cost), bps: round(fx.bps.toNumber(), 4) } : null,
+    cost: all ? { amount: units(all.cost), pct: round(all.bps.toNumber() / 100, 6) } : null,
+    gas: gas ?? null,
+    state: r.state,
+    refundReason: r.state === "refunded" ? (r.refundReason ?? "other") : null,
+    compliance: r.compliance ?? null,
+    liquidityWaitSeconds: r.liquidityWaitSeconds ?? null,
+    fastAllowanceUsed: r.fastAllowanceUsed === undefined ? null : units(r.fastAllowanceUsed),
+    stages: Object.fromEntries(Object.entries(r.stages).filter(([, v]) => v !== undefined)) as Record<string, number>,
+    settlementSeconds: r.state === "settled" ? r.stages.settled! - r.stages.initiated! : null,
+    srcTxHash: r.srcTxHash,
+    dstTxHash: r.dstTxHash ?? null,
+  };
+}

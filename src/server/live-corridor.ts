@@ -1,0 +1,713 @@
+/**
+ * A live corridor for the dashboard, in wall time: two embedded chains mining a block every
+ * second, the corridor deployed with its policies (fee schedule, FX quoter, Fast allowance) and
+ * liquidity, the operator in process (the default compliance hooks, a simulated compliance desk
+ * that reviews holds), the relayer daemon's own service loop (src/live/runtime.ts) with a
+ * temporary SQLite store, and a seeded load of transfers both ways.
+ *
+ * What the page can change while it runs: the fee schedule (on chain), the Fast share, the FX
+ * margin, the travel-rule threshold and the arrival rate; and what it can make happen: a payment
+ * to a sanctioned address, an FX shock, a relayer outage, a liquidity drain.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeFunctionData, maxUint256, toHex, type Hex } from "viem";
+import type { Logger } from "pino";
+import type { Chain } from "../chains/chain.js";
+import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
+import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
+import { testKey, testKeyPair, type KeyPair } from "../chains/keys.js";
+import { getReceipt, TxSender, waitForReceipt, type TxRequest } from "../chains/tx-sender.js";
+import { getBlock, setAutomine } from "../chains/mining.js";
+import { loadArtifact } from "../contracts/artifacts.js";
+import { fundNative, sendAll, type Currency } from "../contracts/deploy.js";
+import { installPolicies } from "../contracts/policies.js";
+import { decodeGatewayLogs, decodeRevert, GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
+import { CorridorError } from "../domain/errors.js";
+import { parseFeeSchedule, toContractSchedule, type FeeSchedule } from "../domain/fees.js";
+import { Decimal, fromBaseUnits, toBaseUnits } from "../domain/money.js";
+import { createRandom } from "../domain/random.js";
+import { wallClock } from "../domain/clock.js";
+import { USD_GBP, type RateSource } from "../domain/fx/rate-source.js";
+import { createHook, createHooks } from "../domain/compliance/registry.js";
+import type { ComplianceHook } from "../domain/compliance/types.js";
+import type { TransferRecord } from "../domain/transfer.js";
+import { loadAddressList } from "../data/sanctions-list.js";
+import { Operator, type ReviewDesk, type Screen } from "../operator/operator.js";
+import { Quoter } from "../operator/quoter.js";
+import { createScreen } from "../operator/screening.js";
+import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
+import { openSqliteStore, type SqliteTransferStore } from "../relayer/sqlite-store.js";
+import { startRelayerService } from "../live/runtime.js";
+import type { LiveConfig } from "../live/config.js";
+import { wrapChain } from "../sim/faults.js";
+import { GasMeter, gasPriceFor } from "../sim/gas.js";
+import { loadG20Targets } from "../report/g20-targets.js";
+import { silentLogger } from "../logger.js";
+import { TransferBoard, type ChainName, type DashboardState, type FastAllowanceView, type LiquidityView } from "./board.js";
+import { DEFAULT_SETTINGS, type ControlsBody, type Settings } from "./controls.js";
+import { LoadGenerator } from "./load.js";
+
+export interface LiveCorridorOptions {
+  /** Seeds the keys, the load and its amounts. Default 1. */
+  seed?: number;
+  /** Chain profile for both chains (confirmations per tier). Default "local". */
+  profile?: string;
+  /** Interval mining: milliseconds between blocks. Default 1000. */
+  blockTimeMs?: number;
+  /** Funded senders per chain. Default 100 (the default limits hook allows each USD 50,000 a day). */
+  senders?: number;
+  /** Each side's liquidity pool, whole units of its currency. Default 1,000,000. */
+  liquidity?: number;
+  /** Fast allowance per chain, whole units. Default 50,000. */
+  fastAllowance?: number;
+  /** How long the (simulated) compliance desk takes to approve a held transfer, seconds. Default 8. */
+  reviewSeconds?: number;
+  /** Settings at start (defaults: DEFAULT_SETTINGS). */
+  settings?: Partial<Settings>;
+  /** How often the dashboard's state is refreshed, ms. Default 500. */
+  tickMs?: number;
+  logger?: Logger;
+}
+
+/** GBP per USD before any shock (FRED H.10, June 2026). */
+export const BASE_GBP_PER_USD = 0.7497;
+/** What a drained pool keeps (base units): payments above it wait for liquidity. */
+const DRAIN_KEEP = 500_000_000n;
+const FAST_PREMIUM_BPS = 10;
+
+export type ControlErrorCode = "CORRIDOR_DEMO_BUSY" | "CORRIDOR_DEMO_STOPPED";
+
+export class LiveCorridor {
+  readonly board: TransferBoard;
+  private settingsNow: Settings;
+  private readonly listeners = new Set<(s: DashboardState) => void>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private stopped = false;
+  private lastPublish = 0;
+  private lastSample = 0;
+  private relayerService: Awaited<ReturnType<typeof startRelayerService>> | undefined;
+  private relayerBackAt: number | null = null;
+  private shock: { factor: number; until: number } | null = null;
+  private drain: { chain: ChainName; until: number } | null = null;
+  /** Fee bps whose schedule transactions are not mined yet: senders cap their fee at the highest. */
+  private readonly pendingFees: number[] = [];
+  private feeBpsOnChain: number;
+  private chainView: { liquidity: LiquidityView[]; fast: FastAllowanceView[] } = { liquidity: [], fast: [] };
+  private readonly travelRuleHook: { current: ComplianceHook };
+  private readonly admins: Record<string, TxSender>;
+  private readonly lpSenders: Record<string, TxSender>;
+
+  private constructor(
+    private readonly parts: {
+      corridor: BootedCorridor;
+      dir: string;
+      config: LiveConfig;
+      relayerChains: Record<string, Chain>;
+      operator: Operator;
+      quoter: Quoter;
+      spread: Record<string, number>;
+      reader: SqliteTransferStore;
+      load: LoadGenerator;
+      gas: GasMeter;
+      feeModules: Record<string, Hex>;
+      lp: Record<ChainName, KeyPair>;
+      initialLiquidity: number;
+      profile: ChainProfile;
+      profileName: string;
+      logger: Logger;
+      tickMs: number;
+      /** Multiplier on the mid (an FX shock sets it below or above 1). */
+      fxState: { factor: number };
+    },
+    board: TransferBoard,
+    settings: Settings,
+    travelRuleHook: { current: ComplianceHook },
+  ) {
+    this.board = board;
+    this.settingsNow = settings;
+    this.feeBpsOnChain = settings.feeBps;
+    this.travelRuleHook = travelRuleHook;
+    const { chains } = parts.corridor;
+    this.admins = Object.fromEntries(Object.entries(chains).map(([n, c]) => [n, new TxSender(c, parts.corridor.keys.deployer)]));
+    this.lpSenders = Object.fromEntries(Object.entries(chains).map(([n, c]) => [n, new TxSender(c, parts.lp[n as ChainName].privateKey)]));
+  }
+
+  /** Boots the chains, deploys and funds the corridor, and starts the operator, the relayer and the load. */
+  static async start(opts: LiveCorridorOptions = {}): Promise<LiveCorridor> {
+    const seed = opts.seed ?? 1;
+    const logger = opts.logger ?? silentLogger;
+    const log = logger.child({ module: "demo" });
+    const profileName = opts.profile ?? "local";
+    const profile = CHAIN_PROFILES[profileName];
+    if (!profile) throw new CorridorError("CORRIDOR_DEMO_INVALID_OPTIONS", `unknown chain profile "${profileName}" (known: ${Object.keys(CHAIN_PROFILES).join(", ")})`);
+    const settings: Settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+    const liquidity = opts.liquidity ?? 1_000_000;
+    const dir = mkdtempSync(join(tmpdir(), "corridor-demo-"));
+    let corridor: BootedCorridor | undefined;
+    try {
+      corridor = await bootCorridor({ seed });
+      const { chains, deployment } = corridor;
+      const startBlocks = Object.fromEntries(await Promise.all(Object.entries(chains).map(async ([n, c]) => [n, (await getBlock(c)).number] as const)));
+      const policies = await installPolicies({
+        chains,
+        deployment,
+        deployerKey: corridor.keys.deployer,
+        feeSchedules: () => feeSchedule(settings.feeBps),
+        quoter: testKeyPair(seed, "quoter").address,
+        fastAllowance: { us: toBaseUnits(String(opts.fastAllowance ?? 50_000)), uk: toBaseUnits(String(opts.fastAllowance ?? 50_000)) },
+        onChain: {},
+      });
+
+      // Liquidity providers and senders, funded while the chains still mine on demand.
+      const count = opts.senders ?? 100;
+      const lp: Record<ChainName, KeyPair> = { us: testKeyPair(seed, "lp", 0), uk: testKeyPair(seed, "lp", 1) };
+      const senders: Record<ChainName, KeyPair[]> = {
+        us: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/us", i)),
+        uk: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/uk", i)),
+      };
+      await Promise.all(
+        (["us", "uk"] as const).map(async (name) => {
+          const chain = chains[name]!;
+          const d = deployment.chains[name]!;
+          const token = d.tokens[d.home];
+          await fundNative(chain, [lp[name].address, ...senders[name].map((s) => s.address)]);
+          const issuer = new TxSender(chain, corridor!.keys.deployer);
+          const minter = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
+          const txs: TxRequest[] = [{ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minter, issuer.address] }) }];
+          txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [lp[name].address, toBaseUnits(String(liquidity))] }) });
+          for (const s of senders[name]) txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.address, toBaseUnits("1000000")] }) });
+          await sendAll(issuer, txs, "fund senders");
+          await sendAll(
+            new TxSender(chain, lp[name].privateKey),
+            [
+              { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
+              { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, toBaseUnits(String(liquidity))] }) },
+            ],
+            "deposit liquidity",
+          );
+          const approve: TxRequest = { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) };
+          await Promise.all(senders[name].map((s) => sendAll(new TxSender(chain, s.privateKey), [approve], "approve")));
+        }),
+      );
+
+      // From here on blocks come every `blockTimeMs`, whether or not there is traffic.
+      for (const c of Object.values(chains)) {
+        await setAutomine(c, false);
+        await c.request("evm_setIntervalMining", [opts.blockTimeMs ?? 1000]);
+      }
+
+      const startedAt = wallClock.now();
+      const board = new TransferBoard({ targets: loadG20Targets(), startedAt, baseMid: BASE_GBP_PER_USD });
+      const fxState = { factor: 1 };
+      const rates: RateSource = { id: "demo", pair: USD_GBP, mid: () => new Decimal(BASE_GBP_PER_USD).times(fxState.factor) };
+      // The quoter keeps this object: changing `default` changes the margin of every later price.
+      const spread: Record<string, number> = { default: settings.spreadBps };
+      const quoter = new Quoter({ privateKey: testKey(seed, "quoter"), source: rates, spreadBps: spread, ttlSeconds: 60 });
+
+      // The default hooks, with the travel-rule hook behind a handle so that its threshold can change
+      // without resetting the others' state (the limits hook counts each sender's daily total).
+      const hooks = createHooks(DEFAULT_HOOKS, { loadAddressList });
+      const trIndex = DEFAULT_HOOKS.findIndex((h) => h.hook === "travelRule");
+      const travelRuleHook = { current: hooks[trIndex]! };
+      if (trIndex >= 0) hooks[trIndex] = { name: travelRuleHook.current.name, check: (ctx) => travelRuleHook.current.check(ctx) };
+      if (settings.travelRuleThresholdUsd !== null) travelRuleHook.current = travelRuleWithThreshold(settings.travelRuleThresholdUsd);
+
+      let load: LoadGenerator | undefined;
+      const screenAll = createScreen({
+        hooks,
+        rates,
+        jurisdictions: { us: "US", uk: "UK" },
+        travelRuleFor: (r) => load?.travelRuleFor(r.srcTxHash),
+        audit: () => {},
+      });
+      const screen: Screen = async (record, now) => {
+        const decision = await screenAll(record, now);
+        board.screened(record, { outcome: decision.outcome, reason: record.compliance?.reason, hook: record.compliance?.hook }, wallClock.now());
+        return decision;
+      };
+      const reviewSeconds = opts.reviewSeconds ?? 8;
+      const reviews = new Map<Hex, { openedAt: number; record: TransferRecord; decided: boolean }>();
+      // A compliance officer, simulated: approves each held transfer after `reviewSeconds`.
+      const desk: ReviewDesk = {
+        open: (record) => {
+          if (!reviews.has(record.id)) reviews.set(record.id, { openedAt: wallClock.now(), record, decided: false });
+        },
+        decision: (id) => {
+          const e = reviews.get(id);
+          if (!e) return undefined;
+          if (wallClock.now() - e.openedAt < reviewSeconds) return "pending";
+          if (!e.decided) {
+            e.decided = true;
+            board.reviewed(e.record, true, wallClock.now());
+          }
+          return "approved";
+        },
+      };
+      const profiles = { us: profile, uk: profile };
+      const operator = new Operator({ chains, profiles, deployment, attesters: corridor.attesters, quoter, screen, clock: wallClock, reviews: desk });
+
+      // The relayer reads its batch receipts through this view, which also shows them to the gas meter.
+      const gas = new GasMeter(new Set(Object.values(deployment.chains).map((d) => d.gateway.toLowerCase())));
+      const relayerChains: Record<string, Chain> = Object.fromEntries(
+        Object.entries(chains).map(([n, c]) => [
+          n,
+          wrapChain(c, async (method, params) => {
+            const result = await c.request(method, params);
+            if (method === "eth_getTransactionReceipt") gas.observeReceipt(result);
+            return result;
+          }),
+        ]),
+      );
+      const config: LiveConfig = {
+        chains: { us: { url: chains.us!.endpoint, profile: profileName }, uk: { url: chains.uk!.endpoint, profile: profileName } },
+        deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
+        relayer: { privateKey: corridor.keys.relayer, store: join(dir, "relayer.db"), pollMs: 250, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 10_000 },
+        // The operator runs in this process (passed to the relayer service): its URL and port are not used.
+        operator: {
+          url: "http://127.0.0.1/in-process",
+          port: 1,
+          attesterKeys: corridor.keys.attesters,
+          threshold: corridor.attesters.threshold,
+          quoterKey: testKey(seed, "quoter"),
+          store: join(dir, "operator.db"),
+          gbpPerUsd: BASE_GBP_PER_USD,
+          spreadBps: spread,
+          quoteTtlSeconds: 60,
+        },
+        accounts: [],
+      };
+      const relayerService = await startRelayerService(config, { logger, chains: relayerChains, operator, metrics: false });
+      const reader = openSqliteStore(config.relayer.store);
+
+      const sanctioned = [...loadAddressList()].sort() as Hex[];
+      const self: { corridor?: LiveCorridor } = {};
+      load = new LoadGenerator({
+        chains,
+        deployment,
+        senders,
+        recipients: Array.from({ length: 50 }, (_, i) => testKeyPair(seed, "recipient", i).address),
+        sanctioned,
+        quoter,
+        random: createRandom(seed).fork("demo/load"),
+        rate: () => self.corridor?.settings.arrivalPerMinute ?? settings.arrivalPerMinute,
+        fastShare: () => self.corridor?.settings.fastShare ?? settings.fastShare,
+        feeSchedule: () => feeSchedule(self.corridor?.feeCapBps() ?? settings.feeBps),
+        now: () => wallClock.now(),
+        onSent: (sent) => board.addSend(sent),
+        onError: (err) => log.warn({ err: (err as Error).message }, "send failed"),
+      });
+      const live = new LiveCorridor(
+        {
+          corridor,
+          dir,
+          config,
+          relayerChains,
+          operator,
+          quoter,
+          spread,
+          reader,
+          load,
+          gas,
+          feeModules: policies.feeModule,
+          lp,
+          initialLiquidity: liquidity,
+          profile,
+          profileName,
+          logger,
+          tickMs: opts.tickMs ?? 500,
+          fxState,
+        },
+        board,
+        settings,
+        travelRuleHook,
+      );
+      self.corridor = live;
+      live.relayerService = relayerService;
+      board.log(`Corridor started: ${count} senders on each side, ${formatWhole(liquidity)} of liquidity on each side, a block every ${(opts.blockTimeMs ?? 1000) / 1000} s`, "info", startedAt);
+      await live.refreshChains();
+      load.start();
+      live.tickTimer = setInterval(() => void live.tick(), live.parts.tickMs);
+      return live;
+    } catch (err) {
+      await corridor?.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  get settings(): Settings {
+    return this.settingsNow;
+  }
+
+  /** The fee a sender must be ready to pay: the highest schedule in force or still being mined. */
+  feeCapBps(): number {
+    return Math.max(this.settingsNow.feeBps, this.feeBpsOnChain, ...this.pendingFees);
+  }
+
+  /** Called with the dashboard's state about once a second; returns an unsubscribe function. */
+  subscribe(fn: (s: DashboardState) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  snapshot(): DashboardState {
+    const now = wallClock.now();
+    const p = this.parts;
+    const threshold = this.settingsNow.travelRuleThresholdUsd;
+    return this.board.snapshot({
+      now,
+      settings: { ...this.settingsNow },
+      relayer: { up: this.relayerService !== undefined, backAt: this.relayerBackAt },
+      fx: {
+        mid: BASE_GBP_PER_USD * this.parts.fxState.factor,
+        baseMid: BASE_GBP_PER_USD,
+        shock: this.shock ? { ...this.shock } : null,
+        spreadBps: this.settingsNow.spreadBps,
+      },
+      drain: this.drain,
+      travelRule: threshold === null ? "USD 3,000 for US senders, EUR 1,000 for UK senders" : `USD ${formatWhole(threshold)} for all senders`,
+      liquidity: this.chainView.liquidity,
+      fastAllowance: this.chainView.fast,
+      fastFinalAtOnce: (p.profile.fastConfirmations ?? p.profile.standardConfirmations) >= p.profile.standardConfirmations,
+    });
+  }
+
+  /** Applies settings and runs an action; throws CorridorError CORRIDOR_DEMO_BUSY when the action is already under way. */
+  async control(body: ControlsBody): Promise<{ settings: Settings; done: string[] }> {
+    if (this.stopped) throw new CorridorError("CORRIDOR_DEMO_STOPPED", "the demo corridor has stopped");
+    const now = wallClock.now();
+    const done: string[] = [];
+    const s = { ...this.settingsNow };
+    // Refuse a busy action before changing anything, so that a 409 leaves the settings as they were.
+    if (body.action) this.checkActionFree(body.action);
+    if (body.feeBps !== undefined && body.feeBps !== s.feeBps) {
+      s.feeBps = body.feeBps;
+      this.setFeeOnChain(body.feeBps);
+      done.push(`Fee set to ${pctText(body.feeBps / 100)} of the amount (Fast adds ${pctText(FAST_PREMIUM_BPS / 100)})`);
+    }
+    if (body.fastShare !== undefined && body.fastShare !== s.fastShare) {
+      s.fastShare = body.fastShare;
+      done.push(`${Math.round(body.fastShare * 100)}% of new transfers now use the Fast tier`);
+    }
+    if (body.spreadBps !== undefined && body.spreadBps !== s.spreadBps) {
+      s.spreadBps = body.spreadBps;
+      this.parts.spread.default = body.spreadBps;
+      done.push(`FX margin set to ${pctText(body.spreadBps / 100)} against the mid-market rate`);
+    }
+    if (body.travelRuleThresholdUsd !== undefined && body.travelRuleThresholdUsd !== s.travelRuleThresholdUsd) {
+      s.travelRuleThresholdUsd = body.travelRuleThresholdUsd;
+      this.travelRuleHook.current = body.travelRuleThresholdUsd === null ? createHook(travelRuleSpec()) : travelRuleWithThreshold(body.travelRuleThresholdUsd);
+      done.push(body.travelRuleThresholdUsd === null ? "Travel-rule threshold back to the legal defaults" : `Travel-rule threshold set to USD ${formatWhole(body.travelRuleThresholdUsd)}`);
+    }
+    const rateChanged = body.arrivalPerMinute !== undefined && body.arrivalPerMinute !== s.arrivalPerMinute;
+    if (rateChanged) {
+      s.arrivalPerMinute = body.arrivalPerMinute!;
+      done.push(body.arrivalPerMinute === 0 ? "New transfers paused" : `Arrival rate set to ${formatWhole(body.arrivalPerMinute!)} transfers a minute`);
+    }
+    this.settingsNow = s;
+    if (rateChanged) this.parts.load.reschedule();
+    for (const text of done) this.board.log(text, "control", now);
+    if (body.action) done.push(await this.act(body.action, { seconds: body.seconds ?? 60, factor: body.factor ?? 0.9, chain: body.chain ?? "uk" }));
+    this.publish(true);
+    return { settings: { ...s }, done };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.listeners.clear();
+    const p = this.parts;
+    await p.load.stop();
+    while (this.ticking) await new Promise((r) => setTimeout(r, 10));
+    await this.relayerService?.stop().catch(() => {});
+    this.relayerService = undefined;
+    p.reader.close();
+    await p.corridor.close().catch(() => {});
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  private checkActionFree(action: NonNullable<ControlsBody["action"]>): void {
+    const busy = (what: string) => {
+      throw new CorridorError("CORRIDOR_DEMO_BUSY", what);
+    };
+    if (action === "fxShock" && this.shock) busy("an FX shock is already under way");
+    if (action === "relayerOutage" && !this.relayerService) busy("the relayer is already offline");
+    if (action === "drainLiquidity" && this.drain) busy(`the ${this.drain.chain.toUpperCase()} liquidity is already drained`);
+  }
+
+  private async act(action: NonNullable<ControlsBody["action"]>, o: { seconds: number; factor: number; chain: ChainName }): Promise<string> {
+    const now = wallClock.now();
+    switch (action) {
+      case "sanctionedTransfer": {
+        const sent = await this.parts.load.send({ sanctioned: true });
+        const text = `A payment of $${formatWhole(Number(fromBaseUnits(sent.amount)))} sent to ${short(sent.recipient)}, an address on the OFAC sanctions list`;
+        this.board.log(text, "action", now);
+        return text;
+      }
+      case "fxShock": {
+        this.shock = { factor: o.factor, until: now + o.seconds };
+        this.parts.fxState.factor = o.factor;
+        const move = Math.round((o.factor - 1) * 1000) / 10;
+        const text = `FX shock: the dollar ${move < 0 ? "falls" : "rises"} ${Math.abs(move)}% against the pound for ${o.seconds} s`;
+        this.board.log(text, "warning", now);
+        this.after(o.seconds, () => {
+          this.shock = null;
+          this.parts.fxState.factor = 1;
+          this.board.log("FX rate back to normal", "info", wallClock.now());
+        });
+        return text;
+      }
+      case "relayerOutage": {
+        const svc = this.relayerService!;
+        this.relayerService = undefined;
+        this.relayerBackAt = now + o.seconds;
+        await svc.stop();
+        const text = `Relayer taken offline for ${o.seconds} s: payments keep arriving but nobody carries them across`;
+        this.board.log(text, "warning", now);
+        this.after(o.seconds, async () => {
+          const backlog = this.board.inFlight;
+          this.relayerService = await startRelayerService(this.parts.config, { logger: this.parts.logger, chains: this.parts.relayerChains, operator: this.parts.operator, metrics: false });
+          this.relayerBackAt = null;
+          this.board.log(`Relayer back online, catching up ${backlog} waiting payment${backlog === 1 ? "" : "s"}`, "info", wallClock.now());
+        });
+        return text;
+      }
+      case "drainLiquidity": {
+        const chain = this.parts.corridor.chains[o.chain]!;
+        const d = this.parts.corridor.deployment.chains[o.chain]!;
+        const token = d.tokens[d.home];
+        const lp = this.parts.lp[o.chain];
+        const read = async (functionName: string, args: unknown[], address: Hex) => (await chain.client.readContract({ address, abi: functionName === "balanceOf" ? tokenAbi() : gatewayAbi(), functionName, args })) as bigint;
+        let withdrawn = 0n;
+        /**
+         * Withdraws the shares worth everything above DRAIN_KEEP in the pool (the provider is its only
+         * member); returns what it took. Each withdrawal leaves fewer shares, each worth more, so this can
+         * go on for a minute or two of traffic, not for ever.
+         */
+        const sweep = async (): Promise<bigint> => {
+          const [shares, supply, pool] = await Promise.all([read("shares", [token, lp.address], d.gateway), read("totalShares", [token], d.gateway), read("liquidity", [token], d.gateway)]);
+          if (pool <= DRAIN_KEEP) return 0n;
+          const want = ((pool - DRAIN_KEEP) * (supply + 1n)) / (pool + 1n);
+          const take = want < shares ? want : shares;
+          if (take === 0n) return 0n;
+          const before = await read("balanceOf", [lp.address], token);
+          const hash = await this.lpSenders[o.chain]!.send({ to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "withdraw", args: [token, take] }) });
+          await waitForReceipt(chain, hash, { timeoutMs: 30_000, pollMs: 100 });
+          return (await read("balanceOf", [lp.address], token)) - before;
+        };
+        this.drain = { chain: o.chain, until: now + o.seconds };
+        try {
+          withdrawn += await sweep();
+        } catch (err) {
+          this.drain = null;
+          throw err;
+        }
+        const text = `The liquidity provider withdrew ${money(d.home, withdrawn)} from the ${o.chain.toUpperCase()} pool and keeps no more than ${money(d.home, DRAIN_KEEP)} in it for ${o.seconds} s: larger payments to the ${o.chain.toUpperCase()} queue until it returns`;
+        this.board.log(text, "warning", now);
+        await this.refreshChains();
+        // Payments the other way refill the pool (their escrow is released to it): the provider keeps taking the excess out.
+        const draining = (async () => {
+          // Every other block or so (each withdrawal waits for its receipt). Sweeping more often would use
+          // up the provider's shares faster: inflows raise each share's value, and it cannot split one.
+          while (!this.stopped && this.drain && wallClock.now() < this.drain.until - 1) {
+            await new Promise((r) => setTimeout(r, 1000));
+            if (this.stopped) return;
+            withdrawn += await sweep().catch(() => 0n);
+          }
+        })();
+        this.after(o.seconds, async () => {
+          await draining;
+          if (withdrawn > 0n) {
+            const h = await this.lpSenders[o.chain]!.send({ to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, withdrawn] }) });
+            await waitForReceipt(chain, h, { timeoutMs: 30_000, pollMs: 100 });
+          }
+          this.drain = null;
+          this.board.log(`The liquidity provider put ${money(d.home, withdrawn)} back: queued payments to the ${o.chain.toUpperCase()} go through`, "info", wallClock.now());
+        });
+        return text;
+      }
+    }
+  }
+
+  /** Runs `fn` after `seconds` unless the corridor stops first. */
+  private after(seconds: number, fn: () => void | Promise<void>): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (this.stopped) return;
+      Promise.resolve()
+        .then(fn)
+        .catch((err) => {
+          this.parts.logger.child({ module: "demo" }).warn({ err: (err as Error).message }, "scheduled demo step failed");
+          if (!this.stopped) this.board.log(`A scheduled step failed: ${(err as Error).message}`, "warning", wallClock.now());
+        });
+    }, seconds * 1000);
+    this.timers.add(t);
+  }
+
+  /** Sends the new schedule to every FeeModule; senders cap their fee at the higher one until it is mined. */
+  private setFeeOnChain(bps: number): void {
+    const { chains, deployment } = this.parts.corridor;
+    const abi = loadArtifact("FeeModule", "fees/FeeModule.sol").abi;
+    const schedule = toContractSchedule(feeSchedule(bps));
+    this.pendingFees.push(bps);
+    const jobs = Object.keys(chains).map(async (name) => {
+      const d = deployment.chains[name]!;
+      const hashes: Hex[] = [];
+      for (const other of Object.keys(chains)) {
+        if (other === name) continue;
+        for (const token of Object.values(d.tokens)) {
+          const data = encodeFunctionData({ abi, functionName: "setSchedule", args: [token, BigInt(deployment.chains[other]!.chainId), schedule] });
+          hashes.push(await this.admins[name]!.send({ to: this.parts.feeModules[name]!, gas: GAS.admin * 3n, data }));
+        }
+      }
+      for (const h of hashes) {
+        const r = await waitForReceipt(chains[name]!, h, { timeoutMs: 60_000, pollMs: 100 });
+        if (r.status !== "success") throw new CorridorError("CORRIDOR_DEMO_FEE_UPDATE_FAILED", `fee schedule update reverted on ${name}`, { hash: h });
+      }
+    });
+    void Promise.all(jobs)
+      .then(() => {
+        this.feeBpsOnChain = bps;
+        this.board.log(`New fee schedule in force on both chains (${pctText(bps / 100)})`, "info", wallClock.now());
+      })
+      .catch((err) => {
+        if (!this.stopped) this.board.log(`Fee update failed: ${(err as Error).message}`, "warning", wallClock.now());
+      })
+      .finally(() => {
+        const i = this.pendingFees.indexOf(bps);
+        if (i >= 0) this.pendingFees.splice(i, 1);
+      });
+  }
+
+  // ---------------------------------------------------------------- following the corridor
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      await this.followSends();
+      const now = wallClock.now();
+      if (now - this.lastSample >= 1) await this.refreshChains();
+      if (now - this.lastSample >= 2) {
+        this.lastSample = now;
+        const parked = this.chainView.liquidity.reduce((n, l) => n + l.parked, 0);
+        this.board.sample(now, { parked, mid: BASE_GBP_PER_USD * this.parts.fxState.factor, relayerUp: this.relayerService !== undefined });
+      }
+      this.publish(false);
+    } catch (err) {
+      if (!this.stopped) this.parts.logger.child({ module: "demo" }).warn({ err: (err as Error).message }, "dashboard refresh failed");
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Receipts of the demo's sends, then the relayer's record of each open transfer. */
+  private async followSends(): Promise<void> {
+    const p = this.parts;
+    const { chains, deployment } = p.corridor;
+    for (const o of this.board.openTransfers()) {
+      if (o.id) continue;
+      const tx = p.load.txOf(o.hash);
+      if (!tx) continue;
+      const chain = chains[tx.chain]!;
+      const receipt = await getReceipt(chain, o.hash);
+      if (!receipt) continue;
+      p.gas.observeSend(o.hash, receipt.gasUsed);
+      const sent = receipt.status === "success" ? decodeGatewayLogs(receipt.logs).find((e) => e.name === "TransferSent" && e.log.address.toLowerCase() === deployment.chains[tx.chain]!.gateway.toLowerCase()) : undefined;
+      if (sent) this.board.sendMined(o.hash, sent.id);
+      else {
+        this.board.rejectSend(o.hash, await revertReason(chain, tx, receipt.blockNumber));
+        p.load.forget(o.hash);
+      }
+    }
+    for (const o of this.board.openTransfers()) {
+      if (!o.id) continue;
+      const r = p.reader.get(o.id);
+      if (!r) continue;
+      this.board.update(r, (rec) => this.gasOf(rec));
+      if (r.state === "settled" || r.state === "refunded") p.load.forget(o.hash);
+    }
+  }
+
+  private gasOf(r: TransferRecord) {
+    const price = gasPriceFor({ profile: this.parts.profileName });
+    const whole = Number(fromBaseUnits(r.message.amount));
+    const usd = r.inputCurrency === "USD" ? whole : whole / (BASE_GBP_PER_USD * this.parts.fxState.factor);
+    return this.parts.gas.forTransfer(r, { src: price, dst: price }, usd);
+  }
+
+  /** Each side's pool and Fast allowance, read from its gateway. */
+  private async refreshChains(): Promise<void> {
+    const { chains, deployment } = this.parts.corridor;
+    const parked = this.relayerService?.relayer.liquidityQueueDepth();
+    const liquidity: LiquidityView[] = [];
+    const fast: FastAllowanceView[] = [];
+    for (const name of ["us", "uk"] as const) {
+      const chain = chains[name]!;
+      const d = deployment.chains[name]!;
+      const token = d.tokens[d.home];
+      const read = async (functionName: string) => (await chain.client.readContract({ address: d.gateway, abi: gatewayAbi(), functionName, args: [token] })) as bigint;
+      const [available, capacity, outstanding] = await Promise.all([read("liquidity"), read("fastAllowance"), read("fastOutstanding")]);
+      const previous = this.chainView.liquidity.find((l) => l.chain === name);
+      liquidity.push({ chain: name, currency: d.home, available: toWhole(available), initial: this.parts.initialLiquidity, parked: parked?.[name] ?? previous?.parked ?? 0 });
+      fast.push({ chain: name, currency: d.home, capacity: toWhole(capacity), outstanding: toWhole(outstanding) });
+    }
+    this.chainView = { liquidity, fast };
+  }
+
+  private publish(force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.lastPublish < 950) return;
+    if (this.listeners.size === 0) return;
+    this.lastPublish = now;
+    const state = this.snapshot();
+    for (const fn of this.listeners) {
+      try {
+        fn(state);
+      } catch {
+        // a listener's failure (a closed connection) is its own business
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function feeSchedule(bps: number): FeeSchedule {
+  return parseFeeSchedule({ fixed: 0, bps, min: 0, max: "1000000000", fastPremiumBps: FAST_PREMIUM_BPS });
+}
+
+function travelRuleSpec() {
+  return DEFAULT_HOOKS.find((h) => h.hook === "travelRule") ?? { hook: "travelRule" };
+}
+
+/** The default travel-rule hook with one USD threshold for both jurisdictions. */
+function travelRuleWithThreshold(usd: number): ComplianceHook {
+  return createHook({ ...travelRuleSpec(), thresholds: { US: { amount: usd, currency: "USD" }, UK: { amount: usd, currency: "USD" } } });
+}
+
+async function revertReason(chain: Chain, tx: { from: Hex; to: Hex; data: Hex }, blockNumber: number): Promise<string> {
+  try {
+    await chain.request("eth_call", [{ from: tx.from, to: tx.to, data: tx.data }, toHex(Math.max(0, blockNumber - 1))]);
+    return "the source chain refused the payment";
+  } catch (e) {
+    const data = (e as { data?: Hex }).data;
+    const name = data ? decodeRevert(data)?.errorName : undefined;
+    return name ? `the source chain refused the payment (${name})` : "the source chain refused the payment";
+  }
+}
+
+const toWhole = (v: bigint) => Number(fromBaseUnits(v).toFixed(2));
+const formatWhole = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+const pctText = (pct: number) => `${pct.toFixed(2)}%`;
+const short = (a: Hex) => `${a.slice(0, 6)}…${a.slice(-4)}`;
+const money = (currency: Currency, v: bigint) => `${currency === "USD" ? "$" : "£"}${Number(fromBaseUnits(v)).toLocaleString("en-US", { maximumFractionDigits: 0 })}`;

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { packagePath } from "../../src/paths.js";
+import { startDemoServer, type DemoServer } from "../../src/server/server.js";
+import { HAVE_CHROMIUM, launchBrowser, type Browser } from "./browser.js";
+
+const SCREENSHOT = packagePath("docs", "screenshots", "dashboard.png");
+
+const count = async (page: Page, testid: string) => Number((await page.getByTestId(testid).innerText()).replace(/[^0-9]/g, ""));
+
+/** Polls `fn` until it returns a truthy value (or fails after `ms`). */
+async function until<T>(what: string, fn: () => Promise<T>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe.skipIf(!HAVE_CHROMIUM)("the live dashboard in a browser", () => {
+  let demo: DemoServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    demo = await startDemoServer({ port: 0, corridor: { seed: 3, senders: 12, reviewSeconds: 4, settings: { arrivalPerMinute: 120 } } });
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  }, 30_000);
+
+  it("shows transfers settling, a fee change taking effect and a sanctioned payment denied and refunded", async () => {
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(`console: ${m.text()}`);
+    });
+    await page.goto(demo.url);
+    await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toContain("Dollars to pounds");
+    await until("the live feed", async () => (await page.getByTestId("chip-live").innerText()).includes("Live"));
+
+    // Counters rise as transfers settle.
+    const first = await until("a first settlement", async () => {
+      const n = await count(page, "kpi-settled");
+      return n >= 2 ? n : 0;
+    });
+    await until("more settlements", async () => (await count(page, "kpi-settled")) > first);
+    expect(await count(page, "kpi-sent")).toBeGreaterThanOrEqual(first);
+    await expect(page.locator("#transfers tbody tr[data-outcome=settled]").count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('svg[data-chart="latency"] rect.bar').count()).resolves.toBeGreaterThan(0);
+
+    // The fee slider: 0.10% -> 1.50%; the next settled payments show the new fee.
+    const feeOf = async () => Number((await page.getByTestId("latest-fee").innerText()).replace(/[^0-9.]/g, ""));
+    expect(await feeOf()).toBeLessThan(0.5);
+    await page.getByTestId("ctl-feeBps").fill("150");
+    await until("the fee confirmation", async () => (await page.locator("#toast").innerText()).includes("Fee set to 1.50%"));
+    await expect(page.getByTestId("val-feeBps").innerText()).resolves.toBe("1.50%");
+    await until("a payment charged the new fee", async () => (await feeOf()) >= 1.5, 30_000);
+    await until("the log to record the fee change", async () => (await page.locator("#log").innerText()).includes("Fee set to 1.50%"));
+
+    // A payment to an OFAC-listed address: denied with its reason, then refunded in full.
+    await page.getByTestId("btn-sanctionedTransfer").click();
+    const denial = page.locator('[data-testid=compliance-feed] li[data-reason="SANCTIONED_RECIPIENT"]');
+    await until("the denial", async () => (await denial.count()) > 0, 30_000);
+    const text = await denial.first().innerText();
+    expect(text).toContain("Denied");
+    expect(text).toContain("SANCTIONED_RECIPIENT");
+    expect(text).toMatch(/sanctions list/);
+    const row = page.locator('#transfers tbody tr[data-outcome=refunded][data-reason="SANCTIONED_RECIPIENT"]');
+    await until("the refund", async () => (await row.count()) > 0, 30_000);
+    await expect(row.first().innerText()).resolves.toContain("Refunded in full");
+    expect(await count(page, "kpi-refunded")).toBeGreaterThanOrEqual(1);
+
+    // A lower travel-rule threshold: payments without the parties' details are held, reviewed, then paid.
+    await page.getByTestId("ctl-travelRuleThresholdUsd").fill("100");
+    await until("the threshold confirmation", async () => (await page.locator("#toast").innerText()).includes("Travel-rule threshold set to USD 100"));
+    const approved = page.locator('[data-testid=compliance-feed] li[data-reason="TRAVEL_RULE_MISSING"][data-outcome="approved"]');
+    await until("a held payment approved after review", async () => (await approved.count()) > 0, 40_000);
+
+    // Let the page settle into a representative picture for the README.
+    await new Promise((r) => setTimeout(r, 2_000));
+    mkdirSync(packagePath("docs", "screenshots"), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it("answers bad control requests with stable error codes", async () => {
+    const post = (body: string, type = "application/json") => fetch(`${demo.url}api/controls`, { method: "POST", headers: { "content-type": type }, body });
+    const error = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
+
+    let res = await post(JSON.stringify({ feeBps: 9_999 }));
+    expect(res.status).toBe(400);
+    expect(await error(res)).toMatchObject({ code: "CORRIDOR_DEMO_INVALID_CONTROLS", message: expect.stringContaining("feeBps") });
+
+    res = await post(JSON.stringify({ feeBps: 10, unknown: true }));
+    expect(res.status).toBe(400);
+    expect((await error(res)).code).toBe("CORRIDOR_DEMO_INVALID_CONTROLS");
+
+    res = await post(JSON.stringify({ action: "launchRockets" }));
+    expect(res.status).toBe(400);
+    expect((await error(res)).code).toBe("CORRIDOR_DEMO_INVALID_CONTROLS");
+
+    res = await post("{not json");
+    expect(res.status).toBe(400);
+    expect((await error(res)).code).toBe("CORRIDOR_HTTP_MALFORMED_JSON");
+
+    res = await post(JSON.stringify({ feeBps: 10 }), "text/plain");
+    expect(res.status).toBe(415);
+    expect((await error(res)).code).toBe("CORRIDOR_HTTP_UNSUPPORTED_MEDIA_TYPE");
+
+    res = await post(JSON.stringify({ feeBps: 10, pad: "x".repeat(64 * 1024) }));
+    expect(res.status).toBe(413);
+    expect((await error(res)).code).toBe("CORRIDOR_HTTP_BODY_TOO_LARGE");
+
+    res = await fetch(`${demo.url}api/controls`);
+    expect(res.status).toBe(405);
+    expect((await error(res)).code).toBe("CORRIDOR_HTTP_METHOD_NOT_ALLOWED");
+
+    res = await fetch(`${demo.url}no/such/page`);
+    expect(res.status).toBe(404);
+    expect((await error(res)).code).toBe("CORRIDOR_HTTP_NOT_FOUND");
+
+    // A good body still works after the bad ones, and a second outage while one is under way is refused.
+    res = await post(JSON.stringify({ spreadBps: 20, action: "relayerOutage", seconds: 5 }));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { settings: { spreadBps: number } }).settings.spreadBps).toBe(20);
+    res = await post(JSON.stringify({ action: "relayerOutage" }));
+    expect(res.status).toBe(409);
+    expect((await error(res)).code).toBe("CORRIDOR_DEMO_BUSY");
+  }, 30_000);
+});
