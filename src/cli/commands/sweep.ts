@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { renderSweepReport } from "../../report/sweep.js";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
@@ -157,7 +158,11 @@ export function registerSweep(program: Command): void {
       );
       console.log(`Sweep of ${base.name} (seed ${o.seed ?? base.seed}): ${done.length} of ${points.length} runs in ${duration((performance.now() - wallStart) / 1000)}\n`);
       console.log(formatSweepTable(varies, done));
-      console.log(`\nAll-in cost: fee + FX spread + gas, mean over settled transfers, % of the amount sent. Sweep: ${sweepFile}`);
+      // The same kind of report as a single run's, with one comparison chart per measure.
+      const reportFile = resolve(out, "report.html");
+      const command = ["corridor", "sweep", file, ...o.vary.flatMap((v) => ["--vary", v]), ...(o.seed !== undefined ? ["--seed", String(o.seed)] : [])].join(" ");
+      writeFileSync(reportFile, renderSweepReport(done as never, { command, title: `Sweep of ${base.name}`, description: base.description }));
+      console.log(`\nAll-in cost: fee + FX spread + gas, mean over settled transfers, % of the amount sent. Sweep: ${sweepFile}\nReport: ${reportFile}`);
       if (failed.length > 0) throw new CorridorError("CORRIDOR_SWEEP_FAILED", `${failed.length} of ${points.length} runs failed: ${failed.map((f) => f.label).join("; ")}`);
       if (done.some((r) => !r.summary.conservation.ok)) throw new CorridorError("CORRIDOR_CONSERVATION_FAILED", "conservation check failed in at least one run");
     });
