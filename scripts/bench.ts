@@ -14,7 +14,7 @@ import { bootCorridor, type BootedCorridor } from "../src/chains/setup.js";
 import { testKeyPair } from "../src/chains/keys.js";
 import { TxSender, type TxRequest } from "../src/chains/tx-sender.js";
 import { getBlock, mineBlockAt, setAutomine } from "../src/chains/mining.js";
-import { connectRpcChain, type Chain } from "../src/chains/chain.js";
+import type { Chain } from "../src/chains/chain.js";
 import { fundNative, sendAll } from "../src/contracts/deploy.js";
 import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../src/contracts/gateway.js";
 import { NO_QUOTE, TIER, ZERO_HASH } from "../src/domain/message.js";
@@ -221,7 +221,6 @@ try {
   spawnSync("pkill", ["-f", "hardhat/dist/src/cli.js node --network"]);
   await node.stop();
 }
-void connectRpcChain;
 if (process.env.BENCH_HIGH_VOLUME === "1") {
   console.log("5. high-volume scenario (scenarios/high-volume.json):");
   highVolume();

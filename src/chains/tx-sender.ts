@@ -1,4 +1,4 @@
-import { toHex, type Hex, type PrivateKeyAccount } from "viem";
+import type { Hex, PrivateKeyAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Chain } from "./chain.js";
 import { CorridorError } from "../domain/errors.js";
@@ -119,8 +119,4 @@ export async function waitForReceipt(chain: Chain, hash: Hex, opts: { timeoutMs?
     if (Date.now() > deadline) throw new CorridorError("CORRIDOR_TX_TIMEOUT", `no receipt for ${hash} on ${chain.name}`, { hash, chain: chain.name });
     await new Promise((res) => setTimeout(res, opts.pollMs ?? 20));
   }
-}
-
-export function hexQuantity(n: bigint | number): Hex {
-  return toHex(n);
 }

@@ -1,4 +1,4 @@
-import { encodeFunctionData, maxUint256, toHex, type Hex } from "viem";
+import { encodeFunctionData, maxUint256, type Hex } from "viem";
 import type { Logger } from "pino";
 import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
 import { testKey, testKeyPair } from "../chains/keys.js";
@@ -93,4 +93,3 @@ export async function bringUp(opts: UpOptions): Promise<{ config: LiveConfig; no
   }
 }
 
-export { toHex };

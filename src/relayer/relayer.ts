@@ -19,7 +19,7 @@ import {
   type RefundItem,
   type SettleItem,
 } from "../contracts/gateway.js";
-import { idOf, MODE, REFUND_REASON, tierName, type Message, type RefundReason } from "../domain/message.js";
+import { MODE, REFUND_REASON, tierName, type RefundReason } from "../domain/message.js";
 import type { Clock } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { isTerminal } from "../domain/transfer.js";
@@ -630,4 +630,3 @@ type RawLogN = Omit<RawLog, "blockNumber"> & { blockNumber: number };
 const hex = (n: number): Hex => `0x${n.toString(16)}`;
 const gatewayAbiCached = gatewayAbi;
 
-export { idOf, type Message };
