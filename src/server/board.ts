@@ -11,11 +11,10 @@
 import type { Hex } from "viem";
 import { fromBaseUnits } from "../domain/money.js";
 import { allInCost, fixed18ToRate, fxCost } from "../domain/fx/quote.js";
-import { modeName, tierName } from "../domain/message.js";
 import { distribution } from "../domain/stats.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import type { TransferGas } from "../sim/gas.js";
-import type { TransferOut } from "../sim/results.js";
+import { toTransferOut, type TransferOut } from "../sim/results.js";
 import { g20Scorecard, type G20Targets } from "../sim/scorecard.js";
 import type { Settings } from "./controls.js";
 
@@ -594,39 +593,5 @@ export function histogram(values: readonly number[]): HistogramBin[] {
 
 /** A finished transfer as results.json shows it (what the G20 scorecard reads). */
 function transferOut(t: Tracked, r: TransferRecord, gas: TransferGas | null | undefined): TransferOut {
-  const m = r.message;
-  const units = (v: bigint) => fromBaseUnits(v).toFixed();
-  const mid = r.mid === undefined ? null : fixed18ToRate(r.mid);
-  const fx = r.state === "settled" && r.rate !== undefined && mid ? fxCost(m.amount - m.fee, fixed18ToRate(r.rate), mid) : null;
-  const all = r.state === "settled" && r.rate !== undefined && mid ? allInCost(m.amount, m.fee, r.rate, mid) : null;
-  return {
-    id: r.id,
-    index: t.seq,
-    sender: m.sender,
-    recipient: m.recipient,
-    srcChain: r.srcChain,
-    dstChain: r.dstChain,
-    inputToken: { currency: r.inputCurrency, address: m.inputToken },
-    outputToken: { currency: r.outputCurrency, address: m.outputToken },
-    tier: tierName(m.tier),
-    mode: modeName(m.mode),
-    amountIn: units(m.amount),
-    fee: units(m.fee),
-    amountOut: r.amountOut === undefined ? null : units(r.amountOut),
-    feePct: round(pct(m.fee, m.amount), 6),
-    rate: r.rate === undefined ? null : fromBaseUnits(r.rate, 18).toFixed(),
-    mid: mid ? mid.toFixed() : null,
-    fxCost: fx ? { amount: units(fx.cost), bps: round(fx.bps.toNumber(), 4) } : null,
-    cost: all ? { amount: units(all.cost), pct: round(all.bps.toNumber() / 100, 6) } : null,
-    gas: gas ?? null,
-    state: r.state,
-    refundReason: r.state === "refunded" ? (r.refundReason ?? "other") : null,
-    compliance: r.compliance ?? null,
-    liquidityWaitSeconds: r.liquidityWaitSeconds ?? null,
-    fastAllowanceUsed: r.fastAllowanceUsed === undefined ? null : units(r.fastAllowanceUsed),
-    stages: Object.fromEntries(Object.entries(r.stages).filter(([, v]) => v !== undefined)) as Record<string, number>,
-    settlementSeconds: r.state === "settled" ? r.stages.settled! - r.stages.initiated! : null,
-    srcTxHash: r.srcTxHash,
-    dstTxHash: r.dstTxHash ?? null,
-  };
+  return toTransferOut(r, t.seq, gas ?? null);
 }

@@ -195,44 +195,7 @@ export function buildResults(input: {
 }): SimulationResults {
   const { records } = input;
   const transfers: TransferOut[] = records
-    .map((r) => {
-      const plan = input.planBySendTx.get(r.srcTxHash);
-      const m = r.message;
-      const mid = r.mid === undefined ? null : fixed18ToRate(r.mid);
-      const fx = r.state === "settled" && r.rate !== undefined && mid ? fxCost(m.amount - m.fee, fixed18ToRate(r.rate), mid) : null;
-      const all = r.state === "settled" && r.rate !== undefined && mid ? allInCost(m.amount, m.fee, r.rate, mid) : null;
-      const settlementSeconds = r.state === "settled" && r.stages.settled !== undefined && r.stages.initiated !== undefined ? r.stages.settled - r.stages.initiated : null;
-      return {
-        id: r.id,
-        index: plan?.index ?? null,
-        sender: m.sender,
-        recipient: m.recipient,
-        srcChain: r.srcChain,
-        dstChain: r.dstChain,
-        inputToken: { currency: r.inputCurrency, address: m.inputToken },
-        outputToken: { currency: r.outputCurrency, address: m.outputToken },
-        tier: tierName(m.tier),
-        mode: modeName(m.mode),
-        amountIn: units(m.amount),
-        fee: units(m.fee),
-        amountOut: r.amountOut === undefined ? null : units(r.amountOut),
-        feePct: pct(m.fee, m.amount),
-        rate: r.rate === undefined ? null : fromBaseUnits(r.rate, 18).toFixed(),
-        mid: mid ? mid.toFixed() : null,
-        fxCost: fx ? { amount: units(fx.cost), bps: round(fx.bps.toNumber(), 4) } : null,
-        cost: all ? { amount: units(all.cost), pct: round(all.bps.toNumber() / 100, 6) } : null,
-        gas: input.gas?.(r) ?? null,
-        state: r.state,
-        refundReason: r.state === "refunded" ? (r.refundReason ?? "other") : null,
-        compliance: r.compliance ?? null,
-        liquidityWaitSeconds: r.liquidityWaitSeconds ?? null,
-        fastAllowanceUsed: r.fastAllowanceUsed === undefined ? null : units(r.fastAllowanceUsed),
-        stages: Object.fromEntries(Object.entries(r.stages).filter(([, v]) => v !== undefined)) as Record<string, number>,
-        settlementSeconds,
-        srcTxHash: r.srcTxHash,
-        dstTxHash: r.dstTxHash ?? null,
-      };
-    })
+    .map((r) => toTransferOut(r, input.planBySendTx.get(r.srcTxHash)?.index ?? null, input.gas?.(r) ?? null))
     .sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
 
   const settled = transfers.filter((t) => t.state === "settled");
@@ -446,4 +409,43 @@ function writeChunked(file: string, prefix: string, items: readonly unknown[], i
 /** results.json: the summary and scenario first, then one transfer per line. */
 export function writeResultsJson(file: string, results: SimulationResults): void {
   writeJsonWithList(file, results as unknown as Record<string, unknown>, "transfers");
+}
+
+/** One transfer record as results.json shows it (also what the live dashboard and the G20 scorecard read). */
+export function toTransferOut(r: TransferRecord, index: number | null, gas: TransferGas | null): TransferOut {
+  const m = r.message;
+  const mid = r.mid === undefined ? null : fixed18ToRate(r.mid);
+  const fx = r.state === "settled" && r.rate !== undefined && mid ? fxCost(m.amount - m.fee, fixed18ToRate(r.rate), mid) : null;
+  const all = r.state === "settled" && r.rate !== undefined && mid ? allInCost(m.amount, m.fee, r.rate, mid) : null;
+  const settlementSeconds = r.state === "settled" && r.stages.settled !== undefined && r.stages.initiated !== undefined ? r.stages.settled - r.stages.initiated : null;
+  return {
+    id: r.id,
+    index,
+    sender: m.sender,
+    recipient: m.recipient,
+    srcChain: r.srcChain,
+    dstChain: r.dstChain,
+    inputToken: { currency: r.inputCurrency, address: m.inputToken },
+    outputToken: { currency: r.outputCurrency, address: m.outputToken },
+    tier: tierName(m.tier),
+    mode: modeName(m.mode),
+    amountIn: units(m.amount),
+    fee: units(m.fee),
+    amountOut: r.amountOut === undefined ? null : units(r.amountOut),
+    feePct: pct(m.fee, m.amount),
+    rate: r.rate === undefined ? null : fromBaseUnits(r.rate, 18).toFixed(),
+    mid: mid ? mid.toFixed() : null,
+    fxCost: fx ? { amount: units(fx.cost), bps: round(fx.bps.toNumber(), 4) } : null,
+    cost: all ? { amount: units(all.cost), pct: round(all.bps.toNumber() / 100, 6) } : null,
+    gas,
+    state: r.state,
+    refundReason: r.state === "refunded" ? (r.refundReason ?? "other") : null,
+    compliance: r.compliance ?? null,
+    liquidityWaitSeconds: r.liquidityWaitSeconds ?? null,
+    fastAllowanceUsed: r.fastAllowanceUsed === undefined ? null : units(r.fastAllowanceUsed),
+    stages: Object.fromEntries(Object.entries(r.stages).filter(([, v]) => v !== undefined)) as Record<string, number>,
+    settlementSeconds,
+    srcTxHash: r.srcTxHash,
+    dstTxHash: r.dstTxHash ?? null,
+  };
 }
