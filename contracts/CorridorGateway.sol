@@ -58,8 +58,8 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     error MessageAlreadyProcessed(bytes32 id);
     /// @notice The source has no pending message with this id.
     error UnknownMessage(bytes32 id);
-    /// @notice The message does not match what was sent under this id.
     error MessageMismatch(bytes32 id);
+    /// @notice The message does not match what was sent under this id.
     /// @notice Fewer signatures than the threshold.
     error TooFewSignatures(uint256 provided, uint256 required);
     /// @notice Signature `index` is malformed.
@@ -224,8 +224,10 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     bytes32 internal constant FINALIZED = bytes32(uint256(2));
 
     // ---------------------------------------------------------------- storage
-    /// @notice Next outbound nonce.
-    uint64 public nextNonce;
+    /// @notice Each sender's next outbound nonce. Per sender, not per gateway: a sender's sends are
+    /// ordered by its own account nonce, so when a reorganisation puts them into other blocks they
+    /// keep their nonces, and their ids (compare Across's deterministic deposit ids).
+    mapping(address sender => uint64) public nonces;
     /// @notice Signatures required for settle, refund and finalize.
     uint256 public threshold;
     /// @notice Number of registered attesters.
@@ -304,7 +306,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     /// @dev Reverts: EnforcedPause, ZeroAmount, InvalidRecipient, InvalidTier, DeadlinePassed, RouteNotFound,
     ///      UnknownRemoteGateway, FeeAboveMax, FeeNotBelowAmount, ComplianceRejected (hook), and token errors
     ///      (allowance, balance, AccountFrozen).
-    /// @return id The message id, unique across chains: keccak256(srcChainId, srcGateway, nonce).
+    /// @return id The message id (`messageId`): the message's hash with `sentAt` left out.
     function send(SendParams calldata p) external whenNotPaused nonReentrant returns (bytes32 id) {
         // checks
         if (p.amount == 0) revert ZeroAmount();
@@ -320,7 +322,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         if (fee >= p.amount) revert FeeNotBelowAmount(fee, p.amount);
         bytes32 qHash = _checkQuoteAtSend(p);
 
-        uint64 nonce = nextNonce;
+        uint64 nonce = nonces[msg.sender];
         CorridorTypes.Message memory m = CorridorTypes.Message({
             srcChainId: uint64(block.chainid),
             srcGateway: address(this),
@@ -344,8 +346,8 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         if (address(complianceHook) != address(0)) complianceHook.checkSend(m);
 
         // effects
-        id = messageId(block.chainid, address(this), nonce);
-        nextNonce = nonce + 1;
+        id = messageId(m);
+        nonces[msg.sender] = nonce + 1;
         outbound[id] = hashMessage(m);
         if (qHash != bytes32(0)) quoteUsed[qHash] = true;
         if (r.mode == uint8(CorridorTypes.Mode.LockRelease)) escrowed[p.inputToken] += p.amount;
@@ -625,9 +627,16 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         return ((message.amount - message.fee) * rate) / RATE_SCALE;
     }
 
-    /// @notice The message id: unique across chains because it binds the source chain and gateway.
-    function messageId(uint256 srcChainId, address srcGateway, uint64 nonce) public pure returns (bytes32) {
-        return keccak256(abi.encode(srcChainId, srcGateway, nonce));
+    /// @notice The message id: the EIP-712 hash of the message with `sentAt` left out (zero). It binds
+    /// the source chain and gateway (unique across chains), the sender and the sender's own nonce,
+    /// and every term of the transfer, but not the block: when a reorganisation of the source mines
+    /// the same send again in another block, it keeps its id (so it is settled once), while a
+    /// different send that takes the same nonce on the new branch has another id.
+    function messageId(CorridorTypes.Message memory m) public pure returns (bytes32 id) {
+        uint64 sentAt = m.sentAt;
+        m.sentAt = 0;
+        id = hashMessage(m);
+        m.sentAt = sentAt;
     }
 
     /// @notice EIP-712 struct hash of a message.
@@ -649,7 +658,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
         if (m.dstChainId != block.chainid || m.dstGateway != address(this)) revert WrongDestination(m.dstChainId, m.dstGateway);
         address trusted = remoteGateway[m.srcChainId];
         if (trusted == address(0) || trusted != m.srcGateway) revert UnknownRemoteGateway(m.srcChainId, m.srcGateway);
-        bytes32 id = messageId(m.srcChainId, m.srcGateway, m.nonce);
+        bytes32 id = messageId(m);
         if (consumed[id]) revert MessageAlreadyProcessed(id);
         if (block.timestamp > m.deadline) revert DeadlinePassed(m.deadline, block.timestamp);
         if (!localToken[m.outputToken]) revert UnsupportedToken(m.outputToken);
@@ -752,7 +761,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
 
     function _checkOutbound(CorridorTypes.Message calldata m) internal view returns (bytes32 id) {
         if (m.srcChainId != block.chainid || m.srcGateway != address(this)) revert WrongSource(m.srcChainId, m.srcGateway);
-        id = messageId(m.srcChainId, m.srcGateway, m.nonce);
+        id = messageId(m);
         bytes32 stored = outbound[id];
         if (stored == bytes32(0)) revert UnknownMessage(id);
         if (stored == REFUNDED || stored == FINALIZED) revert MessageAlreadyProcessed(id);
@@ -775,7 +784,7 @@ contract CorridorGateway is AccessControl, Pausable, ReentrancyGuard, EIP712 {
     }
 
     function _idOf(CorridorTypes.Message calldata m) internal pure returns (bytes32) {
-        return messageId(m.srcChainId, m.srcGateway, m.nonce);
+        return messageId(m);
     }
 
     function _addAttester(address attester) internal {

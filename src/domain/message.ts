@@ -1,4 +1,4 @@
-import { encodeAbiParameters, hashStruct, keccak256, type Hex } from "viem";
+import { bytesToHex, keccak256, stringToBytes, type Hex } from "viem";
 
 /** Tiers as the contracts number them. */
 export const TIER = { standard: 0, fast: 1 } as const;
@@ -119,8 +119,9 @@ export const ATTESTATION_TYPES = {
 export const QUOTE_TYPES = { Quote: QUOTE_FIELDS } as const;
 export const FINALITY_TYPES = { Finality: [{ name: "ids", type: "bytes32[]" }] } as const;
 
+/** EIP-712 struct hash of a quote (what SendParams and the message carry as `quoteHash`). */
 export function hashQuote(q: LockedQuote): Hex {
-  return hashStruct({ data: q, primaryType: "Quote", types: QUOTE_TYPES });
+  return bytesToHex(quoteHasher(q));
 }
 
 export const GATEWAY_DOMAIN_NAME = "CorridorGateway";
@@ -130,21 +131,202 @@ export function gatewayDomain(chainId: bigint | number, gateway: Hex) {
   return { name: GATEWAY_DOMAIN_NAME, version: GATEWAY_DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract: gateway } as const;
 }
 
-/** The message id: keccak256(abi.encode(srcChainId, srcGateway, nonce)), unique across chains. */
-export function messageId(srcChainId: bigint, srcGateway: Hex, nonce: bigint): Hex {
-  return keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "address" }, { type: "uint64" }], [srcChainId, srcGateway, nonce]));
-}
-
+/**
+ * The message id (CorridorGateway.messageId): the EIP-712 hash of the message with `sentAt` left
+ * out. It binds the source chain and gateway, the sender and the sender's own nonce, and every
+ * term of the transfer, but not the block: a send mined again in another block after a
+ * reorganisation keeps its id; a different send that takes the same nonce gets another.
+ */
 export function idOf(m: Message): Hex {
-  return messageId(m.srcChainId, m.srcGateway, m.nonce);
+  return hashMessage({ ...m, sentAt: 0n });
 }
 
 /** EIP-712 struct hash of a message (what the source stores and the attestations bind). */
 export function hashMessage(m: Message): Hex {
-  return hashStruct({ data: m, primaryType: "Message", types: ATTESTATION_TYPES });
+  return bytesToHex(messageHasher(m));
 }
 
 /** Payout for a message at an 18-decimal rate, rounded down as the gateway does. */
 export function amountOut(m: Pick<Message, "amount" | "fee">, rate: bigint): bigint {
   return ((m.amount - m.fee) * rate) / RATE_SCALE;
+}
+
+// ---------------------------------------------------------------- EIP-712 digests
+//
+// The attesters sign one EIP-712 digest per settlement, refund and finalization. viem's
+// `hashTypedData` validates the whole typed message and re-derives the type strings and hashes
+// on every call (about 0.5 ms for a Settle). These helpers compile each struct's encoder once
+// (type hash, field order, field encoders), compute each gateway's domain separator once, and
+// hash a message with one keccak over a fixed-size buffer. The digests are byte-for-byte viem's
+// (test/unit/attestation-hash.test.ts checks them against `hashTypedData` over random messages);
+// out-of-range integers, malformed addresses and hashes throw, as viem's do.
+
+type Field = { readonly name: string; readonly type: string };
+type Types = Record<string, readonly Field[]>;
+type Hasher = (data: Record<string, unknown>) => Uint8Array;
+
+/** `Name(type1 name1,type2 name2,...)`. */
+const typeString = (name: string, fields: readonly Field[]) => `${name}(${fields.map((f) => `${f.type} ${f.name}`).join(",")})`;
+
+/** EIP-712 encodeType: the primary type, then the struct types it references, sorted by name. */
+function encodeType(primaryType: string, types: Types): string {
+  const deps = new Set<string>();
+  const walk = (t: string) => {
+    for (const f of types[t] ?? []) {
+      const base = f.type.replace(/\[\d*\]$/, "");
+      if (types[base] && base !== primaryType && !deps.has(base)) {
+        deps.add(base);
+        walk(base);
+      }
+    }
+  };
+  walk(primaryType);
+  return [primaryType, ...[...deps].sort()].map((t) => typeString(t, types[t]!)).join("");
+}
+
+const HEX_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 10; i++) t[48 + i] = i;
+  for (let i = 0; i < 6; i++) t[65 + i] = t[97 + i] = 10 + i;
+  return t;
+})();
+
+/** Writes the `0x`-prefixed hex of exactly `bytes` bytes into `buf` at `offset`; throws on anything else. */
+function writeHex(buf: Uint8Array, offset: number, hex: unknown, bytes: number, what: string): void {
+  if (typeof hex !== "string" || hex.length !== 2 + 2 * bytes || hex[0] !== "0" || (hex[1] !== "x" && hex[1] !== "X")) {
+    throw new Error(`invalid ${what}: ${String(hex)}`);
+  }
+  for (let i = 0; i < bytes; i++) {
+    const hi = HEX_VALUE[hex.charCodeAt(2 + 2 * i) & 127]!;
+    const lo = HEX_VALUE[hex.charCodeAt(3 + 2 * i) & 127]!;
+    if (hi < 0 || lo < 0 || hex.charCodeAt(2 + 2 * i) > 127 || hex.charCodeAt(3 + 2 * i) > 127) throw new Error(`invalid ${what}: ${hex}`);
+    buf[offset + i] = (hi << 4) | lo;
+  }
+}
+
+/** Writes an unsigned integer of `bits` bits as a 32-byte big-endian word (the buffer is zeroed). */
+function writeUint(buf: Uint8Array, offset: number, value: unknown, bits: number, what: string): void {
+  let v: bigint;
+  if (typeof value === "bigint") v = value;
+  else if (typeof value === "number" && Number.isSafeInteger(value)) v = BigInt(value);
+  else throw new Error(`invalid ${what}: ${String(value)}`);
+  if (v < 0n || v >> BigInt(bits) !== 0n) throw new Error(`${what} out of range for uint${bits}: ${v}`);
+  // Small values (chain ids, nonces, timestamps, most amounts) fit in a double's 53 bits: no bigint loop.
+  if (v <= 0x1f_ffff_ffff_ffffn) {
+    let n = Number(v);
+    for (let i = 31; n > 0; i--) {
+      buf[offset + i] = n % 256;
+      n = Math.floor(n / 256);
+    }
+    return;
+  }
+  for (let i = 31; v > 0n; i--) {
+    buf[offset + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+/** Compiles the EIP-712 `hashStruct` of `primaryType`: keccak256(typeHash ‖ encoded fields). */
+function structHasher(primaryType: string, types: Types): Hasher {
+  const typeHash = keccak256(stringToBytes(encodeType(primaryType, types)), "bytes");
+  const fields = types[primaryType]!;
+  const writers = fields.map((f): ((buf: Uint8Array, offset: number, value: unknown) => void) => {
+    const what = `${primaryType}.${f.name}`;
+    const uint = /^uint(\d+)$/.exec(f.type);
+    if (uint) {
+      const bits = Number(uint[1]);
+      return (buf, o, v) => writeUint(buf, o, v, bits, what);
+    }
+    if (f.type === "address") return (buf, o, v) => writeHex(buf, o + 12, v, 20, what);
+    if (f.type === "bytes32") return (buf, o, v) => writeHex(buf, o, v, 32, what);
+    if (f.type === "bool")
+      return (buf, o, v) => {
+        if (typeof v !== "boolean") throw new Error(`invalid ${what}: ${String(v)}`);
+        buf[o + 31] = v ? 1 : 0;
+      };
+    if (f.type === "bytes32[]")
+      return (buf, o, v) => {
+        if (!Array.isArray(v)) throw new Error(`invalid ${what}: not an array`);
+        const words = new Uint8Array(32 * v.length);
+        v.forEach((h, i) => writeHex(words, 32 * i, h, 32, what));
+        buf.set(keccak256(words, "bytes"), o);
+      };
+    if (types[f.type]) {
+      let sub: Hasher | undefined;
+      return (buf, o, v) => buf.set((sub ??= structHasher(f.type, types))(v as Record<string, unknown>), o);
+    }
+    throw new Error(`EIP-712 field type ${f.type} (${what}) is not supported by the fast hasher`);
+  });
+  const size = 32 * (fields.length + 1);
+  return (data) => {
+    const buf = new Uint8Array(size);
+    buf.set(typeHash, 0);
+    for (let i = 0; i < fields.length; i++) writers[i]!(buf, 32 * (i + 1), data[fields[i]!.name]);
+    return keccak256(buf, "bytes");
+  };
+}
+
+const messageHasher = structHasher("Message", ATTESTATION_TYPES) as unknown as (m: Message) => Uint8Array;
+const quoteHasher = structHasher("Quote", QUOTE_TYPES) as unknown as (q: LockedQuote) => Uint8Array;
+const settleHasher = structHasher("Settle", ATTESTATION_TYPES);
+const refundHasher = structHasher("Refund", ATTESTATION_TYPES);
+const finalizeHasher = structHasher("Finalize", ATTESTATION_TYPES);
+const finalityHasher = structHasher("Finality", FINALITY_TYPES);
+const DOMAIN_TYPE_HASH = keccak256(stringToBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"), "bytes");
+const NAME_HASH = keccak256(stringToBytes(GATEWAY_DOMAIN_NAME), "bytes");
+const VERSION_HASH = keccak256(stringToBytes(GATEWAY_DOMAIN_VERSION), "bytes");
+
+/** Domain separators by chain id and gateway: computed once per gateway. */
+const separators = new Map<string, Uint8Array>();
+
+/** The EIP-712 domain separator of a gateway (`gatewayDomain(chainId, gateway)`), computed once. */
+function gatewayDomainSeparator(chainId: bigint | number, gateway: Hex): Uint8Array {
+  const key = `${chainId}:${gateway.toLowerCase()}`;
+  let sep = separators.get(key);
+  if (!sep) {
+    const buf = new Uint8Array(160);
+    buf.set(DOMAIN_TYPE_HASH, 0);
+    buf.set(NAME_HASH, 32);
+    buf.set(VERSION_HASH, 64);
+    writeUint(buf, 96, BigInt(chainId), 256, "domain chainId");
+    writeHex(buf, 140, gateway, 20, "domain verifyingContract");
+    sep = keccak256(buf, "bytes");
+    separators.set(key, sep);
+  }
+  return sep;
+}
+
+/** keccak256(0x1901 ‖ domainSeparator ‖ structHash): the digest an EIP-712 signature signs. */
+function typedDigest(separator: Uint8Array, structHash: Uint8Array): Hex {
+  const buf = new Uint8Array(66);
+  buf[0] = 0x19;
+  buf[1] = 0x01;
+  buf.set(separator, 2);
+  buf.set(structHash, 34);
+  return keccak256(buf);
+}
+
+/** The Settle attestation digest, in the destination gateway's domain. */
+export function settleDigest(m: Message, rate: bigint, sourceFinal: boolean): Hex {
+  return typedDigest(gatewayDomainSeparator(m.dstChainId, m.dstGateway), settleHasher({ message: m, rate, sourceFinal }));
+}
+
+/** The Refund attestation digest, in the source gateway's domain. */
+export function refundDigest(m: Message, reason: number): Hex {
+  return typedDigest(gatewayDomainSeparator(m.srcChainId, m.srcGateway), refundHasher({ message: m, reason }));
+}
+
+/** The Finalize attestation digest, in the source gateway's domain. */
+export function finalizeDigest(m: Message): Hex {
+  return typedDigest(gatewayDomainSeparator(m.srcChainId, m.srcGateway), finalizeHasher({ message: m }));
+}
+
+/** The source-finality digest of Fast transfers, in the destination gateway's domain. */
+export function finalityDigest(dstChainId: bigint, dstGateway: Hex, ids: readonly Hex[]): Hex {
+  return typedDigest(gatewayDomainSeparator(dstChainId, dstGateway), finalityHasher({ ids }));
+}
+
+/** A quote's digest as its quoter signs it, in the destination gateway's domain. */
+export function quoteDigest(q: LockedQuote, dstGateway: Hex): Hex {
+  return typedDigest(gatewayDomainSeparator(q.dstChainId, dstGateway), quoteHasher(q));
 }

@@ -1,7 +1,6 @@
-import { hashTypedData, type Hex } from "viem";
+import type { Hex } from "viem";
 import { privateKeyToAddress, sign } from "viem/accounts";
-import { serializeSignature } from "viem";
-import { ATTESTATION_TYPES, FINALITY_TYPES, gatewayDomain, type Message } from "../domain/message.js";
+import { finalityDigest, finalizeDigest, refundDigest, settleDigest, type Message } from "../domain/message.js";
 
 interface Attester {
   privateKey: Hex;
@@ -42,36 +41,23 @@ export class AttesterSet {
     return this.attesters.length - this.offline.size >= this.threshold;
   }
 
+  // The digests: EIP-712 in the gateway's domain, hashed with the precompiled struct encoders of
+  // src/domain/message.ts (equal to viem's hashTypedData; see test/unit/attestation-hash.test.ts).
   settleDigest(m: Message, rate: bigint, sourceFinal: boolean): Hex {
-    return hashTypedData({
-      domain: gatewayDomain(m.dstChainId, m.dstGateway),
-      types: ATTESTATION_TYPES,
-      primaryType: "Settle",
-      message: { message: m, rate, sourceFinal },
-    });
+    return settleDigest(m, rate, sourceFinal);
   }
 
   /** Finality of Fast transfers' sources, signed for the destination gateway that lent the Fast allowance. */
   finalityDigest(dstChainId: bigint, dstGateway: Hex, ids: Hex[]): Hex {
-    return hashTypedData({ domain: gatewayDomain(dstChainId, dstGateway), types: FINALITY_TYPES, primaryType: "Finality", message: { ids } });
+    return finalityDigest(dstChainId, dstGateway, ids);
   }
 
   refundDigest(m: Message, reason: number): Hex {
-    return hashTypedData({
-      domain: gatewayDomain(m.srcChainId, m.srcGateway),
-      types: ATTESTATION_TYPES,
-      primaryType: "Refund",
-      message: { message: m, reason },
-    });
+    return refundDigest(m, reason);
   }
 
   finalizeDigest(m: Message): Hex {
-    return hashTypedData({
-      domain: gatewayDomain(m.srcChainId, m.srcGateway),
-      types: ATTESTATION_TYPES,
-      primaryType: "Finalize",
-      message: { message: m },
-    });
+    return finalizeDigest(m);
   }
 
   /** `sourceFinal` says the source is final: if not, a Fast settlement draws on the Fast allowance. */
@@ -95,6 +81,6 @@ export class AttesterSet {
   private async signDigest(hash: Hex): Promise<Hex[]> {
     const signers = this.attesters.filter((a) => !this.offline.has(a.address)).slice(0, this.threshold);
     if (signers.length < this.threshold) throw new Error(`only ${signers.length} attesters online, ${this.threshold} needed`);
-    return Promise.all(signers.map(async (a) => serializeSignature(await sign({ hash, privateKey: a.privateKey }))));
+    return Promise.all(signers.map((a) => sign({ hash, privateKey: a.privateKey, to: "hex" })));
   }
 }

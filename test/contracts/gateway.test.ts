@@ -138,7 +138,12 @@ describe("send", () => {
     expect(message).toMatchObject({ srcChainId: chainId("us"), dstChainId: chainId("uk"), dstGateway: ukGateway(), nonce: 0n, sender: alice.address, mode: MODE.burnMint, quoteHash: zeroHash });
     expect(message.sentAt).toBe(await latestTimestamp(f.chain.us)); // the send's block
     expect(await gatewayView(f, "us", "outbound", id)).toBe(await gatewayView(f, "us", "hashMessage", message));
-    expect(await gatewayView(f, "us", "nextNonce")).toBe(1n);
+    expect(await gatewayView(f, "us", "nonces", alice.address)).toBe(1n);
+    // The nonce is the sender's own: another sender's first send also has nonce 0, and another id.
+    const other = await sendTransfer(f, bob, { amount: 1_000_000n, recipient: alice.address });
+    expect(other.message.nonce).toBe(0n);
+    expect(other.id).not.toBe(id);
+    expect(other.id).toBe(idOf(other.message));
   });
 });
 
@@ -442,10 +447,18 @@ describe("refund and finalize", () => {
     await expectRelayRevert(f, "us", refundCall(f, m, 0, await f.c.attesters.signRefund(m, 0)), "UnknownMessage", [idOf(m)]);
   });
 
-  it("reverts MessageMismatch for a message that differs from what was sent under its id", async () => {
+  it("reverts MessageMismatch for a message that differs from what was sent under its id (another sentAt)", async () => {
+    const { id, message } = await sent();
+    const tampered = { ...message, sentAt: message.sentAt + 1n };
+    expect(idOf(tampered)).toBe(id);
+    await expectRelayRevert(f, "us", refundCall(f, tampered, 0, await f.c.attesters.signRefund(tampered, 0)), "MessageMismatch", [id]);
+  });
+
+  it("reverts UnknownMessage for a message with other terms (its id binds them)", async () => {
     const { id, message } = await sent();
     const tampered = { ...message, recipient: stranger.address };
-    await expectRelayRevert(f, "us", refundCall(f, tampered, 0, await f.c.attesters.signRefund(tampered, 0)), "MessageMismatch", [id]);
+    expect(idOf(tampered)).not.toBe(id);
+    await expectRelayRevert(f, "us", refundCall(f, tampered, 0, await f.c.attesters.signRefund(tampered, 0)), "UnknownMessage", [idOf(tampered)]);
   });
 
   it("reverts WrongSource for a refund submitted on a chain the message did not leave from", async () => {
