@@ -8,10 +8,23 @@ export function formatSummary(r: SimulationResults): string {
   const out: string[] = [];
   out.push(`Scenario ${r.scenario.name} (seed ${r.seed}): ${duration(s.virtualSeconds)} simulated in ${duration(s.wallClock.seconds)}`);
   out.push("");
+  const reorged = t.dropped > 0 || t.sourceReorged > 0;
   out.push(
     table(
-      ["sent", "settled", "refunded", "in flight", "rejected at send", "p50", "p95", "p99"],
-      [[t.sent, t.settled, t.refunded, t.inFlight, t.rejectedAtSend, duration(s.settlementSeconds.p50), duration(s.settlementSeconds.p95), duration(s.settlementSeconds.p99)]],
+      ["sent", "settled", "refunded", "in flight", ...(reorged ? ["dropped (reorg)", "paid, then reorged away"] : []), "rejected at send", "p50", "p95", "p99"],
+      [
+        [
+          t.sent,
+          t.settled,
+          t.refunded,
+          t.inFlight,
+          ...(reorged ? [t.dropped, t.sourceReorged] : []),
+          t.rejectedAtSend,
+          duration(s.settlementSeconds.p50),
+          duration(s.settlementSeconds.p95),
+          duration(s.settlementSeconds.p99),
+        ],
+      ],
     ),
   );
   const pct = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? "-" : `${x.toFixed(d)}%`);
@@ -101,10 +114,11 @@ export function formatSummary(r: SimulationResults): string {
   if (s.conservation.burnAndMint.length > 0) {
     out.push("");
     out.push("Same-currency transfers: burned = minted + refunded + in flight, and total supply across chains fell by exactly what is in flight");
+    const reorg = s.conservation.burnAndMint.some((b) => b.unbacked !== "0");
     out.push(
       table(
-        ["currency", "burned", "minted", "refunded", "in flight", "supply change", "ok"],
-        s.conservation.burnAndMint.map((b) => [b.currency, b.burned, b.minted, b.refunded, b.inFlight, b.supplyChange, b.ok ? "yes" : "NO"]),
+        ["currency", "burned", "minted", "refunded", "in flight", ...(reorg ? ["unbacked (reorg)"] : []), "supply change", "ok"],
+        s.conservation.burnAndMint.map((b) => [b.currency, b.burned, b.minted, b.refunded, b.inFlight, ...(reorg ? [b.unbacked] : []), b.supplyChange, b.ok ? "yes" : "NO"]),
       ),
     );
   }

@@ -7,6 +7,9 @@ import type { Message } from "./message.js";
  *                                    \-> (deny / expiry) REFUND_ATTESTED -> REFUNDED
  *                                    \-> HELD (manual review: approve | deny)
  * Lock-and-release transfers are FINALIZED on the source after settling (escrow to liquidity).
+ * A send that a reorganisation of its source chain removed before it settled is DROPPED: it never
+ * happened, so nothing is owed (if the same transaction is mined again, the transfer goes on under
+ * its record, once).
  */
 export type TransferState =
   | "initiated"
@@ -17,9 +20,10 @@ export type TransferState =
   | "submitted"
   | "settled"
   | "refund_attested"
-  | "refunded";
+  | "refunded"
+  | "dropped";
 
-export const TERMINAL_STATES: readonly TransferState[] = ["settled", "refunded"];
+export const TERMINAL_STATES: readonly TransferState[] = ["settled", "refunded", "dropped"];
 
 /** When each stage happened, in unix seconds (block timestamps where a block marks it). */
 export interface StageTimes {
@@ -34,6 +38,8 @@ export interface StageTimes {
   refundAttested?: number;
   refunded?: number;
   finalized?: number;
+  /** When the relayer saw the send vanish from its source chain in a reorganisation. */
+  dropped?: number;
 }
 
 export interface TransferRecord {
@@ -65,6 +71,12 @@ export interface TransferRecord {
   lastError?: string;
   settleAttempts: number;
   finalized?: boolean;
+  /**
+   * Set on a SETTLED transfer whose send a reorganisation of the source chain then removed: the
+   * destination paid out with nothing behind it. That payout is the corridor's reorg exposure
+   * (covered by the Fast allowance when `fastAllowanceUsed` is set). Unix seconds when seen.
+   */
+  sourceReorgedAt?: number;
 }
 
 export function isTerminal(r: TransferRecord): boolean {

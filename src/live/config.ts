@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { CHAIN_PROFILES } from "../chains/profiles.js";
 import { CorridorError } from "../domain/errors.js";
@@ -7,7 +8,18 @@ import { HookSpecSchema } from "../domain/compliance/registry.js";
 import type { Deployment } from "../contracts/deploy.js";
 
 const key = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 32-byte hex private key");
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected an address");
+/** An address; mixed case must match its EIP-55 checksum (all lowercase carries none). */
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address (0x followed by 40 hex digits)")
+  .superRefine((a, ctx) => {
+    if (isAddress(a, { strict: false }) && !isAddress(a, { strict: true })) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `wrong EIP-55 checksum (expected ${getAddress(a)})` });
+  });
+/** A JSON-RPC or HTTP endpoint. */
+const endpoint = z
+  .string()
+  .url()
+  .refine((u) => /^(https?|wss?):\/\//i.test(u), { message: "expected an http(s) or ws(s) URL" });
 
 const ChainDeploymentSchema = z.object({
   name: z.string(),
@@ -20,6 +32,16 @@ const ChainDeploymentSchema = z.object({
   startBlock: z.number().int().nonnegative().default(0),
 });
 
+/** Both chains, and no other: the commands look both up by name. */
+function bothChains(chains: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const name of ["us", "uk"]) if (chains[name] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `chain "${name}" is missing` });
+  for (const name of Object.keys(chains)) if (name !== "us" && name !== "uk") ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `unknown chain "${name}"; expected us and uk` });
+}
+
+const LiveChainSchema = z
+  .object({ url: endpoint, profile: z.string().refine((p) => p in CHAIN_PROFILES, { message: `expected one of ${Object.keys(CHAIN_PROFILES).join(", ")}` }) })
+  .strict();
+
 /**
  * A live corridor: JSON-RPC endpoints, the deployment, and each service's keys and settings.
  * `corridor up` writes one; `corridor relayer --config` and `corridor operator --config` read it,
@@ -27,11 +49,8 @@ const ChainDeploymentSchema = z.object({
  */
 export const LiveConfigSchema = z
   .object({
-    chains: z.record(
-      z.enum(["us", "uk"]),
-      z.object({ url: z.string().url(), profile: z.string().refine((p) => p in CHAIN_PROFILES, { message: `expected one of ${Object.keys(CHAIN_PROFILES).join(", ")}` }) }).strict(),
-    ),
-    deployment: z.object({ chains: z.record(z.string(), ChainDeploymentSchema) }),
+    chains: z.record(z.enum(["us", "uk"]), LiveChainSchema).superRefine(bothChains),
+    deployment: z.object({ chains: z.record(z.string(), ChainDeploymentSchema).superRefine(bothChains) }),
     relayer: z
       .object({
         privateKey: key,
@@ -41,12 +60,20 @@ export const LiveConfigSchema = z
         metricsPort: z.number().int().min(0).max(65_535).default(9464),
         /** Per JSON-RPC call; a call that takes longer counts as failed and is retried. */
         rpcTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-        instance: z.object({ index: z.number().int().min(0), count: z.number().int().min(1), takeoverSeconds: z.number().min(0).default(10) }).strict().optional(),
+        /**
+         * One of several relayer instances (each with its own key and store): instance `index` of `count`
+         * sends the jobs whose id falls to it at once and backs the others up after `takeoverSeconds`.
+         */
+        instance: z
+          .object({ index: z.number().int().min(0), count: z.number().int().min(1), takeoverSeconds: z.number().min(0).default(10) })
+          .strict()
+          .refine((i) => i.index < i.count, { message: "index must be below count (instances are numbered from 0)", path: ["index"] })
+          .optional(),
       })
       .strict(),
     operator: z
       .object({
-        url: z.string().url(),
+        url: endpoint,
         port: z.number().int().min(1).max(65_535),
         attesterKeys: z.array(key).min(1),
         threshold: z.number().int().min(1),
@@ -61,7 +88,16 @@ export const LiveConfigSchema = z
     /** Funded test accounts (local chains only). */
     accounts: z.array(z.object({ chain: z.enum(["us", "uk"]), address, privateKey: key }).strict()).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.operator.threshold > c.operator.attesterKeys.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["operator", "threshold"], message: `threshold ${c.operator.threshold} exceeds the ${c.operator.attesterKeys.length} attester keys` });
+    }
+    const [us, uk] = [c.deployment.chains.us, c.deployment.chains.uk];
+    if (us && uk && us.chainId === uk.chainId) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["deployment", "chains", "uk", "chainId"], message: "the two chains must have different chain ids" });
+    }
+  });
 
 export type LiveConfig = z.infer<typeof LiveConfigSchema>;
 

@@ -67,7 +67,8 @@ export async function bringUp(opts: UpOptions): Promise<{ config: LiveConfig; no
       );
       for (const u of users) accounts.push({ chain: name, address: u.address, privateKey: u.privateKey });
       // Blocks keep coming without traffic, so that confirmations accrue.
-      await chain.request("evm_setIntervalMining", [opts.blockTimeSeconds * 1000]);
+      // (Hardhat takes the interval in milliseconds, anvil in seconds.)
+      await chain.request("evm_setIntervalMining", [opts.node === "anvil" ? Math.max(1, Math.round(opts.blockTimeSeconds)) : opts.blockTimeSeconds * 1000]);
     }
     const config: LiveConfig = {
       chains: { us: { url: nodes[0]!.url, profile: "local" }, uk: { url: nodes[1]!.url, profile: "local" } },

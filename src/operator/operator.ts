@@ -1,10 +1,10 @@
 import type { Hex } from "viem";
 import type { Chain } from "../chains/chain.js";
-import type { ChainProfile } from "../chains/profiles.js";
+import { confirmationsFor, type ChainProfile } from "../chains/profiles.js";
 import type { Deployment, Currency } from "../contracts/deploy.js";
 import { gatewayAbi } from "../contracts/gateway.js";
 import { getBlock } from "../chains/mining.js";
-import { amountOut, hashMessage, MODE, NO_QUOTE, REFUND_REASON, ZERO_HASH, type LockedQuote, type RefundReason } from "../domain/message.js";
+import { amountOut, hashMessage, MODE, NO_QUOTE, REFUND_REASON, tierName, ZERO_HASH, type LockedQuote, type RefundReason } from "../domain/message.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import type { Clock } from "../domain/clock.js";
 import { rateToFixed18 } from "../domain/fx/quote.js";
@@ -64,6 +64,9 @@ export interface ReviewDesk {
  * it reads the source gateway itself to check that the message was really sent, and it never
  * signs a refund for a transfer that could still settle.
  */
+/** What `outbound(id)` holds once a lock-and-release escrow was released (CorridorGateway.FINALIZED). */
+const OUTBOUND_FINALIZED: Hex = `0x${"0".repeat(63)}2`;
+
 export class Operator implements OperatorApi {
   /** Ids for which a settlement was signed: such a transfer may be refunded only once its deadline has passed unsettled. */
   private readonly journal: OperatorJournal;
@@ -86,16 +89,42 @@ export class Operator implements OperatorApi {
     return c;
   }
 
-  /** Reads the source gateway: is this exact message pending under its id? */
-  async verifySent(record: TransferRecord): Promise<boolean> {
+  /**
+   * Reads the source gateway: is this exact message pending under its id? With `depth` > 1 it reads
+   * the state as of the block `depth - 1` below the head, so a message sent in a block that could
+   * still be reorganised away (fewer confirmations than the tier needs) does not count yet. The
+   * operator trusts no relayer: neither its claim that the message exists nor its block number.
+   */
+  async verifySent(record: TransferRecord, depth = 1): Promise<boolean> {
+    return (await this.outboundAt(record, depth)) === hashMessage(record.message);
+  }
+
+  /** `outbound(id)` on the source as of `depth - 1` blocks below the head (undefined if the chain is not that long yet). */
+  private async outboundAt(record: TransferRecord, depth: number): Promise<Hex | undefined> {
     const m = record.message;
-    const stored = (await this.chain(m.srcChainId).client.readContract({
+    const chain = this.chain(m.srcChainId);
+    let blockNumber: bigint | undefined;
+    if (depth > 1) {
+      const at = (await getBlock(chain)).number - depth + 1;
+      if (at < 0) return undefined;
+      blockNumber = BigInt(at);
+    }
+    return (await chain.client.readContract({
       address: m.srcGateway,
       abi: gatewayAbi(),
       functionName: "outbound",
       args: [record.id],
+      ...(blockNumber === undefined ? {} : { blockNumber }),
     })) as Hex;
-    return stored === hashMessage(m);
+  }
+
+  /** Confirmations the transfer's tier needs on its source chain. */
+  private tierDepth(record: TransferRecord): number {
+    return confirmationsFor(this.profileOf(record.message.srcChainId), tierName(record.message.tier));
+  }
+
+  private profileOf(chainId: bigint): ChainProfile {
+    return this.opts.profiles[this.nameById.get(this.chain(chainId).chainId)!]!;
   }
 
   async isConsumed(record: TransferRecord): Promise<boolean> {
@@ -108,17 +137,19 @@ export class Operator implements OperatorApi {
     })) as boolean;
   }
 
-  /** Whether the source block of `record` has its chain's Standard (hard-finality) depth. */
+  /**
+   * Whether the message's send is final on its source: the gateway showed it (pending, or already
+   * finalized) as of the block at the chain's Standard (hard-finality) depth. Read from the chain,
+   * not from the relayer's record, so a send that was reorganised away is never called final.
+   */
   async sourceFinal(record: TransferRecord): Promise<boolean> {
-    const chain = this.chain(record.message.srcChainId);
-    const profile = this.opts.profiles[this.nameById.get(chain.chainId)!]!;
-    const head = (await getBlock(chain)).number;
-    return head - record.srcBlock + 1 >= profile.standardConfirmations;
+    const stored = await this.outboundAt(record, this.profileOf(record.message.srcChainId).standardConfirmations);
+    return stored === hashMessage(record.message) || stored === OUTBOUND_FINALIZED;
   }
 
   /** Screens, quotes and signs a settlement (or a refund for a denial). */
   async attestTransfer(record: TransferRecord): Promise<AttestationResult> {
-    if (!(await this.verifySent(record))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
+    if (!(await this.verifySent(record, this.tierDepth(record)))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
     const decision = this.opts.screen ? await this.opts.screen(record, this.opts.clock.now()) : ({ outcome: "allow" } as const);
     if (decision.outcome === "hold") {
       this.opts.reviews?.open(record, decision.reason);
@@ -128,11 +159,16 @@ export class Operator implements OperatorApi {
       // Never signed a settlement for it, so refunding at once is safe.
       return { kind: "refund", reason: "denied", detail: decision.reason, signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON.denied) };
     }
-    return this.quoteAndSign(record);
+    return this.signSettlement(record);
   }
 
-  /** Signs the settlement at the locked quote, or at the operator's own price now. */
+  /** Signs the settlement at the locked quote, or at the operator's own price now, once the send has its tier's depth. */
   async quoteAndSign(record: TransferRecord): Promise<AttestationResult> {
+    if (!(await this.verifySent(record, this.tierDepth(record)))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
+    return this.signSettlement(record);
+  }
+
+  private async signSettlement(record: TransferRecord): Promise<AttestationResult> {
     const m = record.message;
     const now = this.opts.clock.now();
     let rate: bigint;

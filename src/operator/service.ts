@@ -35,7 +35,7 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
 
   const deliver = (r: TransferRecord, res: AttestationResult) => {
     // The chain may have answered first (a resumed transfer settled by an earlier run): a late attestation changes nothing.
-    if (r.state === "settled" || r.state === "refunded") return;
+    if (r.state === "settled" || r.state === "refunded" || r.state === "dropped") return;
     const now = scheduler.now();
     if (res.kind === "settle") {
       r.state = "attested";
@@ -57,7 +57,10 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
       else if (!opts.review) pollReview(r);
     } else {
       log.warn({ id: r.id, reason: res.reason }, "operator declined to attest");
-      if (res.reason === "NOT_PENDING_ON_SOURCE") scheduler.after(opts.attestationSeconds + 5, () => service.requestAttestation(r));
+      // Not (yet) at its tier's depth on the source as the operator sees it: ask again, unless the relayer dropped it meanwhile.
+      if (res.reason === "NOT_PENDING_ON_SOURCE") scheduler.after(opts.attestationSeconds + 5, () => {
+          if (r.state !== "dropped") service.requestAttestation(r);
+        });
     }
     relayer.touch(r);
   };

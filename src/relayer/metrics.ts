@@ -29,6 +29,8 @@ export class RelayerMetrics {
   readonly settlementSeconds = new Histogram([1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200]);
   readonly batchSize = new Histogram([1, 2, 5, 10, 20, 50, 100, 200, 500]);
   rpcErrors = 0;
+  /** Reorganisations seen on source or destination chains. */
+  reorgs = 0;
 
   constructor(private readonly sample: () => { states: Record<string, number>; queueDepth: Record<string, number>; parked: Record<string, number> }) {}
 
@@ -43,6 +45,7 @@ export class RelayerMetrics {
     out.push("# HELP corridor_batch_size Messages per batch transaction.", "# TYPE corridor_batch_size histogram");
     out.push(...this.batchSize.lines("corridor_batch_size"));
     out.push("# HELP corridor_rpc_errors_total Failed JSON-RPC calls (retried).", "# TYPE corridor_rpc_errors_total counter", `corridor_rpc_errors_total ${this.rpcErrors}`);
+    out.push("# HELP corridor_reorgs_total Chain reorganisations the watcher reconciled.", "# TYPE corridor_reorgs_total counter", `corridor_reorgs_total ${this.reorgs}`);
     out.push("# HELP corridor_queue_depth Jobs queued for each chain.", "# TYPE corridor_queue_depth gauge");
     for (const [chain, n] of Object.entries(s.queueDepth)) out.push(`corridor_queue_depth{chain="${chain}"} ${n}`);
     out.push("# HELP corridor_liquidity_queue Settlements waiting for destination liquidity.", "# TYPE corridor_liquidity_queue gauge");

@@ -1,10 +1,10 @@
-import type { Hex } from "viem";
+import { toEventSelector, type Hex } from "viem";
 import type { Logger } from "pino";
 import type { Chain } from "../chains/chain.js";
 import type { ChainProfile } from "../chains/profiles.js";
 import { confirmationsFor } from "../chains/profiles.js";
 import { getBlock } from "../chains/mining.js";
-import { getReceipt, TxSender } from "../chains/tx-sender.js";
+import { getReceipt, TxSender, type Receipt, type ReplacementPolicy } from "../chains/tx-sender.js";
 import type { Deployment, Currency } from "../contracts/deploy.js";
 import {
   decodeGatewayLogs,
@@ -23,7 +23,7 @@ import { MODE, REFUND_REASON, tierName, type RefundReason } from "../domain/mess
 import type { Clock } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { isTerminal } from "../domain/transfer.js";
-import type { TransferStore } from "./store.js";
+import type { InflightBatch, TransferStore } from "./store.js";
 import { RelayerMetrics } from "./metrics.js";
 
 /** Jobs the relayer carries to a chain. */
@@ -57,25 +57,55 @@ export interface RelayerOptions {
   maxBatch?: number;
   /** Seconds after the deadline before a refund is requested. */
   refundGraceSeconds?: number;
-  /** Seconds without a receipt before a batch is resubmitted (default 60). */
+  /** Seconds without a receipt before a batch is replaced: same nonce, higher fees (default 60). */
   resubmitAfterSeconds?: number;
+  /** How a stuck batch's fees rise: at least `bumpPercent` (default 12.5, never below 10) per replacement, up to `maxFeePerGasCap` (default 100 gwei). */
+  fees?: ReplacementPolicy;
   /** First block to read on each chain when the store has no cursor yet (the deployment block); default the head. */
   startBlocks?: Record<string, number>;
   /** Largest block range per eth_getLogs call. */
   maxLogRange?: number;
   /**
-   * Several relayers at once: instance `index` of `count` submits the settlements whose id falls to it
-   * (id mod count) at once, and the others' only after `takeoverSeconds`, so that instances back each
-   * other up without racing for every transfer.
+   * Deepest reorganisation the watcher looks for, in blocks (default: each chain's Standard
+   * confirmations, at least 8). A restarted relayer re-reads this many blocks below its cursor,
+   * since the chain may have reorganised while it was down.
+   */
+  reorgWindow?: number;
+  /**
+   * Several relayers at once: instance `index` of `count` submits the jobs (settlements, refunds,
+   * finalizations, credits) whose id falls to it (id mod count) at once, and another instance's only
+   * if they are still undone `takeoverSeconds` later, times its place after that instance (the next
+   * instance takes over first, the one after it only if that one is down too), so that instances
+   * back each other up without racing for every transfer.
    */
   instance?: { index: number; count: number; takeoverSeconds: number };
 }
 
-interface Inflight {
-  hash: Hex;
-  jobs: Job[];
-  sentAt: number;
+/** What the watcher found when a chain reorganised (or, after a restart, when it re-checked its recent blocks). */
+export interface ReorgEvent {
+  chain: string;
+  cause: "reorg" | "restart";
+  /** The newest block still shared by the old and the new chain (or the bottom of the window looked at). */
+  forkBlock: number;
+  /** The cursor before, and the head after. */
+  oldHead: number;
+  newHead: number;
+  /** When it was seen (clock seconds). */
+  at: number;
+  /** Sends gone before they settled: dropped. */
+  dropped: Hex[];
+  /** Sends gone after the destination paid them: the corridor's exposure. */
+  exposed: { id: Hex; amountOut: bigint; fromFastAllowance: bigint }[];
+  /** Sends mined again in another block. */
+  moved: Hex[];
+  /** Settlements on this chain gone: delivered again. */
+  resettled: Hex[];
+  /** Finalizations or refunds on this chain gone (their send still there): asked for again. */
+  released: Hex[];
 }
+
+/** A batch sent and not yet seen mined: every hash sent under its nonce, its fees, its jobs (kept in the store too). */
+type Inflight = InflightBatch<Job>;
 
 /**
  * The relayer: watches each gateway's events from a cursor, waits for each tier's
@@ -106,6 +136,19 @@ export class Relayer {
   private readonly blockTimes = new Map<string, number>();
   private readonly log: Logger;
   private readonly finalizeRetries = new Map<Hex, number>();
+  /** Hashes of the last blocks whose logs were read, by chain: the watcher's view, to notice a reorganisation. */
+  private readonly seenHashes: Record<string, Map<number, Hex>> = {};
+  /** Chains whose recent blocks were re-checked since this process started. */
+  private readonly rechecked = new Set<string>();
+  /**
+   * Destination events read before the relayer saw their send (another relayer settled it while
+   * this one lagged on the source): applied when the send arrives.
+   */
+  private readonly early = new Map<Hex, { chain: string; ev: GatewayEventN; ts: number }[]>();
+  /** Transfers the destination answered "already processed" for, by destination chain: their settlement is looked up. */
+  private readonly settledElsewhere: Record<string, Set<Hex>> = {};
+  /** Reorganisations seen, oldest first (for reports and metrics). */
+  readonly reorgs: ReorgEvent[] = [];
   /** Working copies of unfinished records (written through to the store on every change). */
   private readonly records = new Map<Hex, TransferRecord>();
   /** Counters for reports and metrics. */
@@ -126,7 +169,7 @@ export class Relayer {
   });
 
   constructor(private readonly opts: RelayerOptions) {
-    this.senders = Object.fromEntries(Object.entries(opts.chains).map(([n, c]) => [n, new TxSender(c, opts.relayerKey)]));
+    this.senders = Object.fromEntries(Object.entries(opts.chains).map(([n, c]) => [n, new TxSender(c, opts.relayerKey, undefined, opts.fees)]));
     for (const [n, c] of Object.entries(opts.chains)) {
       this.queues[n] = [];
       this.inflight[n] = [];
@@ -134,6 +177,8 @@ export class Relayer {
       this.liquidityWait[n] = new Map();
       this.fastOutstanding[n] = new Set();
       this.finalityWait[n] = new Set();
+      this.seenHashes[n] = new Map();
+      this.settledElsewhere[n] = new Set();
       this.nameById.set(c.chainId, n);
     }
     this.log = opts.logger.child({ module: "relayer" });
@@ -159,7 +204,7 @@ export class Relayer {
   }
 
   private done(r: TransferRecord): boolean {
-    return isTerminal(r) && !(r.state === "settled" && r.message.mode === MODE.lockRelease && !r.finalized);
+    return isTerminal(r) && !(r.state === "settled" && r.message.mode === MODE.lockRelease && !r.finalized && r.sourceReorgedAt === undefined);
   }
 
   /**
@@ -172,6 +217,7 @@ export class Relayer {
     let n = 0;
     for (const r of this.opts.store.unfinished()) {
       n++;
+      if (r.sourceReorgedAt !== undefined) continue; // paid out, its send reorganised away: nothing left to do
       this.records.set(r.id, r);
       if (r.state === "settled") {
         this.awaitingFinalize.add(r.id);
@@ -193,6 +239,7 @@ export class Relayer {
           this.attestations.requestAttestation(r);
       }
     }
+    this.recoverInflight();
     return n;
   }
 
@@ -215,14 +262,15 @@ export class Relayer {
   /** Reads new gateway events on `chainName` up to its head and advances that chain's confirmations. */
   async poll(chainName: string): Promise<void> {
     const chain = this.opts.chains[chainName]!;
-    const gateway = this.opts.deployment.chains[chainName]!.gateway;
-    const head = (await getBlock(chain)).number;
+    const headBlock = await getBlock(chain);
+    const head = headBlock.number;
+    await this.watchForReorg(chainName, headBlock);
+    await this.lookUpSettlements(chainName);
     const from = (this.opts.store.cursor(chainName) ?? (this.opts.startBlocks?.[chainName] ?? head) - 1) + 1;
     if (from <= head) {
       // Bounded ranges: a node may refuse a huge eth_getLogs after a long outage.
       const to = Math.min(head, from + (this.opts.maxLogRange ?? 5_000) - 1);
-      const logs = await chain.request<RawLog[]>("eth_getLogs", [{ address: gateway, fromBlock: hex(from), toBlock: hex(to) }]);
-      const events = decodeGatewayLogs(logs.map((l) => ({ ...l, blockNumber: Number(l.blockNumber) })));
+      const events = await this.readEvents(chainName, from, to);
       const times = new Map<number, number>();
       for (const ev of events) if (!times.has(ev.log.blockNumber)) times.set(ev.log.blockNumber, await this.blockTime(chainName, ev.log.blockNumber));
       // Records and the cursor land together: a crash re-reads the whole range, and each event is idempotent.
@@ -230,10 +278,229 @@ export class Relayer {
         for (const ev of events) this.onEvent(chainName, ev, times.get(ev.log.blockNumber)!);
         this.opts.store.setCursor(chainName, to);
       });
+      if (to === head) this.rememberHash(chainName, head, headBlock.hash);
     }
     this.checkConfirmations(chainName, head);
     this.checkFinality(chainName, head);
     await this.checkInflight(chainName);
+  }
+
+  /**
+   * Settlements this relayer did not read itself: its own batch item answered "already processed"
+   * (another relayer settled it, and this one's cursor passed the event before it knew the send,
+   * e.g. after a restart). Reads the destination's TransferSettled events for those ids.
+   */
+  private async lookUpSettlements(chainName: string): Promise<void> {
+    const ids = this.settledElsewhere[chainName]!;
+    if (ids.size === 0) return;
+    const batch = [...ids].slice(0, 100);
+    const gateway = this.opts.deployment.chains[chainName]!.gateway;
+    const logs = await this.opts.chains[chainName]!.request<RawLog[]>("eth_getLogs", [
+      { address: gateway, fromBlock: hex(Math.max(0, this.opts.startBlocks?.[chainName] ?? 0)), toBlock: "latest", topics: [[SETTLED_TOPIC, DEBITED_TOPIC], batch] },
+    ]);
+    const events = decodeGatewayLogs(logs.map((l) => ({ ...l, blockNumber: Number(l.blockNumber) })));
+    const times = new Map<number, number>();
+    for (const ev of events) if (!times.has(ev.log.blockNumber)) times.set(ev.log.blockNumber, await this.blockTime(chainName, ev.log.blockNumber));
+    this.opts.store.transaction(() => {
+      for (const ev of events) this.onEvent(chainName, ev, times.get(ev.log.blockNumber)!);
+    });
+    for (const id of batch) ids.delete(id);
+  }
+
+  private async readEvents(chainName: string, from: number, to: number) {
+    const gateway = this.opts.deployment.chains[chainName]!.gateway;
+    const logs = await this.opts.chains[chainName]!.request<RawLog[]>("eth_getLogs", [{ address: gateway, fromBlock: hex(from), toBlock: hex(to) }]);
+    return decodeGatewayLogs(logs.map((l) => ({ ...l, blockNumber: Number(l.blockNumber) })));
+  }
+
+  // ------------------------------------------------------------ reorganisations
+
+  private reorgWindow(chainName: string): number {
+    return this.opts.reorgWindow ?? Math.max(8, this.opts.profiles[chainName]!.standardConfirmations);
+  }
+
+  private rememberHash(chainName: string, block: number, hash: Hex): void {
+    const seen = this.seenHashes[chainName]!;
+    seen.set(block, hash);
+    const floor = block - this.reorgWindow(chainName);
+    for (const b of seen.keys()) if (b < floor) seen.delete(b);
+  }
+
+  /**
+   * Compares the chain with the blocks this watcher read: if the last block it read has another
+   * hash now, the chain reorganised. The watcher then finds the newest block it read that is
+   * still there (the fork point, or the bottom of its window), and reconciles every transfer it
+   * learned of above it with what the chain now holds. After a restart it does the same over the
+   * window below its cursor, since it cannot know what happened while it was down.
+   */
+  private async watchForReorg(chainName: string, headBlock: { number: number; hash: Hex }): Promise<void> {
+    const cursor = this.opts.store.cursor(chainName);
+    const first = !this.rechecked.has(chainName);
+    this.rechecked.add(chainName);
+    if (cursor === undefined) return;
+    const chain = this.opts.chains[chainName]!;
+    const seen = this.seenHashes[chainName]!;
+    if (first) {
+      const fork = Math.max(this.opts.startBlocks?.[chainName] ?? 0, cursor - this.reorgWindow(chainName)) - 1;
+      if (fork < cursor) await this.reconcileAbove(chainName, Math.max(-1, fork), Math.min(cursor, headBlock.number), "restart");
+      return;
+    }
+    const known = [...seen.keys()].filter((b) => b <= cursor).sort((a, b) => b - a);
+    if (known.length === 0) return;
+    const top = known[0]!;
+    const now = top === headBlock.number ? headBlock : top > headBlock.number ? undefined : await getBlock(chain, top).catch(() => undefined);
+    if (now && now.hash === seen.get(top)) return; // the common case: nothing changed below the cursor
+    // Walk down the hashes it read until one still matches: that block is below the fork.
+    let fork = top - this.reorgWindow(chainName) - 1;
+    for (const b of known) {
+      if (b > headBlock.number) continue;
+      const h = b === headBlock.number ? headBlock.hash : (await getBlock(chain, b).catch(() => undefined))?.hash;
+      if (h === seen.get(b)) {
+        fork = b;
+        break;
+      }
+    }
+    fork = Math.max(fork, (this.opts.startBlocks?.[chainName] ?? 0) - 1);
+    for (const b of [...seen.keys()]) if (b > fork) seen.delete(b);
+    await this.reconcileAbove(chainName, fork, cursor, "reorg");
+  }
+
+  /**
+   * Re-reads `chainName` above block `fork` and reconciles what the relayer believed with what
+   * the chain shows now, then rewinds the cursor to `fork` so the events above it are processed
+   * again (each exactly once: records are keyed by message id).
+   * - a send that is no longer there is dropped if it had not settled; if it had (a Fast transfer
+   *   paid before its source was final), the record keeps its settlement and is marked as the
+   *   corridor's reorg exposure;
+   * - a send that is there again (in the same or another block) keeps its record, and counts its
+   *   confirmations from the block it is in now;
+   * - a settlement on this chain that is no longer there is attested and delivered again.
+   */
+  private async reconcileAbove(chainName: string, fork: number, oldCursor: number, cause: "reorg" | "restart"): Promise<void> {
+    const head = (await getBlock(this.opts.chains[chainName]!)).number;
+    const sent = new Map<Hex, { block: number; tx: Hex; message: TransferRecord["message"] }>();
+    const settled = new Set<Hex>();
+    const finalized = new Set<Hex>();
+    const refunded = new Set<Hex>();
+    const range = this.opts.maxLogRange ?? 5_000;
+    // From the fork block itself: a finalization or refund stamped with its time may be in it (kept) or after it.
+    const forkTs = fork >= 0 ? (await getBlock(this.opts.chains[chainName]!, fork)).timestamp : 0;
+    for (let from = Math.max(0, fork); from <= head; from += range) {
+      for (const ev of await this.readEvents(chainName, from, Math.min(head, from + range - 1))) {
+        if (ev.name === "TransferSent") sent.set(ev.id, { block: ev.log.blockNumber, tx: ev.log.transactionHash, message: ev.message });
+        else if (ev.name === "TransferSettled") settled.add(ev.id);
+        else if (ev.name === "TransferFinalized") finalized.add(ev.id);
+        else if (ev.name === "TransferRefunded") refunded.add(ev.id);
+      }
+    }
+    /** A finalization or refund on this chain that the new branch may not hold. */
+    const releasedAfterFork = (r: TransferRecord) =>
+      r.srcChain === chainName && ((r.finalized === true && (r.stages.finalized ?? 0) >= forkTs) || (r.state === "refunded" && (r.stages.refunded ?? 0) >= forkTs));
+    const now = this.opts.clock.now();
+    const report: ReorgEvent = { chain: chainName, cause, forkBlock: fork, oldHead: oldCursor, newHead: head, at: now, dropped: [], exposed: [], moved: [], resettled: [], released: [] };
+    // Everything the relayer knows of above the fork: open records, and settled ones (a Fast payout may be exposed).
+    const candidates = new Map<Hex, TransferRecord>();
+    for (const r of this.records.values()) candidates.set(r.id, r);
+    for (const r of this.opts.store.all()) {
+      if (candidates.has(r.id)) continue;
+      const mayChange =
+        (r.srcChain === chainName && r.srcBlock > fork && r.state === "settled" && r.sourceReorgedAt === undefined) ||
+        (r.dstChain === chainName && r.state === "settled" && (r.dstBlock ?? 0) > fork) ||
+        releasedAfterFork(r);
+      if (mayChange) candidates.set(r.id, r);
+    }
+    this.opts.store.transaction(() => {
+      for (const r of candidates.values()) {
+        // A finalization or refund of a send that is still there, gone with the old branch: ask again.
+        if (releasedAfterFork(r) && (r.srcBlock <= fork || sent.has(r.id))) {
+          if (r.finalized && !finalized.has(r.id)) {
+            r.finalized = false;
+            delete r.stages.finalized;
+            this.save(r);
+            this.awaitingFinalize.add(r.id);
+            this.finalizeRetries.delete(r.id);
+            this.attestations.requestFinalize(r);
+            report.released.push(r.id);
+          } else if (r.state === "refunded" && !refunded.has(r.id)) {
+            r.state = "screened";
+            delete r.stages.refunded;
+            this.finalCounts.refunded--;
+            this.terminalCount--;
+            this.open.add(r.id);
+            this.refundRequested.delete(r.id);
+            this.save(r);
+            this.requestRefundOnce(r, (r.refundReason?.split(":")[0] as RefundReason | undefined) ?? "other");
+            report.released.push(r.id);
+          }
+        }
+        if (r.srcChain === chainName && r.srcBlock > fork && r.state !== "dropped" && r.sourceReorgedAt === undefined) {
+          const again = sent.get(r.id);
+          if (again) {
+            if (again.block !== r.srcBlock || again.tx !== r.srcTxHash || again.message.sentAt !== r.message.sentAt) {
+              r.srcBlock = again.block;
+              r.srcTxHash = again.tx;
+              r.message = again.message;
+              report.moved.push(r.id);
+              this.save(r);
+            }
+          } else if (r.state === "settled") {
+            r.sourceReorgedAt = now;
+            this.fastOutstanding[chainName]!.delete(r.id);
+            this.awaitingFinalize.delete(r.id);
+            report.exposed.push({ id: r.id, amountOut: r.amountOut ?? 0n, fromFastAllowance: r.fastAllowanceUsed ?? 0n });
+            this.save(r);
+          } else {
+            if (r.state === "refunded") {
+              // Its refund went with the old branch too: nothing happened at all.
+              this.finalCounts.refunded--;
+              this.terminalCount--;
+            }
+            this.drop(r, now);
+            report.dropped.push(r.id);
+          }
+        }
+        if (r.dstChain === chainName && r.state === "settled" && (r.dstBlock ?? 0) > fork && !settled.has(r.id)) {
+          // Its settlement was reorganised away: attest and deliver it again (the id is unconsumed again).
+          r.state = "confirmed";
+          delete r.stages.settled;
+          delete r.dstBlock;
+          delete r.dstTxHash;
+          delete r.amountOut;
+          this.finalCounts.settled--;
+          this.terminalCount--;
+          this.awaitingFinalize.delete(r.id);
+          this.open.add(r.id);
+          this.save(r);
+          report.resettled.push(r.id);
+          this.attestations.requestAttestation(r);
+        }
+      }
+      if (fork < (this.opts.store.cursor(chainName) ?? -1)) this.opts.store.setCursor(chainName, fork);
+    });
+    if (cause === "reorg" || report.dropped.length + report.exposed.length + report.resettled.length + report.released.length > 0) {
+      this.reorgs.push(report);
+      this.metrics.reorgs++;
+      this.log.warn(
+        { chain: chainName, cause, forkBlock: fork, oldHead: oldCursor, newHead: head, dropped: report.dropped.length, exposed: report.exposed.length, moved: report.moved.length, resettled: report.resettled.length, released: report.released.length },
+        "source chain reorganised: transfers reconciled",
+      );
+    }
+  }
+
+  /** A send that is no longer on its chain: nothing more happens to it (late attestations are ignored). */
+  private drop(r: TransferRecord, now: number): void {
+    r.state = "dropped";
+    r.stages.dropped = now;
+    this.open.delete(r.id);
+    this.awaiting[r.srcChain]!.delete(r.id);
+    this.finalityWait[r.srcChain]!.delete(r.id);
+    this.liquidityWait[r.dstChain]!.delete(r.id);
+    this.refundRequested.delete(r.id);
+    this.lastSettle.delete(r.id);
+    for (const q of Object.values(this.queues)) {
+      for (let i = q.length - 1; i >= 0; i--) if (q[i]!.id === r.id && q[i]!.kind !== "credit") q.splice(i, 1);
+    }
+    this.save(r);
   }
 
   private async blockTime(chainName: string, block: number): Promise<number> {
@@ -250,7 +517,44 @@ export class Relayer {
   private onEvent(chainName: string, ev: ReturnType<typeof decodeGatewayLogs<RawLogN>>[number], ts: number): void {
     switch (ev.name) {
       case "TransferSent": {
-        if (this.rec(ev.id)) return; // seen before (restart, or a re-read)
+        const known = this.rec(ev.id);
+        if (known?.state === "dropped") {
+          // Mined again after it was dropped: the same transfer goes on under its record, once.
+          known.state = "initiated";
+          delete known.stages.dropped;
+          known.message = ev.message; // mined in another block: its sentAt (and so its hash) may differ
+          known.srcBlock = ev.log.blockNumber;
+          known.srcTxHash = ev.log.transactionHash;
+          this.save(known);
+          this.awaiting[chainName]!.add(ev.id);
+          this.open.add(ev.id);
+          return;
+        }
+        if (known?.sourceReorgedAt !== undefined) {
+          // Paid out, its send gone in a reorg, and now mined again: backed after all.
+          delete known.sourceReorgedAt;
+          known.message = ev.message;
+          known.srcBlock = ev.log.blockNumber;
+          known.srcTxHash = ev.log.transactionHash;
+          this.save(known);
+          if (known.fastAllowanceUsed) this.fastOutstanding[chainName]!.add(known.id);
+          if (known.message.mode === MODE.lockRelease && !known.finalized) {
+            this.awaitingFinalize.add(known.id);
+            this.attestations.requestFinalize(known);
+          }
+          return;
+        }
+        if (known) {
+          // Seen before (a restart, or a re-read); in another block, it was mined again after a reorganisation:
+          // the same send (same sender and sender nonce, so the same id), possibly stamped with another sentAt.
+          if (known.srcTxHash !== ev.log.transactionHash || known.srcBlock !== ev.log.blockNumber || known.message.sentAt !== ev.message.sentAt) {
+            known.message = ev.message;
+            known.srcBlock = ev.log.blockNumber;
+            known.srcTxHash = ev.log.transactionHash;
+            this.save(known);
+          }
+          return;
+        }
         const m = ev.message;
         const dst = this.nameById.get(Number(m.dstChainId));
         if (!dst) return this.log.warn({ id: ev.id, dstChainId: m.dstChainId.toString() }, "transfer to an unknown chain ignored");
@@ -270,11 +574,22 @@ export class Relayer {
         this.save(record);
         this.awaiting[chainName]!.add(ev.id);
         this.open.add(ev.id);
+        const early = this.early.get(ev.id);
+        if (early) {
+          this.early.delete(ev.id);
+          for (const e of early) this.onEvent(e.chain, e.ev, e.ts);
+        }
         return;
       }
       case "TransferSettled": {
         const r = this.rec(ev.id);
-        if (!r || r.state === "settled") return;
+        if (!r) return this.keepEarly(chainName, ev, ts);
+        if (r.state === "settled") return;
+        if (r.state === "dropped") {
+          // Attested before its send vanished, delivered anyway (by this relayer or another): exposure.
+          r.sourceReorgedAt = r.stages.dropped;
+          delete r.stages.dropped;
+        }
         r.state = "settled";
         r.stages.settled = ts;
         r.dstBlock = ev.log.blockNumber;
@@ -286,7 +601,7 @@ export class Relayer {
         this.terminalCount++;
         this.finalCounts.settled++;
         if (r.stages.initiated !== undefined) this.metrics.settlementSeconds.observe(ts - r.stages.initiated);
-        if (r.message.mode === MODE.lockRelease) {
+        if (r.message.mode === MODE.lockRelease && r.sourceReorgedAt === undefined) {
           this.awaitingFinalize.add(r.id);
           this.attestations.requestFinalize(r);
         }
@@ -316,7 +631,7 @@ export class Relayer {
       }
       case "FastAllowanceDebited": {
         const r = this.rec(ev.id);
-        if (!r) return;
+        if (!r) return this.keepEarly(chainName, ev, ts);
         r.fastAllowanceUsed = ev.amount;
         this.save(r);
         this.fastOutstanding[r.srcChain]!.add(r.id);
@@ -331,6 +646,14 @@ export class Relayer {
     }
   }
 
+  /** A destination event for a send not seen yet (bounded: the oldest are forgotten; "already processed" finds them again). */
+  private keepEarly(chain: string, ev: GatewayEventN, ts: number): void {
+    const list = this.early.get(ev.id) ?? [];
+    list.push({ chain, ev, ts });
+    this.early.set(ev.id, list);
+    if (this.early.size > 50_000) this.early.delete(this.early.keys().next().value!);
+  }
+
   private onFailure(kind: string, id: Hex, reason: Hex): void {
     const r = this.rec(id);
     if (!r || (isTerminal(r) && kind === "SettleFailed")) return;
@@ -338,6 +661,8 @@ export class Relayer {
     const err = decoded?.errorName ?? "Unknown";
     if (err === "MessageAlreadyProcessed") {
       this.stats.alreadySettled++; // another relayer got there first: success, not failure
+      // If this relayer has not read that settlement (it passed it before it knew the send), look it up.
+      if (kind === "SettleFailed") this.settledElsewhere[r.dstChain]!.add(id);
       return;
     }
     r.lastError = err;
@@ -497,6 +822,14 @@ export class Relayer {
 
   /** The last settlement item per open transfer, to retry it when it was parked. */
   private readonly lastSettle = new Map<Hex, SettleItem>();
+  /** When this instance first could have sent each queued job (for the takeover delay between instances). */
+  private readonly firstQueued = new WeakMap<Job, number>();
+  /** Batches reloaded from the store after a restart, not yet checked against a node. */
+  private readonly recovered = new WeakSet<Inflight>();
+  /** Empty transactions sent to fill nonce gaps, by chain and nonce: their fees and when sent. */
+  private readonly fillers: Record<string, Map<number, { fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }; at: number }>> = {};
+  /** Delivery counters: stuck batches replaced (same nonce, higher fees), batches whose nonce another transaction took, nonce gaps filled. */
+  readonly delivery = { replacements: 0, nonceLost: 0, noncesFilled: 0 };
 
   enqueueSettle(record: TransferRecord, item: SettleItem): void {
     this.lastSettle.set(record.id, item);
@@ -521,16 +854,29 @@ export class Relayer {
     const byKind = { settle: [] as Job[], refund: [] as Job[], finalize: [] as Job[], credit: [] as Job[] };
     const now = this.opts.clock.now();
     const inst = this.opts.instance;
+    const taken = this.inflightKeys(chainName);
+    const takenOver = new Set<Job>();
     for (const job of queue) {
-      const r = this.rec(job.id);
-      if (job.kind === "settle" && r && isTerminal(r)) continue;
-      if (inst && inst.count > 1 && job.kind !== "credit" && BigInt(job.id) % BigInt(inst.count) !== BigInt(inst.index)) {
-        const since = r?.stages.attested ?? r?.stages.refundAttested ?? now;
-        if (now - since < inst.takeoverSeconds) {
-          this.queues[chainName]!.push(job); // another instance's turn first
+      if (this.obsolete(job)) continue;
+      const key = jobKey(job);
+      if (taken.has(key)) {
+        // The same job rides in a batch in flight (or earlier in this queue): wait for that outcome.
+        this.queues[chainName]!.push(job);
+        continue;
+      }
+      if (!this.firstQueued.has(job)) this.firstQueued.set(job, now);
+      const owner = inst && inst.count > 1 ? Number(BigInt(job.id) % BigInt(inst.count)) : undefined;
+      if (inst && owner !== undefined && owner !== inst.index) {
+        // Another instance's job: it goes first; this one takes over only if that has not happened
+        // `takeoverSeconds` (times this instance's place after the owner) after it could have sent the job itself.
+        const place = (inst.index - owner + inst.count) % inst.count;
+        if (now - this.firstQueued.get(job)! < inst.takeoverSeconds * place) {
+          this.queues[chainName]!.push(job);
           continue;
         }
+        takenOver.add(job);
       }
+      taken.add(key);
       byKind[job.kind].push(job);
     }
     for (const [kind, jobs] of Object.entries(byKind) as [Job["kind"], Job[]][]) {
@@ -538,71 +884,230 @@ export class Relayer {
       const size = kind === "credit" ? 1 : max;
       for (let i = 0; i < jobs.length; i += size) {
         const batch = jobs.slice(i, i + size);
-        const data =
-          kind === "settle"
-            ? encodeSettleBatch(batch.map((j) => (j as Extract<Job, { kind: "settle" }>).item))
-            : kind === "refund"
-              ? encodeRefundBatch(batch.map((j) => (j as Extract<Job, { kind: "refund" }>).item))
-              : kind === "finalize"
-                ? encodeFinalizeBatch(batch.map((j) => (j as Extract<Job, { kind: "finalize" }>).item))
-                : encodeCreditFastAllowance(...creditArgs(batch));
-        const items = kind === "credit" ? (batch[0] as Extract<Job, { kind: "credit" }>).ids.length : batch.length;
-        const perItem = kind === "settle" ? GAS.settlePerItem : kind === "refund" ? GAS.refundPerItem : kind === "finalize" ? GAS.finalizePerItem : GAS.creditPerItem;
-        const to = this.opts.deployment.chains[chainName]!.gateway;
-        let hash: Hex;
-        try {
-          hash = await this.senders[chainName]!.send({ to, data, gas: GAS.settleBase + perItem * BigInt(items) });
-        } catch (err) {
-          this.stats.rpcErrors++;
-          this.metrics.rpcErrors++;
-          this.log.warn({ chain: chainName, err }, "batch submission failed; requeued");
-          this.queues[chainName]!.push(...batch);
-          continue;
-        }
-        this.stats.batches++;
-        this.metrics.batchSize.observe(items);
-        this.stats.batchItems += batch.length;
-        this.inflight[chainName]!.push({ hash, jobs: batch, sentAt: now });
-        if (kind === "settle") {
-          for (const j of batch) {
-            const r = this.rec(j.id);
-            if (r && !isTerminal(r)) {
-              r.state = "submitted";
-              r.stages.submitted ??= now;
-              this.save(r);
-            }
-          }
+        // A credit's outcome shows in no record: before taking one over, ask the chain whether it is still owed.
+        if (kind === "credit" && takenOver.has(batch[0]!) && !(await this.creditOwed(chainName, batch[0]!))) continue;
+        await this.sendBatch(chainName, kind, batch, now);
+      }
+    }
+  }
+
+  /** Signs a batch, records it as in flight (before sending: a crash in between leaves it to be checked), and sends it. */
+  private async sendBatch(chainName: string, kind: Job["kind"], batch: Job[], now: number): Promise<void> {
+    const sender = this.senders[chainName]!;
+    const to = this.opts.deployment.chains[chainName]!.gateway;
+    const items = kind === "credit" ? (batch[0] as Extract<Job, { kind: "credit" }>).ids.length : batch.length;
+    const perItem = kind === "settle" ? GAS.settlePerItem : kind === "refund" ? GAS.refundPerItem : kind === "finalize" ? GAS.finalizePerItem : GAS.creditPerItem;
+    const gas = GAS.settleBase + perItem * BigInt(items);
+    let f: Inflight | undefined;
+    try {
+      const signed = await sender.sign({ to, data: encodeBatch(kind, batch), gas });
+      f = { chain: chainName, kind, hashes: [signed.hash], nonce: signed.nonce, fees: signed.fees, to, gas, ids: batch.flatMap(jobIds), jobs: batch, firstSentAt: now, sentAt: now };
+      this.opts.store.saveInflight(f);
+      try {
+        await sender.broadcast(signed, to);
+      } catch (err) {
+        // A timed-out call may have reached the pool all the same: ask before giving the transaction up.
+        if (!(await sender.isKnown(signed.hash).catch(() => false))) throw err;
+        sender.noteInFlight(signed.nonce);
+      }
+    } catch (err) {
+      if (f?.id !== undefined) this.opts.store.removeInflight(f.id);
+      this.stats.rpcErrors++;
+      this.metrics.rpcErrors++;
+      this.log.warn({ chain: chainName, err: (err as Error).message }, "batch submission failed; requeued");
+      this.queues[chainName]!.push(...batch);
+      return;
+    }
+    this.stats.batches++;
+    this.metrics.batchSize.observe(items);
+    this.stats.batchItems += batch.length;
+    this.inflight[chainName]!.push(f);
+    if (kind === "settle") {
+      for (const j of batch) {
+        const r = this.rec(j.id);
+        if (r && !isTerminal(r)) {
+          r.state = "submitted";
+          r.stages.submitted ??= now;
+          this.save(r);
         }
       }
     }
   }
 
-  /** Checks receipts of batches in flight on `chainName`; a reverted batch is requeued whole. */
+  /**
+   * Checks the batches in flight on `chainName`. Mined (any of its transactions): done, or requeued
+   * whole if it reverted. Not mined after `resubmitAfterSeconds`: replaced by a transaction with the
+   * same nonce and higher fees (so the stuck one can never land as well). Its nonce taken by a
+   * transaction that is none of its own: its jobs go out again with a fresh nonce.
+   */
   private async checkInflight(chainName: string): Promise<void> {
     const list = this.inflight[chainName]!;
     if (list.length === 0) return;
-    const still: Inflight[] = [];
-    for (const f of list) {
-      const receipt = await getReceipt(this.opts.chains[chainName]!, f.hash);
-      if (!receipt) {
-        if (this.opts.clock.now() - f.sentAt < (this.opts.resubmitAfterSeconds ?? 60)) {
-          still.push(f);
-          continue;
+    const chain = this.opts.chains[chainName]!;
+    const sender = this.senders[chainName]!;
+    // A receipt counts once the watcher has read its block's events, so the records know its outcome first.
+    const readUpTo = this.opts.store.cursor(chainName) ?? Number.POSITIVE_INFINITY;
+    const now = this.opts.clock.now();
+    const resubmitAfter = this.opts.resubmitAfterSeconds ?? 60;
+    let mined: number | undefined;
+    const finished = new Set<Inflight>();
+    const unmined: Inflight[] = [];
+    for (const f of [...list]) {
+      const receipt = await minedReceipt(chain, f.hashes);
+      if (receipt) {
+        if (receipt.blockNumber > readUpTo) continue;
+        finished.add(f);
+        this.opts.store.removeInflight(f.id!);
+        this.recovered.delete(f);
+        if (receipt.status === "reverted") {
+          this.log.warn({ chain: chainName, hash: receipt.transactionHash, items: f.jobs.length }, "batch reverted; requeued");
+          // Settlements already observed are done; refunds, finalizations and credits are idempotent on chain: resend.
+          this.queues[chainName]!.push(...f.jobs.filter((j) => !this.obsolete(j)));
         }
-        // Dropped (a nonce gap after a timed-out submission, or a node restart): re-read the nonce and send again.
-        // Every job is idempotent on chain, so a copy that did land only costs an "already processed".
-        this.log.warn({ chain: chainName, hash: f.hash, items: f.jobs.length }, "batch not mined in time; resubmitting");
-        await this.senders[chainName]!.sync();
-        this.queues[chainName]!.push(...f.jobs.filter((j) => j.kind !== "settle" || !isTerminal(this.rec(j.id)!)));
         continue;
       }
-      if (receipt.status === "reverted") {
-        this.log.warn({ chain: chainName, hash: f.hash, items: f.jobs.length }, "batch reverted; requeued");
-        // Settlements already observed are done; refunds, finalizations and credits are idempotent on chain: resend.
-        this.queues[chainName]!.push(...f.jobs.filter((j) => j.kind !== "settle" || !isTerminal(this.rec(j.id)!)));
+      mined ??= await sender.minedNonce();
+      if (mined > f.nonce) {
+        // Its nonce is used, by none of its transactions (unless one was mined just now: look again next poll).
+        if (await minedReceipt(chain, f.hashes)) continue;
+        finished.add(f);
+        this.opts.store.removeInflight(f.id!);
+        this.recovered.delete(f);
+        this.delivery.nonceLost++;
+        this.log.warn({ chain: chainName, nonce: f.nonce, hashes: f.hashes, items: f.jobs.length }, "batch nonce used by another transaction; requeued with a fresh nonce");
+        sender.invalidate();
+        this.queues[chainName]!.push(...f.jobs.filter((j) => !this.obsolete(j)));
+        continue;
+      }
+      unmined.push(f);
+      // A batch from before a restart that no node knows (lost in a crash or a node restart) goes again at once.
+      const lostInRestart = this.recovered.has(f) && !(await sender.isKnown(f.hashes.at(-1)!).catch(() => true));
+      this.recovered.delete(f);
+      if (now - f.sentAt < resubmitAfter && !lostInRestart) continue;
+      await this.replace(chainName, f, now);
+    }
+    if (finished.size > 0) this.inflight[chainName] = this.inflight[chainName]!.filter((f) => !finished.has(f));
+    // Nonces below every batch still waiting that nothing fills (a mined transaction dropped in a reorg,
+    // or a transaction that never arrived): no batch above can be mined until they are.
+    const lowest = unmined.reduce<Inflight | undefined>((lo, f) => (lo && lo.nonce <= f.nonce ? lo : f), undefined);
+    const fillers = this.fillers[chainName] ??= new Map();
+    if (mined !== undefined) for (const n of fillers.keys()) if (n < mined) fillers.delete(n);
+    if (lowest && mined !== undefined && mined < lowest.nonce && now - lowest.firstSentAt >= resubmitAfter) {
+      await this.fillNonces(chainName, mined, Math.min(lowest.nonce, mined + 16), now, resubmitAfter);
+    }
+  }
+
+  /**
+   * Sends empty transactions (to itself, no value) at nonces `from` up to `to` (exclusive), so the
+   * batches above them can be mined; one not mined after `resubmitAfter` is replaced like a batch.
+   */
+  private async fillNonces(chainName: string, from: number, to: number, now: number, resubmitAfter: number): Promise<void> {
+    const sender = this.senders[chainName]!;
+    const fillers = this.fillers[chainName]!;
+    for (let nonce = from; nonce < to; nonce++) {
+      const prev = fillers.get(nonce);
+      if (prev && now - prev.at < resubmitAfter) continue;
+      try {
+        const fees = (await sender.replacementFees(prev?.fees ?? { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n })) ?? prev?.fees;
+        if (!fees) continue;
+        fillers.set(nonce, { fees, at: now });
+        await sender.broadcast(await sender.sign({ to: sender.address, gas: 21_000n, value: 0n }, { nonce, fees }));
+        this.delivery.noncesFilled++;
+        this.log.warn({ chain: chainName, nonce, maxFeePerGas: fees.maxFeePerGas.toString() }, "nonce gap below the batches in flight; filled with an empty transaction");
+      } catch (err) {
+        this.log.warn({ chain: chainName, nonce, err: (err as Error).message }, "could not fill a nonce gap; trying again later");
       }
     }
-    this.inflight[chainName] = still;
+  }
+
+  /**
+   * Sends a batch again under its own nonce, each fee raised by at least the sender's bump (and to
+   * the chain's current level), up to its cap. At the cap, a transaction still in the pool waits;
+   * one the node dropped is sent again at the same fees.
+   */
+  private async replace(chainName: string, f: Inflight, now: number): Promise<void> {
+    const sender = this.senders[chainName]!;
+    const latest = f.hashes.at(-1)!;
+    try {
+      const bumped = await sender.replacementFees(f.fees);
+      if (!bumped && (await sender.isKnown(latest))) {
+        f.sentAt = now;
+        this.log.warn({ chain: chainName, nonce: f.nonce, hash: latest, maxFeePerGas: f.fees.maxFeePerGas.toString() }, "batch not mined, and its fee is at the cap; waiting");
+        return;
+      }
+      const fees = bumped ?? f.fees;
+      const signed = await sender.sign({ to: f.to, data: encodeBatch(f.kind, f.jobs), gas: f.gas }, { nonce: f.nonce, fees });
+      const before = f.fees;
+      if (signed.hash !== latest) f.hashes.push(signed.hash);
+      f.fees = fees;
+      f.sentAt = now;
+      this.opts.store.saveInflight(f);
+      this.delivery.replacements++;
+      this.log.warn(
+        {
+          chain: chainName,
+          nonce: f.nonce,
+          replaced: latest,
+          hash: signed.hash,
+          items: f.jobs.length,
+          maxFeePerGas: `${before.maxFeePerGas} -> ${fees.maxFeePerGas}`,
+          maxPriorityFeePerGas: `${before.maxPriorityFeePerGas} -> ${fees.maxPriorityFeePerGas}`,
+        },
+        bumped ? "batch not mined in time; replaced (same nonce, higher fees)" : "batch dropped by the node; sent again (same nonce and fees, at the cap)",
+      );
+      // New batches take the chain's fee level now, not the one that left this batch behind.
+      sender.invalidate();
+      await sender.broadcast(signed, f.to);
+    } catch (err) {
+      // Refused (the node wants a larger bump, or the nonce was mined meanwhile) or unreachable: the next check decides.
+      this.stats.rpcErrors++;
+      this.metrics.rpcErrors++;
+      this.log.warn({ chain: chainName, nonce: f.nonce, err: (err as Error).message }, "replacement not accepted; checking again later");
+    }
+  }
+
+  /**
+   * After a restart: the batches the store shows in flight are checked again (receipt, or replace
+   * under the same nonce) instead of being sent anew; their jobs stay out of new batches meanwhile.
+   */
+  private recoverInflight(): void {
+    for (const chainName of Object.keys(this.opts.chains)) {
+      for (const f of this.opts.store.inflight<Job>(chainName)) {
+        this.inflight[chainName]!.push(f);
+        this.recovered.add(f);
+        this.senders[chainName]!.noteInFlight(f.nonce);
+        for (const j of f.jobs) if (j.kind === "settle" && !this.lastSettle.has(j.id)) this.lastSettle.set(j.id, j.item);
+      }
+    }
+  }
+
+  /** A job whose outcome the records already show: a settlement or refund of a finished transfer, a finalization done. */
+  private obsolete(job: Job): boolean {
+    if (job.kind === "credit") return false;
+    const r = this.rec(job.id);
+    if (!r) return false;
+    return job.kind === "finalize" ? r.finalized === true || r.state === "dropped" : isTerminal(r);
+  }
+
+  /** Whether any id of a Fast allowance credit still holds a debit on chain (on a failed read: assume so). */
+  private async creditOwed(chainName: string, job: Job): Promise<boolean> {
+    const chain = this.opts.chains[chainName]!;
+    const gateway = this.opts.deployment.chains[chainName]!.gateway;
+    try {
+      for (const id of jobIds(job)) {
+        if (((await chain.client.readContract({ address: gateway, abi: gatewayAbiCached(), functionName: "fastDebit", args: [id] })) as bigint) !== 0n) return true;
+      }
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  /** Keys of the jobs in batches in flight on `chainName`. */
+  private inflightKeys(chainName: string): Set<string> {
+    const keys = new Set<string>();
+    for (const f of this.inflight[chainName]!) for (const j of f.jobs) keys.add(jobKey(j));
+    return keys;
   }
 
   private currencyOf(chainName: string, token: Hex): Currency {
@@ -617,6 +1122,29 @@ function creditArgs(batch: Job[]): [Hex[], Hex[]] {
   return [first.ids, first.signatures];
 }
 
+/** The calldata of a batch of jobs of one kind. */
+function encodeBatch(kind: Job["kind"], batch: Job[]): Hex {
+  return kind === "settle"
+    ? encodeSettleBatch(batch.map((j) => (j as Extract<Job, { kind: "settle" }>).item))
+    : kind === "refund"
+      ? encodeRefundBatch(batch.map((j) => (j as Extract<Job, { kind: "refund" }>).item))
+      : kind === "finalize"
+        ? encodeFinalizeBatch(batch.map((j) => (j as Extract<Job, { kind: "finalize" }>).item))
+        : encodeCreditFastAllowance(...creditArgs(batch));
+}
+
+const jobIds = (j: Job): Hex[] => (j.kind === "credit" ? j.ids : [j.id]);
+const jobKey = (j: Job): string => `${j.kind}:${jobIds(j).join(",")}`;
+
+/** The receipt of whichever of a batch's transactions was mined (the latest is the likeliest), or null. */
+async function minedReceipt(chain: Chain, hashes: readonly Hex[]): Promise<Receipt | null> {
+  for (let i = hashes.length - 1; i >= 0; i--) {
+    const r = await getReceipt(chain, hashes[i]!);
+    if (r) return r;
+  }
+  return null;
+}
+
 interface RawLog {
   address: Hex;
   topics: Hex[];
@@ -626,6 +1154,9 @@ interface RawLog {
   logIndex: Hex;
 }
 type RawLogN = Omit<RawLog, "blockNumber"> & { blockNumber: number };
+type GatewayEventN = ReturnType<typeof decodeGatewayLogs<RawLogN>>[number];
+const SETTLED_TOPIC = toEventSelector(gatewayAbi().find((x) => x.type === "event" && x.name === "TransferSettled")! as never);
+const DEBITED_TOPIC = toEventSelector(gatewayAbi().find((x) => x.type === "event" && x.name === "FastAllowanceDebited")! as never);
 
 const hex = (n: number): Hex => `0x${n.toString(16)}`;
 const gatewayAbiCached = gatewayAbi;

@@ -13,7 +13,7 @@ import type { AuditEntry } from "../domain/compliance/types.js";
 import { CorridorError } from "../domain/errors.js";
 import { MESSAGE_FIELDS, type Message } from "../domain/message.js";
 import { TERMINAL_STATES, type StageTimes, type TransferRecord, type TransferState } from "../domain/transfer.js";
-import type { TransferStore } from "./store.js";
+import type { BatchKind, InflightBatch, TransferStore } from "./store.js";
 import type { OperatorJournal } from "../domain/journal.js";
 import { MODE as MESSAGE_MODE } from "../domain/message.js";
 
@@ -28,7 +28,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-export type BatchKind = "settle" | "refund" | "finalize";
+export type { BatchKind } from "./store.js";
 
 /** A batch transaction the relayer built: queued (no txHash yet) or sent and awaiting its receipt. */
 export interface PendingBatch<P = unknown> {
@@ -137,6 +137,31 @@ export const MIGRATIONS: readonly string[] = [
     id TEXT PRIMARY KEY,
     signed_at INTEGER NOT NULL DEFAULT (unixepoch())
   );
+  `,
+  // Batches in flight: credits too, and what it takes to check, replace or resend a transaction
+  // after a restart (its nonce, every hash sent under it, the latest fees). SQLite cannot widen a
+  // CHECK in place, so the table is rebuilt; rows keep their ids.
+  `
+  CREATE TABLE pending_batches_v3 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chain TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('settle', 'refund', 'finalize', 'credit')),
+    -- The latest transaction sent for the batch; tx_hashes lists them all, oldest first (JSON).
+    tx_hash TEXT,
+    tx_hashes TEXT NOT NULL DEFAULT '[]',
+    nonce INTEGER,
+    -- Wei, as decimal strings (uint256 does not fit an INTEGER).
+    max_fee_per_gas TEXT,
+    max_priority_fee_per_gas TEXT,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );
+  INSERT INTO pending_batches_v3 (id, chain, kind, tx_hash, tx_hashes, payload, created_at)
+    SELECT id, chain, kind, tx_hash, CASE WHEN tx_hash IS NULL THEN '[]' ELSE json_array(tx_hash) END, payload, created_at FROM pending_batches;
+  DROP TABLE pending_batches;
+  ALTER TABLE pending_batches_v3 RENAME TO pending_batches;
+  CREATE INDEX pending_batches_chain ON pending_batches (chain, id);
   `,
 ];
 
@@ -293,6 +318,7 @@ const ALL_STATES = [
   "settled",
   "refund_attested",
   "refunded",
+  "dropped",
 ] as const satisfies readonly TransferState[];
 const allStatesListed: [Exclude<TransferState, (typeof ALL_STATES)[number]>] extends [never] ? true : never = true;
 void allStatesListed;
@@ -434,6 +460,9 @@ export class SqliteTransferStore implements TransferStore, OperatorJournal {
     markBatchSent: StatementSync;
     removeBatch: StatementSync;
     batches: StatementSync;
+    addInflight: StatementSync;
+    updateInflight: StatementSync;
+    inflight: StatementSync;
     appendAudit: StatementSync;
     auditFor: StatementSync;
     auditAll: StatementSync;
@@ -489,9 +518,17 @@ export class SqliteTransferStore implements TransferStore, OperatorJournal {
       cursor: p(`SELECT block FROM cursors WHERE chain = ?`),
       setCursor: p(`INSERT INTO cursors (chain, block) VALUES (?, ?) ON CONFLICT (chain) DO UPDATE SET block = excluded.block`),
       addBatch: p(`INSERT INTO pending_batches (chain, kind, tx_hash, payload, created_at) VALUES (?, ?, ?, ?, ?)`),
-      markBatchSent: p(`UPDATE pending_batches SET tx_hash = ? WHERE id = ?`),
+      markBatchSent: p(`UPDATE pending_batches SET tx_hash = ?1, tx_hashes = json_insert(tx_hashes, '$[#]', ?1) WHERE id = ?2`),
       removeBatch: p(`DELETE FROM pending_batches WHERE id = ?`),
-      batches: p(`SELECT * FROM pending_batches WHERE chain = ? ORDER BY id`),
+      batches: p(`SELECT id, chain, kind, tx_hash, payload, created_at FROM pending_batches WHERE chain = ? ORDER BY id`),
+      addInflight: p(
+        `INSERT INTO pending_batches (chain, kind, tx_hash, tx_hashes, nonce, max_fee_per_gas, max_priority_fee_per_gas, payload, created_at, sent_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateInflight: p(
+        `UPDATE pending_batches SET tx_hash = ?, tx_hashes = ?, nonce = ?, max_fee_per_gas = ?, max_priority_fee_per_gas = ?, sent_at = ? WHERE id = ?`,
+      ),
+      inflight: p(`SELECT * FROM pending_batches WHERE chain = ? AND nonce IS NOT NULL ORDER BY id`),
       appendAudit: p(`INSERT INTO audit (transfer_id, time, hook, outcome, reason, data) VALUES (?, ?, ?, ?, ?, ?)`),
       auditFor: p(`SELECT * FROM audit WHERE transfer_id = ? ORDER BY id`),
       auditAll: p(`SELECT * FROM audit ORDER BY id LIMIT ? OFFSET ?`),
@@ -656,6 +693,51 @@ export class SqliteTransferStore implements TransferStore, OperatorJournal {
       };
       if (row.tx_hash != null) b.txHash = row.tx_hash as Hex;
       return b;
+    });
+  }
+
+  // ---------------------------------------------------------------- batches in flight
+
+  /**
+   * Inserts or updates a batch the relayer sent (TransferStore): its jobs are written once, on
+   * insert; an update (a replacement) rewrites only the hashes, nonce, fees and time sent.
+   */
+  saveInflight(batch: InflightBatch): number {
+    const latest = batch.hashes.at(-1) ?? null;
+    const hashes = JSON.stringify(batch.hashes);
+    const fees = [batch.fees.maxFeePerGas.toString(), batch.fees.maxPriorityFeePerGas.toString()] as const;
+    if (batch.id !== undefined) {
+      const res = this.stmt.updateInflight.run(latest, hashes, batch.nonce, ...fees, batch.sentAt, batch.id);
+      if (Number(res.changes) === 1) return batch.id;
+    }
+    const payload = toJson({ to: batch.to, gas: batch.gas, ids: batch.ids, jobs: batch.jobs });
+    const res = this.stmt.addInflight.run(batch.chain, batch.kind, latest, hashes, batch.nonce, ...fees, payload, batch.firstSentAt, batch.sentAt);
+    batch.id = Number(res.lastInsertRowid);
+    return batch.id;
+  }
+
+  removeInflight(id: number): void {
+    this.stmt.removeBatch.run(id);
+  }
+
+  /** Batches in flight on `chain` (those saved with a nonce), oldest first. */
+  inflight<J = unknown>(chain: string): InflightBatch<J>[] {
+    return (this.stmt.inflight.all(chain) as Row[]).map((row) => {
+      const payload = fromJson<{ to: Hex; gas: bigint; ids: Hex[]; jobs: J[] }>(row.payload as string);
+      return {
+        id: Number(row.id),
+        chain: row.chain as string,
+        kind: row.kind as BatchKind,
+        hashes: JSON.parse(row.tx_hashes as string) as Hex[],
+        nonce: Number(row.nonce),
+        fees: { maxFeePerGas: BigInt(row.max_fee_per_gas as string), maxPriorityFeePerGas: BigInt(row.max_priority_fee_per_gas as string) },
+        to: payload.to,
+        gas: payload.gas,
+        ids: payload.ids,
+        jobs: payload.jobs,
+        firstSentAt: Number(row.created_at),
+        sentAt: Number(row.sent_at ?? row.created_at),
+      };
     });
   }
 

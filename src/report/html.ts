@@ -385,6 +385,7 @@ ${table(
     { header: "Minted", num: true, cell: (b) => esc(b.minted) },
     { header: "Refunded", num: true, cell: (b) => esc(b.refunded) },
     { header: "In flight", num: true, cell: (b) => esc(b.inFlight) },
+    ...(c.burnAndMint.some((b) => b.unbacked !== "0") ? [{ header: "Minted against a reorganised-away send", num: true, cell: (b: (typeof c.burnAndMint)[number]) => esc(b.unbacked) }] : []),
     { header: "Supply change", num: true, cell: (b) => esc(b.supplyChange) },
     { header: "Holds", cell: (b) => ok(b.ok) },
   ],

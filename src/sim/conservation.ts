@@ -18,7 +18,9 @@ export interface SupplyLine {
   minted: bigint;
   refunded: bigint;
   inFlight: bigint;
-  /** Sum over chains of the token's total supply change; must equal -inFlight. */
+  /** Minted on a destination against a send that a reorganisation of its source then removed (exposure). */
+  unbacked: bigint;
+  /** Sum over chains of the token's total supply change; must equal unbacked - inFlight. */
   supplyChange: bigint;
   ok: boolean;
 }
@@ -47,6 +49,7 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
   const supply: Record<string, Omit<SupplyLine, "supplyChange" | "ok">> = {};
 
   for (const r of records) {
+    if (r.state === "dropped") continue; // its send was reorganised away: nothing moved anywhere
     const m = r.message;
     const S = r.srcChain;
     const D = r.dstChain;
@@ -54,11 +57,27 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
     const outC = r.outputCurrency;
     const refunded = r.state === "refunded";
     const settled = r.state === "settled";
+    // Paid out on the destination while the source lost its send in a reorg: only the destination side happened.
+    const unbacked = settled && r.sourceReorgedAt !== undefined;
+    if (unbacked) {
+      add(D, outC, "recipients", r.amountOut!);
+      if (m.mode === MODE.burnMint) {
+        const s = (supply[inC] ??= { currency: inC as Currency, burned: 0n, minted: 0n, refunded: 0n, inFlight: 0n, unbacked: 0n });
+        add(D, outC, "totalSupply", r.amountOut! + m.fee);
+        add(D, outC, "feeRecipient", m.fee);
+        s.minted += r.amountOut! + m.fee;
+        s.unbacked += r.amountOut! + m.fee;
+      } else {
+        add(D, outC, "liquidity", -r.amountOut!);
+        add(D, outC, "gatewayBalance", -r.amountOut!);
+      }
+      continue;
+    }
     add(S, inC, "senders", -m.amount);
     if (refunded) add(S, inC, "senders", m.amount);
     if (settled) add(D, outC, "recipients", r.amountOut!);
     if (m.mode === MODE.burnMint) {
-      const s = (supply[inC] ??= { currency: inC as Currency, burned: 0n, minted: 0n, refunded: 0n, inFlight: 0n });
+      const s = (supply[inC] ??= { currency: inC as Currency, burned: 0n, minted: 0n, refunded: 0n, inFlight: 0n, unbacked: 0n });
       s.burned += m.amount;
       add(S, inC, "totalSupply", -m.amount);
       if (refunded) {
@@ -104,8 +123,9 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
       (sum, chain) => sum + after.balances[chain]![s.currency].totalSupply - before.balances[chain]![s.currency].totalSupply,
       0n,
     );
-    // Lock-and-release moves no supply, so the only supply change across chains is what is burned and not yet minted or refunded.
-    const ok = s.burned === s.minted + s.refunded + s.inFlight && supplyChange === -s.inFlight;
+    // Lock-and-release moves no supply, so the only supply change across chains is what is burned and not yet minted or
+    // refunded, plus what was minted against a send a reorg removed (unbacked).
+    const ok = s.burned + s.unbacked === s.minted + s.refunded + s.inFlight && supplyChange === s.unbacked - s.inFlight;
     return { ...s, supplyChange, ok };
   });
   return { ok: lines.every((l) => l.ok) && burnAndMint.every((s) => s.ok), lines, burnAndMint };

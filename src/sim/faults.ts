@@ -1,4 +1,5 @@
-import { createPublicClient, custom, decodeEventLog, encodeFunctionData, type EIP1193RequestFn, type Hex, type PublicClient } from "viem";
+import { createPublicClient, custom, decodeEventLog, encodeFunctionData, serializeTransaction, toFunctionSelector, type EIP1193RequestFn, type Hex, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import type { Chain } from "../chains/chain.js";
 import type { KeyPair } from "../chains/keys.js";
@@ -7,7 +8,7 @@ import type { Currency, Deployment } from "../contracts/deploy.js";
 import { GAS, gatewayAbi } from "../contracts/gateway.js";
 import { CorridorError } from "../domain/errors.js";
 import { shock, type RateSource } from "../domain/fx/rate-source.js";
-import { fromBaseUnits } from "../domain/money.js";
+import { fromBaseUnits, toBaseUnits } from "../domain/money.js";
 import { createRandom, type Random } from "../domain/random.js";
 import type { AttesterSet } from "../operator/attesters.js";
 import type { TransferOut } from "./results.js";
@@ -39,6 +40,23 @@ export const FaultSchema = z.discriminatedUnion("kind", [
       chain: ChainName,
       share: z.number().gt(0).max(1).default(0.9),
       redepositAfterSeconds: duration.optional(),
+      note,
+    })
+    .strict(),
+  /**
+   * The chain forks at `at`: the blocks it makes in the next `durationSeconds` lose to a competing
+   * branch, which replaces them when the window ends. Their transactions return to the mempool and
+   * are mined again, except a `doubleSpendShare` of the corridor sends among them, whose senders
+   * publish a conflicting transaction (the same nonce) on the winning branch: those transfers vanish.
+   * The window must be shorter than the chain's Standard (hard-finality) depth.
+   */
+  z
+    .object({
+      kind: z.literal("reorg"),
+      at,
+      durationSeconds: duration,
+      chain: ChainName,
+      doubleSpendShare: z.number().min(0).max(1).default(1),
       note,
     })
     .strict(),
@@ -90,6 +108,10 @@ export interface FaultDeps {
   /** The liquidity provider of each chain (it deposited at set-up). */
   lp: Record<string, KeyPair>;
   scheduler: { at(t: number, fn: () => void | Promise<void>): void; now(): number };
+  /** Keys of the workload's senders (a reorg fault double-spends some of their sends). */
+  senderKeys?: ReadonlyMap<string, Hex>;
+  /** Told after a chain was reorganised (caches of its head must go), with the sends whose senders double-spent them. */
+  onReorg?: (chain: string, doubleSpent: readonly Hex[]) => void;
 }
 
 interface State {
@@ -111,6 +133,11 @@ interface State {
   currency?: Currency;
   catchUp?: Record<string, number>;
   pendingCatchUp?: Set<string>;
+  /** Reorgs: the snapshot taken at the fork, the head then, and what the losing branch held. */
+  snapshot?: string;
+  forkBlock?: number;
+  orphanedBlocks?: number;
+  doubleSpent?: Hex[];
 }
 
 /**
@@ -134,6 +161,7 @@ export class FaultInjector {
     });
     for (const s of this.states) {
       if (s.spec.kind === "rpcErrors") s.rng = createRandom(deps.seed).fork(`faults/${s.index}/rpc`);
+      if (s.spec.kind === "reorg") s.rng = createRandom(deps.seed).fork(`faults/${s.index}/reorg`);
       if (s.spec.kind === "relayerDown") {
         s.catchUp = {};
         s.pendingCatchUp = new Set();
@@ -251,7 +279,11 @@ export class FaultInjector {
   private async begin(s: State): Promise<void> {
     s.started = this.deps.scheduler.now();
     const spec = s.spec;
-    if (spec.kind === "attesterOutage") {
+    if (spec.kind === "reorg") {
+      const chain = this.deps.chains[spec.chain]!;
+      s.forkBlock = Number(await chain.request<string>("eth_blockNumber"));
+      s.snapshot = await chain.request<string>("evm_snapshot");
+    } else if (spec.kind === "attesterOutage") {
       const set = this.deps.attesters;
       const n = Math.min(set.addresses.length, spec.offline ?? set.addresses.length - set.threshold + 1);
       s.offline = set.addresses.slice(0, n);
@@ -277,7 +309,9 @@ export class FaultInjector {
   private async finish(s: State): Promise<void> {
     s.ended = this.deps.scheduler.now();
     const spec = s.spec;
-    if (spec.kind === "attesterOutage") {
+    if (spec.kind === "reorg") {
+      await this.reorganise(s, spec.chain, spec.doubleSpendShare);
+    } else if (spec.kind === "attesterOutage") {
       for (const a of s.offline ?? []) this.deps.attesters.setOnline(a, true);
     } else if (spec.kind === "liquidityDrain") {
       if (s.withdrawn === undefined || s.withdrawn === 0n) return; // never mined (chain halted?) or nothing taken
@@ -288,6 +322,56 @@ export class FaultInjector {
         data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [d.tokens[d.home], s.withdrawn] }),
       });
     }
+  }
+
+  /**
+   * Replaces the blocks made since the fork with a competing branch: reverts the chain to the
+   * snapshot taken at the fork (the node forgets those blocks and its mempool of the time), then
+   * puts their transactions, and those waiting in the mempool, back in the order they were in;
+   * a `doubleSpendShare` of the corridor sends among them is replaced by its sender with a
+   * conflicting transaction at the same nonce.
+   */
+  private async reorganise(s: State, chainName: string, doubleSpendShare: number): Promise<void> {
+    const chain = this.deps.chains[chainName]!;
+    const head = Number(await chain.request<string>("eth_blockNumber"));
+    const txs: RpcTx[] = [];
+    for (let b = s.forkBlock! + 1; b <= head; b++) {
+      const block = await chain.request<{ transactions: RpcTx[] }>("eth_getBlockByNumber", [`0x${b.toString(16)}`, true]);
+      txs.push(...block.transactions);
+    }
+    const pending = await chain.request<{ transactions: RpcTx[] } | null>("eth_getBlockByNumber", ["pending", true]);
+    txs.push(...(pending?.transactions ?? []));
+    if (!(await chain.request<boolean>("evm_revert", [s.snapshot]))) throw new Error(`reorg fault: chain ${chainName} could not revert to its fork snapshot`);
+    s.orphanedBlocks = head - s.forkBlock!;
+    s.doubleSpent = [];
+    const gateway = this.deps.deployment.chains[chainName]!.gateway.toLowerCase();
+    for (const tx of txs) {
+      const key = this.deps.senderKeys?.get(tx.from.toLowerCase());
+      const isSend = tx.to?.toLowerCase() === gateway && tx.input.startsWith(SEND_SELECTOR) && key !== undefined;
+      let raw: Hex;
+      if (isSend && s.rng!.chance(doubleSpendShare)) {
+        // The sender spends the same nonce on something else on the winning branch: its transfer never happened.
+        const account = privateKeyToAccount(key!);
+        raw = await account.signTransaction({
+          chainId: chain.chainId,
+          type: "eip1559",
+          nonce: Number(tx.nonce),
+          gas: 21_000n,
+          maxFeePerGas: BigInt(tx.maxFeePerGas),
+          maxPriorityFeePerGas: BigInt(tx.maxPriorityFeePerGas),
+          to: account.address,
+          value: 0n,
+        });
+        s.doubleSpent.push(tx.hash);
+      } else raw = rawOf(tx, chain.chainId);
+      try {
+        await chain.request("eth_sendRawTransaction", [raw]);
+      } catch {
+        this.bump(s, "notRebroadcast"); // e.g. a transaction that depended on an orphaned one
+      }
+    }
+    this.bump(s, "orphanedTransactions", txs.length);
+    this.deps.onReorg?.(chainName, s.doubleSpent);
   }
 
   private lpSender(chain: string): TxSender {
@@ -395,6 +479,30 @@ export class FaultInjector {
           what = `FX shock ×${spec.factor} on GBP per USD ${window}: ${inWindow.length} cross-currency settlements priced during it, ${below.length} refunded below the sender's minimum`;
           break;
         }
+        case "reorg": {
+          const sentOnChain = transfers.filter((t) => t.srcChain === chain);
+          const dropped = sentOnChain.filter((t) => t.state === "dropped");
+          const exposed = sentOnChain.filter((t) => t.sourceReorged);
+          const standardExposed = exposed.filter((t) => t.tier === "standard");
+          const exposure: Record<string, string> = {};
+          for (const t of exposed) exposure[t.outputToken.currency] = fromBaseUnits(toBaseUnits(exposure[t.outputToken.currency] ?? "0") + toBaseUnits(t.amountOut ?? "0")).toFixed();
+          affected.orphanedBlocks = s.orphanedBlocks ?? null;
+          affected.orphanedTransactions = c.orphanedTransactions ?? 0;
+          affected.doubleSpentSends = s.doubleSpent?.length ?? 0;
+          // Sent on the losing branch, mined again on the winning one, and carried through once.
+          affected.reappearedAndSettled = sentOnChain.filter(
+            (t) => t.state === "settled" && !t.sourceReorged && t.stages.initiated !== undefined && t.stages.initiated >= from && t.stages.initiated < until,
+          ).length;
+          affected.droppedTransfers = dropped.length;
+          affected.exposedTransfers = exposed.length;
+          affected.exposedStandardTransfers = standardExposed.length;
+          affected.exposure = Object.entries(exposure).map(([cur, v]) => `${v} ${cur}`);
+          what =
+            `chain ${chain} reorganised ${window} (${affected.orphanedBlocks ?? "?"} blocks replaced, ${affected.doubleSpentSends} sends double-spent): ` +
+            `${dropped.length} transfers dropped before settling, ${exposed.length} already paid out by the destination` +
+            (exposed.length ? ` (exposure ${affected.exposure.join(", ")}, ${exposed.length - standardExposed.length} of them Fast)` : "");
+          break;
+        }
         case "liquidityDrain": {
           const cur = s.currency ?? "?";
           const waited = transfers.filter((t) => t.dstChain === chain && t.liquidityWaitSeconds !== null && t.liquidityWaitSeconds > 0).length;
@@ -434,6 +542,45 @@ export function wrapChain(chain: Chain, request: (method: string, params?: reado
     transport: custom({ request: (({ method, params }: { method: string; params?: readonly unknown[] }) => request(method, params ?? [])) as unknown as EIP1193RequestFn }, { retryCount: 0 }),
   }) as PublicClient;
   return { name: chain.name, chainId: chain.chainId, kind: chain.kind, endpoint: chain.endpoint, request: request as Chain["request"], client, close: () => chain.close() };
+}
+
+interface RpcTx {
+  hash: Hex;
+  from: Hex;
+  to: Hex | null;
+  input: Hex;
+  nonce: Hex;
+  gas: Hex;
+  value: Hex;
+  chainId?: Hex;
+  maxFeePerGas: Hex;
+  maxPriorityFeePerGas: Hex;
+  accessList?: { address: Hex; storageKeys: Hex[] }[];
+  r: Hex;
+  s: Hex;
+  v: Hex;
+  yParity?: Hex;
+}
+
+const SEND_SELECTOR = toFunctionSelector(gatewayAbi().find((x) => x.type === "function" && x.name === "send")! as never);
+
+/** The signed bytes of an EIP-1559 transaction as a node returns it (the node forgets them on revert). */
+function rawOf(tx: RpcTx, chainId: number): Hex {
+  return serializeTransaction(
+    {
+      type: "eip1559",
+      chainId,
+      nonce: Number(tx.nonce),
+      to: tx.to ?? undefined,
+      value: BigInt(tx.value),
+      data: tx.input,
+      gas: BigInt(tx.gas),
+      maxFeePerGas: BigInt(tx.maxFeePerGas),
+      maxPriorityFeePerGas: BigInt(tx.maxPriorityFeePerGas),
+      accessList: tx.accessList ?? [],
+    },
+    { r: tx.r, s: tx.s, yParity: Number(tx.yParity ?? tx.v) },
+  );
 }
 
 /** Seconds after the start as "+1 h 05 min" / "+12 min" / "+30 s". */

@@ -42,6 +42,8 @@ export interface TransferOut {
   gas?: TransferGas | null;
   state: string;
   refundReason: string | null;
+  /** Paid out by the destination, then its send was reorganised away on the source: the corridor's exposure. */
+  sourceReorged: boolean;
   compliance: { outcome: string; reason?: string; hook?: string; reviewed?: string } | null;
   liquidityWaitSeconds: number | null;
   fastAllowanceUsed: string | null;
@@ -103,6 +105,10 @@ export interface SimulationResults {
       settled: number;
       refunded: number;
       inFlight: number;
+      /** Sends a reorganisation of their source chain removed before they settled (nothing moved). */
+      dropped: number;
+      /** Settled, then their send was reorganised away on the source: paid with nothing behind it. */
+      sourceReorged: number;
       rejectedAtSend: number;
       /** Sends that reverted, by reason ("quote expired before inclusion", …). */
       rejectedAtSendByReason?: Record<string, number>;
@@ -145,7 +151,7 @@ export interface SimulationResults {
     conservation: {
       ok: boolean;
       lines: { chain: string; token: string; holder: string; expected: string; actual: string; ok: boolean }[];
-      burnAndMint: { currency: string; burned: string; minted: string; refunded: string; inFlight: string; supplyChange: string; ok: boolean }[];
+      burnAndMint: { currency: string; burned: string; minted: string; refunded: string; inFlight: string; unbacked: string; supplyChange: string; ok: boolean }[];
     };
     /** Wall-clock fields: the only ones that differ between runs of the same scenario and seed. */
     wallClock: { seconds: number };
@@ -237,7 +243,7 @@ export function buildResults(input: {
       count: ts.length,
       settled: s.length,
       refunded: ts.filter((t) => t.state === "refunded").length,
-      inFlight: ts.length - outcomes,
+      inFlight: ts.length - outcomes - ts.filter((t) => t.state === "dropped").length,
       settlementSeconds: distribution(s.map((t) => t.settlementSeconds!)),
       settledPerHour: perHour(s.length),
       withinOneHourShare: outcomes ? round(s.filter(within).length / outcomes, 6) : null,
@@ -298,7 +304,9 @@ export function buildResults(input: {
         sent: records.length,
         settled: settled.length,
         refunded: refunded.length,
-        inFlight: records.length - settled.length - refunded.length,
+        inFlight: records.length - settled.length - refunded.length - transfers.filter((t) => t.state === "dropped").length,
+        dropped: transfers.filter((t) => t.state === "dropped").length,
+        sourceReorged: transfers.filter((t) => t.sourceReorged).length,
         rejectedAtSend: input.rejected.length,
         rejectedAtSendByReason: input.rejected.reduce<Record<string, number>>((m, r) => ((m[r.reason] = (m[r.reason] ?? 0) + 1), m), {}),
       },
@@ -346,6 +354,7 @@ export function buildResults(input: {
           minted: units(s.minted),
           refunded: units(s.refunded),
           inFlight: units(s.inFlight),
+          unbacked: units(s.unbacked),
           supplyChange: units(s.supplyChange),
           ok: s.ok,
         })),
@@ -440,6 +449,7 @@ export function toTransferOut(r: TransferRecord, index: number | null, gas: Tran
     gas,
     state: r.state,
     refundReason: r.state === "refunded" ? (r.refundReason ?? "other") : null,
+    sourceReorged: r.sourceReorgedAt !== undefined,
     compliance: r.compliance ?? null,
     liquidityWaitSeconds: r.liquidityWaitSeconds ?? null,
     fastAllowanceUsed: r.fastAllowanceUsed === undefined ? null : units(r.fastAllowanceUsed),

@@ -5,6 +5,7 @@ import type { Chain } from "../chains/chain.js";
 import { packagePath } from "../paths.js";
 import type { Logger } from "pino";
 import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
+import { setEmbeddedStateHistory } from "../chains/embedded.js";
 import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
 import { fundNative, sendAll } from "../contracts/deploy.js";
 import { installPolicies } from "../contracts/policies.js";
@@ -68,6 +69,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
   const log = (opts.logger ?? silentLogger).child({ module: "sim" });
   const wallStart = Date.now();
   const t0 = Math.floor(Date.parse(scenario.startTime) / 1000);
+  // Embedded chains keep the block states the operator reads (down to Standard depth), not a whole day of them (memory).
+  setEmbeddedStateHistory(Math.max(...(["us", "uk"] as const).map((n) => CHAIN_PROFILES[scenario.chains[n].profile]!.standardConfirmations)) + 128);
   const corridor =
     opts.corridor ??
     (await bootCorridor({
@@ -205,6 +208,18 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
       deployment,
       lp,
       scheduler: engine,
+      senderKeys: new Map([...workload.senders.us, ...workload.senders.uk].map((k) => [k.address.toLowerCase(), k.privateKey])),
+      onReorg: (name, doubleSpent) => {
+        heads.delete(name);
+        // Sends still waiting for a receipt that their senders double-spent on the winning branch: they never happen.
+        const gone = new Set(doubleSpent);
+        pendingSends[name] = pendingSends[name]!.filter((h) => {
+          if (!gone.has(h)) return true;
+          rejected.push({ plan: planBySendTx.get(h)!, reason: "double-spent by its sender in a reorg" });
+          sendLimits.delete(h);
+          return false;
+        });
+      },
     });
     const rates = faults.rates(rateSourceFor(scenario, start, scenario.workload.durationSeconds));
     const gas = new GasMeter(new Set(Object.values(deployment.chains).map((d) => d.gateway.toLowerCase())));

@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,12 +33,26 @@ export interface LiveHarness {
   close(): Promise<void>;
 }
 
-let portBase = 20_000 + Math.floor(Math.random() * 20_000);
-const nextPort = () => portBase++;
+// Below Linux's ephemeral range (32768+), where outgoing connections take their local ports;
+// each candidate is tried first, since other test files start nodes at the same time.
+let portBase = 20_000 + Math.floor(Math.random() * 12_000);
+async function nextPort(): Promise<number> {
+  for (;;) {
+    const port = portBase++;
+    if (portBase >= 32_000) portBase = 20_000;
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
 
 /** Two local JSON-RPC nodes (started by the test), the corridor deployed and funded, the operator serving in this process. */
 export async function startLiveHarness(kind: NodeKind, opts: { senders?: number; urls?: (n: LocalNode) => string } = {}): Promise<LiveHarness> {
-  const nodes = await Promise.all([startLocalNode(kind, "us", nextPort()), startLocalNode(kind, "uk", nextPort())]);
+  const [usPort, ukPort] = [await nextPort(), await nextPort()];
+  const nodes = await Promise.all([startLocalNode(kind, "us", usPort), startLocalNode(kind, "uk", ukPort)]);
   const seed = `live-${kind}`;
   const corridor = await bootCorridor({ seed, source: { kind: "rpc", urls: { us: nodes[0]!.url, uk: nodes[1]!.url } } });
   const { chains, deployment } = corridor;
@@ -81,7 +96,7 @@ export async function startLiveHarness(kind: NodeKind, opts: { senders?: number;
     relayer: { privateKey: corridor.keys.relayer, store: join(dir, "relayer.db"), pollMs: 100, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 1_000 },
     operator: {
       url: "",
-      port: nextPort(),
+      port: await nextPort(),
       attesterKeys: corridor.keys.attesters,
       threshold: corridor.attesters.threshold,
       quoterKey: testKey(seed, "quoter"),
@@ -117,15 +132,18 @@ export async function startLiveHarness(kind: NodeKind, opts: { senders?: number;
   };
 }
 
-/** Sends `n` transfers, alternating directions and mixing cross- and same-currency; returns their source tx hashes. */
-export async function sendTransfers(h: LiveHarness, n: number, seed = 1): Promise<Hex[]> {
+/**
+ * Sends `n` transfers, alternating directions (or all `from` one chain) and mixing cross- and
+ * same-currency; returns their source tx hashes.
+ */
+export async function sendTransfers(h: LiveHarness, n: number, seed = 1, opts: { from?: "us" | "uk" } = {}): Promise<Hex[]> {
   const { chains, deployment } = h.corridor;
   const senders = new Map<Hex, TxSender>();
   const hashes: Hex[] = [];
   let x = seed;
   const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let i = 0; i < n; i++) {
-    const from = i % 2 === 0 ? "us" : "uk";
+    const from = opts.from ?? (i % 2 === 0 ? "us" : "uk");
     const to = from === "us" ? "uk" : "us";
     const src = deployment.chains[from]!;
     const dst = deployment.chains[to]!;
@@ -183,9 +201,9 @@ export async function corridorEvents(h: LiveHarness) {
   return { sent, settledCount, finalized, lockRelease, done: allSettled && finalized === lockRelease };
 }
 
-/** Runs `corridor relayer --config FILE` as a child process on this Node. */
-export function spawnRelayer(h: LiveHarness): ChildProcess {
-  return spawn(process.execPath, [packagePath("bin", "corridor.mjs"), "relayer", "--config", h.configFile], {
+/** Runs `corridor relayer --config FILE` as a child process on this Node (the harness's config file unless given another). */
+export function spawnRelayer(h: LiveHarness, configFile = h.configFile): ChildProcess {
+  return spawn(process.execPath, [packagePath("bin", "corridor.mjs"), "relayer", "--config", configFile], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, CORRIDOR_LOG_LEVEL: "error", CORRIDOR_LOG_JSON: "1" },
   });
@@ -193,6 +211,15 @@ export function spawnRelayer(h: LiveHarness): ChildProcess {
 
 export async function snapshot(h: LiveHarness) {
   return snapshotLedger(h.corridor.chains, h.corridor.deployment, h.parties);
+}
+
+/** Sends `signal` to a child process and waits for it to exit (at once if it already has). */
+export async function kill(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    p.once("exit", () => resolve());
+    p.kill(signal);
+  });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,17 +5,9 @@ import { checkConservation } from "../../src/sim/conservation.js";
 import type { TransferRecord } from "../../src/domain/transfer.js";
 import { writeLiveConfig } from "../../src/live/config.js";
 import { startFaultProxy } from "../helpers/fault-proxy.js";
-import { corridorEvents, sendTransfers, sleep, snapshot, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
+import { kill, corridorEvents, sendTransfers, sleep, snapshot, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
 
 const TRANSFERS = 500;
-
-async function kill(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    p.once("exit", () => resolve());
-    p.kill(signal);
-  });
-}
 
 /** Waits until every transfer settled and every cross-currency one was finalized on its source. */
 async function waitDone(h: LiveHarness, timeoutMs: number) {

@@ -38,6 +38,7 @@ function transfer(o: { corridor?: string; state?: string; amountIn?: string; fee
     cost: null,
     state,
     refundReason: state === "refunded" ? "denied:SANCTIONED_RECIPIENT" : null,
+    sourceReorged: false,
     compliance: { outcome: "allow" },
     liquidityWaitSeconds: null,
     fastAllowanceUsed: null,

@@ -67,6 +67,7 @@ function transfer(o: {
     cost: settled ? { amount: "0.4", pct: o.costPct ?? 0.19 } : null,
     state,
     refundReason: state === "refunded" ? `denied:${o.compliance?.reason ?? "OTHER"}` : null,
+    sourceReorged: false,
     compliance: o.compliance ?? { outcome: "allow" },
     liquidityWaitSeconds: null,
     fastAllowanceUsed: null,
@@ -140,7 +141,7 @@ function fixtureResults(name = "fixture", transfers = fixtureTransfers()): Simul
     scenario,
     seed: scenario.seed,
     summary: {
-      transfers: { planned: transfers.length, sent: transfers.length, settled: settled.length, refunded: refunded.length, inFlight: transfers.length - settled.length - refunded.length, rejectedAtSend: 0 },
+      transfers: { planned: transfers.length, sent: transfers.length, settled: settled.length, refunded: refunded.length, inFlight: transfers.length - settled.length - refunded.length, dropped: 0, sourceReorged: 0, rejectedAtSend: 0 },
       settlementSeconds: distribution(settled.map((t) => t.settlementSeconds!)),
       byCorridor: {},
       refundsByReason,

@@ -50,6 +50,7 @@ function transfer(o: { corridor?: string; state?: string; secs?: number; costPct
     cost: settled ? { amount: "0.1", pct: o.costPct ?? 0.1 } : null,
     state,
     refundReason: state === "refunded" ? "denied:SANCTIONED_RECIPIENT" : null,
+    sourceReorged: false,
     compliance: { outcome: "allow" },
     liquidityWaitSeconds: null,
     fastAllowanceUsed: null,

@@ -8,7 +8,8 @@ import type { AuditEntry } from "../../src/domain/compliance/types.js";
 import { isCorridorError } from "../../src/domain/errors.js";
 import type { Message } from "../../src/domain/message.js";
 import type { TransferRecord } from "../../src/domain/transfer.js";
-import { SCHEMA_VERSION, SqliteStoreErrorCode, openSqliteStore, type SqliteTransferStore } from "../../src/relayer/sqlite-store.js";
+import { MIGRATIONS, SCHEMA_VERSION, SqliteStoreErrorCode, migrate, openSqliteStore, type SqliteTransferStore } from "../../src/relayer/sqlite-store.js";
+import { MemoryTransferStore, type InflightBatch, type TransferStore } from "../../src/relayer/store.js";
 
 const hex = (n: number, bytes: number): Hex => `0x${n.toString(16).padStart(bytes * 2, "0")}`;
 const id = (n: number) => hex(n, 32);
@@ -80,6 +81,59 @@ function full(n: number): TransferRecord {
     finalized: true,
   };
 }
+
+/** A settlement batch in flight as the relayer saves it: bigints in the fees, the gas and deep in the jobs. */
+function inflightBatch(n: number): InflightBatch {
+  return {
+    chain: "uk",
+    kind: "settle",
+    hashes: [hex(0x7000 + n, 32)],
+    nonce: 40 + n,
+    fees: { maxFeePerGas: 3_000_000_000n + BigInt(n), maxPriorityFeePerGas: 1_000_000n },
+    to: hex(0xb2, 20),
+    gas: 1_234_567n,
+    ids: [id(n), id(n + 1)],
+    jobs: [id(n), id(n + 1)].map((i, k) => ({
+      kind: "settle",
+      id: i,
+      item: { message: message(n + k), rate: 790_000_000_000_000_000n, sourceFinal: true, signatures: [hex(1, 65), hex(2, 65)], quote: { rate: MAX_UINT256, expiresAt: 5n }, quoteSignature: "0x" },
+    })),
+    firstSentAt: 1_700_000_000,
+    sentAt: 1_700_000_000,
+  };
+}
+
+/** The in-flight batch methods of the TransferStore interface, for every store. */
+function inflightContract(make: () => TransferStore) {
+  it("saves a batch in flight, appends each replacement's hash with its fees, lists per chain, and forgets it", () => {
+    const store = make();
+    const a = inflightBatch(1);
+    const aId = store.saveInflight(a);
+    expect(a.id).toBe(aId);
+    const credit: InflightBatch = { ...inflightBatch(5), kind: "credit", jobs: [{ kind: "credit", id: id(5), ids: [id(5), id(6)], signatures: [hex(3, 65)] }] };
+    store.saveInflight(credit);
+    store.saveInflight({ ...inflightBatch(9), chain: "us", kind: "finalize" });
+    expect(store.inflight("uk")).toStrictEqual([{ ...inflightBatch(1), id: aId }, { ...credit }]);
+
+    // A replacement: same nonce, one more hash, higher fees, sent later; the jobs stay as they were.
+    a.hashes.push(hex(0x7fff, 32));
+    a.fees = { maxFeePerGas: 61_000_000_000n, maxPriorityFeePerGas: 1_125_000n };
+    a.sentAt = 1_700_000_060;
+    expect(store.saveInflight(a)).toBe(aId);
+    const [again] = store.inflight("uk");
+    expect(again).toStrictEqual({ ...inflightBatch(1), id: aId, hashes: [hex(0x7001, 32), hex(0x7fff, 32)], fees: a.fees, sentAt: 1_700_000_060 });
+    expect(again!.nonce).toBe(41);
+
+    store.removeInflight(aId);
+    expect(store.inflight("uk").map((b) => b.kind)).toEqual(["credit"]);
+    expect(store.inflight("us")).toHaveLength(1);
+    expect(store.inflight("mars")).toEqual([]);
+  });
+}
+
+describe("MemoryTransferStore", () => {
+  inflightContract(() => new MemoryTransferStore());
+});
 
 describe("SqliteTransferStore in memory", () => {
   let store: SqliteTransferStore;
@@ -251,6 +305,26 @@ describe("SqliteTransferStore in memory", () => {
   });
 });
 
+describe("SqliteTransferStore: batches in flight", () => {
+  const stores: SqliteTransferStore[] = [];
+  afterEach(() => stores.splice(0).forEach((s) => s.close()));
+  inflightContract(() => {
+    const s = openSqliteStore(":memory:");
+    stores.push(s);
+    return s;
+  });
+
+  it("keeps the generic pending batches apart from the batches in flight", () => {
+    const store = openSqliteStore(":memory:");
+    stores.push(store);
+    const queued = store.addPendingBatch({ chain: "uk", kind: "refund", payload: { ids: [id(2)] }, createdAt: 100 });
+    store.markBatchSent(queued, hex(0xabc, 32));
+    store.saveInflight(inflightBatch(1));
+    expect(store.inflight("uk")).toHaveLength(1);
+    expect(store.pendingBatches("uk").map((b) => b.kind)).toEqual(["refund", "settle"]);
+  });
+});
+
 describe("SqliteTransferStore on a file", () => {
   let dir: string;
   let path: string;
@@ -274,6 +348,39 @@ describe("SqliteTransferStore on a file", () => {
     expect(b.cursor("uk")).toBe(7);
     expect(b.get(id(1))).toStrictEqual(full(1));
     b.close();
+  });
+
+  it("keeps a batch in flight across close and reopen (what a restarted relayer checks)", () => {
+    const a = openSqliteStore(path);
+    const batch = inflightBatch(3);
+    a.saveInflight(batch);
+    a.close();
+    const b = openSqliteStore(path);
+    expect(b.inflight("uk")).toStrictEqual([{ ...inflightBatch(3), id: batch.id }]);
+    b.removeInflight(batch.id!);
+    b.close();
+    const c = openSqliteStore(path);
+    expect(c.inflight("uk")).toEqual([]);
+    c.close();
+  });
+
+  it("migrates a version 2 file: pending batches keep their ids and hashes, and credits become allowed", () => {
+    const raw = new DatabaseSync(path);
+    raw.exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)");
+    for (const [v, sql] of MIGRATIONS.slice(0, 2).entries()) {
+      raw.exec(sql);
+      raw.prepare("INSERT INTO schema_version (version) VALUES (?)").run(v + 1);
+    }
+    raw.prepare("INSERT INTO pending_batches (id, chain, kind, tx_hash, payload, created_at) VALUES (7, 'uk', 'settle', ?, '{}', 100)").run(hex(0xabc, 32));
+    expect(() => raw.prepare("INSERT INTO pending_batches (chain, kind, payload, created_at) VALUES ('uk', 'credit', '{}', 1)").run()).toThrow(/CHECK/);
+    expect(migrate(raw)).toEqual({ from: 2, to: SCHEMA_VERSION });
+    expect(raw.prepare("SELECT id, tx_hash, tx_hashes FROM pending_batches").all()).toEqual([{ id: 7, tx_hash: hex(0xabc, 32), tx_hashes: JSON.stringify([hex(0xabc, 32)]) }]);
+    raw.close();
+    const store = openSqliteStore(path);
+    expect(store.pendingBatches("uk")).toStrictEqual([{ id: 7, chain: "uk", kind: "settle", txHash: hex(0xabc, 32), payload: {}, createdAt: 100 }]);
+    const credit = store.saveInflight({ ...inflightBatch(1), kind: "credit" });
+    expect(credit).toBeGreaterThan(7);
+    store.close();
   });
 
   it("uses WAL and records the schema version it migrated to", () => {
