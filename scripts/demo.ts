@@ -4,7 +4,8 @@
  *   npm run demo -- --port 9000 --seed 7 --rate 60
  *
  * Options: --port (or PORT; default 8080), --host (default 127.0.0.1), --seed (default 1),
- * --rate (payments per minute at start, default 30). Stops on Ctrl-C.
+ * --rate (payments per minute at start, default 30), --token (the controls' token when --host is
+ * not a loopback address; else CORRIDOR_DEMO_TOKEN, else a random one, printed). Stops on Ctrl-C.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -23,19 +24,26 @@ const OptionsSchema = z.object({
   host: z.string().min(1),
   seed: z.coerce.number().int().nonnegative(),
   rate: z.coerce.number().min(0).max(600),
+  token: z.string().optional(),
 });
 
 function options() {
   const { values } = parseArgs({
-    options: { port: { type: "string" }, host: { type: "string" }, seed: { type: "string" }, rate: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { port: { type: "string" }, host: { type: "string" }, seed: { type: "string" }, rate: { type: "string" }, token: { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: false,
   });
   if (values.help) {
-    console.log("usage: npm run demo -- [--port N] [--host ADDR] [--seed N] [--rate PER_MINUTE]");
+    console.log("usage: npm run demo -- [--port N] [--host ADDR] [--seed N] [--rate PER_MINUTE] [--token TOKEN]");
     process.exit(0);
   }
-  const parsed = OptionsSchema.safeParse({ port: values.port ?? process.env.PORT ?? 8080, host: values.host ?? "127.0.0.1", seed: values.seed ?? 1, rate: values.rate ?? 30 });
+  const unknown = Object.keys(values).filter((k) => !["port", "host", "seed", "rate", "token", "help"].includes(k));
+  if (unknown.length > 0) {
+    console.error(`error [CORRIDOR_USAGE_UNKNOWN_OPTION]: unknown option --${unknown[0]}; expected --port, --host, --seed, --rate, --token`);
+    process.exit(2);
+  }
+  const parsed = OptionsSchema.safeParse({ port: values.port ?? process.env.PORT ?? 8080, host: values.host ?? "127.0.0.1", seed: values.seed ?? 1, rate: values.rate ?? 30, token: values.token });
   if (!parsed.success) {
-    for (const i of parsed.error.issues) console.error(`--${i.path.join(".")}: ${i.message}`);
+    for (const i of parsed.error.issues) console.error(`error [CORRIDOR_USAGE_INVALID]: --${i.path.join(".")}: ${i.message}`);
     process.exit(2);
   }
   return parsed.data;
@@ -48,11 +56,12 @@ try {
   const demo = await startDemoServer({
     port: o.port,
     host: o.host,
+    token: o.token,
     logger,
     corridor: { seed: o.seed, settings: { arrivalPerMinute: o.rate } },
     onListening: (url) => console.log(`Dashboard: ${url}  (the corridor is still starting)`),
   });
-  console.log(`Ready. Open ${demo.url} in a browser. Ctrl-C stops the demo.`);
+  console.log(`Ready. Open ${demo.openUrl} in a browser. Ctrl-C stops the demo.`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -1,14 +1,15 @@
 import { Command, CommanderError } from "commander";
-import { isCorridorError, type CorridorError } from "../domain/errors.js";
+import { CorridorError, isCorridorError } from "../domain/errors.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerLive } from "./commands/live.js";
 import { registerTransfer } from "./commands/transfer.js";
 import { registerReport } from "./commands/report.js";
+import { UsageCode } from "./options.js";
 
 /** Exit statuses by error family: 2 for bad input, 3 for a failed check, 1 otherwise. */
 export function exitStatus(e: CorridorError): number {
-  if (/INVALID|MALFORMED|NOT_FOUND|USAGE|UNKNOWN/.test(e.code)) return 2;
+  if (/INVALID|MALFORMED|NOT_FOUND|USAGE|UNKNOWN|CHECKSUM/.test(e.code)) return 2;
   if (/CONSERVATION|DISCREPANCY/.test(e.code)) return 3;
   return 1;
 }
@@ -21,10 +22,33 @@ export function buildProgram(): Command {
   program
     .name("corridor")
     .description("Stablecoin corridor settlement simulator: tUSD on a US chain, tGBP on a UK chain, a relayer between them.")
-    .showHelpAfterError()
+    // Usage errors are printed by main() with a stable code, not by commander.
+    .configureOutput({ outputError: () => {} })
     .exitOverride();
   for (const register of COMMANDS) register(program);
   return program;
+}
+
+/** Commander's usage errors as stable codes. */
+const COMMANDER_CODES: Record<string, string> = {
+  "commander.unknownCommand": UsageCode.UnknownCommand,
+  "commander.unknownOption": UsageCode.UnknownOption,
+  "commander.missingArgument": UsageCode.MissingArgument,
+  "commander.optionMissingArgument": UsageCode.MissingValue,
+  "commander.missingMandatoryOptionValue": UsageCode.MissingOption,
+  "commander.excessArguments": UsageCode.ExcessArguments,
+  "commander.invalidArgument": UsageCode.Invalid,
+  "commander.conflictingOption": UsageCode.Invalid,
+  // A command that needs a sub-command, given none: commander has printed the help.
+  "commander.help": UsageCode.MissingCommand,
+};
+
+/** The usage error for a CommanderError (exit 2), or undefined for help and version (exit 0). */
+export function usageError(e: CommanderError): CorridorError | undefined {
+  if (e.exitCode === 0) return undefined;
+  const code = COMMANDER_CODES[e.code] ?? UsageCode.Invalid;
+  const message = e.code === "commander.help" ? "give a command (see the list above)" : e.message.replace(/^error: /, "");
+  return new CorridorError(code, message, { commander: e.code });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,7 +56,14 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CommanderError) {
+      const err = usageError(e);
+      if (!err) return 0;
+      const command = argv.find((a) => !a.startsWith("-"));
+      const known = command !== undefined && buildProgram().commands.some((c) => c.name() === command);
+      console.error(`error [${err.code}]: ${err.message}\n(see \`corridor ${known ? `${command} ` : ""}--help\`)`);
+      return 2;
+    }
     if (isCorridorError(e)) {
       console.error(`error [${e.code}]: ${e.message}`);
       return exitStatus(e);

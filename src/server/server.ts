@@ -1,15 +1,26 @@
 /**
- * The demo's web server, on 127.0.0.1: the dashboard page and its assets, the live state as
- * server-sent events (GET /events) and as JSON (GET /api/state), and the controls
- * (POST /api/controls, a JSON body validated with zod).
+ * The demo's web server, on 127.0.0.1 by default: the dashboard page and its assets, the live
+ * state as server-sent events (GET /events) and as JSON (GET /api/state), and the controls
+ * (POST /api/controls, a JSON body of at most MAX_CONTROL_BODY bytes validated with zod).
+ *
+ * Access: on a loopback address, requests must name a local host (Host: 127.0.0.1, localhost or
+ * [::1]), which keeps a web page that rebinds its own name to 127.0.0.1 away from the controls.
+ * On any other address the controls require a token: `Authorization: Bearer <token>`, or the
+ * cookie set by opening the dashboard once at `/?token=<token>` (DemoServer.openUrl). The token is
+ * DemoServerOptions.token, else CORRIDOR_DEMO_TOKEN, else a random one. The page and the read-only
+ * state stay open to anyone who can reach the address.
  *
  * Errors are JSON `{ "error": { "code", "message", "issues"? } }` with stable codes:
  * CORRIDOR_HTTP_NOT_FOUND 404, CORRIDOR_HTTP_METHOD_NOT_ALLOWED 405, CORRIDOR_HTTP_UNSUPPORTED_MEDIA_TYPE 415,
- * CORRIDOR_HTTP_BODY_TOO_LARGE 413, CORRIDOR_HTTP_MALFORMED_JSON 400, CORRIDOR_DEMO_INVALID_CONTROLS 400,
- * CORRIDOR_DEMO_BUSY 409, CORRIDOR_DEMO_STARTING 503, CORRIDOR_DEMO_FAILED 500.
+ * CORRIDOR_HTTP_BODY_TOO_LARGE 413, CORRIDOR_HTTP_MALFORMED_JSON 400, CORRIDOR_HTTP_BAD_REQUEST 400 (unparsable HTTP),
+ * CORRIDOR_HTTP_HEADERS_TOO_LARGE 431, CORRIDOR_HTTP_TIMEOUT 408, CORRIDOR_HTTP_HOST_FORBIDDEN 403,
+ * CORRIDOR_HTTP_TOKEN_REQUIRED 401, CORRIDOR_HTTP_TOKEN_INVALID 401, CORRIDOR_DEMO_INVALID_CONTROLS 400,
+ * CORRIDOR_DEMO_BUSY 409, CORRIDOR_DEMO_STARTING 503, CORRIDOR_DEMO_STOPPED 503, CORRIDOR_DEMO_FAILED 500.
+ * Starting the server: CORRIDOR_DEMO_PORT_IN_USE, CORRIDOR_DEMO_TOKEN_INVALID (a token too short to be secret).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { Logger } from "pino";
 import { CorridorError, isCorridorError } from "../domain/errors.js";
 import { silentLogger } from "../logger.js";
@@ -19,21 +30,34 @@ import { ASSETS, CONTENT_SECURITY_POLICY, dashboardPage } from "./page.js";
 
 /** Largest control body accepted (a control body is a few dozen bytes). */
 export const MAX_CONTROL_BODY = 16 * 1024;
+/** The cookie that carries the control token for the dashboard page. */
+export const TOKEN_COOKIE = "corridor_demo_token";
+/** Shortest token accepted: 16 characters from [A-Za-z0-9._~-]. */
+const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{16,256}$/;
 const HEARTBEAT_MS = 15_000;
 
 export interface DemoServerOptions {
   /** 0 picks a free port. Default 8080. */
   port?: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1. Any other than a loopback address makes the controls require a token. */
   host?: string;
+  /**
+   * The token the controls require. Default: none on a loopback address; on any other,
+   * CORRIDOR_DEMO_TOKEN or a random one. Given explicitly, it is required on loopback too.
+   */
+  token?: string;
   corridor?: LiveCorridorOptions;
   logger?: Logger;
-  /** Told the URL as soon as the server listens (the corridor is still starting). */
+  /** Told the URL to open (with the token, if any) as soon as the server listens (the corridor is still starting). */
   onListening?: (url: string) => void;
 }
 
 export interface DemoServer {
   url: string;
+  /** The URL to open in a browser: `url`, with `?token=…` when the controls require a token. */
+  openUrl: string;
+  /** The token the controls require, or null. */
+  token: string | null;
   port: number;
   corridor: LiveCorridor;
   close(): Promise<void>;
@@ -52,11 +76,44 @@ class HttpError extends CorridorError {
 
 const STATUS_OF: Record<string, number> = { CORRIDOR_DEMO_BUSY: 409, CORRIDOR_DEMO_STOPPED: 503 };
 
+/** Whether `host` (an address or a name to bind) is a loopback one. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  if (isIP(h) === 4) return h.startsWith("127.");
+  if (isIP(h) === 6) return h === "::1" || h === "0:0:0:0:0:0:0:1" || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/** The token the controls require on `host`, or null (see DemoServerOptions.token). */
+export function controlToken(host: string, token: string | undefined, env: NodeJS.ProcessEnv = process.env): string | null {
+  const chosen = token ?? (isLoopbackHost(host) ? undefined : env.CORRIDOR_DEMO_TOKEN || randomBytes(24).toString("base64url"));
+  if (chosen === undefined) return null;
+  if (!TOKEN_PATTERN.test(chosen)) {
+    throw new CorridorError("CORRIDOR_DEMO_TOKEN_INVALID", "the control token must be 16 to 256 characters from A-Z, a-z, 0-9 and . _ ~ -");
+  }
+  return chosen;
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+/** Compares in constant time (over the digests, so the length does not leak either). */
+const sameToken = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
 /** Starts the server, then the corridor; resolves when both are up. */
 export async function startDemoServer(opts: DemoServerOptions = {}): Promise<DemoServer> {
   const logger = opts.logger ?? silentLogger;
   const log = logger.child({ module: "demo-server" });
   const host = opts.host ?? "127.0.0.1";
+  const token = controlToken(host, opts.token);
+  const loopback = isLoopbackHost(host);
   let corridor: LiveCorridor | undefined;
   let closing = false;
   const clients = new Set<ServerResponse>();
@@ -69,8 +126,55 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     });
   });
 
+  // A request HTTP cannot parse (a header over Node's limit, a broken request line) still gets a JSON error with a code.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message] =
+      err.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "CORRIDOR_HTTP_HEADERS_TOO_LARGE", "the request's headers are too large"]
+        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "CORRIDOR_HTTP_TIMEOUT", "the request took too long to arrive"]
+          : [400, "CORRIDOR_HTTP_BAD_REQUEST", "the request is not valid HTTP"];
+    const body = JSON.stringify({ error: { code, message } });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+
+  /** On loopback, the Host header must name a local host (a DNS-rebinding page names its own). */
+  function checkHost(req: IncomingMessage): void {
+    if (!loopback || req.headers.host === undefined) return;
+    let name: string;
+    try {
+      name = new URL(`http://${req.headers.host}`).hostname;
+    } catch {
+      name = "";
+    }
+    if (!isLoopbackHost(name)) throw new HttpError(403, "CORRIDOR_HTTP_HOST_FORBIDDEN", "this dashboard answers only to a local host name (127.0.0.1, localhost, [::1])");
+  }
+
+  /** The controls' token, when one is required: a bearer token or the dashboard's cookie. */
+  function checkToken(req: IncomingMessage): void {
+    if (token === null) return;
+    const auth = req.headers.authorization;
+    const bearer = auth?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+    const given = bearer ?? cookie(req, TOKEN_COOKIE);
+    if (given === undefined) {
+      throw new HttpError(401, "CORRIDOR_HTTP_TOKEN_REQUIRED", "the controls need the dashboard's token: open the dashboard with ?token=…, or send Authorization: Bearer <token>");
+    }
+    if (!sameToken(given, token)) throw new HttpError(401, "CORRIDOR_HTTP_TOKEN_INVALID", "the token does not match this dashboard's");
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      throw new HttpError(400, "CORRIDOR_HTTP_BAD_REQUEST", "the request's target is not a URL");
+    }
+    const path = url.pathname;
+    checkHost(req);
     const route = (methods: string[]) => {
       if (!methods.includes(req.method ?? "")) {
         res.setHeader("allow", methods.join(", "));
@@ -79,6 +183,13 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     };
     if (path === "/" || path === "/index.html") {
       route(["GET", "HEAD"]);
+      const given = url.searchParams.get("token");
+      if (token !== null && given !== null && sameToken(given, token)) {
+        // Keep the token in an HttpOnly cookie for the page's requests, and out of the address bar.
+        res.setHeader("set-cookie", `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+        res.setHeader("location", "/");
+        return send(res, 303, "text/plain; charset=utf-8", "");
+      }
       return send(res, 200, "text/html; charset=utf-8", dashboardPage(), req.method === "HEAD");
     }
     const asset = ASSETS[path];
@@ -96,6 +207,7 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     }
     if (path === "/api/controls") {
       route(["POST"]);
+      checkToken(req);
       const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
       if (type !== "application/json") throw new HttpError(415, "CORRIDOR_HTTP_UNSUPPORTED_MEDIA_TYPE", "send the controls as application/json");
       const text = await readBody(req, MAX_CONTROL_BODY);
@@ -147,8 +259,9 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     server.listen(opts.port ?? 8080, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}/`;
-  opts.onListening?.(url);
+  const url = `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}/`;
+  const openUrl = token === null ? url : `${url}?token=${token}`;
+  opts.onListening?.(openUrl);
 
   const closeServer = async () => {
     closing = true;
@@ -171,6 +284,8 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
   });
   return {
     url,
+    openUrl,
+    token,
     port,
     corridor: live,
     close: async () => {

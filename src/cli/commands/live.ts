@@ -1,18 +1,15 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { createLogger } from "../../logger.js";
-import { loadLiveConfig, writeLiveConfig } from "../../live/config.js";
-import { startOperatorService, startRelayerService, type Service } from "../../live/runtime.js";
-import { bringUp } from "../../live/up.js";
-import { connectChains } from "../../live/runtime.js";
-import { reconcile } from "../../live/reconcile.js";
-import { fromBaseUnits } from "../../domain/money.js";
-import { openSqliteStore } from "../../relayer/sqlite-store.js";
+import type { Service } from "../../live/runtime.js";
 import { table } from "../table.js";
-import { parsePort } from "../options.js";
+import { parseInteger, parsePort, parseTransferId } from "../options.js";
 import { CorridorError } from "../../domain/errors.js";
 
 const DEFAULT_CONFIG = ".corridor/live.json";
+
+// Chains, services and their libraries load when a command runs (`corridor --help` and usage errors stay fast).
+const logger = async () => (await import("../../logger.js")).createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
+const loadLiveConfig = async (file: string) => (await import("../../live/config.js")).loadLiveConfig(file);
 
 /** Keeps a daemon running until SIGINT or SIGTERM, then stops its services in order. */
 function untilSignal(services: Service[], extra: () => Promise<void> = async () => {}): Promise<void> {
@@ -34,16 +31,22 @@ export function registerLive(program: Command): void {
     .command("up")
     .description("start two local nodes, deploy the corridor, and run the operator and the relayer against them")
     .option("--node <kind>", "hardhat (default) or anvil", "hardhat")
-    .option("--us-port <port>", "JSON-RPC port of the US chain", parsePort, 8545)
-    .option("--uk-port <port>", "JSON-RPC port of the UK chain", parsePort, 8546)
-    .option("--operator-port <port>", "operator HTTP port", parsePort, 8547)
-    .option("--metrics-port <port>", "relayer metrics port", parsePort, 9464)
+    .option("--us-port <port>", "JSON-RPC port of the US chain", parsePort("--us-port"), 8545)
+    .option("--uk-port <port>", "JSON-RPC port of the UK chain", parsePort("--uk-port"), 8546)
+    .option("--operator-port <port>", "operator HTTP port", parsePort("--operator-port"), 8547)
+    .option("--metrics-port <port>", "relayer metrics port", parsePort("--metrics-port"), 9464)
     .option("--dir <dir>", "where to keep the config and databases", ".corridor")
-    .option("--accounts <n>", "funded test accounts per chain", (v) => Number(v), 3)
+    .option("--accounts <n>", "funded test accounts per chain", parseInteger("--accounts", 1, 100), 3)
     .action(async (o: { node: string; usPort: number; ukPort: number; operatorPort: number; metricsPort: number; dir: string; accounts: number }) => {
       if (o.node !== "hardhat" && o.node !== "anvil") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--node must be hardhat or anvil, got "${o.node}"`);
-      if (!Number.isInteger(o.accounts) || o.accounts < 1 || o.accounts > 100) throw new CorridorError("CORRIDOR_USAGE_INVALID", "--accounts must be an integer from 1 to 100");
-      const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
+      const ports = [o.usPort, o.ukPort, o.operatorPort, o.metricsPort];
+      if (new Set(ports).size !== ports.length) throw new CorridorError("CORRIDOR_USAGE_INVALID", `the four ports must differ (--us-port ${o.usPort}, --uk-port ${o.ukPort}, --operator-port ${o.operatorPort}, --metrics-port ${o.metricsPort})`);
+      const [log, { bringUp }, { writeLiveConfig }, { startOperatorService, startRelayerService }] = await Promise.all([
+        logger(),
+        import("../../live/up.js"),
+        import("../../live/config.js"),
+        import("../../live/runtime.js"),
+      ]);
       const dir = resolve(o.dir);
       const { config, nodes, corridor } = await bringUp({
         node: o.node,
@@ -51,13 +54,13 @@ export function registerLive(program: Command): void {
         seed: "live",
         accounts: o.accounts,
         dir,
-        logger,
+        logger: log,
         blockTimeSeconds: 1,
       });
       const file = resolve(dir, "live.json");
       writeLiveConfig(file, config);
-      const operator = await startOperatorService(config, { logger, chains: corridor.chains });
-      const relayer = await startRelayerService(config, { logger, chains: corridor.chains, operator: operator.operator });
+      const operator = await startOperatorService(config, { logger: log, chains: corridor.chains });
+      const relayer = await startRelayerService(config, { logger: log, chains: corridor.chains, operator: operator.operator });
       console.log(`Corridor is up (${o.node} nodes). Config: ${file}\n`);
       console.log(table(["chain", "endpoint", "chain id", "gateway", "tUSD", "tGBP"], Object.entries(config.deployment.chains).map(([n, d]) => [n, config.chains[n as "us"]!.url, d.chainId, d.gateway, d.tokens.USD, d.tokens.GBP])));
       console.log(`\nOperator: ${config.operator.url}   Relayer metrics: http://127.0.0.1:${o.metricsPort}/metrics\n`);
@@ -76,10 +79,10 @@ export function registerLive(program: Command): void {
     .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
     .option("--store <file>", "override the SQLite store path")
     .action(async (o: { config: string; store?: string }) => {
-      const config = loadLiveConfig(o.config);
+      const config = await loadLiveConfig(o.config);
       if (o.store) config.relayer.store = o.store;
-      const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
-      const relayer = await startRelayerService(config, { logger });
+      const { startRelayerService } = await import("../../live/runtime.js");
+      const relayer = await startRelayerService(config, { logger: await logger() });
       await untilSignal([relayer]);
     });
 
@@ -88,9 +91,9 @@ export function registerLive(program: Command): void {
     .description("run the operator service (screening, quotes, attestations) against the endpoints in a config file")
     .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
     .action(async (o: { config: string }) => {
-      const config = loadLiveConfig(o.config);
-      const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
-      const operator = await startOperatorService(config, { logger });
+      const config = await loadLiveConfig(o.config);
+      const { startOperatorService } = await import("../../live/runtime.js");
+      const operator = await startOperatorService(config, { logger: await logger() });
       await untilSignal([operator]);
     });
 
@@ -99,7 +102,8 @@ export function registerLive(program: Command): void {
     .description("read both chains and check the books: per route value in = out + refunds + in flight; exits 3 on a discrepancy")
     .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
     .action(async (o: { config: string }) => {
-      const config = loadLiveConfig(o.config);
+      const config = await loadLiveConfig(o.config);
+      const [{ connectChains }, { reconcile }, { fromBaseUnits }] = await Promise.all([import("../../live/runtime.js"), import("../../live/reconcile.js"), import("../../domain/money.js")]);
       const chains = await connectChains(config, 5);
       const r = await reconcile(chains, config.deployment as never);
       const u = (v: bigint) => fromBaseUnits(v).toFixed(2);
@@ -113,13 +117,16 @@ export function registerLive(program: Command): void {
     });
 
   const review = program.command("review").description("manual review of held transfers (operator's review desk)");
-  const desk = (file: string) => openSqliteStore(loadLiveConfig(file).operator.store);
+  const desk = async (file: string) => {
+    const config = await loadLiveConfig(file);
+    return (await import("../../relayer/sqlite-store.js")).openSqliteStore(config.operator.store);
+  };
   review
     .command("list")
     .option("--config <file>", "live config", DEFAULT_CONFIG)
     .option("--all", "include decided reviews")
-    .action((o: { config: string; all?: boolean }) => {
-      const store = desk(o.config);
+    .action(async (o: { config: string; all?: boolean }) => {
+      const store = await desk(o.config);
       const rows = store.listReviews(o.all ? undefined : "pending");
       console.log(rows.length === 0 ? "No reviews pending." : table(["transfer", "status", "reason", "held at"], rows.map((r) => [r.transferId, r.status, r.reason ?? "", new Date(r.createdAt * 1000).toISOString()])));
       store.close();
@@ -127,11 +134,10 @@ export function registerLive(program: Command): void {
   for (const decision of ["approve", "deny"] as const) {
     review
       .command(decision)
-      .argument("<id>", "transfer id (0x…)")
+      .argument("<id>", "transfer id (0x…)", parseTransferId())
       .option("--config <file>", "live config", DEFAULT_CONFIG)
-      .action((id: string, o: { config: string }) => {
-        if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new CorridorError("CORRIDOR_USAGE_INVALID", `"${id}" is not a transfer id (0x followed by 64 hex digits)`);
-        const store = desk(o.config);
+      .action(async (id: string, o: { config: string }) => {
+        const store = await desk(o.config);
         try {
           const existing = store.review(id as `0x${string}`);
           if (!existing) throw new CorridorError("CORRIDOR_REVIEW_NOT_FOUND", `no review for transfer ${id}`);

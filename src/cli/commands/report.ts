@@ -1,10 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { CorridorError } from "../../domain/errors.js";
-import { renderReport } from "../../report/html.js";
-import { toPacs008, validatePacs008 } from "../../report/pacs008.js";
-import { loadG20Targets } from "../../report/g20-targets.js";
+import { z } from "zod";
+import { CorridorError, isCorridorError } from "../../domain/errors.js";
 import type { SimulationResults } from "../../sim/results.js";
 
 /** Reads a results.json written by `corridor simulate`, with a clear error when it is not one. */
@@ -21,16 +19,78 @@ export function readResults(file: string): SimulationResults {
   } catch (cause) {
     throw new CorridorError("CORRIDOR_RESULTS_MALFORMED", `${file} is not valid JSON`, { file }, cause);
   }
-  const r = json as Partial<SimulationResults>;
-  if (!r || typeof r !== "object" || !r.summary || !Array.isArray(r.transfers) || !r.scenario) {
-    throw new CorridorError("CORRIDOR_RESULTS_INVALID", `${file} is not a corridor results.json (expected scenario, summary and transfers)`, { file });
+  const r = ResultsShape.safeParse(json);
+  if (!r.success) {
+    const issues = r.error.issues.slice(0, 8).map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`);
+    throw new CorridorError("CORRIDOR_RESULTS_INVALID", `${file} is not a corridor results.json (written by corridor simulate):\n${issues.join("\n")}`, { file, issues: r.error.issues.slice(0, 8) });
   }
-  return r as SimulationResults;
+  return json as SimulationResults;
+}
+
+/**
+ * The parts of results.json the report and the export read, checked before they are used (the
+ * file may come from anywhere). Loose on purpose: extra fields and older files still pass.
+ */
+const num = z.number().finite();
+const ResultsShape = z.object({
+  scenario: z.object({
+    name: z.string(),
+    startTime: z.string(),
+    chains: z.object({ us: z.object({ profile: z.string() }).passthrough(), uk: z.object({ profile: z.string() }).passthrough() }).passthrough(),
+    fx: z.object({ spreadBps: z.record(z.string(), num) }).passthrough(),
+    workload: z.object({ mix: z.array(z.object({ from: z.string(), to: z.string(), input: z.string(), output: z.string(), weight: num }).passthrough()) }).passthrough(),
+  }).passthrough(),
+  seed: z.number().int().nonnegative(),
+  summary: z.object({
+    transfers: z.object({ planned: num, sent: num, settled: num, refunded: num, inFlight: num }).passthrough(),
+    settlementSeconds: z.object({ count: num }).passthrough(),
+    refundsByReason: z.record(z.string(), num),
+    costs: z.object({ feesByCurrency: z.record(z.string(), z.unknown()) }).passthrough(),
+    compliance: z.object({}).passthrough(),
+    fastAllowance: z.object({ settlementsUsingIt: num }).passthrough(),
+    conservation: z.object({ ok: z.boolean() }).passthrough(),
+    virtualSeconds: num,
+    wallClock: z.object({ seconds: num }).passthrough(),
+  }).passthrough(),
+  transfers: z.array(
+    z.object({
+      id: z.string(),
+      srcChain: z.string(),
+      dstChain: z.string(),
+      state: z.enum(["settled", "refunded"]),
+      amountIn: z.string(),
+      stages: z.record(z.string(), num.nullable()),
+    }).passthrough(),
+  ),
+}).passthrough();
+
+/** Runs `fn` over a results file's content; a shape the checks above let through but the renderer cannot use is bad input too. */
+export async function fromResults<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (cause) {
+    if (isCorridorError(cause)) throw cause;
+    throw new CorridorError("CORRIDOR_RESULTS_INVALID", `${file} is not a complete corridor results.json: ${(cause as Error)?.message ?? String(cause)}`, { file }, cause);
+  }
+}
+
+/** Writes an output file; a path that cannot be written is a usage error. */
+function writeOut(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (cause) {
+    throw new CorridorError("CORRIDOR_USAGE_OUTPUT_UNWRITABLE", `--out: cannot write ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, { file }, cause);
+  }
 }
 
 /** The report for a results object, as `corridor simulate` and `corridor report` write it. */
-export function writeReport(results: SimulationResults, file: string, command: string): void {
-  writeFileSync(file, renderReport(results, { command, targets: loadG20Targets() }));
+export async function writeReport(results: SimulationResults, file: string, command: string): Promise<void> {
+  writeFileSync(file, await renderHtml(results, command));
+}
+
+async function renderHtml(results: SimulationResults, command: string): Promise<string> {
+  const [{ renderReport }, { loadG20Targets }] = await Promise.all([import("../../report/html.js"), import("../../report/g20-targets.js")]);
+  return renderReport(results, { command, targets: loadG20Targets() });
 }
 
 export function registerReport(program: Command): void {
@@ -39,10 +99,11 @@ export function registerReport(program: Command): void {
     .description("write the self-contained HTML report for a results.json")
     .argument("<results-json>", "results.json written by corridor simulate")
     .option("--out <file>", "where to write (default: report.html beside the results)")
-    .action((file: string, o: { out?: string }) => {
+    .action(async (file: string, o: { out?: string }) => {
       const results = readResults(file);
       const out = resolve(o.out ?? resolve(dirname(file), "report.html"));
-      writeReport(results, out, `corridor simulate <scenario ${results.scenario.name}> --seed ${results.seed}`);
+      const html = await fromResults(file, () => renderHtml(results, `corridor simulate <scenario ${results.scenario.name}> --seed ${results.seed}`));
+      writeOut(out, html);
       console.log(`Report: ${out}`);
     });
 
@@ -52,13 +113,15 @@ export function registerReport(program: Command): void {
     .argument("<results-json>", "results.json written by corridor simulate")
     .requiredOption("--format <format>", "pacs008 (ISO 20022 FIToFICustomerCreditTransfer)")
     .option("--out <file>", "where to write (default: pacs008.xml beside the results)")
-    .action((file: string, o: { format: string; out?: string }) => {
+    .action(async (file: string, o: { format: string; out?: string }) => {
       if (o.format !== "pacs008") throw new CorridorError("CORRIDOR_USAGE_INVALID", `unknown --format "${o.format}"; supported: pacs008`);
-      const xml = toPacs008(readResults(file));
+      const results = readResults(file);
+      const { toPacs008, validatePacs008 } = await import("../../report/pacs008.js");
+      const xml = await fromResults(file, () => toPacs008(results));
       const check = validatePacs008(xml);
       if (!check.ok) throw new CorridorError("CORRIDOR_EXPORT_INVALID", `the pacs.008 document failed validation:\n${check.errors.join("\n")}`);
       const out = resolve(o.out ?? resolve(dirname(file), "pacs008.xml"));
-      writeFileSync(out, xml);
+      writeOut(out, xml);
       console.log(`pacs.008: ${out} (${(xml.match(/<CdtTrfTxInf>/g) ?? []).length} transactions, validated)`);
     });
 }

@@ -1,20 +1,15 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import cliProgress from "cli-progress";
 import { CorridorError } from "../../domain/errors.js";
-import { createLogger } from "../../logger.js";
-import { loadScenario } from "../../sim/scenario.js";
-import { simulate } from "../../sim/simulate.js";
-import { toJson, writeJsonArray, writeResultsJson } from "../../sim/results.js";
-import { writeTransfersCsv } from "../../sim/csv.js";
-import { writeReport } from "./report.js";
-import { formatSummary } from "../summary.js";
 import { duration } from "../table.js";
-import { parseSeed } from "../options.js";
+import { parseSeed, prepareOutDir } from "../options.js";
+
+// The simulator, the chains and their libraries load when the command runs (`corridor --help` and usage errors stay fast).
 
 /** A progress bar on stderr (only when it is a terminal): transfers final, virtual time, wall time. */
-function progressBar(): { update(done: number, total: number, virtualSeconds: number): void; stop(): void } {
+async function progressBar(): Promise<{ update(done: number, total: number, virtualSeconds: number): void; stop(): void }> {
+  const { default: cliProgress } = await import("cli-progress");
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -47,14 +42,24 @@ export function registerSimulate(program: Command): void {
     .command("simulate")
     .description("run a scenario on two embedded chains under virtual time; write results.json, summary.json, transfers.csv and report.html")
     .argument("<scenario-file>", "scenario JSON file (see scenarios/)")
-    .option("--seed <n>", "override the scenario's seed", parseSeed)
+    .option("--seed <n>", "override the scenario's seed", parseSeed())
     .option("--out <dir>", "output folder", "out")
     .option("--quiet", "print nothing but errors")
     .action(async (file: string, o: { seed?: number; out: string; quiet?: boolean }) => {
+      const { loadScenario } = await import("../../sim/scenario.js");
       const scenario = loadScenario(file);
+      const dir = prepareOutDir("--out", o.out);
+      const [{ createLogger }, { simulate }, { toJson, writeJsonArray, writeResultsJson }, { writeTransfersCsv }, { writeReport }, { formatSummary }] = await Promise.all([
+        import("../../logger.js"),
+        import("../../sim/simulate.js"),
+        import("../../sim/results.js"),
+        import("../../sim/csv.js"),
+        import("./report.js"),
+        import("../summary.js"),
+      ]);
       // Faults make components warn on purpose (retries, failed batches): a simulation shows errors only, unless asked.
       const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "error" });
-      const bar = !o.quiet && process.stderr.isTTY ? progressBar() : undefined;
+      const bar = !o.quiet && process.stderr.isTTY ? await progressBar() : undefined;
       if (bar) process.stderr.write(`  Deploying the corridor and funding ${(scenario.workload.senders * 2).toLocaleString("en-US")} senders…\n`);
       let results;
       try {
@@ -68,8 +73,6 @@ export function registerSimulate(program: Command): void {
       } finally {
         bar?.stop();
       }
-      const dir = resolve(o.out);
-      mkdirSync(dir, { recursive: true });
       const { audit, ...rest } = results;
       writeResultsJson(resolve(dir, "results.json"), rest);
       writeTransfersCsv(resolve(dir, "transfers.csv"), rest.transfers);
@@ -77,7 +80,7 @@ export function registerSimulate(program: Command): void {
       // The summary alone, small enough to read back quickly (sweeps compare runs from it).
       writeFileSync(resolve(dir, "summary.json"), toJson({ scenario: rest.scenario, seed: rest.seed, summary: rest.summary }) + "\n");
       // The report for policymakers, with the command that reproduces the run.
-      writeReport(rest as never, resolve(dir, "report.html"), ["corridor simulate", file, ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []), ...(o.out !== "out" ? ["--out", o.out] : [])].join(" "));
+      await writeReport(rest as never, resolve(dir, "report.html"), ["corridor simulate", file, ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []), ...(o.out !== "out" ? ["--out", o.out] : [])].join(" "));
       if (!o.quiet) {
         console.log(formatSummary(rest));
         console.log(`\nResults: ${resolve(dir, "results.json")}, ${resolve(dir, "transfers.csv")}\nReport:  ${resolve(dir, "report.html")}`);

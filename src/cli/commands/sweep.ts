@@ -1,16 +1,14 @@
 import { spawn } from "node:child_process";
-import { renderSweepReport } from "../../report/sweep.js";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { CorridorError } from "../../domain/errors.js";
 import { packagePath } from "../../paths.js";
-import { loadScenario } from "../../sim/scenario.js";
 import type { SimulationResults } from "../../sim/results.js";
-import { expandGrid, parseVary, pointSlug, scenarioForPoint, VARY_SHORTHANDS, type GridPoint, type Vary } from "../../sim/sweep.js";
+import type { GridPoint, Vary } from "../../sim/sweep.js";
 import { duration, table } from "../table.js";
-import { parseSeed } from "../options.js";
+import { parseInteger, parseSeed, prepareOutDir } from "../options.js";
 
 type Summary = SimulationResults["summary"];
 
@@ -24,12 +22,6 @@ export interface SweepRowOut {
   /** Where the run's results.json and transfers.csv are. */
   dir: string;
   wallSeconds: number;
-}
-
-function parseJobs(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1 || n > 64) throw new InvalidArgumentError(`expected a number of parallel runs from 1 to 64, got "${v}"`);
-  return n;
 }
 
 /** Relative list files resolve against the scenario's folder: the temporary copy names them absolutely. */
@@ -73,6 +65,9 @@ export function formatSweepTable(varies: readonly Vary[], rows: readonly SweepRo
   );
 }
 
+/** The names of VARY_SHORTHANDS (src/sim/sweep.ts), for the help text without loading the simulator. */
+export const SHORTHANDS = "tier, fx.spreadBps, transfers, fastShare";
+
 export function registerSweep(program: Command): void {
   program
     .command("sweep")
@@ -80,21 +75,25 @@ export function registerSweep(program: Command): void {
     .argument("<scenario-file>", "scenario JSON file (see scenarios/)")
     .requiredOption(
       "--vary <path=values>",
-      `a scenario path and comma-separated values, repeatable: fee.bps=0,5,10, tier=fast,standard, fx.spreadBps=0,10,25, workload.transfers=100,1000, or any dotted path (shorthands: ${Object.keys(VARY_SHORTHANDS).join(", ")}, fee.<field>)`,
+      `a scenario path and comma-separated values, repeatable: fee.bps=0,5,10, tier=fast,standard, fx.spreadBps=0,10,25, workload.transfers=100,1000, or any dotted path (shorthands: ${SHORTHANDS}, fee.<field>)`,
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .option("--out <dir>", "output folder: one sub-folder per grid point, and sweep.json", "out/sweep")
-    .option("--jobs <n>", "runs at a time (each uses about one core)", parseJobs, 2)
-    .option("--seed <n>", "override the scenario's seed for every point (the same seed everywhere: paired comparisons)", parseSeed)
+    .option("--jobs <n>", "runs at a time (each uses about one core)", parseInteger("--jobs", 1, 64), 2)
+    .option("--seed <n>", "override the scenario's seed for every point (the same seed everywhere: paired comparisons)", parseSeed())
     .action(async (file: string, o: { vary: string[]; out: string; jobs: number; seed?: number }) => {
+      const [{ loadScenario }, { expandGrid, parseVary, pointSlug, scenarioForPoint }, { renderSweepReport }] = await Promise.all([
+        import("../../sim/scenario.js"),
+        import("../../sim/sweep.js"),
+        import("../../report/sweep.js"),
+      ]);
       const base = loadScenario(file);
       const scenarioDir = dirname(resolve(file));
       const varies = o.vary.map(parseVary);
       const grid = expandGrid(varies);
       // Every point is validated before anything runs.
       const points = grid.map((p) => ({ point: p, ...scenarioForPoint(base, p, varies) }));
-      const out = resolve(o.out);
-      mkdirSync(out, { recursive: true });
+      const out = prepareOutDir("--out", o.out);
       const tmp = mkdtempSync(resolve(tmpdir(), "corridor-sweep-"));
       const width = String(points.length).length;
       const rows: (SweepRowOut | undefined)[] = new Array(points.length);

@@ -1,48 +1,48 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
-import { createWalletClient, http, isAddress, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { loadLiveConfig } from "../../live/config.js";
-import { sendCorridorTransfer, getTransferStatus } from "../../sdk/index.js";
-import { openSqliteStore } from "../../relayer/sqlite-store.js";
-import { connectRpcChain } from "../../chains/chain.js";
+import type { Hex } from "viem";
 import { CorridorError } from "../../domain/errors.js";
-import { fromBaseUnits } from "../../domain/money.js";
-import { tierName } from "../../domain/message.js";
-import { parseAddress, parseAmount } from "../options.js";
+import { checkChecksum, parseAddress, parseAmount, parseChoice, parsePrivateKey, parseTransferId, UsageCode } from "../options.js";
 import { table } from "../table.js";
 
 const DEFAULT_CONFIG = ".corridor/live.json";
 /** Lifecycle order (block-stamped stages use chain time, the others the services' clock, so sorting by time can mislead). */
-const STAGE_ORDER = ["initiated", "confirmed", "screened", "held", "reviewed", "attested", "submitted", "settled", "refundAttested", "refunded", "finalized"] as const;
-const CHAIN = (v: string) => {
-  if (v !== "us" && v !== "uk") throw new InvalidArgumentError(`expected us or uk, got "${v}"`);
-  return v;
-};
+const STAGE_ORDER = ["initiated", "confirmed", "screened", "held", "reviewed", "attested", "submitted", "settled", "refundAttested", "refunded", "finalized", "dropped"] as const;
+const CHAINS = ["us", "uk"] as const;
+
+// viem, the SDK and the store load when a command runs, after its flags are checked (usage errors stay fast).
+const loadLiveConfig = async (file: string) => (await import("../../live/config.js")).loadLiveConfig(file);
 
 export function registerTransfer(program: Command): void {
   program
     .command("send")
     .description("send one corridor transfer on running chains (see corridor up)")
-    .requiredOption("--from <chain>", "source chain: us or uk", CHAIN)
-    .requiredOption("--to <chain>", "destination chain: us or uk", CHAIN)
-    .requiredOption("--amount <amount>", "amount in whole units of the input currency, e.g. 250.00", parseAmount)
-    .requiredOption("--recipient <address>", "recipient address on the destination chain", parseAddress)
+    .requiredOption("--from <chain>", "source chain: us or uk", parseChoice("--from", CHAINS, UsageCode.UnknownChain))
+    .requiredOption("--to <chain>", "destination chain: us or uk", parseChoice("--to", CHAINS, UsageCode.UnknownChain))
+    .requiredOption("--amount <amount>", "amount in whole units of the input currency, e.g. 250.00", parseAmount("--amount"))
+    .requiredOption("--recipient <address>", "recipient address on the destination chain", parseAddress("--recipient"))
     .option("--tier <tier>", "standard or fast", "standard")
     .option("--currency <same|cross>", "cross: pay out the destination's home currency (FX); same: burn-and-mint the sender's currency", "cross")
-    .option("--key <privateKey>", "sender's private key (default: the first funded account on the source chain)")
+    .option("--key <privateKey>", "sender's private key (default: the first funded account on the source chain)", parsePrivateKey("--key"))
     .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
     .action(async (o: { from: "us" | "uk"; to: "us" | "uk"; amount: string; recipient: Hex; tier: string; currency: string; key?: string; config: string }) => {
       if (o.from === o.to) throw new CorridorError("CORRIDOR_USAGE_INVALID", "--from and --to must be different chains");
       if (o.tier !== "standard" && o.tier !== "fast") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--tier must be standard or fast, got "${o.tier}"`);
       if (o.currency !== "same" && o.currency !== "cross") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--currency must be same or cross, got "${o.currency}"`);
-      const config = loadLiveConfig(o.config);
+      await checkChecksum("--recipient", o.recipient);
+      const config = await loadLiveConfig(o.config);
       const key = (o.key ?? config.accounts.find((a) => a.chain === o.from)?.privateKey) as Hex | undefined;
-      if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new CorridorError("CORRIDOR_USAGE_INVALID", "no sender key: pass --key 0x… (32 bytes hex)");
+      if (!key) throw new CorridorError("CORRIDOR_USAGE_INVALID", `no sender key: ${o.config} lists no funded account on ${o.from}; pass --key 0x… (32 bytes hex)`);
       const src = config.deployment.chains[o.from]!;
       const dst = config.deployment.chains[o.to]!;
       const input = src.home;
       const output = o.currency === "same" ? input : dst.home;
+      const [{ createWalletClient, http }, { privateKeyToAccount }, { sendCorridorTransfer }, { fromBaseUnits }, { tierName }] = await Promise.all([
+        import("viem"),
+        import("viem/accounts"),
+        import("../../sdk/index.js"),
+        import("../../domain/money.js"),
+        import("../../domain/message.js"),
+      ]);
       const wallet = createWalletClient({ account: privateKeyToAccount(key), transport: http(config.chains[o.from]!.url, { retryCount: 0 }) });
       const sent = await sendCorridorTransfer({
         signer: wallet,
@@ -62,11 +62,18 @@ export function registerTransfer(program: Command): void {
   program
     .command("status")
     .description("show every stage of a transfer with its time")
-    .argument("<id>", "transfer id (0x…)")
+    .argument("<id>", "transfer id (0x…)", parseTransferId())
     .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
     .action(async (id: string, o: { config: string }) => {
-      if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new CorridorError("CORRIDOR_USAGE_INVALID", `"${id}" is not a transfer id (0x followed by 64 hex digits)`);
-      const config = loadLiveConfig(o.config);
+      const config = await loadLiveConfig(o.config);
+      const [{ isAddress }, { getTransferStatus }, { openSqliteStore }, { connectRpcChain }, { fromBaseUnits }, { tierName }] = await Promise.all([
+        import("viem"),
+        import("../../sdk/index.js"),
+        import("../../relayer/sqlite-store.js"),
+        import("../../chains/chain.js"),
+        import("../../domain/money.js"),
+        import("../../domain/message.js"),
+      ]);
       const store = openSqliteStore(config.relayer.store);
       const record = store.get(id as Hex);
       store.close();
