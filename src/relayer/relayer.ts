@@ -199,8 +199,13 @@ export class Relayer {
 
   private save(r: TransferRecord): void {
     this.opts.store.put(r);
-    if (this.done(r)) this.records.delete(r.id);
-    else this.records.set(r.id, r);
+    if (this.done(r)) {
+      // Nothing more happens to it: forget it everywhere, so memory does not grow with the transfers so far.
+      this.records.delete(r.id);
+      this.lastSettle.delete(r.id);
+      this.refundRequested.delete(r.id);
+      this.finalizeRetries.delete(r.id);
+    } else this.records.set(r.id, r);
   }
 
   private done(r: TransferRecord): boolean {
