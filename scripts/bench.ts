@@ -6,18 +6,31 @@
  *  3. their ratio;
  *  4. wall-time added latency (source inclusion -> destination inclusion) at 100 transfers/s, p50 and p99;
  *  5. the high-volume scenario (if BENCH_HIGH_VOLUME=1): simulated seconds per wall second, wall time, peak RSS.
+ * and, in the same run, what each lever buys (batching, EIP-1193 instead of HTTP, the attesters' own EIP-712
+ * hashing instead of viem's hashTypedData, EDR's state history) and where a corridor transfer's gas and CPU go.
  * Ratios are computed within one run, so machine noise affects both sides alike.
+ *
+ * Knobs (environment): BENCH_N (transfers per throughput measurement, default 2000), BENCH_LATENCY_N (transfers
+ * in the latency measurement, 500), BENCH_RATE (their rate per second, 100), BENCH_MEMORY_N (transfers of the
+ * reduced high-volume day run twice for the memory lever, 2000; 0 skips it), BENCH_SKIP_HTTP=1 (skip the
+ * hardhat-node lever), BENCH_HIGH_VOLUME=1 (add the full high-volume day, minutes).
  */
 import { spawnSync } from "node:child_process";
-import { encodeFunctionData, maxUint256, type Hex } from "viem";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeFunctionData, hashTypedData, maxUint256, type Hex } from "viem";
+import { privateKeyToAccount, sign } from "viem/accounts";
 import { bootCorridor, type BootedCorridor } from "../src/chains/setup.js";
+import { DEFAULT_STATE_HISTORY } from "../src/chains/embedded.js";
 import { testKeyPair } from "../src/chains/keys.js";
 import { TxSender, type TxRequest } from "../src/chains/tx-sender.js";
 import { getBlock, mineBlockAt, setAutomine } from "../src/chains/mining.js";
 import type { Chain } from "../src/chains/chain.js";
 import { fundNative, sendAll } from "../src/contracts/deploy.js";
 import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../src/contracts/gateway.js";
-import { NO_QUOTE, TIER, ZERO_HASH } from "../src/domain/message.js";
+import { ATTESTATION_TYPES, FINALITY_TYPES, NO_QUOTE, TIER, ZERO_HASH, gatewayDomain, settleDigest, type Message } from "../src/domain/message.js";
+import { AttesterSet } from "../src/operator/attesters.js";
 import { toBaseUnits } from "../src/domain/money.js";
 import { fixedRate } from "../src/domain/fx/rate-source.js";
 import { VirtualClock, wallClock } from "../src/domain/clock.js";
@@ -34,7 +47,29 @@ import { silentLogger } from "../src/logger.js";
 import { packagePath } from "../src/paths.js";
 
 const N = Number(process.env.BENCH_N ?? 2000);
+const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 500);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const MEMORY_N = Number(process.env.BENCH_MEMORY_N ?? 2000);
 const SENDERS = 20;
+
+/**
+ * The attesters as they were before they hashed with their own compiled EIP-712 encoders: every digest through
+ * viem's hashTypedData (validates and re-derives the types on each call). Same digests, same signatures.
+ */
+class ViemHashingAttesterSet extends AttesterSet {
+  override settleDigest(m: Message, rate: bigint, sourceFinal: boolean): Hex {
+    return hashTypedData({ domain: gatewayDomain(m.dstChainId, m.dstGateway), types: ATTESTATION_TYPES, primaryType: "Settle", message: { message: m, rate, sourceFinal } });
+  }
+  override finalityDigest(dstChainId: bigint, dstGateway: Hex, ids: Hex[]): Hex {
+    return hashTypedData({ domain: gatewayDomain(dstChainId, dstGateway), types: FINALITY_TYPES, primaryType: "Finality", message: { ids } });
+  }
+  override refundDigest(m: Message, reason: number): Hex {
+    return hashTypedData({ domain: gatewayDomain(m.srcChainId, m.srcGateway), types: ATTESTATION_TYPES, primaryType: "Refund", message: { message: m, reason } });
+  }
+  override finalizeDigest(m: Message): Hex {
+    return hashTypedData({ domain: gatewayDomain(m.srcChainId, m.srcGateway), types: ATTESTATION_TYPES, primaryType: "Finalize", message: { message: m } });
+  }
+}
 
 async function fund(c: BootedCorridor, seed: string) {
   const senders: Record<string, { privateKey: Hex; address: Hex }[]> = {};
@@ -63,7 +98,7 @@ async function fund(c: BootedCorridor, seed: string) {
 }
 
 /** Raw ERC-20 transfers: sign, submit, mine, check every receipt. The engine's own limit for token movements. */
-async function rawErc20(chain: Chain, token: Hex, senders: { privateKey: Hex; address: Hex }[]): Promise<number> {
+async function rawErc20(chain: Chain, token: Hex, senders: { privateKey: Hex; address: Hex }[]): Promise<{ rate: number; gas: number }> {
   await setAutomine(chain, false);
   const txs = senders.map((s) => new TxSender(chain, s.privateKey));
   await Promise.all(txs.map((t) => t.sync()));
@@ -80,60 +115,124 @@ async function rawErc20(chain: Chain, token: Hex, senders: { privateKey: Hex; ad
     const last = await chain.request<{ status: string } | null>("eth_getTransactionReceipt", [hashes[hashes.length - 1]]);
     if (last) left = 0;
   }
+  let gas = 0;
   for (const h of hashes) {
-    const r = await chain.request<{ status: string } | null>("eth_getTransactionReceipt", [h]);
+    const r = await chain.request<{ status: string; gasUsed: Hex } | null>("eth_getTransactionReceipt", [h]);
     if (r?.status !== "0x1") throw new Error("raw transfer failed");
+    gas += Number(r.gasUsed);
   }
   const seconds = (performance.now() - t0) / 1000;
   await setAutomine(chain, true);
-  return N / seconds;
+  return { rate: N / seconds, gas: gas / N };
+}
+
+/** Where the wall time of an end-to-end run went, ms per transfer, and the gas each part used, per transfer. */
+interface E2EResult {
+  rate: number;
+  ms: { send: number; mine: number; relayer: number; operator: number };
+  gas: { send: number; settle: number; finalize: number; other: number };
+  batches: { settle: number; finalize: number };
 }
 
 /** End to end: N corridor sends (both directions) through confirmation, attestation and batched settlement, all checked settled. */
-async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number): Promise<number> {
+async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number, attesters: AttesterSet = c.attesters): Promise<E2EResult> {
   const clock = new VirtualClock(0);
   const store = new MemoryTransferStore();
   const profiles = { us: CHAIN_PROFILES.local!, uk: CHAIN_PROFILES.local! };
   for (const ch of Object.values(c.chains)) await setAutomine(ch, false);
   const relayer = new Relayer({ chains: c.chains, profiles, deployment: c.deployment, store, relayerKey: c.keys.relayer, clock, logger: silentLogger, maxBatch });
   const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: fixedRate(0.75), spreadBps: { default: 10 }, ttlSeconds: 60 });
-  const operator = new Operator({ chains: c.chains, profiles, deployment: c.deployment, attesters: c.attesters, quoter, clock });
+  const operator = new Operator({ chains: c.chains, profiles, deployment: c.deployment, attesters, quoter, clock });
   // Zero latency, run inline: the scheduler just runs the work at once.
   const pending: Promise<void>[] = [];
   relayer.connect(connectOperator({ operator, relayer, scheduler: { now: () => clock.now(), after: (_s, fn) => void pending.push(Promise.resolve().then(fn)) }, logger: silentLogger, screeningSeconds: 0, attestationSeconds: 0 }));
   const names = ["us", "uk"] as const;
-  for (const n of names) store.setCursor(n, (await getBlock(c.chains[n]!)).number);
+  const firstBlock: Record<string, number> = {};
+  for (const n of names) store.setCursor(n, (firstBlock[n] = (await getBlock(c.chains[n]!)).number));
   const txs = Object.fromEntries(names.map((n) => [n, senders[n]!.map((s) => new TxSender(c.chains[n]!, s.privateKey))]));
   await Promise.all(Object.values(txs).flat().map((t) => t.sync()));
+  const ms = { send: 0, mine: 0, relayer: 0, operator: 0 };
+  const timed = async <T>(part: keyof typeof ms, fn: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      ms[part] += performance.now() - t;
+    }
+  };
   const t0 = performance.now();
   const deadline = BigInt((await getBlock(c.chains.us!)).timestamp + 86_400);
-  for (let i = 0; i < N; i++) {
-    const from = i % 2 === 0 ? "us" : "uk";
-    const to = from === "us" ? "uk" : "us";
-    const src = c.deployment.chains[from]!;
-    const dst = c.deployment.chains[to]!;
-    await txs[from]![i % SENDERS]!.send({
-      to: src.gateway,
-      gas: GAS.send,
-      data: encodeSend({ inputToken: src.tokens[src.home], dstChainId: BigInt(dst.chainId), outputToken: dst.tokens[dst.home], recipient: senders[to]![i % SENDERS]!.address, amount: 1_000_000n, maxFee: 0n, minAmountOut: 0n, deadline, tier: TIER.standard, extraHash: ZERO_HASH, quote: NO_QUOTE }),
-    });
-  }
+  await timed("send", async () => {
+    for (let i = 0; i < N; i++) {
+      const from = i % 2 === 0 ? "us" : "uk";
+      const to = from === "us" ? "uk" : "us";
+      const src = c.deployment.chains[from]!;
+      const dst = c.deployment.chains[to]!;
+      await txs[from]![i % SENDERS]!.send({
+        to: src.gateway,
+        gas: GAS.send,
+        data: encodeSend({ inputToken: src.tokens[src.home], dstChainId: BigInt(dst.chainId), outputToken: dst.tokens[dst.home], recipient: senders[to]![i % SENDERS]!.address, amount: 1_000_000n, maxFee: 0n, minAmountOut: 0n, deadline, tier: TIER.standard, extraHash: ZERO_HASH, quote: NO_QUOTE }),
+      });
+    }
+  });
   let ts = Math.max(...(await Promise.all(names.map(async (n) => (await getBlock(c.chains[n]!)).timestamp)))) + 1;
   for (let round = 0; relayer.terminalCount < N; round++) {
     if (round > 200) throw new Error(`stalled at ${relayer.terminalCount}/${N}`);
     for (const n of names) {
-      await relayer.flush(n);
-      await mineBlockAt(c.chains[n]!, ts);
-      await relayer.poll(n);
+      await timed("relayer", () => relayer.flush(n));
+      await timed("mine", () => mineBlockAt(c.chains[n]!, ts));
+      await timed("relayer", () => relayer.poll(n));
     }
     ts++;
-    while (pending.length) await Promise.all(pending.splice(0));
+    await timed("operator", async () => {
+      while (pending.length) await Promise.all(pending.splice(0));
+    });
+  }
+  // Finalizations of the last settlements (lock-and-release: every transfer here is cross-currency).
+  for (let round = 0; relayer.busy() && round < 20; round++) {
+    for (const n of names) {
+      await timed("relayer", () => relayer.flush(n));
+      await timed("mine", () => mineBlockAt(c.chains[n]!, ts));
+      await timed("relayer", () => relayer.poll(n));
+    }
+    ts++;
+    await timed("operator", async () => {
+      while (pending.length) await Promise.all(pending.splice(0));
+    });
   }
   const seconds = (performance.now() - t0) / 1000;
   const settled = [...store.all()].filter((r) => r.state === "settled").length;
   if (settled < N) throw new Error(`only ${settled}/${N} settled`);
   for (const ch of Object.values(c.chains)) await setAutomine(ch, true);
-  return N / seconds;
+  // Gas by kind, from every transaction the run put on the chains (sends, then the relayer's batches by selector).
+  const gas = { send: 0, settle: 0, finalize: 0, other: 0 };
+  const batches = { settle: 0, finalize: 0 };
+  const selector = (fn: string) => encodeFunctionData({ abi: gatewayAbi(), functionName: fn, args: [[]] }).slice(0, 10);
+  const settleSel = selector("settleBatch");
+  const finalizeSel = selector("finalizeBatch");
+  const sendSel = encodeSend({ inputToken: ZERO_HASH.slice(0, 42) as Hex, dstChainId: 0n, outputToken: ZERO_HASH.slice(0, 42) as Hex, recipient: ZERO_HASH.slice(0, 42) as Hex, amount: 0n, maxFee: 0n, minAmountOut: 0n, deadline: 0n, tier: 0, extraHash: ZERO_HASH, quote: NO_QUOTE }).slice(0, 10);
+  for (const n of names) {
+    const head = (await getBlock(c.chains[n]!)).number;
+    for (let b = firstBlock[n]! + 1; b <= head; b++) {
+      const block = await c.chains[n]!.request<{ transactions: { hash: Hex; input: Hex }[] }>("eth_getBlockByNumber", [`0x${b.toString(16)}`, true]);
+      for (const tx of block.transactions) {
+        const r = await c.chains[n]!.request<{ gasUsed: Hex }>("eth_getTransactionReceipt", [tx.hash]);
+        const used = Number(r.gasUsed);
+        const sel = tx.input.slice(0, 10);
+        if (sel === sendSel) gas.send += used;
+        else if (sel === settleSel) (gas.settle += used), batches.settle++;
+        else if (sel === finalizeSel) (gas.finalize += used), batches.finalize++;
+        else gas.other += used;
+      }
+    }
+  }
+  const per = (x: number) => x / N;
+  return {
+    rate: N / seconds,
+    ms: { send: per(ms.send), mine: per(ms.mine), relayer: per(ms.relayer), operator: per(ms.operator) },
+    gas: { send: per(gas.send), settle: per(gas.settle), finalize: per(gas.finalize), other: per(gas.other) },
+    batches,
+  };
 }
 
 /** Wall time, automine (no confirmations to wait for): latency the relayer and operator add at `rate` transfers per second. */
@@ -191,40 +290,111 @@ async function addedLatency(c: BootedCorridor, senders: Record<string, { private
   return { p50: percentile(sorted, 50)!, p99: percentile(sorted, 99)!, measured: sorted.length, count };
 }
 
-function highVolume() {
-  const r = spawnSync(process.execPath, [packagePath("bin", "corridor.mjs"), "simulate", "scenarios/high-volume.json", "--out", "out/high-volume", "--quiet"], { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CORRIDOR_REPORT_RSS: "1" } });
-  return r.status;
+/** Runs `corridor simulate` on a scenario in a child process; returns its wall time and peak resident memory (getrusage). */
+function simulateChild(scenarioFile: string, outDir: string, env: Record<string, string> = {}): { status: number | null; wallSeconds: number; peakRssMiB: number } {
+  // The child reports its own peak RSS at exit (Node's process.resourceUsage().maxRSS, KiB).
+  const report = "data:text/javascript,process.on('exit',()=>process.stderr.write('BENCH_MAX_RSS_KIB='+process.resourceUsage().maxRSS+'\\n'))";
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["--import", report, packagePath("bin", "corridor.mjs"), "simulate", scenarioFile, "--out", outDir, "--quiet"], {
+    stdio: ["ignore", "inherit", "pipe"],
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const err = r.stderr?.toString() ?? "";
+  const m = /BENCH_MAX_RSS_KIB=(\d+)/.exec(err);
+  process.stderr.write(err.replace(/BENCH_MAX_RSS_KIB=\d+\n?/, ""));
+  return { status: r.status, wallSeconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN };
+}
+
+/** The high-volume scenario with `transfers` transfers (same day, senders and profile), written to a temporary file. */
+function reducedHighVolume(dir: string, transfers: number): string {
+  const s = JSON.parse(readFileSync(packagePath("scenarios", "high-volume.json"), "utf8"));
+  s.workload.transfers = transfers;
+  for (const h of s.compliance.hooks) if (h.listFile) h.listFile = packagePath(h.listFile);
+  const file = join(dir, `high-volume-${transfers}.json`);
+  writeFileSync(file, JSON.stringify(s));
+  return file;
+}
+
+/** µs per call of `fn`, after a warm-up. */
+async function micro(fn: (i: number) => unknown, n = 2000): Promise<number> {
+  for (let i = 0; i < 200; i++) await fn(i);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn(i);
+  return ((performance.now() - t0) / n) * 1000;
 }
 
 const fmt = (x: number, d = 1) => x.toFixed(d);
+const kgas = (x: number) => `${fmt(x / 1000, 1)}k`;
 console.log(`Corridor benchmark: ${N} transfers per measurement, ${SENDERS} senders per chain, embedded Hardhat EDR chains, local keys.`);
 const c = await bootCorridor({ seed: "bench" });
 const senders = await fund(c, "bench");
-const rawEip1193 = await rawErc20(c.chains.us!, c.deployment.chains.us!.tokens.USD, senders.us!);
-console.log(`1. raw ERC-20 transfers/s (EIP-1193, in process):   ${fmt(rawEip1193)}`);
+const raw = await rawErc20(c.chains.us!, c.deployment.chains.us!.tokens.USD, senders.us!);
+console.log(`1. raw ERC-20 transfers/s (EIP-1193, in process):   ${fmt(raw.rate)}   (${kgas(raw.gas)} gas each)`);
 const e2e = await corridorE2E(c, senders, 50);
-console.log(`2. corridor transfers/s, end to end, batches of 50:  ${fmt(e2e)}`);
-console.log(`3. corridor / raw ratio:                             ${fmt(e2e / rawEip1193, 3)}   (target >= 0.8)`);
+console.log(`2. corridor transfers/s, end to end, batches of 50:  ${fmt(e2e.rate)}   (send -> settle -> finalize, all checked)`);
+console.log(`3. corridor / raw ratio:                             ${fmt(e2e.rate / raw.rate, 3)}   (target >= 0.8)`);
+const e2eViem = await corridorE2E(c, senders, 50, new ViemHashingAttesterSet(c.keys.attesters, c.attesters.threshold));
+console.log(`   lever: attesters' own EIP-712 hashing instead of viem's hashTypedData: ${fmt(e2eViem.rate)} /s with viem's  (own hashing buys x${fmt(e2e.rate / e2eViem.rate, 2)})`);
 const e2eUnbatched = await corridorE2E(c, senders, 1);
-console.log(`   lever: batches of 1 instead of 50:                ${fmt(e2eUnbatched)} /s  (batching buys x${fmt(e2e / e2eUnbatched, 2)})`);
-const lat = await addedLatency(c, senders, 100, 500);
-console.log(`4. added latency at 100 transfers/s (wall time, no confirmations): p50 ${fmt(lat.p50)} ms, p99 ${fmt(lat.p99)} ms (${lat.measured}/${lat.count} measured; target p99 <= 50 ms)`);
+console.log(`   lever: batches of 1 instead of 50:                ${fmt(e2eUnbatched.rate)} /s  (batching buys x${fmt(e2e.rate / e2eUnbatched.rate, 2)})`);
+// Where a corridor transfer goes, against one ERC-20 transfer (the batched run above).
+const total = e2e.ms.send + e2e.ms.mine + e2e.ms.relayer + e2e.ms.operator;
+console.log(`   per corridor transfer (batches of 50, ${e2e.batches.settle} settle and ${e2e.batches.finalize} finalize batches):`);
+console.log(`     gas: send ${kgas(e2e.gas.send)} + settle share ${kgas(e2e.gas.settle)} + finalize share ${kgas(e2e.gas.finalize)}${e2e.gas.other ? ` + other ${kgas(e2e.gas.other)}` : ""} = ${kgas(e2e.gas.send + e2e.gas.settle + e2e.gas.finalize + e2e.gas.other)}  (x${fmt((e2e.gas.send + e2e.gas.settle + e2e.gas.finalize + e2e.gas.other) / raw.gas, 1)} an ERC-20 transfer's ${kgas(raw.gas)})`);
+console.log(`     wall ms: sign+submit sends ${fmt(e2e.ms.send, 2)}, mine blocks (EVM) ${fmt(e2e.ms.mine, 2)}, relayer (logs, batches: encode+sign+submit) ${fmt(e2e.ms.relayer, 2)}, operator (reads, digests, m-of-n signatures) ${fmt(e2e.ms.operator, 2)} = ${fmt(total, 2)} ms  (an ERC-20 transfer: ${fmt(1000 / raw.rate, 2)} ms)`);
+{
+  const m: Message = {
+    srcChainId: 31_001n, srcGateway: c.deployment.chains.us!.gateway, dstChainId: 31_002n, dstGateway: c.deployment.chains.uk!.gateway, nonce: 1n,
+    sender: senders.us![0]!.address, recipient: senders.uk![0]!.address, inputToken: c.deployment.chains.us!.tokens.USD, outputToken: c.deployment.chains.uk!.tokens.GBP,
+    amount: 1_000_000n, fee: 0n, minAmountOut: 0n, deadline: 1n << 40n, tier: 0, mode: 1, extraHash: ZERO_HASH, quoteHash: ZERO_HASH, sentAt: 1n << 30n,
+  };
+  const viemSettle = await micro((i) => hashTypedData({ domain: gatewayDomain(m.dstChainId, m.dstGateway), types: ATTESTATION_TYPES, primaryType: "Settle", message: { message: { ...m, nonce: BigInt(i) }, rate: 1n, sourceFinal: true } }));
+  const ownSettle = await micro((i) => settleDigest({ ...m, nonce: BigInt(i) }, 1n, true));
+  const key = c.keys.attesters[0]!;
+  const ecdsa = await micro((i) => sign({ hash: settleDigest({ ...m, nonce: BigInt(i) }, 1n, true), privateKey: key, to: "hex" }), 500);
+  const account = privateKeyToAccount(senders.us![0]!.privateKey);
+  const data = encodeSend({ inputToken: m.inputToken, dstChainId: m.dstChainId, outputToken: m.outputToken, recipient: m.recipient, amount: 1n, maxFee: 0n, minAmountOut: 0n, deadline: 1n << 40n, tier: 0, extraHash: ZERO_HASH, quote: NO_QUOTE });
+  const txSign = await micro((i) => account.signTransaction({ chainId: 31_001, type: "eip1559", nonce: i, gas: GAS.send, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, to: c.deployment.chains.us!.gateway, data }), 500);
+  const m_ = c.attesters.threshold;
+  console.log(`     CPU µs: EIP-712 Settle digest ${fmt(ownSettle)} (viem's hashTypedData ${fmt(viemSettle)}: x${fmt(viemSettle / ownSettle, 1)}), one attester ECDSA signature ${fmt(ecdsa)}, one transaction signature ${fmt(txSign)}`);
+  console.log(`     signing per cross-currency transfer: 1 send tx + ${m_} settle + ${m_} finalize attestations + 2/50 batch txs = ${fmt(txSign * (1 + 2 / 50) + (ecdsa + ownSettle) * 2 * m_, 0)} µs of ECDSA and hashing, against ${fmt(txSign, 0)} µs for an ERC-20 transfer`);
+}
+const lat = await addedLatency(c, senders, RATE, LATENCY_N);
+console.log(`4. added latency at ${RATE} transfers/s (wall time, no confirmations): p50 ${fmt(lat.p50)} ms, p99 ${fmt(lat.p99)} ms (${lat.measured}/${lat.count} measured; target p99 <= 50 ms)`);
 await c.close();
 // Lever: the same raw transfers over HTTP (hardhat node) instead of in-process EIP-1193.
-const node = await startLocalNode("hardhat", "us", 18_645);
-try {
-  const http = await bootCorridor({ seed: "bench-http", source: { kind: "rpc", urls: { us: node.url, uk: (await startLocalNode("hardhat", "uk", 18_646)).url } } });
-  const s2 = await fund(http, "bench-http");
-  const rawHttp = await rawErc20(http.chains.us!, http.deployment.chains.us!.tokens.USD, s2.us!);
-  console.log(`   lever: raw ERC-20 over HTTP (hardhat node):       ${fmt(rawHttp)} /s  (direct EIP-1193 is x${fmt(rawEip1193 / rawHttp, 2)})`);
-} finally {
-  spawnSync("pkill", ["-f", "hardhat/dist/src/cli.js node --network"]);
-  await node.stop();
+if (process.env.BENCH_SKIP_HTTP !== "1") {
+  const node = await startLocalNode("hardhat", "us", 18_645);
+  const node2 = await startLocalNode("hardhat", "uk", 18_646);
+  try {
+    const http = await bootCorridor({ seed: "bench-http", source: { kind: "rpc", urls: { us: node.url, uk: node2.url } } });
+    const s2 = await fund(http, "bench-http");
+    const rawHttp = await rawErc20(http.chains.us!, http.deployment.chains.us!.tokens.USD, s2.us!);
+    console.log(`   lever: raw ERC-20 over HTTP (hardhat node):       ${fmt(rawHttp.rate)} /s  (direct EIP-1193 is x${fmt(raw.rate / rawHttp.rate, 2)})`);
+  } finally {
+    await node.stop();
+    await node2.stop();
+  }
 }
-if (process.env.BENCH_HIGH_VOLUME === "1") {
-  console.log("5. high-volume scenario (scenarios/high-volume.json):");
-  highVolume();
-} else {
-  console.log("5. high-volume scenario: skipped (BENCH_HIGH_VOLUME=1 npm run bench to include it; it takes minutes)");
+// Lever: EDR's state history. The reduced high-volume day (same day, blocks and senders; fewer transfers), run twice.
+const tmp = mkdtempSync(join(tmpdir(), "corridor-bench-"));
+try {
+  if (MEMORY_N > 0) {
+    const file = reducedHighVolume(tmp, MEMORY_N);
+    const ours = simulateChild(file, join(tmp, "ours"));
+    const edrDefault = simulateChild(file, join(tmp, "edr-default"), { __EDR_MAX_CACHED_STATES: "100000" });
+    console.log(`   lever: EDR keeps ${Math.max(DEFAULT_STATE_HISTORY, CHAIN_PROFILES.ethereum!.standardConfirmations + 128)} block states (what corridor simulate asks for) instead of its default 100,000 (high-volume day with ${MEMORY_N} transfers): peak RSS ${fmt(ours.peakRssMiB, 0)} MiB vs ${fmt(edrDefault.peakRssMiB, 0)} MiB (x${fmt(edrDefault.peakRssMiB / ours.peakRssMiB, 2)} less), wall ${fmt(ours.wallSeconds)} s vs ${fmt(edrDefault.wallSeconds)} s${ours.status || edrDefault.status ? "  (a run FAILED)" : ""}`);
+  }
+  if (process.env.BENCH_HIGH_VOLUME === "1") {
+    const r = simulateChild("scenarios/high-volume.json", "out/high-volume");
+    const m = Math.floor(r.wallSeconds / 60);
+    console.log(`5. high-volume scenario (scenarios/high-volume.json): ${m} min ${fmt(r.wallSeconds - 60 * m, 0)} s wall, peak RSS ${fmt(r.peakRssMiB, 0)} MiB${r.status ? `, exit status ${r.status}` : ""}  (targets < 10 min, < 1024 MiB)`);
+  } else {
+    console.log("5. high-volume scenario: skipped (BENCH_HIGH_VOLUME=1 npm run bench to include it; it takes minutes)");
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
 }
 process.exit(0);
