@@ -544,7 +544,8 @@ export function wrapChain(chain: Chain, request: (method: string, params?: reado
   return { name: chain.name, chainId: chain.chainId, kind: chain.kind, endpoint: chain.endpoint, request: request as Chain["request"], client, close: () => chain.close() };
 }
 
-interface RpcTx {
+/** A transaction as eth_getTransactionByHash / eth_getBlockByNumber(…, true) return it. */
+export interface RpcTx {
   hash: Hex;
   from: Hex;
   to: Hex | null;
@@ -565,7 +566,7 @@ interface RpcTx {
 const SEND_SELECTOR = toFunctionSelector(gatewayAbi().find((x) => x.type === "function" && x.name === "send")! as never);
 
 /** The signed bytes of an EIP-1559 transaction as a node returns it (the node forgets them on revert). */
-function rawOf(tx: RpcTx, chainId: number): Hex {
+export function rawOf(tx: RpcTx, chainId: number): Hex {
   return serializeTransaction(
     {
       type: "eip1559",
