@@ -176,30 +176,24 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
     }
   });
   let ts = Math.max(...(await Promise.all(names.map(async (n) => (await getBlock(c.chains[n]!)).timestamp)))) + 1;
+  /** One block on each chain: deliver, mine, watch; then let the operator's pending work finish. */
+  const block = async () => {
+    for (const n of names) {
+      await timed("relayer", () => relayer.flush(n));
+      await timed("mine", () => mineBlockAt(c.chains[n]!, ts));
+      await timed("relayer", () => relayer.poll(n));
+    }
+    ts++;
+    await timed("operator", async () => {
+      while (pending.length) await Promise.all(pending.splice(0));
+    });
+  };
   for (let round = 0; relayer.terminalCount < N; round++) {
     if (round > 200) throw new Error(`stalled at ${relayer.terminalCount}/${N}`);
-    for (const n of names) {
-      await timed("relayer", () => relayer.flush(n));
-      await timed("mine", () => mineBlockAt(c.chains[n]!, ts));
-      await timed("relayer", () => relayer.poll(n));
-    }
-    ts++;
-    await timed("operator", async () => {
-      while (pending.length) await Promise.all(pending.splice(0));
-    });
+    await block();
   }
   // Finalizations of the last settlements (lock-and-release: every transfer here is cross-currency).
-  for (let round = 0; relayer.busy() && round < 20; round++) {
-    for (const n of names) {
-      await timed("relayer", () => relayer.flush(n));
-      await timed("mine", () => mineBlockAt(c.chains[n]!, ts));
-      await timed("relayer", () => relayer.poll(n));
-    }
-    ts++;
-    await timed("operator", async () => {
-      while (pending.length) await Promise.all(pending.splice(0));
-    });
-  }
+  for (let round = 0; relayer.busy() && round < 20; round++) await block();
   const seconds = (performance.now() - t0) / 1000;
   const settled = [...store.all()].filter((r) => r.state === "settled").length;
   if (settled < N) throw new Error(`only ${settled}/${N} settled`);
