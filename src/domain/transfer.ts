@@ -71,6 +71,9 @@ export interface TransferRecord {
   lastError?: string;
   settleAttempts: number;
   finalized?: boolean;
+  /** Source blocks of the finalization and of the refund (to tell whether a reorganisation took them away). */
+  finalizedBlock?: number;
+  refundedBlock?: number;
   /**
    * Set on a SETTLED transfer whose send a reorganisation of the source chain then removed: the
    * destination paid out with nothing behind it. That payout is the corridor's reorg exposure

@@ -388,9 +388,7 @@ export class Relayer {
     const finalized = new Set<Hex>();
     const refunded = new Set<Hex>();
     const range = this.opts.maxLogRange ?? 5_000;
-    // From the fork block itself: a finalization or refund stamped with its time may be in it (kept) or after it.
-    const forkTs = fork >= 0 ? (await getBlock(this.opts.chains[chainName]!, fork)).timestamp : 0;
-    for (let from = Math.max(0, fork); from <= head; from += range) {
+    for (let from = fork + 1; from <= head; from += range) {
       for (const ev of await this.readEvents(chainName, from, Math.min(head, from + range - 1))) {
         if (ev.name === "TransferSent") sent.set(ev.id, { block: ev.log.blockNumber, tx: ev.log.transactionHash, message: ev.message });
         else if (ev.name === "TransferSettled") settled.add(ev.id);
@@ -398,9 +396,9 @@ export class Relayer {
         else if (ev.name === "TransferRefunded") refunded.add(ev.id);
       }
     }
-    /** A finalization or refund on this chain that the new branch may not hold. */
+    /** A finalization or refund on this chain, in a block above the fork, that the new branch may not hold. */
     const releasedAfterFork = (r: TransferRecord) =>
-      r.srcChain === chainName && ((r.finalized === true && (r.stages.finalized ?? 0) >= forkTs) || (r.state === "refunded" && (r.stages.refunded ?? 0) >= forkTs));
+      r.srcChain === chainName && ((r.finalized === true && (r.finalizedBlock ?? -1) > fork) || (r.state === "refunded" && (r.refundedBlock ?? -1) > fork));
     const now = this.opts.clock.now();
     const report: ReorgEvent = { chain: chainName, cause, forkBlock: fork, oldHead: oldCursor, newHead: head, at: now, dropped: [], exposed: [], moved: [], resettled: [], released: [] };
     // Everything the relayer knows of above the fork: open records, and settled ones (a Fast payout may be exposed).
@@ -421,6 +419,7 @@ export class Relayer {
           if (r.finalized && !finalized.has(r.id)) {
             r.finalized = false;
             delete r.stages.finalized;
+            delete r.finalizedBlock;
             this.save(r);
             this.awaitingFinalize.add(r.id);
             this.finalizeRetries.delete(r.id);
@@ -429,6 +428,7 @@ export class Relayer {
           } else if (r.state === "refunded" && !refunded.has(r.id)) {
             r.state = "screened";
             delete r.stages.refunded;
+            delete r.refundedBlock;
             this.finalCounts.refunded--;
             this.terminalCount--;
             this.open.add(r.id);
@@ -617,6 +617,7 @@ export class Relayer {
         if (!r || r.state === "refunded") return;
         r.state = "refunded";
         r.stages.refunded = ts;
+        r.refundedBlock = ev.log.blockNumber;
         r.refundReason ??= Object.keys(REFUND_REASON)[ev.reason] ?? "other";
         this.save(r);
         this.open.delete(r.id);
@@ -630,6 +631,7 @@ export class Relayer {
         if (!r) return;
         r.finalized = true;
         r.stages.finalized = ts;
+        r.finalizedBlock = ev.log.blockNumber;
         this.save(r);
         this.awaitingFinalize.delete(r.id);
         return;
@@ -668,6 +670,12 @@ export class Relayer {
       this.stats.alreadySettled++; // another relayer got there first: success, not failure
       // If this relayer has not read that settlement (it passed it before it knew the send), look it up.
       if (kind === "SettleFailed") this.settledElsewhere[r.dstChain]!.add(id);
+      if (kind === "FinalizeFailed" && r.state === "settled" && !r.finalized) {
+        // Already finalized on the source (a settled transfer is never refunded): by this relayer before a restart, or another.
+        r.finalized = true;
+        this.save(r);
+        this.awaitingFinalize.delete(r.id);
+      }
       return;
     }
     r.lastError = err;
