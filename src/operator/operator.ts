@@ -67,6 +67,11 @@ export interface ReviewDesk {
 /** What `outbound(id)` holds once a lock-and-release escrow was released (CorridorGateway.FINALIZED). */
 const OUTBOUND_FINALIZED: Hex = `0x${"0".repeat(63)}2`;
 
+/** Whether `outbound(id)` shows the send (still pending, or already finalized) rather than nothing or a refund. */
+function isFinalOutbound(stored: Hex | undefined, record: TransferRecord): boolean {
+  return stored === hashMessage(record.message) || stored === OUTBOUND_FINALIZED;
+}
+
 export class Operator implements OperatorApi {
   /** Ids for which a settlement was signed: such a transfer may be refunded only once its deadline has passed unsettled. */
   private readonly journal: OperatorJournal;
@@ -90,22 +95,22 @@ export class Operator implements OperatorApi {
   }
 
   /**
-   * Reads the source gateway: is this exact message pending under its id? With `depth` > 1 it reads
-   * the state as of the block `depth - 1` below the head, so a message sent in a block that could
-   * still be reorganised away (fewer confirmations than the tier needs) does not count yet. The
-   * operator trusts no relayer: neither its claim that the message exists nor its block number.
+   * Reads the source gateway at its head: is this exact message pending under its id? (Before a
+   * settlement is signed, `sendDepths` reads it at the tier's depth instead, so that a send that could
+   * still be reorganised away does not count yet. The operator trusts no relayer: neither its claim
+   * that the message exists nor its block number.)
    */
-  async verifySent(record: TransferRecord, depth = 1): Promise<boolean> {
-    return (await this.outboundAt(record, depth)) === hashMessage(record.message);
+  async verifySent(record: TransferRecord): Promise<boolean> {
+    return (await this.outboundAt(record, 1)) === hashMessage(record.message);
   }
 
   /** `outbound(id)` on the source as of `depth - 1` blocks below the head (undefined if the chain is not that long yet). */
-  private async outboundAt(record: TransferRecord, depth: number): Promise<Hex | undefined> {
+  private async outboundAt(record: TransferRecord, depth: number, head?: number): Promise<Hex | undefined> {
     const m = record.message;
     const chain = this.chain(m.srcChainId);
     let blockNumber: bigint | undefined;
     if (depth > 1) {
-      const at = (await getBlock(chain)).number - depth + 1;
+      const at = (head ?? (await getBlock(chain)).number) - depth + 1;
       if (at < 0) return undefined;
       blockNumber = BigInt(at);
     }
@@ -143,13 +148,27 @@ export class Operator implements OperatorApi {
    * not from the relayer's record, so a send that was reorganised away is never called final.
    */
   async sourceFinal(record: TransferRecord): Promise<boolean> {
-    const stored = await this.outboundAt(record, this.profileOf(record.message.srcChainId).standardConfirmations);
-    return stored === hashMessage(record.message) || stored === OUTBOUND_FINALIZED;
+    return isFinalOutbound(await this.outboundAt(record, this.profileOf(record.message.srcChainId).standardConfirmations), record);
+  }
+
+  /**
+   * The send as its source shows it at the tier's depth and at finality, read against one head
+   * (and with one read when the two depths are the same, as for Standard transfers).
+   */
+  private async sendDepths(record: TransferRecord): Promise<{ atTier: boolean; final: boolean }> {
+    const tier = this.tierDepth(record);
+    const standard = this.profileOf(record.message.srcChainId).standardConfirmations;
+    const head = Math.max(tier, standard) > 1 ? (await getBlock(this.chain(record.message.srcChainId))).number : undefined;
+    const atTierStored = await this.outboundAt(record, tier, head);
+    if (atTierStored !== hashMessage(record.message)) return { atTier: false, final: false };
+    const finalStored = standard === tier ? atTierStored : await this.outboundAt(record, standard, head);
+    return { atTier: true, final: isFinalOutbound(finalStored, record) };
   }
 
   /** Screens, quotes and signs a settlement (or a refund for a denial). */
   async attestTransfer(record: TransferRecord): Promise<AttestationResult> {
-    if (!(await this.verifySent(record, this.tierDepth(record)))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
+    const send = await this.sendDepths(record);
+    if (!send.atTier) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
     const decision = this.opts.screen ? await this.opts.screen(record, this.opts.clock.now()) : ({ outcome: "allow" } as const);
     if (decision.outcome === "hold") {
       this.opts.reviews?.open(record, decision.reason);
@@ -159,16 +178,18 @@ export class Operator implements OperatorApi {
       // Never signed a settlement for it, so refunding at once is safe.
       return { kind: "refund", reason: "denied", detail: decision.reason, signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON.denied) };
     }
-    return this.signSettlement(record);
+    return this.signSettlement(record, send.final);
   }
 
   /** Signs the settlement at the locked quote, or at the operator's own price now, once the send has its tier's depth. */
   async quoteAndSign(record: TransferRecord): Promise<AttestationResult> {
-    if (!(await this.verifySent(record, this.tierDepth(record)))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
-    return this.signSettlement(record);
+    const send = await this.sendDepths(record);
+    if (!send.atTier) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
+    return this.signSettlement(record, send.final);
   }
 
-  private async signSettlement(record: TransferRecord): Promise<AttestationResult> {
+  /** `sourceFinal`: whether the send was final when it was checked (if not, a Fast settlement draws on the Fast allowance). */
+  private async signSettlement(record: TransferRecord, sourceFinal: boolean): Promise<AttestationResult> {
     const m = record.message;
     const now = this.opts.clock.now();
     let rate: bigint;
@@ -191,7 +212,6 @@ export class Operator implements OperatorApi {
       // Without a locked quote, a payout below the sender's minimum means a full refund.
       if (amountOut(m, rate) < m.minAmountOut) return this.refundNow(record, "belowMinimum");
     }
-    const sourceFinal = await this.sourceFinal(record);
     this.journal.markSettleSigned(record.id);
     return { kind: "settle", rate, mid, sourceFinal, signatures: await this.opts.attesters.signSettle(m, rate, sourceFinal), quote, quoteSignature };
   }

@@ -82,7 +82,7 @@ export interface RelayerOptions {
 }
 
 /** What the watcher found when a chain reorganised (or, after a restart, when it re-checked its recent blocks). */
-export interface ReorgEvent {
+interface ReorgEvent {
   chain: string;
   cause: "reorg" | "restart";
   /** The newest block still shared by the old and the new chain (or the bottom of the window looked at). */
@@ -147,8 +147,6 @@ export class Relayer {
   private readonly early = new Map<Hex, { chain: string; ev: GatewayEventN; ts: number }[]>();
   /** Transfers the destination answered "already processed" for, by destination chain: their settlement is looked up. */
   private readonly settledElsewhere: Record<string, Set<Hex>> = {};
-  /** Reorganisations seen, oldest first (for reports and metrics). */
-  readonly reorgs: ReorgEvent[] = [];
   /** Working copies of unfinished records (written through to the store on every change). */
   private readonly records = new Map<Hex, TransferRecord>();
   /** Counters for reports and metrics. */
@@ -483,7 +481,6 @@ export class Relayer {
       if (fork < (this.opts.store.cursor(chainName) ?? -1)) this.opts.store.setCursor(chainName, fork);
     });
     if (cause === "reorg" || report.dropped.length + report.exposed.length + report.resettled.length + report.released.length > 0) {
-      this.reorgs.push(report);
       this.metrics.reorgs++;
       this.log.warn(
         { chain: chainName, cause, forkBlock: fork, oldHead: oldCursor, newHead: head, dropped: report.dropped.length, exposed: report.exposed.length, moved: report.moved.length, resettled: report.resettled.length, released: report.released.length },
@@ -523,41 +520,32 @@ export class Relayer {
     switch (ev.name) {
       case "TransferSent": {
         const known = this.rec(ev.id);
-        if (known?.state === "dropped") {
-          // Mined again after it was dropped: the same transfer goes on under its record, once.
-          known.state = "initiated";
-          delete known.stages.dropped;
-          known.message = ev.message; // mined in another block: its sentAt (and so its hash) may differ
-          known.srcBlock = ev.log.blockNumber;
-          known.srcTxHash = ev.log.transactionHash;
-          this.save(known);
-          this.awaiting[chainName]!.add(ev.id);
-          this.open.add(ev.id);
-          return;
-        }
-        if (known?.sourceReorgedAt !== undefined) {
-          // Paid out, its send gone in a reorg, and now mined again: backed after all.
-          delete known.sourceReorgedAt;
+        if (known) {
+          // Seen before: a restart or a re-read (same block), or the same send (same sender and sender nonce, so the
+          // same id) mined again in another block after a reorganisation, possibly stamped with another sentAt.
+          const moved = known.srcTxHash !== ev.log.transactionHash || known.srcBlock !== ev.log.blockNumber || known.message.sentAt !== ev.message.sentAt;
+          const dropped = known.state === "dropped";
+          const backed = known.sourceReorgedAt !== undefined;
+          if (!moved && !dropped && !backed) return;
           known.message = ev.message;
           known.srcBlock = ev.log.blockNumber;
           known.srcTxHash = ev.log.transactionHash;
+          if (dropped) {
+            // Mined again after it was dropped: the same transfer goes on under its record, once.
+            known.state = "initiated";
+            delete known.stages.dropped;
+            this.awaiting[chainName]!.add(ev.id);
+            this.open.add(ev.id);
+          } else if (backed) {
+            // Paid out, its send gone in a reorg, and now mined again: backed after all.
+            delete known.sourceReorgedAt;
+            if (known.fastAllowanceUsed) this.fastOutstanding[chainName]!.add(known.id);
+            if (known.message.mode === MODE.lockRelease && !known.finalized) {
+              this.awaitingFinalize.add(known.id);
+              this.attestations.requestFinalize(known);
+            }
+          }
           this.save(known);
-          if (known.fastAllowanceUsed) this.fastOutstanding[chainName]!.add(known.id);
-          if (known.message.mode === MODE.lockRelease && !known.finalized) {
-            this.awaitingFinalize.add(known.id);
-            this.attestations.requestFinalize(known);
-          }
-          return;
-        }
-        if (known) {
-          // Seen before (a restart, or a re-read); in another block, it was mined again after a reorganisation:
-          // the same send (same sender and sender nonce, so the same id), possibly stamped with another sentAt.
-          if (known.srcTxHash !== ev.log.transactionHash || known.srcBlock !== ev.log.blockNumber || known.message.sentAt !== ev.message.sentAt) {
-            known.message = ev.message;
-            known.srcBlock = ev.log.blockNumber;
-            known.srcTxHash = ev.log.transactionHash;
-            this.save(known);
-          }
           return;
         }
         const m = ev.message;

@@ -58,52 +58,40 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
     const refunded = r.state === "refunded";
     const settled = r.state === "settled";
     // Paid out on the destination while the source lost its send in a reorg: only the destination side happened.
-    const unbacked = settled && r.sourceReorgedAt !== undefined;
-    if (unbacked) {
-      add(D, outC, "recipients", r.amountOut!);
-      if (m.mode === MODE.burnMint) {
-        const s = (supply[inC] ??= { currency: inC as Currency, burned: 0n, minted: 0n, refunded: 0n, inFlight: 0n, unbacked: 0n });
-        add(D, outC, "totalSupply", r.amountOut! + m.fee);
-        add(D, outC, "feeRecipient", m.fee);
-        s.minted += r.amountOut! + m.fee;
-        s.unbacked += r.amountOut! + m.fee;
-      } else {
-        add(D, outC, "liquidity", -r.amountOut!);
-        add(D, outC, "gatewayBalance", -r.amountOut!);
-      }
-      continue;
-    }
-    add(S, inC, "senders", -m.amount);
-    if (refunded) add(S, inC, "senders", m.amount);
+    const backed = !(settled && r.sourceReorgedAt !== undefined);
+    const source = (group: LedgerGroup, v: bigint) => backed && add(S, inC, group, v);
+    source("senders", -m.amount);
+    if (refunded) source("senders", m.amount);
     if (settled) add(D, outC, "recipients", r.amountOut!);
     if (m.mode === MODE.burnMint) {
       const s = (supply[inC] ??= { currency: inC as Currency, burned: 0n, minted: 0n, refunded: 0n, inFlight: 0n, unbacked: 0n });
-      s.burned += m.amount;
-      add(S, inC, "totalSupply", -m.amount);
+      if (backed) s.burned += m.amount;
+      source("totalSupply", -m.amount);
       if (refunded) {
-        add(S, inC, "totalSupply", m.amount);
+        source("totalSupply", m.amount);
         s.refunded += m.amount;
       } else if (settled) {
         add(D, outC, "totalSupply", r.amountOut! + m.fee);
         add(D, outC, "feeRecipient", m.fee);
         s.minted += r.amountOut! + m.fee;
+        if (!backed) s.unbacked += r.amountOut! + m.fee;
       } else s.inFlight += m.amount;
     } else {
-      add(S, inC, "escrowed", m.amount);
-      add(S, inC, "gatewayBalance", m.amount);
+      source("escrowed", m.amount);
+      source("gatewayBalance", m.amount);
       if (refunded) {
-        add(S, inC, "escrowed", -m.amount);
-        add(S, inC, "gatewayBalance", -m.amount);
+        source("escrowed", -m.amount);
+        source("gatewayBalance", -m.amount);
       }
       if (settled) {
         add(D, outC, "liquidity", -r.amountOut!);
         add(D, outC, "gatewayBalance", -r.amountOut!);
       }
       if (r.finalized) {
-        add(S, inC, "escrowed", -m.amount);
-        add(S, inC, "liquidity", m.amount - m.fee);
-        add(S, inC, "gatewayBalance", -m.fee);
-        add(S, inC, "feeRecipient", m.fee);
+        source("escrowed", -m.amount);
+        source("liquidity", m.amount - m.fee);
+        source("gatewayBalance", -m.fee);
+        source("feeRecipient", m.fee);
       }
     }
   }

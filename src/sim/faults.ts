@@ -484,8 +484,8 @@ export class FaultInjector {
           const dropped = sentOnChain.filter((t) => t.state === "dropped");
           const exposed = sentOnChain.filter((t) => t.sourceReorged);
           const standardExposed = exposed.filter((t) => t.tier === "standard");
-          const exposure: Record<string, string> = {};
-          for (const t of exposed) exposure[t.outputToken.currency] = fromBaseUnits(toBaseUnits(exposure[t.outputToken.currency] ?? "0") + toBaseUnits(t.amountOut ?? "0")).toFixed();
+          const exposure: Record<string, bigint> = {};
+          for (const t of exposed) exposure[t.outputToken.currency] = (exposure[t.outputToken.currency] ?? 0n) + toBaseUnits(t.amountOut ?? "0");
           affected.orphanedBlocks = s.orphanedBlocks ?? null;
           affected.orphanedTransactions = c.orphanedTransactions ?? 0;
           affected.doubleSpentSends = s.doubleSpent?.length ?? 0;
@@ -496,7 +496,7 @@ export class FaultInjector {
           affected.droppedTransfers = dropped.length;
           affected.exposedTransfers = exposed.length;
           affected.exposedStandardTransfers = standardExposed.length;
-          affected.exposure = Object.entries(exposure).map(([cur, v]) => `${v} ${cur}`);
+          affected.exposure = Object.entries(exposure).map(([cur, v]) => `${fromBaseUnits(v).toFixed()} ${cur}`);
           what =
             `chain ${chain} reorganised ${window} (${affected.orphanedBlocks ?? "?"} blocks replaced, ${affected.doubleSpentSends} sends double-spent): ` +
             `${dropped.length} transfers dropped before settling, ${exposed.length} already paid out by the destination` +
