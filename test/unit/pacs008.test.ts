@@ -4,48 +4,35 @@ import { base32FromHex, baseOneRate, toPacs008, truncateDecimal, uetrFromId, val
 import { parseXml } from "../../src/report/xml.js";
 import type { SimulationResults, TransferOut } from "../../src/sim/results.js";
 import { parseScenario } from "../../src/sim/scenario.js";
+import { transferOut } from "../helpers/transfer-out.js";
 
 const T0 = Date.parse("2026-06-01T09:00:00Z") / 1000;
 let next = 0;
 
 function transfer(o: { corridor?: string; state?: string; amountIn?: string; fee?: string; amountOut?: string; rate?: string; settledAfter?: number; tier?: string }): TransferOut {
-  const [src = "us:USD", dst = "uk:GBP"] = (o.corridor ?? "us:USD->uk:GBP").split("->");
-  const [srcChain, input] = src.split(":") as [string, string];
-  const [dstChain, output] = dst.split(":") as [string, string];
   const state = o.state ?? "settled";
   const settled = state === "settled";
   const n = ++next;
-  const id = `0x${n.toString(16).padStart(2, "0")}${"c0ffee".repeat(10)}${"ab"}`;
+  const id = `0x${n.toString(16).padStart(2, "0")}${"c0ffee".repeat(10)}${"ab"}` as TransferOut["id"];
   const initiated = T0 + 12 * n;
+  const t = transferOut(o.corridor, state);
+  const sameCurrency = t.inputToken.currency === t.outputToken.currency;
   return {
-    id: id as TransferOut["id"],
+    ...t,
+    id,
     index: n,
     sender: "0x0a30C97A6e9D55C7A79A3ad56f50849a97727A57",
     recipient: "0xbF7271eE7b96DB89EBa95af018c6a94618c9384d",
-    srcChain,
-    dstChain,
-    inputToken: { currency: input, address: "0x00000000000000000000000000000000000000a1" },
-    outputToken: { currency: output, address: "0x00000000000000000000000000000000000000a2" },
     tier: o.tier ?? "standard",
-    mode: input === output ? "burnMint" : "lockRelease",
     amountIn: o.amountIn ?? "801.51",
     fee: o.fee ?? "0.500755",
     amountOut: settled ? (o.amountOut ?? "599.857434") : null,
     feePct: 0.06,
-    rate: settled ? (o.rate ?? (input === output ? "1" : "0.748877042841586502")) : null,
+    rate: settled ? (o.rate ?? (sameCurrency ? "1" : "0.748877042841586502")) : null,
     mid: settled ? "0.7496266695110976" : null,
-    fxCost: null,
-    cost: null,
-    state,
-    refundReason: state === "refunded" ? "denied:SANCTIONED_RECIPIENT" : null,
-    sourceReorged: false,
-    compliance: { outcome: "allow" },
-    liquidityWaitSeconds: null,
-    fastAllowanceUsed: null,
     stages: settled ? { initiated, confirmed: initiated + 768, settled: initiated + (o.settledAfter ?? 780) } : { initiated, refunded: initiated + 800 },
     settlementSeconds: settled ? (o.settledAfter ?? 780) : null,
-    srcTxHash: id as TransferOut["srcTxHash"],
-    dstTxHash: null,
+    srcTxHash: id,
   };
 }
 

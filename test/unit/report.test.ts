@@ -7,6 +7,7 @@ import { histogramBins, stageWaterfall } from "../../src/report/measures.js";
 import type { SimulationResults, TransferOut } from "../../src/sim/results.js";
 import { parseScenario } from "../../src/sim/scenario.js";
 import { g20Scorecard } from "../../src/sim/scorecard.js";
+import { transferOut } from "../helpers/transfer-out.js";
 
 const TARGETS = parseG20Targets({
   source: "FSB, Targets for Addressing the Four Challenges of Cross-Border Payments, October 2021",
@@ -37,46 +38,34 @@ function transfer(o: {
   gasPct?: number;
   compliance?: TransferOut["compliance"];
 }): TransferOut {
-  const [src = "", dst = ""] = o.corridor.split("->");
-  const [srcChain, input] = src.split(":") as [string, string];
-  const [dstChain, output] = dst.split(":") as [string, string];
   const state = o.state ?? "settled";
   const settled = state === "settled";
   const stages: Record<string, number> = { initiated: T0 + 10 * next };
   let at = stages.initiated!;
   for (const [stage, secs] of o.steps) stages[stage] = at += secs;
-  const id = `0x${(++next).toString(16).padStart(64, "a")}`;
+  const t = transferOut(o.corridor, state);
+  const id = `0x${(++next).toString(16).padStart(64, "a")}` as TransferOut["id"];
   return {
-    id: id as TransferOut["id"],
+    ...t,
+    id,
     index: next,
-    sender: "0x1111111111111111111111111111111111111111",
-    recipient: "0x2222222222222222222222222222222222222222",
-    srcChain,
-    dstChain,
-    inputToken: { currency: input, address: "0x00000000000000000000000000000000000000a1" },
-    outputToken: { currency: output, address: "0x00000000000000000000000000000000000000a2" },
     tier: o.tier ?? "standard",
-    mode: input === output ? "burnMint" : "lockRelease",
     amountIn: "250",
     fee: "0.225",
     amountOut: settled ? "187.1" : null,
     feePct: 0.09,
     rate: settled ? "0.7489" : null,
     mid: settled ? "0.7497" : null,
-    fxCost: settled ? { amount: "0.18", bps: o.fxBps ?? (input === output ? 0 : 10) } : null,
+    fxCost: settled ? { amount: "0.18", bps: o.fxBps ?? (t.inputToken.currency === t.outputToken.currency ? 0 : 10) } : null,
     cost: settled ? { amount: "0.4", pct: o.costPct ?? 0.19 } : null,
-    state,
     refundReason: state === "refunded" ? `denied:${o.compliance?.reason ?? "OTHER"}` : null,
-    sourceReorged: false,
     compliance: o.compliance ?? { outcome: "allow" },
-    liquidityWaitSeconds: null,
-    fastAllowanceUsed: null,
     stages,
     settlementSeconds: settled ? stages.settled! - stages.initiated! : null,
-    srcTxHash: id as TransferOut["srcTxHash"],
-    dstTxHash: settled ? (id as TransferOut["dstTxHash"]) : null,
-    ...(o.gasPct !== undefined ? { gas: { pct: o.gasPct } } : {}),
-  } as TransferOut;
+    srcTxHash: id,
+    dstTxHash: settled ? id : null,
+    ...(o.gasPct !== undefined ? { gas: { pct: o.gasPct } as TransferOut["gas"] } : {}),
+  };
 }
 
 const standard: [string, number][] = [

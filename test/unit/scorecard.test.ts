@@ -3,6 +3,7 @@ import { DEFAULT_G20_TARGETS_FILE, loadG20Targets, parseG20Targets } from "../..
 import type { TransferOut } from "../../src/sim/results.js";
 import { parseScenario } from "../../src/sim/scenario.js";
 import { g20Scorecard, referenceRemittanceCost, type G20Targets } from "../../src/sim/scorecard.js";
+import { transferOut } from "../helpers/transfer-out.js";
 
 const TARGETS: G20Targets = parseG20Targets({
   source: "FSB, Targets, October 2021",
@@ -20,46 +21,17 @@ const TARGETS: G20Targets = parseG20Targets({
   },
 });
 
-let next = 0;
 /** A hand-made transfer: corridor "us:USD->uk:GBP", a state, its settlement seconds and all-in cost %. */
 function transfer(o: { corridor?: string; state?: string; secs?: number; costPct?: number; gasPct?: number; gasUsd?: number }): TransferOut {
-  const [src = "us:USD", dst = "uk:GBP"] = (o.corridor ?? "us:USD->uk:GBP").split("->");
-  const [srcChain, input] = src.split(":") as [string, string];
-  const [dstChain, output] = dst.split(":") as [string, string];
   const state = o.state ?? "settled";
   const settled = state === "settled";
-  const id = `0x${(++next).toString(16).padStart(64, "0")}`;
-  return {
-    id: id as TransferOut["id"],
-    index: next,
-    sender: "0x1111111111111111111111111111111111111111",
-    recipient: "0x2222222222222222222222222222222222222222",
-    srcChain,
-    dstChain,
-    inputToken: { currency: input, address: "0x00000000000000000000000000000000000000a1" },
-    outputToken: { currency: output, address: "0x00000000000000000000000000000000000000a2" },
-    tier: "standard",
-    mode: input === output ? "burnMint" : "lockRelease",
-    amountIn: "100",
-    fee: "0.1",
-    amountOut: settled ? "74.9" : null,
-    feePct: 0.1,
-    rate: settled ? "0.75" : null,
-    mid: settled ? "0.75" : null,
+  return transferOut(o.corridor, state, {
     fxCost: settled ? { amount: "0", bps: 0 } : null,
     cost: settled ? { amount: "0.1", pct: o.costPct ?? 0.1 } : null,
-    state,
-    refundReason: state === "refunded" ? "denied:SANCTIONED_RECIPIENT" : null,
-    sourceReorged: false,
-    compliance: { outcome: "allow" },
-    liquidityWaitSeconds: null,
-    fastAllowanceUsed: null,
     stages: settled ? { initiated: 1000, settled: 1000 + (o.secs ?? 60) } : { initiated: 1000 },
     settlementSeconds: settled ? (o.secs ?? 60) : null,
-    srcTxHash: id as TransferOut["srcTxHash"],
-    dstTxHash: null,
-    ...(o.gasPct !== undefined ? { gas: { units: 100_000, usd: o.gasUsd ?? 0, pct: o.gasPct } } : {}),
-  } as TransferOut;
+    ...(o.gasPct !== undefined ? { gas: { units: 100_000, usd: o.gasUsd ?? 0, pct: o.gasPct } as TransferOut["gas"] } : {}),
+  });
 }
 
 describe("G20 scorecard", () => {
