@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { packagePath } from "../../src/paths.js";
 import { startDemoServer, type DemoServer } from "../../src/server/server.js";
-import { HAVE_CHROMIUM, launchBrowser, type Browser } from "./browser.js";
+import { SKIP_BROWSER_TESTS, launchBrowser, type Browser } from "./browser.js";
 
 const SCREENSHOT = packagePath("docs", "screenshots", "dashboard.png");
 
@@ -25,7 +25,7 @@ async function until<T>(what: string, fn: () => Promise<T>, ms = 20_000): Promis
   }
 }
 
-describe.skipIf(!HAVE_CHROMIUM)("the live dashboard in a browser", () => {
+describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard in a browser", () => {
   let demo: DemoServer;
   let browser: Browser;
 

@@ -9,7 +9,7 @@ import { simulate } from "../../src/sim/simulate.js";
 import { writeResultsJson, type SimulationResults } from "../../src/sim/results.js";
 import { renderReport } from "../../src/report/html.js";
 import { loadG20Targets } from "../../src/report/g20-targets.js";
-import { HAVE_CHROMIUM, launchBrowser, type Browser } from "./browser.js";
+import { SKIP_BROWSER_TESTS, launchBrowser, type Browser } from "./browser.js";
 
 const SCREENSHOT = packagePath("docs", "screenshots", "report.png");
 
@@ -37,7 +37,7 @@ const scenario = parseScenario({
   },
 });
 
-describe.skipIf(!HAVE_CHROMIUM)("the HTML report in a browser", () => {
+describe.skipIf(SKIP_BROWSER_TESTS)("the HTML report in a browser", () => {
   let browser: Browser;
   let dir: string;
 
