@@ -30,13 +30,12 @@ import type { Chain } from "../src/chains/chain.js";
 import { fundNative, sendAll } from "../src/contracts/deploy.js";
 import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../src/contracts/gateway.js";
 import { ATTESTATION_TYPES, FINALITY_TYPES, NO_QUOTE, TIER, ZERO_HASH, gatewayDomain, settleDigest, type Message } from "../src/domain/message.js";
-import { AttesterSet } from "../src/operator/attesters.js";
 import { toBaseUnits } from "../src/domain/money.js";
 import { fixedRate } from "../src/domain/fx/rate-source.js";
 import { VirtualClock, wallClock } from "../src/domain/clock.js";
 import { percentile } from "../src/domain/stats.js";
 import { CHAIN_PROFILES } from "../src/chains/profiles.js";
-import { Operator } from "../src/operator/operator.js";
+import { buildOperator } from "../src/operator/build.js";
 import { Quoter } from "../src/operator/quoter.js";
 import { connectOperator } from "../src/operator/service.js";
 import { Relayer } from "../src/relayer/relayer.js";
@@ -52,24 +51,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 100);
 const MEMORY_N = Number(process.env.BENCH_MEMORY_N ?? 2000);
 const SENDERS = 20;
 
-/**
- * The attesters as they were before they hashed with their own compiled EIP-712 encoders: every digest through
- * viem's hashTypedData (validates and re-derives the types on each call). Same digests, same signatures.
- */
-class ViemHashingAttesterSet extends AttesterSet {
-  override settleDigest(m: Message, rate: bigint, sourceFinal: boolean): Hex {
-    return hashTypedData({ domain: gatewayDomain(m.dstChainId, m.dstGateway), types: ATTESTATION_TYPES, primaryType: "Settle", message: { message: m, rate, sourceFinal } });
-  }
-  override finalityDigest(dstChainId: bigint, dstGateway: Hex, ids: Hex[]): Hex {
-    return hashTypedData({ domain: gatewayDomain(dstChainId, dstGateway), types: FINALITY_TYPES, primaryType: "Finality", message: { ids } });
-  }
-  override refundDigest(m: Message, reason: number): Hex {
-    return hashTypedData({ domain: gatewayDomain(m.srcChainId, m.srcGateway), types: ATTESTATION_TYPES, primaryType: "Refund", message: { message: m, reason } });
-  }
-  override finalizeDigest(m: Message): Hex {
-    return hashTypedData({ domain: gatewayDomain(m.srcChainId, m.srcGateway), types: ATTESTATION_TYPES, primaryType: "Finalize", message: { message: m } });
-  }
-}
 
 async function fund(c: BootedCorridor, seed: string) {
   const senders: Record<string, { privateKey: Hex; address: Hex }[]> = {};
@@ -135,14 +116,14 @@ interface E2EResult {
 }
 
 /** End to end: N corridor sends (both directions) through confirmation, attestation and batched settlement, all checked settled. */
-async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number, attesters: AttesterSet = c.attesters): Promise<E2EResult> {
+async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number): Promise<E2EResult> {
   const clock = new VirtualClock(0);
   const store = new MemoryTransferStore();
   const profiles = { us: CHAIN_PROFILES.local!, uk: CHAIN_PROFILES.local! };
   for (const ch of Object.values(c.chains)) await setAutomine(ch, false);
   const relayer = new Relayer({ chains: c.chains, profiles, deployment: c.deployment, store, relayerKey: c.keys.relayer, clock, logger: silentLogger, maxBatch });
   const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: fixedRate(0.75), spreadBps: { default: 10 }, ttlSeconds: 60 });
-  const operator = new Operator({ chains: c.chains, profiles, deployment: c.deployment, attesters, quoter, clock });
+  const operator = buildOperator({ chains: c.chains, profiles, deployment: c.deployment, attesterKeys: c.keys.attesters, threshold: c.attesters.threshold, quoter, clock });
   // Zero latency, run inline: the scheduler just runs the work at once.
   const pending: Promise<void>[] = [];
   relayer.connect(connectOperator({ operator, relayer, scheduler: { now: () => clock.now(), after: (_s, fn) => void pending.push(Promise.resolve().then(fn)) }, logger: silentLogger, screeningSeconds: 0, attestationSeconds: 0 }));
@@ -235,7 +216,7 @@ async function addedLatency(c: BootedCorridor, senders: Record<string, { private
   const profiles = { us: CHAIN_PROFILES.local!, uk: CHAIN_PROFILES.local! };
   const relayer = new Relayer({ chains: c.chains, profiles, deployment: c.deployment, store, relayerKey: c.keys.relayer, clock: wallClock, logger: silentLogger, maxBatch: 50 });
   const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: fixedRate(0.75), spreadBps: { default: 10 }, ttlSeconds: 60 });
-  const operator = new Operator({ chains: c.chains, profiles, deployment: c.deployment, attesters: c.attesters, quoter, clock: wallClock });
+  const operator = buildOperator({ chains: c.chains, profiles, deployment: c.deployment, attesterKeys: c.keys.attesters, threshold: c.attesters.threshold, quoter, clock: wallClock });
   const scheduler = createWallScheduler(() => {});
   relayer.connect(connectOperator({ operator, relayer, scheduler, logger: silentLogger, screeningSeconds: 0, attestationSeconds: 0 }));
   for (const n of ["us", "uk"]) store.setCursor(n, (await getBlock(c.chains[n]!)).number);
@@ -329,8 +310,6 @@ console.log(`1. raw ERC-20 transfers/s (EIP-1193, in process):   ${fmt(raw.rate)
 const e2e = await corridorE2E(c, senders, 50);
 console.log(`2. corridor transfers/s, end to end, batches of 50:  ${fmt(e2e.rate)}   (send -> settle -> finalize, all checked)`);
 console.log(`3. corridor / raw ratio:                             ${fmt(e2e.rate / raw.rate, 3)}   (target >= 0.8)`);
-const e2eViem = await corridorE2E(c, senders, 50, new ViemHashingAttesterSet(c.keys.attesters, c.attesters.threshold));
-console.log(`   lever: attesters' own EIP-712 hashing instead of viem's hashTypedData: ${fmt(e2eViem.rate)} /s with viem's  (own hashing buys x${fmt(e2e.rate / e2eViem.rate, 2)})`);
 const e2eUnbatched = await corridorE2E(c, senders, 1);
 console.log(`   lever: batches of 1 instead of 50:                ${fmt(e2eUnbatched.rate)} /s  (batching buys x${fmt(e2e.rate / e2eUnbatched.rate, 2)})`);
 // Where a corridor transfer goes, against one ERC-20 transfer (the batched run above).

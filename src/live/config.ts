@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
@@ -8,6 +9,8 @@ import { HookSpecSchema } from "../domain/compliance/registry.js";
 import type { Deployment } from "../contracts/deploy.js";
 
 const key = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 32-byte hex private key");
+/** A bearer token: long enough that guessing it is hopeless. */
+const token = z.string().regex(/^[A-Za-z0-9_\-.~]{32,256}$/, "expected a token of 32 to 256 URL-safe characters");
 /** An address; mixed case must match its EIP-55 checksum (all lowercase carries none). */
 const address = z
   .string()
@@ -58,6 +61,8 @@ export const LiveConfigSchema = z
         pollMs: z.number().int().min(10).max(60_000).default(250),
         maxBatch: z.number().int().min(1).max(500).default(50),
         metricsPort: z.number().int().min(0).max(65_535).default(9464),
+        /** The bearer token this relayer presents to the operator (one of `operator.relayerTokens`). */
+        operatorToken: token,
         /** Per JSON-RPC call; a call that takes longer counts as failed and is retried. */
         rpcTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
         /**
@@ -75,6 +80,12 @@ export const LiveConfigSchema = z
       .object({
         url: endpoint,
         port: z.number().int().min(1).max(65_535),
+        /** Where the operator's HTTP API listens: loopback unless said otherwise. */
+        host: z.string().min(1).default("127.0.0.1"),
+        /** Bearer tokens the relayers present (the attestation routes). */
+        relayerTokens: z.array(token).min(1),
+        /** People who may decide held transfers (`corridor review`), each with their own token. */
+        reviewers: z.array(z.object({ name: z.string().min(1).max(100), token }).strict()).default([]),
         attesterKeys: z.array(key).min(1),
         threshold: z.number().int().min(1),
         quoterKey: key,
@@ -100,6 +111,11 @@ export const LiveConfigSchema = z
   });
 
 export type LiveConfig = z.infer<typeof LiveConfigSchema>;
+
+/** Fresh secrets for a new live corridor: the relayer's bearer token and one reviewer's (`corridor up` writes them to the 0600 config). */
+export function newLiveTokens(reviewer = "reviewer"): { relayerToken: string; reviewers: { name: string; token: string }[] } {
+  return { relayerToken: randomBytes(32).toString("base64url"), reviewers: [{ name: reviewer, token: randomBytes(32).toString("base64url") }] };
+}
 
 export function loadLiveConfig(file: string): LiveConfig {
   let raw: string;

@@ -3,15 +3,17 @@ import type { Logger } from "pino";
 import type { Chain } from "../chains/chain.js";
 import { connectRpcChain } from "../chains/chain.js";
 import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
-import { Operator, type OperatorApi, type ReviewDesk } from "../operator/operator.js";
-import { AttesterSet } from "../operator/attesters.js";
+import type { Hex } from "viem";
+import { dirname } from "node:path";
+import type { Operator, OperatorApi, Screen } from "../operator/operator.js";
+import { buildOperator } from "../operator/build.js";
 import { Quoter } from "../operator/quoter.js";
 import { createScreen } from "../operator/screening.js";
 import { connectOperator } from "../operator/service.js";
 import { serveOperator, RemoteOperator } from "../operator/http.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { Relayer } from "../relayer/relayer.js";
-import { openSqliteStore, type SqliteTransferStore } from "../relayer/sqlite-store.js";
+import { openSqliteStore } from "../relayer/sqlite-store.js";
 import { serveMetrics } from "../relayer/metrics.js";
 import { createWallScheduler } from "../relayer/wall-scheduler.js";
 import { createHooks } from "../domain/compliance/registry.js";
@@ -45,40 +47,52 @@ function profilesOf(config: LiveConfig): Record<string, ChainProfile> {
   return Object.fromEntries(Object.entries(config.chains).map(([n, c]) => [n, CHAIN_PROFILES[c.profile]!]));
 }
 
-/** The operator service: screening, quoting and attesting over HTTP, with its journal and review desk in SQLite. */
-export async function startOperatorService(config: LiveConfig, opts: { logger: Logger; chains?: Record<string, Chain> }): Promise<Service & { operator: Operator; store: SqliteTransferStore }> {
+/**
+ * The operator service: screening, quoting and attesting over HTTP (bearer tokens, loopback by
+ * default), its decisions, reviews and audit trail in `operator.store`, and each attester's own
+ * journal beside it.
+ */
+export async function startOperatorService(
+  config: LiveConfig,
+  opts: { logger: Logger; chains?: Record<string, Chain>; screen?: Screen },
+): Promise<Service & { operator: Operator }> {
   const chains = opts.chains ?? (await connectChains(config));
-  const store = openSqliteStore(config.operator.store);
-  const reviews: ReviewDesk = {
-    open: (r, reason) => void store.addReview({ transferId: r.id, reason, createdAt: Math.floor(wallClock.now()) }),
-    decision: (id) => store.review(id)?.status,
-  };
   const rates = fixedRate(config.operator.gbpPerUsd);
-  const operator = new Operator({
+  const log = opts.logger.child({ module: "operator" });
+  const operator = buildOperator({
     chains,
     profiles: profilesOf(config),
     deployment: deploymentOf(config),
-    attesters: new AttesterSet(config.operator.attesterKeys as `0x${string}`[], config.operator.threshold),
-    quoter: new Quoter({ privateKey: config.operator.quoterKey as `0x${string}`, source: rates, spreadBps: config.operator.spreadBps, ttlSeconds: config.operator.quoteTtlSeconds }),
-    screen: createScreen({
-      hooks: createHooks(config.operator.hooks ?? DEFAULT_HOOKS, { loadAddressList }),
-      rates,
-      jurisdictions: { us: "US", uk: "UK" },
-      travelRuleFor: () => undefined,
-      audit: (entries) => store.appendAudit(entries),
-    }),
+    attesterKeys: config.operator.attesterKeys as Hex[],
+    threshold: config.operator.threshold,
+    stateDir: dirname(config.operator.store),
+    storeFile: config.operator.store,
+    quoter: new Quoter({ privateKey: config.operator.quoterKey as Hex, source: rates, spreadBps: config.operator.spreadBps, ttlSeconds: config.operator.quoteTtlSeconds }),
+    screen:
+      opts.screen ??
+      createScreen({
+        hooks: createHooks(config.operator.hooks ?? DEFAULT_HOOKS, { loadAddressList }),
+        rates,
+        jurisdictions: { us: "US", uk: "UK" },
+        travelRuleFor: () => undefined,
+        audit: (entries) => operator.store.appendAudit(entries),
+      }),
     clock: wallClock,
-    journal: store,
-    reviews,
+    onHold: (d, reason) => log.info({ id: d.id, reason }, "held for review (corridor review approve|deny)"),
   });
-  const server: Server = await serveOperator(operator, { port: config.operator.port, logger: opts.logger });
-  opts.logger.child({ module: "operator" }).info({ url: config.operator.url }, "operator listening");
+  const server: Server = await serveOperator(operator, {
+    port: config.operator.port,
+    host: config.operator.host,
+    logger: opts.logger,
+    auth: { relayerTokens: config.operator.relayerTokens, reviewers: config.operator.reviewers },
+  });
+  log.info({ url: config.operator.url, host: config.operator.host }, "operator listening");
   return {
     operator,
-    store,
     stop: async () => {
       await new Promise<void>((r) => server.close(() => r()));
-      store.close();
+      server.closeAllConnections();
+      operator.close();
     },
   };
 }
@@ -112,7 +126,7 @@ export async function startRelayerService(
   const scheduler = createWallScheduler((err) => log.warn({ err: (err as Error).message }, "scheduled work failed"));
   relayer.connect(
     connectOperator({
-      operator: opts.operator ?? new RemoteOperator(config.operator.url),
+      operator: opts.operator ?? new RemoteOperator(config.operator.url, config.relayer.operatorToken),
       relayer,
       scheduler,
       logger: opts.logger,

@@ -1,204 +1,216 @@
+/**
+ * The corridor operator: one decision per transfer, owned by the operator. The relayer-facing
+ * question is one, "what is the attestation for id X?", answered from the operator's own reading of
+ * the chains and its own decision record (src/operator/decisions.ts): settle (once screening
+ * allowed it or a person approved it), refund (once denied, or expired), hold, finalize (a settled
+ * lock-and-release escrow), or nothing yet. Nothing a caller sends is believed: the id must be the
+ * message's, the message must be what the source gateway holds under it (its hash is stored there),
+ * its chains and tokens must be the deployment's, and currencies come from the token registry.
+ * Screening runs once per id; asking again returns the same answer and the same signatures.
+ */
 import type { Hex } from "viem";
-import type { Chain } from "../chains/chain.js";
-import { confirmationsFor, type ChainProfile } from "../chains/profiles.js";
-import type { Deployment, Currency } from "../contracts/deploy.js";
-import { gatewayAbi } from "../contracts/gateway.js";
-import { getBlock } from "../chains/mining.js";
-import { amountOut, hashMessage, MODE, NO_QUOTE, REFUND_REASON, tierName, ZERO_HASH, type LockedQuote, type RefundReason } from "../domain/message.js";
-import type { TransferRecord } from "../domain/transfer.js";
 import type { Clock } from "../domain/clock.js";
+import type { Currency } from "../domain/money.js";
+import { CorridorError } from "../domain/errors.js";
+import { amountOut, hashMessage, MODE, NO_QUOTE, REFUND_REASON, TIER, ZERO_HASH, type LockedQuote, type Message, type RefundReason } from "../domain/message.js";
 import { rateToFixed18 } from "../domain/fx/quote.js";
-import type { AttesterSet } from "./attesters.js";
+import type { AuditEntry } from "../domain/compliance/types.js";
+import { ChainView, OUTBOUND_FINALIZED, OUTBOUND_REFUNDED, type ChainViewOptions, type Route } from "./chain-view.js";
+import { MemoryDecisionStore, type Decision, type DecisionStore, type ReviewRecord, type ScreeningOutcome, type SignedOutcome } from "./decisions.js";
+import type { AttesterQuorum } from "./quorum.js";
 import type { Quoter } from "./quoter.js";
-import { MemoryJournal, type OperatorJournal } from "../domain/journal.js";
 
 /** What screening decided (the compliance pipeline plugs in here). */
 export type ScreeningDecision =
   | { outcome: "allow" }
-  | { outcome: "deny"; reason: string }
-  | { outcome: "hold"; reason: string; reviewSeconds?: number };
+  | { outcome: "deny"; reason: string; hook?: string }
+  | { outcome: "hold"; reason: string; hook?: string; reviewSeconds?: number };
 
-export type Screen = (record: TransferRecord, now: number) => Promise<ScreeningDecision> | ScreeningDecision;
+/** A transfer as screening sees it: the message read from the chain, placed in the deployment. */
+export interface ScreeningInput extends Route {
+  id: Hex;
+  message: Message;
+}
 
-export type AttestationResult =
-  | { kind: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; signatures: Hex[]; quote: LockedQuote; quoteSignature: Hex }
-  | { kind: "refund"; reason: RefundReason; detail?: string; signatures: Hex[] }
-  | { kind: "hold"; reason: string; reviewSeconds?: number }
-  /** Nothing signed: the source does not (yet) show this message, or a refund is not yet safe. */
-  | { kind: "reject"; reason: string };
+export type Screen = (input: ScreeningInput, now: number) => Promise<ScreeningDecision> | ScreeningDecision;
 
-export interface OperatorOptions {
-  chains: Record<string, Chain>;
-  profiles: Record<string, ChainProfile>;
-  deployment: Deployment;
-  attesters: AttesterSet;
+/** The compliance outcome, for the relayer's records and reports (informational: nothing trusts it back). */
+export interface ComplianceSummary {
+  outcome: "allow" | "deny" | "hold";
+  reason?: string;
+  hook?: string;
+  reviewed?: "approved" | "denied";
+}
+
+export type Attestation =
+  | { kind: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; signatures: Hex[]; quote: LockedQuote; quoteSignature: Hex; compliance?: ComplianceSummary }
+  | { kind: "refund"; reason: RefundReason; detail?: string; signatures: Hex[]; compliance?: ComplianceSummary }
+  | { kind: "hold"; reason: string; reviewSeconds?: number; compliance?: ComplianceSummary }
+  | { kind: "finalize"; signatures: Hex[] }
+  /** Nothing to sign yet: not (yet) at its tier's depth on the source as the operator reads it. */
+  | { kind: "pending"; reason: string }
+  /** Nothing left to sign: settled (same currency), refunded or finalized. */
+  | { kind: "done"; reason: string };
+
+/** What the relayer side needs from an operator, in this process or over HTTP (src/operator/http.ts). */
+export interface OperatorApi {
+  /** The attestation for this id (the message is the relayer's copy of the source event; it is checked against the source gateway). */
+  attestation(id: Hex, message: Message): Promise<Attestation>;
+  /** Source finality of Fast transfers the operator settled before finality, to credit the destination's Fast allowance back. */
+  finality(ids: Hex[]): Promise<{ ids: Hex[]; signatures: Hex[] } | undefined>;
+}
+
+export const OperatorErrorCode = {
+  IdMessageMismatch: "CORRIDOR_ATTEST_ID_MISMATCH",
+  ReviewNotFound: "CORRIDOR_REVIEW_NOT_FOUND",
+  ReviewDecided: "CORRIDOR_REVIEW_ALREADY_DECIDED",
+  FinalityMixed: "CORRIDOR_FINALITY_INVALID",
+} as const;
+
+export interface OperatorOptions extends ChainViewOptions {
+  attesters: AttesterQuorum;
   quoter: Quoter;
   screen?: Screen;
   clock: Clock;
-  /** Persists which settlements were signed (refund safety across restarts); in memory by default. */
-  journal?: OperatorJournal;
-  /** Live runs: holds go to a review desk and wait for a person. */
-  reviews?: ReviewDesk;
+  /** Decisions, reviews and the audit trail; in memory by default. */
+  store?: DecisionStore;
+  /** Told once when a transfer goes to review (a person decides through `review`). */
+  onHold?: (d: Decision, reason: string, reviewSeconds: number | undefined) => void;
+  /** Told of each screening outcome (the dashboard shows them). */
+  onScreened?: (input: ScreeningInput, outcome: ScreeningOutcome) => void;
 }
 
-/** What the relayer side needs from an operator, in process or over HTTP (src/operator/http.ts). */
-export interface OperatorApi {
-  attestTransfer(record: TransferRecord): Promise<AttestationResult>;
-  quoteAndSign(record: TransferRecord): Promise<AttestationResult>;
-  attestRefund(record: TransferRecord, reason: RefundReason): Promise<AttestationResult>;
-  refundDenied(record: TransferRecord): Promise<AttestationResult>;
-  attestFinalize(record: TransferRecord): Promise<Hex[] | undefined>;
-  attestFinality(records: TransferRecord[]): Promise<{ ids: Hex[]; signatures: Hex[] } | undefined>;
-  /** A held transfer's review: still pending ("hold"), or the settlement or refund it led to. */
-  reviewOutcome(record: TransferRecord): Promise<AttestationResult>;
-}
-
-/** Where holds wait for a person (`corridor review`); absent in simulations, which model the review. */
-export interface ReviewDesk {
-  open(record: TransferRecord, reason: string): void;
-  decision(id: Hex): "pending" | "approved" | "denied" | undefined;
-}
-
-/**
- * The corridor operator: screens, quotes and attests. It trusts no relayer: before signing
- * it reads the source gateway itself to check that the message was really sent, and it never
- * signs a refund for a transfer that could still settle.
- */
-/** What `outbound(id)` holds once a lock-and-release escrow was released (CorridorGateway.FINALIZED). */
-const OUTBOUND_FINALIZED: Hex = `0x${"0".repeat(63)}2`;
-
-/** Whether `outbound(id)` shows the send (still pending, or already finalized) rather than nothing or a refund. */
-function isFinalOutbound(stored: Hex | undefined, record: TransferRecord): boolean {
-  return stored === hashMessage(record.message) || stored === OUTBOUND_FINALIZED;
-}
+const summary = (d: Decision): ComplianceSummary | undefined =>
+  d.screening && {
+    outcome: d.screening.outcome,
+    ...(d.screening.reason ? { reason: d.screening.reason } : {}),
+    ...(d.screening.hook ? { hook: d.screening.hook } : {}),
+    ...(d.review?.state === "approved" || d.review?.state === "denied" ? { reviewed: d.review.state } : {}),
+  };
 
 export class Operator implements OperatorApi {
-  /** Ids for which a settlement was signed: such a transfer may be refunded only once its deadline has passed unsettled. */
-  private readonly journal: OperatorJournal;
-  private readonly chainById: Map<number, Chain>;
-  private readonly nameById: Map<number, string>;
+  readonly store: DecisionStore;
+  private readonly view: ChainView;
+  /** Screenings running in this process, by id: a second ask waits for the first instead of screening again. */
+  private readonly screening = new Map<string, Promise<ScreeningOutcome>>();
 
   constructor(private readonly opts: OperatorOptions) {
-    this.journal = opts.journal ?? new MemoryJournal();
-    this.chainById = new Map(Object.values(opts.chains).map((c) => [c.chainId, c]));
-    this.nameById = new Map(Object.entries(opts.chains).map(([n, c]) => [c.chainId, n]));
+    this.store = opts.store ?? new MemoryDecisionStore();
+    this.view = new ChainView(opts);
   }
 
   get quoter(): Quoter {
     return this.opts.quoter;
   }
 
-  private chain(chainId: bigint): Chain {
-    const c = this.chainById.get(Number(chainId));
-    if (!c) throw new Error(`operator has no connection to chain ${chainId}`);
-    return c;
+  get attesters(): AttesterQuorum {
+    return this.opts.attesters;
+  }
+
+  close(): void {
+    this.store.close();
+    this.opts.attesters.close();
+  }
+
+  async attestation(id: Hex, message: Message): Promise<Attestation> {
+    const route = this.view.place(id, message);
+    const known = this.store.get(id);
+    if (known && hashMessage(known.message) !== hashMessage(message)) {
+      throw new CorridorError(OperatorErrorCode.IdMessageMismatch, `the message given is not the one recorded for ${id}`, { id });
+    }
+    const hash = hashMessage(message);
+    const [outbound, consumed] = await Promise.all([this.view.outbound(route, id, 1), this.view.consumed(route, id)]);
+    if (consumed) {
+      if (message.mode === MODE.lockRelease && outbound === hash) return this.finalize(known ?? this.store.getOrCreate({ id, message, route }));
+      return { kind: "done", reason: outbound === OUTBOUND_FINALIZED ? "FINALIZED" : "SETTLED" };
+    }
+    if (outbound === OUTBOUND_REFUNDED) return { kind: "done", reason: "REFUNDED" };
+    if (outbound !== hash) return { kind: "pending", reason: "NOT_PENDING_ON_SOURCE" };
+
+    // Pending on its source, unsettled on its destination.
+    let d = known ?? this.store.getOrCreate({ id, message, route });
+    if (d.signed?.outcome === "refund") return this.refund(d, d.signed.reason, d.signed.detail);
+    if (await this.view.pastDeadline(route, message)) return this.refund(d, "expired");
+    if (d.signed?.outcome === "settle") return this.settleAgain(d);
+
+    const send = await this.view.sendDepths(route, message, id);
+    if (!send.atTier) return { kind: "pending", reason: "NOT_CONFIRMED_ON_SOURCE" };
+    const screening = d.screening ?? (await this.screenOnce(d));
+    d = this.store.get(id)!;
+    if (screening.outcome === "deny") return this.refund(d, "denied", screening.reason);
+    if (screening.outcome === "hold") {
+      const review = d.review ?? this.openReview(d, screening);
+      if (review.state === "denied") return this.refund(d, "denied", screening.reason);
+      if (review.state !== "approved") return { kind: "hold", reason: screening.reason ?? "MANUAL_REVIEW", reviewSeconds: screening.reviewSeconds, compliance: summary(d) };
+    }
+    return this.settle(d, send.final);
+  }
+
+  /** Runs screening once per id: concurrent asks in this process share it, and the first outcome stored wins across processes. */
+  private screenOnce(d: Decision): Promise<ScreeningOutcome> {
+    const key = d.id.toLowerCase();
+    let running = this.screening.get(key);
+    if (!running) {
+      running = (async () => {
+        const now = this.opts.clock.now();
+        const input: ScreeningInput = { id: d.id, message: d.message, ...d.route };
+        const r = this.opts.screen ? await this.opts.screen(input, now) : ({ outcome: "allow" } as const);
+        const outcome: ScreeningOutcome = {
+          outcome: r.outcome,
+          at: now,
+          ...(r.outcome !== "allow" ? { reason: r.reason, ...(r.hook ? { hook: r.hook } : {}) } : {}),
+          ...(r.outcome === "hold" && r.reviewSeconds !== undefined ? { reviewSeconds: r.reviewSeconds } : {}),
+        };
+        const stored = this.store.update(d.id, (cur) => (cur.screening ? undefined : { ...cur, screening: outcome }))!.screening!;
+        if (stored === outcome || (stored.at === outcome.at && stored.outcome === outcome.outcome)) this.opts.onScreened?.(input, stored);
+        return stored;
+      })().finally(() => this.screening.delete(key));
+      this.screening.set(key, running);
+    }
+    return running;
+  }
+
+  private openReview(d: Decision, screening: ScreeningOutcome): ReviewRecord {
+    const review: ReviewRecord = { state: "pending", reason: screening.reason, openedAt: this.opts.clock.now() };
+    let opened = false;
+    const stored = this.store.update(d.id, (cur) => {
+      if (cur.review) return undefined;
+      opened = true;
+      return { ...cur, review };
+    })!;
+    if (opened) this.opts.onHold?.(stored, screening.reason ?? "MANUAL_REVIEW", screening.reviewSeconds);
+    return stored.review!;
   }
 
   /**
-   * Reads the source gateway at its head: is this exact message pending under its id? (Before a
-   * settlement is signed, `sendDepths` reads it at the tier's depth instead, so that a send that could
-   * still be reorganised away does not count yet. The operator trusts no relayer: neither its claim
-   * that the message exists nor its block number.)
+   * A person's decision on a held transfer (the review desk: `corridor review`, authenticated). Only a
+   * pending review can be decided; who and when go to the decision record and the audit trail.
    */
-  async verifySent(record: TransferRecord): Promise<boolean> {
-    return (await this.outboundAt(record, 1)) === hashMessage(record.message);
-  }
-
-  /** `outbound(id)` on the source as of `depth - 1` blocks below the head (undefined if the chain is not that long yet). */
-  private async outboundAt(record: TransferRecord, depth: number, head?: number): Promise<Hex | undefined> {
-    const m = record.message;
-    const chain = this.chain(m.srcChainId);
-    let blockNumber: bigint | undefined;
-    if (depth > 1) {
-      const at = (head ?? (await getBlock(chain)).number) - depth + 1;
-      if (at < 0) return undefined;
-      blockNumber = BigInt(at);
-    }
-    return (await chain.client.readContract({
-      address: m.srcGateway,
-      abi: gatewayAbi(),
-      functionName: "outbound",
-      args: [record.id],
-      ...(blockNumber === undefined ? {} : { blockNumber }),
-    })) as Hex;
-  }
-
-  /** Confirmations the transfer's tier needs on its source chain. */
-  private tierDepth(record: TransferRecord): number {
-    return confirmationsFor(this.profileOf(record.message.srcChainId), tierName(record.message.tier));
-  }
-
-  private profileOf(chainId: bigint): ChainProfile {
-    return this.opts.profiles[this.nameById.get(this.chain(chainId).chainId)!]!;
-  }
-
-  async isConsumed(record: TransferRecord): Promise<boolean> {
-    const m = record.message;
-    return (await this.chain(m.dstChainId).client.readContract({
-      address: m.dstGateway,
-      abi: gatewayAbi(),
-      functionName: "consumed",
-      args: [record.id],
-    })) as boolean;
-  }
-
-  /**
-   * Whether the message's send is final on its source: the gateway showed it (pending, or already
-   * finalized) as of the block at the chain's Standard (hard-finality) depth. Read from the chain,
-   * not from the relayer's record, so a send that was reorganised away is never called final.
-   */
-  async sourceFinal(record: TransferRecord): Promise<boolean> {
-    return isFinalOutbound(await this.outboundAt(record, this.profileOf(record.message.srcChainId).standardConfirmations), record);
-  }
-
-  /**
-   * The send as its source shows it at the tier's depth and at finality, read against one head
-   * (and with one read when the two depths are the same, as for Standard transfers).
-   */
-  private async sendDepths(record: TransferRecord): Promise<{ atTier: boolean; final: boolean }> {
-    const tier = this.tierDepth(record);
-    const standard = this.profileOf(record.message.srcChainId).standardConfirmations;
-    const head = Math.max(tier, standard) > 1 ? (await getBlock(this.chain(record.message.srcChainId))).number : undefined;
-    const atTierStored = await this.outboundAt(record, tier, head);
-    if (atTierStored !== hashMessage(record.message)) return { atTier: false, final: false };
-    const finalStored = standard === tier ? atTierStored : await this.outboundAt(record, standard, head);
-    return { atTier: true, final: isFinalOutbound(finalStored, record) };
-  }
-
-  /** Screens, quotes and signs a settlement (or a refund for a denial). */
-  async attestTransfer(record: TransferRecord): Promise<AttestationResult> {
-    const send = await this.sendDepths(record);
-    if (!send.atTier) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
-    const decision = this.opts.screen ? await this.opts.screen(record, this.opts.clock.now()) : ({ outcome: "allow" } as const);
-    if (decision.outcome === "hold") {
-      this.opts.reviews?.open(record, decision.reason);
-      return { kind: "hold", reason: decision.reason, reviewSeconds: decision.reviewSeconds };
-    }
-    if (decision.outcome === "deny") {
-      // Never signed a settlement for it, so refunding at once is safe.
-      return { kind: "refund", reason: "denied", detail: decision.reason, signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON.denied) };
-    }
-    return this.signSettlement(record, send.final);
-  }
-
-  /** Signs the settlement at the locked quote, or at the operator's own price now, once the send has its tier's depth. */
-  async quoteAndSign(record: TransferRecord): Promise<AttestationResult> {
-    const send = await this.sendDepths(record);
-    if (!send.atTier) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
-    return this.signSettlement(record, send.final);
-  }
-
-  /** `sourceFinal`: whether the send was final when it was checked (if not, a Fast settlement draws on the Fast allowance). */
-  private async signSettlement(record: TransferRecord, sourceFinal: boolean): Promise<AttestationResult> {
-    const m = record.message;
+  review(id: Hex, approve: boolean, by: string): Decision {
     const now = this.opts.clock.now();
+    let decided = false;
+    const d = this.store.update(id, (cur) => {
+      if (cur.review?.state !== "pending") return undefined;
+      decided = true;
+      return { ...cur, review: { ...cur.review, state: approve ? "approved" : "denied", by, decidedAt: now } };
+    });
+    if (!d?.review) throw new CorridorError(OperatorErrorCode.ReviewNotFound, `no review for transfer ${id}`, { id });
+    if (!decided) throw new CorridorError(OperatorErrorCode.ReviewDecided, `transfer ${id} was already ${d.review.state}${d.review.by ? ` by ${d.review.by}` : ""}`, { id, state: d.review.state });
+    const entry: AuditEntry = { time: now, transferId: id, hook: "review", outcome: approve ? "allow" : "deny", reason: approve ? "REVIEW_APPROVED" : "REVIEW_DENIED", data: { by, heldFor: d.review.reason } };
+    this.store.appendAudit([entry]);
+    return d;
+  }
+
+  /** Decides the settlement's rate and claims the settle outcome, then collects the attesters' signatures. */
+  private async settle(d: Decision, sourceFinal: boolean): Promise<Attestation> {
+    const m = d.message;
     let rate: bigint;
     let mid: bigint;
     let quote = NO_QUOTE;
     let quoteSignature: Hex = "0x";
     if (m.quoteHash !== ZERO_HASH) {
       const locked = this.opts.quoter.lookup(m.quoteHash);
-      if (!locked) return this.refundNow(record, "other", "UNKNOWN_QUOTE");
+      if (!locked) return this.refund(d, "other", "UNKNOWN_QUOTE");
       ({ quote, signature: quoteSignature } = locked);
       rate = quote.rate;
       mid = rateToFixed18(locked.mid);
@@ -206,67 +218,82 @@ export class Operator implements OperatorApi {
       rate = 10n ** 18n;
       mid = rate;
     } else {
-      const p = this.opts.quoter.price(record.inputCurrency as Currency, record.outputCurrency as Currency, now);
+      const p = this.opts.quoter.price(d.route.inputCurrency as Currency, d.route.outputCurrency as Currency, this.opts.clock.now());
       rate = p.rate;
       mid = rateToFixed18(p.mid);
       // Without a locked quote, a payout below the sender's minimum means a full refund.
-      if (amountOut(m, rate) < m.minAmountOut) return this.refundNow(record, "belowMinimum");
+      if (amountOut(m, rate) < m.minAmountOut) return this.refund(d, "belowMinimum");
     }
-    this.journal.markSettleSigned(record.id);
-    return { kind: "settle", rate, mid, sourceFinal, signatures: await this.opts.attesters.signSettle(m, rate, sourceFinal), quote, quoteSignature };
+    const claim: SignedOutcome = { outcome: "settle", rate, mid, sourceFinal, quote, quoteSignature, at: this.opts.clock.now() };
+    const stored = this.store.update(d.id, (cur) => (cur.signed ? undefined : { ...cur, signed: claim }))!;
+    if (stored.signed?.outcome === "refund") return this.refund(stored, stored.signed.reason, stored.signed.detail);
+    return this.settleAgain(stored);
   }
 
-  async reviewOutcome(record: TransferRecord): Promise<AttestationResult> {
-    const d = this.opts.reviews?.decision(record.id);
-    if (d === "approved") {
-      record.compliance = { ...(record.compliance ?? { outcome: "hold" }), reviewed: "approved" };
-      return this.quoteAndSign(record);
+  /** The settlement already decided: its signatures (collected now if a crash or an outage lost them), upgraded to `sourceFinal` once the source is final. */
+  private async settleAgain(d: Decision): Promise<Attestation> {
+    const s = d.signed as Extract<SignedOutcome, { outcome: "settle" }>;
+    let sourceFinal = s.sourceFinal;
+    if (!sourceFinal && d.message.tier === TIER.fast) sourceFinal = await this.view.sourceFinal(d.route, d.message, d.id);
+    let signatures = sourceFinal === s.sourceFinal ? s.signatures : undefined;
+    if (!signatures) {
+      signatures = await this.opts.attesters.signSettle(d.message, s.rate, sourceFinal);
+      this.store.update(d.id, (cur) => (cur.signed?.outcome === "settle" ? { ...cur, signed: { ...cur.signed, sourceFinal, signatures } } : undefined));
     }
-    if (d === "denied") {
-      record.compliance = { ...(record.compliance ?? { outcome: "hold" }), reviewed: "denied" };
-      return this.refundDenied(record);
-    }
-    return { kind: "hold", reason: record.compliance?.reason ?? "MANUAL_REVIEW" };
-  }
-
-  /** A refund for a transfer denied after review (a settlement was never signed for it). */
-  async refundDenied(record: TransferRecord): Promise<AttestationResult> {
-    if (this.journal.wasSettleSigned(record.id)) return { kind: "reject", reason: "SETTLEMENT_ALREADY_SIGNED" };
-    return this.refundNow(record, "denied", record.compliance?.reason);
-  }
-
-  private async refundNow(record: TransferRecord, reason: RefundReason, detail?: string): Promise<AttestationResult> {
-    return { kind: "refund", reason, detail, signatures: await this.opts.attesters.signRefund(record.message, REFUND_REASON[reason]) };
+    return { kind: "settle", rate: s.rate, mid: s.mid, sourceFinal, signatures, quote: s.quote, quoteSignature: s.quoteSignature, compliance: summary(d) };
   }
 
   /**
-   * Signs a refund, if it is safe: the transfer must still be pending on the source and
-   * unsettled on the destination; if a settlement was signed, the destination's clock must be
-   * past the deadline, so that the signed settlement can no longer execute.
+   * Claims the refund outcome and collects the attesters' signatures. A settlement already claimed
+   * gives way only when `reason` is expiry (the caller read the destination past the deadline; each
+   * attester reads it again before it signs).
    */
-  async attestRefund(record: TransferRecord, reason: RefundReason): Promise<AttestationResult> {
-    if (!(await this.verifySent(record))) return { kind: "reject", reason: "NOT_PENDING_ON_SOURCE" };
-    if (await this.isConsumed(record)) return { kind: "reject", reason: "ALREADY_SETTLED" };
-    if (this.journal.wasSettleSigned(record.id)) {
-      const dstNow = (await getBlock(this.chain(record.message.dstChainId))).timestamp;
-      if (dstNow <= Number(record.message.deadline)) return { kind: "reject", reason: "SETTLEMENT_STILL_POSSIBLE" };
+  private async refund(d: Decision, reason: RefundReason, detail?: string): Promise<Attestation> {
+    const claim: SignedOutcome = { outcome: "refund", reason, ...(detail ? { detail } : {}), at: this.opts.clock.now() };
+    const stored = this.store.update(d.id, (cur) => {
+      if (cur.signed?.outcome === "refund") return undefined;
+      if (cur.signed?.outcome === "settle" && reason !== "expired") return undefined;
+      const afterSettleExpired = cur.signed?.outcome === "settle";
+      const review = cur.review?.state === "pending" ? { ...cur.review, state: "expired" as const, decidedAt: claim.at } : cur.review;
+      return { ...cur, review, signed: { ...claim, ...(afterSettleExpired ? { afterSettleExpired } : {}) } };
+    })!;
+    const s = stored.signed!;
+    if (s.outcome === "settle") return this.settleAgain(stored);
+    let signatures = s.signatures;
+    if (!signatures) {
+      signatures = await this.opts.attesters.signRefund(stored.message, REFUND_REASON[s.reason]);
+      this.store.update(d.id, (cur) => (cur.signed?.outcome === "refund" ? { ...cur, signed: { ...cur.signed, signatures } } : undefined));
     }
-    return this.refundNow(record, reason);
+    return { kind: "refund", reason: s.reason, ...(s.detail ? { detail: s.detail } : {}), signatures, compliance: summary(stored) };
   }
 
-  /** Signs the source-side finalization of a settled lock-and-release transfer. */
-  async attestFinalize(record: TransferRecord): Promise<Hex[] | undefined> {
-    if (!(await this.isConsumed(record))) return undefined;
-    return this.opts.attesters.signFinalize(record.message);
+  /** The source-side release of a settled lock-and-release escrow (the caller read the destination consumed). */
+  private async finalize(d: Decision): Promise<Attestation> {
+    if (d.finalizeSignatures) return { kind: "finalize", signatures: d.finalizeSignatures };
+    const signatures = await this.opts.attesters.signFinalize(d.message);
+    this.store.update(d.id, (cur) => ({ ...cur, finalizeSignatures: signatures }));
+    return { kind: "finalize", signatures };
   }
 
-  /** Signs that the sources of these Fast transfers (all to one destination) are final, if they are. */
-  async attestFinality(records: TransferRecord[]): Promise<{ ids: Hex[]; signatures: Hex[] } | undefined> {
-    const final: TransferRecord[] = [];
-    for (const r of records) if (await this.sourceFinal(r)) final.push(r);
+  /**
+   * Source finality of Fast transfers this operator settled, all to one destination: signed for those
+   * whose source is final now (the messages come from the decision
+   * records, not from the caller). Ids it knows nothing of are left out.
+   */
+  async finality(ids: Hex[]): Promise<{ ids: Hex[]; signatures: Hex[] } | undefined> {
+    const final: Decision[] = [];
+    for (const id of new Set(ids.map((i) => i.toLowerCase() as Hex))) {
+      const d = this.store.get(id);
+      // Any settled id may be named: the gateway credits only ids that drew on the allowance, once.
+      if (d?.signed?.outcome !== "settle") continue;
+      if (final.length > 0 && d.route.dstChain !== final[0]!.route.dstChain) {
+        throw new CorridorError(OperatorErrorCode.FinalityMixed, "finality is asked for transfers to one destination at a time", { id });
+      }
+      if (await this.view.sourceFinal(d.route, d.message, d.id)) final.push(d);
+    }
     if (final.length === 0) return undefined;
     const m = final[0]!.message;
-    const ids = final.map((r) => r.id);
-    return { ids, signatures: await this.opts.attesters.signFinality(m.dstChainId, m.dstGateway, ids) };
+    const messages = final.map((d) => d.message);
+    return { ids: final.map((d) => d.id), signatures: await this.opts.attesters.signFinality(m.dstChainId, m.dstGateway, messages) };
   }
 }

@@ -4,7 +4,7 @@ import { makeConverter } from "../domain/compliance/convert.js";
 import type { AuditEntry, ComplianceHook, Jurisdiction } from "../domain/compliance/types.js";
 import { gbpPerUsd, type RateSource } from "../domain/fx/rate-source.js";
 import type { Currency } from "../domain/money.js";
-import type { TransferRecord } from "../domain/transfer.js";
+import type { Message } from "../domain/message.js";
 import type { Screen } from "./operator.js";
 
 export interface ScreeningOptions {
@@ -13,8 +13,8 @@ export interface ScreeningOptions {
   rates: RateSource;
   /** Jurisdiction of each source chain. */
   jurisdictions: Record<string, Jurisdiction>;
-  /** The off-chain travel-rule payload a sender submitted for a transfer, by source transaction (the sender's VASP sends it). */
-  travelRuleFor: (record: TransferRecord) => unknown;
+  /** The off-chain travel-rule payload the sender's VASP submitted for a message (the message's extraHash commits to it). */
+  travelRuleFor: (message: Message) => unknown;
   /** Where every hook decision goes (the audit trail). */
   audit: (entries: AuditEntry[]) => void;
 }
@@ -30,17 +30,16 @@ export function createScreen(opts: ScreeningOptions): Screen {
       amount: m.amount,
       currency: record.inputCurrency as Currency,
       sourceChain: record.srcChain,
-      jurisdiction: opts.jurisdictions[record.srcChain] ?? "US",
+      jurisdiction: opts.jurisdictions[record.srcChain]!,
       now,
-      travelRule: opts.travelRuleFor(record),
+      travelRule: opts.travelRuleFor(m),
       extraHash: m.extraHash as Hex,
       convert: makeConverter({ gbpPerUsd: gbpPerUsd(opts.rates, now) }),
     });
     opts.audit(result.audit);
     const d = result.decision;
-    record.compliance = { outcome: d.outcome, ...(d.outcome !== "allow" ? { reason: d.reason, hook: result.decidedBy } : {}) };
     if (d.outcome === "allow") return { outcome: "allow" };
-    if (d.outcome === "deny") return { outcome: "deny", reason: d.reason };
-    return { outcome: "hold", reason: d.reason, reviewSeconds: d.reviewSeconds };
+    if (d.outcome === "deny") return { outcome: "deny", reason: d.reason, hook: result.decidedBy };
+    return { outcome: "hold", reason: d.reason, hook: result.decidedBy, reviewSeconds: d.reviewSeconds };
   };
 }

@@ -3,7 +3,7 @@ import { REFUND_REASON } from "../domain/message.js";
 import type { Scheduler } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import type { AttestationService, Relayer } from "../relayer/relayer.js";
-import type { AttestationResult, OperatorApi } from "./operator.js";
+import type { Attestation, OperatorApi } from "./operator.js";
 
 export interface ServiceOptions {
   operator: OperatorApi;
@@ -13,30 +13,33 @@ export interface ServiceOptions {
   /** Modelled (virtual time) or extra (wall time) latencies, seconds. */
   screeningSeconds: number;
   attestationSeconds: number;
-  /** How a hold ends in a simulation: approve (true) or deny after the modelled review time. Live runs leave it undefined: holds wait for `corridor review`, polled every `reviewPollSeconds`. */
-  review?: (record: TransferRecord) => boolean | undefined;
+  /** Seconds between asks while a transfer is held for review (default 2); a hold that names its review time is asked again just after it. */
   reviewPollSeconds?: number;
   /** Most operator calls in flight at once (default 16). */
   concurrency?: number;
   /** Told when an operator call fails (unreachable, attesters offline): the step is retried after a back-off. */
   onError?: (err: unknown, step: string) => void;
-  /** Told of each hold, so a person can review it. */
-  onHold?: (record: TransferRecord, reason: string) => void;
 }
 
 /**
- * Connects the relayer's requests to the operator through a scheduler: under virtual time the
- * engine runs each step after its modelled latency; under wall time the latencies are zero and
- * the steps run as soon as the work allows. One code path for both.
+ * Connects the relayer's needs to the operator through a scheduler: under virtual time the engine
+ * runs each step after its modelled latency; under wall time the latencies are zero and the steps run
+ * as soon as the work allows. Every step asks the operator the same question (the attestation for
+ * this id) and acts on its answer; the relayer tells the operator nothing it would believe.
  */
-export function connectOperator(opts: ServiceOptions): AttestationService & { resolveHold(record: TransferRecord, approve: boolean): Promise<void> } {
+export function connectOperator(opts: ServiceOptions): AttestationService {
   const { operator, relayer, scheduler } = opts;
   const log = opts.logger.child({ module: "operator" });
+  const ask = (r: TransferRecord) => operator.attestation(r.id, r.message);
 
-  const deliver = (r: TransferRecord, res: AttestationResult) => {
+  const deliver = (r: TransferRecord, res: Attestation) => {
     // The chain may have answered first (a resumed transfer settled by an earlier run): a late attestation changes nothing.
     if (r.state === "settled" || r.state === "refunded" || r.state === "dropped") return;
     const now = scheduler.now();
+    if ((res.kind === "settle" || res.kind === "refund") && r.state === "held") r.stages.reviewed ??= now;
+    if (res.kind === "settle" || res.kind === "refund" || res.kind === "hold") {
+      if (res.compliance) r.compliance = res.compliance;
+    }
     if (res.kind === "settle") {
       r.state = "attested";
       r.stages.attested = now;
@@ -49,18 +52,19 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
       r.refundReason = res.detail ? `${res.reason}:${res.detail}` : res.reason;
       relayer.enqueueRefund(r, { message: r.message, reason: REFUND_REASON[res.reason], signatures: res.signatures });
     } else if (res.kind === "hold") {
+      const first = r.state !== "held";
       r.state = "held";
-      r.stages.held = now;
-      opts.onHold?.(r, res.reason);
-      const decision = opts.review?.(r);
-      if (decision !== undefined) scheduler.after(res.reviewSeconds ?? 900, () => service.resolveHold(r, decision));
-      else if (!opts.review) pollReview(r);
-    } else {
-      log.warn({ id: r.id, reason: res.reason }, "operator declined to attest");
-      // Not (yet) at its tier's depth on the source as the operator sees it: ask again, unless the relayer dropped it meanwhile.
-      if (res.reason === "NOT_PENDING_ON_SOURCE") scheduler.after(opts.attestationSeconds + 5, () => {
-          if (r.state !== "dropped") service.requestAttestation(r);
-        });
+      r.stages.held ??= now;
+      // Just after the modelled review time the first time, then every poll interval.
+      pollHeld(r, first && res.reviewSeconds !== undefined ? res.reviewSeconds + 1 : (opts.reviewPollSeconds ?? 2));
+    } else if (res.kind === "finalize") {
+      relayer.enqueueFinalize(r, { message: r.message, signatures: res.signatures });
+    } else if (res.kind === "pending") {
+      log.debug({ id: r.id, reason: res.reason }, "nothing to attest yet");
+      // Not (yet) at its tier's depth on the source as the operator reads it: ask again, unless the relayer dropped it meanwhile.
+      scheduler.after(opts.attestationSeconds + 5, () => {
+        if (r.state !== "dropped") service.requestAttestation(r);
+      });
     }
     relayer.touch(r);
   };
@@ -91,21 +95,17 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
       }
     });
   };
-  const pollReview = (r: TransferRecord) =>
+  const pollHeld = (r: TransferRecord, after: number) =>
     attempt(
       "review",
       async () => {
-        const res = await operator.reviewOutcome(r);
-        if (res.kind === "hold") pollReview(r);
-        else {
-          r.stages.reviewed = scheduler.now();
-          deliver(r, res);
-        }
+        if (r.state !== "held") return;
+        deliver(r, await ask(r));
       },
-      opts.reviewPollSeconds ?? 2,
+      after,
     );
 
-  const service = {
+  const service: AttestationService = {
     requestAttestation(r: TransferRecord) {
       scheduler.after(opts.screeningSeconds, () => {
         if (r.state === "confirmed" || r.state === "initiated") {
@@ -113,29 +113,14 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
           r.stages.screened ??= scheduler.now();
           relayer.touch(r);
         }
-        // Screened once: a retried or resumed transfer is not screened again (stateful hooks such as the
-        // daily limit would count it twice); an allowed one is only quoted and signed, a denied one refunded.
-        attempt(
-          "attest",
-          async () => {
-            const c = r.compliance;
-            const res =
-              c?.outcome === "allow" || c?.reviewed === "approved"
-                ? await operator.quoteAndSign(r)
-                : c?.outcome === "deny" || c?.reviewed === "denied"
-                  ? await operator.refundDenied(r)
-                  : await operator.attestTransfer(r);
-            deliver(r, res);
-          },
-          opts.attestationSeconds,
-        );
+        attempt("attest", async () => deliver(r, await ask(r)), opts.attestationSeconds);
       });
     },
-    requestRefund(r: TransferRecord, reason: keyof typeof REFUND_REASON) {
+    requestRefund(r: TransferRecord) {
       attempt(
         "refund",
         async () => {
-          const res = await operator.attestRefund(r, reason);
+          const res = await ask(r);
           if (res.kind === "refund") deliver(r, res);
           else relayer.retryRefundLater(r.id);
         },
@@ -144,9 +129,9 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
     },
     requestFinalize(r: TransferRecord) {
       const once = async () => {
-        const signatures = await operator.attestFinalize(r);
-        if (signatures) relayer.enqueueFinalize(r, { message: r.message, signatures });
-        else attempt("finalize", once, opts.attestationSeconds + 1);
+        const res = await ask(r);
+        if (res.kind === "finalize") relayer.enqueueFinalize(r, { message: r.message, signatures: res.signatures });
+        else if (res.kind !== "done") attempt("finalize", once, opts.attestationSeconds + 1);
       };
       attempt("finalize", once, opts.attestationSeconds);
     },
@@ -154,17 +139,11 @@ export function connectOperator(opts: ServiceOptions): AttestationService & { re
       attempt(
         "finality",
         async () => {
-          const res = await operator.attestFinality(records);
+          const res = await operator.finality(records.map((r) => r.id));
           if (res) relayer.enqueueCredit(records[0]!.dstChain, res.ids, res.signatures);
         },
         opts.attestationSeconds,
       );
-    },
-    /** A person's (or the model's) review decision on a held transfer. */
-    async resolveHold(r: TransferRecord, approve: boolean) {
-      r.stages.reviewed = scheduler.now();
-      r.compliance = { ...(r.compliance ?? { outcome: "hold" }), reviewed: approve ? "approved" : "denied" };
-      deliver(r, approve ? await operator.quoteAndSign(r) : await operator.refundDenied(r));
     },
   };
   return service;

@@ -37,8 +37,8 @@ type Job =
 export interface AttestationService {
   /** Called once a transfer has its tier's confirmations. */
   requestAttestation(record: TransferRecord): void;
-  /** Called when a transfer needs a refund (expiry, or a settlement that cannot succeed). */
-  requestRefund(record: TransferRecord, reason: RefundReason): void;
+  /** Called when a transfer may need a refund (expiry, or a settlement that cannot succeed): the operator decides whether it does. */
+  requestRefund(record: TransferRecord): void;
   /** Called once a lock-and-release transfer settled. */
   requestFinalize(record: TransferRecord): void;
   /** Called when Fast transfers that used the Fast allowance may have reached source finality. */
@@ -232,11 +232,9 @@ export class Relayer {
         case "initiated":
           this.awaiting[r.srcChain]!.add(r.id);
           break;
-        case "held":
-          break; // waits for its review
         case "refund_attested":
           this.refundRequested.add(r.id);
-          this.attestations.requestRefund(r, (r.refundReason?.split(":")[0] as RefundReason | undefined) ?? "other");
+          this.attestations.requestRefund(r);
           break;
         default:
           this.attestations.requestAttestation(r);
@@ -806,7 +804,7 @@ export class Relayer {
     this.refundRequested.add(r.id);
     r.refundReason = reason;
     this.save(r);
-    this.attestations.requestRefund(r, reason);
+    this.attestations.requestRefund(r);
   }
 
   /** A refund request that could not be signed yet is retried later. */

@@ -19,6 +19,9 @@ import { g20Scorecard, type G20Targets } from "../sim/scorecard.js";
 import type { Settings } from "./controls.js";
 
 export type ChainName = "us" | "uk";
+
+/** A transfer as the compliance feed names it (a relayer record or the operator's screening input). */
+export type FeedTransfer = Pick<TransferRecord, "id" | "message" | "srcChain" | "dstChain" | "inputCurrency">;
 export type Currency = "USD" | "GBP";
 
 /** What the load generator sent. */
@@ -310,7 +313,7 @@ export class TransferBoard {
   }
 
   /** The operator's screening decision (every transfer passes here once, again after a restart). */
-  screened(record: TransferRecord, decision: { outcome: "allow" | "deny" | "hold"; reason?: string; hook?: string }, now: number): void {
+  screened(record: FeedTransfer, decision: { outcome: "allow" | "deny" | "hold"; reason?: string; hook?: string }, now: number): void {
     this.compliance.screened++;
     if (decision.outcome === "allow") {
       this.compliance.allowed++;
@@ -322,9 +325,9 @@ export class TransferBoard {
   }
 
   /** A compliance officer's decision on a held transfer. */
-  reviewed(record: TransferRecord, approved: boolean, now: number): void {
+  reviewed(record: FeedTransfer, approved: boolean, held: { reason?: string; hook?: string }, now: number): void {
     this.compliance.reviewed++;
-    this.pushFeed(record, approved ? "approved" : "denied", record.compliance?.reason ?? "MANUAL_REVIEW", record.compliance?.hook ?? null, now);
+    this.pushFeed(record, approved ? "approved" : "denied", held.reason ?? "MANUAL_REVIEW", held.hook ?? null, now);
   }
 
   log(text: string, kind: LogEntry["kind"], now: number): void {
@@ -402,7 +405,7 @@ export class TransferBoard {
 
   // ---------------------------------------------------------------- internals
 
-  private pushFeed(record: TransferRecord, outcome: ComplianceEntry["outcome"], reason: string, hook: string | null, now: number): void {
+  private pushFeed(record: FeedTransfer, outcome: ComplianceEntry["outcome"], reason: string, hook: string | null, now: number): void {
     const t = this.byId.get(record.id);
     const input = record.inputCurrency as Currency;
     this.feed.unshift({

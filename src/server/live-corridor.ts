@@ -34,13 +34,14 @@ import { createHook, createHooks } from "../domain/compliance/registry.js";
 import type { ComplianceHook } from "../domain/compliance/types.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { loadAddressList } from "../data/sanctions-list.js";
-import { Operator, type ReviewDesk, type Screen } from "../operator/operator.js";
+import type { Operator, Screen } from "../operator/operator.js";
+import { buildOperator } from "../operator/build.js";
 import { Quoter } from "../operator/quoter.js";
 import { createScreen } from "../operator/screening.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { openSqliteStore, type SqliteTransferStore } from "../relayer/sqlite-store.js";
 import { startRelayerService } from "../live/runtime.js";
-import type { LiveConfig } from "../live/config.js";
+import { newLiveTokens, type LiveConfig } from "../live/config.js";
 import { wrapChain } from "../sim/faults.js";
 import { GasMeter, gasPriceFor } from "../sim/gas.js";
 import { loadG20Targets } from "../report/g20-targets.js";
@@ -221,34 +222,42 @@ export class LiveCorridor {
         hooks,
         rates,
         jurisdictions: { us: "US", uk: "UK" },
-        travelRuleFor: (r) => load?.travelRuleFor(r.srcTxHash),
+        travelRuleFor: (m) => load?.travelRuleFor(m.extraHash),
         audit: () => {},
       });
-      const screen: Screen = async (record, now) => {
-        const decision = await screenAll(record, now);
-        board.screened(record, { outcome: decision.outcome, reason: record.compliance?.reason, hook: record.compliance?.hook }, wallClock.now());
+      const screen: Screen = async (input, now) => {
+        const decision = await screenAll(input, now);
+        board.screened(input, decision, wallClock.now());
         return decision;
       };
       const reviewSeconds = opts.reviewSeconds ?? 8;
-      const reviews = new Map<Hex, { openedAt: number; record: TransferRecord; decided: boolean }>();
-      // A compliance officer, simulated: approves each held transfer after `reviewSeconds`.
-      const desk: ReviewDesk = {
-        open: (record) => {
-          if (!reviews.has(record.id)) reviews.set(record.id, { openedAt: wallClock.now(), record, decided: false });
-        },
-        decision: (id) => {
-          const e = reviews.get(id);
-          if (!e) return undefined;
-          if (wallClock.now() - e.openedAt < reviewSeconds) return "pending";
-          if (!e.decided) {
-            e.decided = true;
-            board.reviewed(e.record, true, wallClock.now());
-          }
-          return "approved";
-        },
-      };
       const profiles = { us: profile, uk: profile };
-      const operator = new Operator({ chains, profiles, deployment, attesters: corridor.attesters, quoter, screen, clock: wallClock, reviews: desk });
+      // A compliance officer, simulated: approves each held transfer after `reviewSeconds`, through the operator's review desk.
+      const reviewTimers = new Set<NodeJS.Timeout>();
+      const operator: Operator = buildOperator({
+        chains,
+        profiles,
+        deployment,
+        attesterKeys: corridor.keys.attesters,
+        threshold: corridor.attesters.threshold,
+        stateDir: dir,
+        quoter,
+        screen,
+        clock: wallClock,
+        onHold: (d) => {
+          const t = setTimeout(() => {
+            reviewTimers.delete(t);
+            try {
+              const decided = operator.review(d.id, true, "demo compliance officer");
+              board.reviewed({ id: d.id, message: d.message, ...d.route }, true, { reason: decided.screening?.reason, hook: decided.screening?.hook }, wallClock.now());
+            } catch {
+              // decided or expired meanwhile
+            }
+          }, reviewSeconds * 1000);
+          t.unref();
+          reviewTimers.add(t);
+        },
+      });
 
       // The relayer reads its batch receipts through this view, which also shows them to the gas meter.
       const gas = new GasMeter(new Set(Object.values(deployment.chains).map((d) => d.gateway.toLowerCase())));
@@ -262,14 +271,18 @@ export class LiveCorridor {
           }),
         ]),
       );
+      const tokens = newLiveTokens("demo compliance officer");
       const config: LiveConfig = {
         chains: { us: { url: chains.us!.endpoint, profile: profileName }, uk: { url: chains.uk!.endpoint, profile: profileName } },
         deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
-        relayer: { privateKey: corridor.keys.relayer, store: join(dir, "relayer.db"), pollMs: 250, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 10_000 },
+        relayer: { privateKey: corridor.keys.relayer, operatorToken: tokens.relayerToken, store: join(dir, "relayer.db"), pollMs: 250, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 10_000 },
         // The operator runs in this process (passed to the relayer service): its URL and port are not used.
         operator: {
           url: "http://127.0.0.1/in-process",
           port: 1,
+          host: "127.0.0.1",
+          relayerTokens: [tokens.relayerToken],
+          reviewers: tokens.reviewers,
           attesterKeys: corridor.keys.attesters,
           threshold: corridor.attesters.threshold,
           quoterKey: testKey(seed, "quoter"),

@@ -82,8 +82,9 @@ export class LoadGenerator {
   }
 
   /** The travel-rule payload a sender's VASP sent for the transfer in this source transaction. */
-  travelRuleFor(txHash: Hex): TravelRulePayload | undefined {
-    return this.travelRule.get(txHash);
+  /** The travel-rule payload a message's extraHash commits to (its sender's VASP sent it off chain). */
+  travelRuleFor(extraHash: Hex): TravelRulePayload | undefined {
+    return this.travelRule.get(extraHash.toLowerCase() as Hex);
   }
 
   /** The send transaction, to replay it when it reverted. */
@@ -179,7 +180,7 @@ export class LoadGenerator {
       quote,
     });
     const hash = await this.serial(sender.address, () => this.txSender(from, sender).send({ to: src.gateway, data, gas: GAS.send }));
-    if (travelRule) this.travelRule.set(hash, travelRule);
+    if (travelRule) this.travelRule.set(travelRuleHash(travelRule).toLowerCase() as Hex, travelRule);
     this.txs.set(hash, { from: sender.address, to: src.gateway, data, chain: from });
     const sent: SentTransfer = { hash, from, to, input, output, tier, amount, recipient, sanctioned, sentAt: now };
     o.onSent(sent);

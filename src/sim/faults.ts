@@ -10,7 +10,7 @@ import { CorridorError } from "../domain/errors.js";
 import { shock, type RateSource } from "../domain/fx/rate-source.js";
 import { fromBaseUnits, toBaseUnits } from "../domain/money.js";
 import { createRandom, type Random } from "../domain/random.js";
-import type { AttesterSet } from "../operator/attesters.js";
+import type { AttesterQuorum } from "../operator/quorum.js";
 import type { TransferOut } from "./results.js";
 
 // ---------------------------------------------------------------- the scenario's `faults` array
@@ -102,7 +102,7 @@ export interface FaultDeps {
   /** Virtual start of the run (unix seconds): fault times are offsets from it. */
   start: number;
   seed: number;
-  attesters: AttesterSet;
+  attesters: AttesterQuorum;
   chains: Record<string, Chain>;
   deployment: Deployment;
   /** The liquidity provider of each chain (it deposited at set-up). */

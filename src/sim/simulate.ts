@@ -13,7 +13,10 @@ import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
 import { getReceipt, TxSender, type TxRequest } from "../chains/tx-sender.js";
 import { mineBlockAt, setAutomine, getBlock } from "../chains/mining.js";
 import { testKey, testKeyPair } from "../chains/keys.js";
-import { Operator, type OperatorApi } from "../operator/operator.js";
+import type { Operator } from "../operator/operator.js";
+import { buildAttesters, buildOperator } from "../operator/build.js";
+import { QuorumErrorCode } from "../operator/quorum.js";
+import { isCorridorError } from "../domain/errors.js";
 import { Quoter } from "../operator/quoter.js";
 import { createScreen } from "../operator/screening.js";
 import { connectOperator } from "../operator/service.js";
@@ -200,10 +203,12 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
         }),
       ]),
     );
+    // The attesters, each with its own journal and reading of the chains (the faults take some offline).
+    const attesters = buildAttesters({ chains: views, profiles, deployment, attesterKeys: corridor.keys.attesters, threshold: corridor.attesters.threshold, clock: engine.clock });
     const faults = new FaultInjector(scenario.faults, {
       start,
       seed: scenario.seed,
-      attesters: corridor.attesters,
+      attesters,
       chains,
       deployment,
       lp,
@@ -230,14 +235,32 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     const quoter = new Quoter({ privateKey: quoterKey, source: rates, spreadBps: scenario.fx.spreadBps, ttlSeconds: scenario.fx.quoteTtlSeconds });
     const audit: AuditEntry[] = [];
     const planBySendTx = new Map<Hex, PlannedTransfer>();
+    /** Travel-rule payloads the senders' VASPs sent off chain, by their hash (what a message's extraHash commits to). */
+    const travelRules = new Map<string, unknown>();
     const screen = createScreen({
       hooks: createHooks(hookSpecs, { loadAddressList: loadList }),
       rates,
       jurisdictions: { us: "US", uk: "UK" },
-      travelRuleFor: (r) => planBySendTx.get(r.srcTxHash)?.travelRule,
+      // The sender's VASP sends the payload off chain; the message commits to it by its hash.
+      travelRuleFor: (m) => travelRules.get(m.extraHash.toLowerCase()),
       audit: (entries) => audit.push(...entries),
     });
-    const operator = new Operator({ chains: views, profiles, deployment, attesters: corridor.attesters, quoter, screen, clock: engine.clock });
+    const reviewRng = createRandom(scenario.seed).fork("review");
+    // The compliance officer, modelled: decides each held transfer after the modelled review time.
+    let operator: Operator | undefined;
+    operator = buildOperator({
+      chains: views,
+      profiles,
+      deployment,
+      attesters,
+      quoter,
+      screen,
+      clock: engine.clock,
+      onHold: (d, _reason, reviewSeconds) => {
+        const approve = reviewRng.fork(d.id).chance(scenario.compliance.reviewApproveShare);
+        engine.after(reviewSeconds ?? 900, () => void operator!.review(d.id, approve, "simulated reviewer"));
+      },
+    });
     const relayer = new Relayer({
       chains: relayerChains,
       profiles,
@@ -250,7 +273,6 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
       refundGraceSeconds: scenario.relayer.refundGraceSeconds,
       resubmitAfterSeconds: scenario.relayer.resubmitAfterSeconds,
     });
-    const reviewRng = createRandom(scenario.seed).fork("review");
     // Operator steps that fail because attesters are offline (or an injected RPC error) run again later.
     let operatorRetries = 0;
     const retrying = (fn: () => void | Promise<void>): (() => Promise<void>) => {
@@ -258,7 +280,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
         try {
           await fn();
         } catch (err) {
-          if (!isInjectedFault(err) && !/attesters online/.test((err as Error)?.message ?? "")) throw err;
+          if (!isInjectedFault(err) && !isCorridorError(err, QuorumErrorCode.NoQuorum)) throw err;
           faults.noteOperatorError(engine.now());
           if (++operatorRetries > 1_000_000) throw err;
           engine.after(30, run);
@@ -267,28 +289,15 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
       return run;
     };
     const operatorScheduler: Scheduler = { now: () => engine.now(), after: (seconds, fn) => engine.after(seconds, retrying(fn)) };
-    // A transfer is screened once: when signing fails after screening (attesters offline), the retry only signs.
-    // (The limits hook counts a sender's usage at each screening, so screening again would count it twice.)
-    const operatorOnce: OperatorApi = {
-      attestTransfer: (r) =>
-        r.compliance?.outcome === "allow" ? operator.quoteAndSign(r) : r.compliance?.outcome === "deny" ? operator.refundDenied(r) : operator.attestTransfer(r),
-      quoteAndSign: (r) => operator.quoteAndSign(r),
-      attestRefund: (r, reason) => operator.attestRefund(r, reason),
-      refundDenied: (r) => operator.refundDenied(r),
-      attestFinalize: (r) => operator.attestFinalize(r),
-      attestFinality: (rs) => operator.attestFinality(rs),
-      reviewOutcome: (r) => operator.reviewOutcome(r),
-    };
     relayer.connect(
       connectOperator({
-        operator: operatorOnce,
+        operator,
         relayer,
         scheduler: operatorScheduler,
         onError: () => faults.noteOperatorError(engine.now()),
         logger: log,
         screeningSeconds: scenario.operator.screeningSeconds,
         attestationSeconds: scenario.operator.attestationSeconds,
-        review: (r) => reviewRng.fork(r.id).chance(scenario.compliance.reviewApproveShare),
       }),
     );
 
@@ -327,6 +336,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
           const price = quoter.price(plan.input, plan.output, now);
           minAmountOut = (amountOut({ amount: plan.amount, fee }, price.rate) * BigInt(10_000 - scenario.fx.slippageBps)) / 10_000n;
         }
+        if (plan.travelRule) travelRules.set(travelRuleHash(plan.travelRule).toLowerCase(), plan.travelRule);
         const data = encodeSend({
           inputToken: src.tokens[plan.input],
           dstChainId: BigInt(dst.chainId),

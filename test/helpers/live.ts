@@ -13,7 +13,7 @@ import { encodeSend, GAS, gatewayAbi, tokenAbi, decodeGatewayLogs } from "../../
 import { NO_QUOTE, TIER, ZERO_HASH } from "../../src/domain/message.js";
 import { toBaseUnits } from "../../src/domain/money.js";
 import { startLocalNode, type LocalNode, type NodeKind } from "../../src/live/nodes.js";
-import { writeLiveConfig, type LiveConfig } from "../../src/live/config.js";
+import { newLiveTokens, writeLiveConfig, type LiveConfig } from "../../src/live/config.js";
 import { startOperatorService } from "../../src/live/runtime.js";
 import { snapshotLedger, type LedgerParties } from "../../src/sim/ledger.js";
 import { packagePath } from "../../src/paths.js";
@@ -90,13 +90,17 @@ export async function startLiveHarness(kind: NodeKind, opts: { senders?: number;
   }
   const dir = mkdtempSync(join(tmpdir(), "corridor-live-"));
   const urlOf = opts.urls ?? ((n: LocalNode) => n.url);
+  const tokens = newLiveTokens("test reviewer");
   const config: LiveConfig = {
     chains: { us: { url: urlOf(nodes[0]!), profile: "local" }, uk: { url: urlOf(nodes[1]!), profile: "local" } },
     deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
-    relayer: { privateKey: corridor.keys.relayer, store: join(dir, "relayer.db"), pollMs: 100, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 1_000 },
+    relayer: { privateKey: corridor.keys.relayer, operatorToken: tokens.relayerToken, store: join(dir, "relayer.db"), pollMs: 100, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 1_000 },
     operator: {
       url: "",
       port: await nextPort(),
+      host: "127.0.0.1",
+      relayerTokens: [tokens.relayerToken],
+      reviewers: tokens.reviewers,
       attesterKeys: corridor.keys.attesters,
       threshold: corridor.attesters.threshold,
       quoterKey: testKey(seed, "quoter"),
