@@ -7,9 +7,12 @@ import { registerTransfer } from "./commands/transfer.js";
 import { registerReport } from "./commands/report.js";
 import { UsageCode } from "./options.js";
 
-/** Exit statuses by error family: 2 for bad input, 3 for a failed check, 1 otherwise. */
+/**
+ * Exit statuses by error family: 2 for bad input (a `--dir` holding another corridor's state,
+ * `STALE`, included: the user must choose `--fresh` or another dir), 3 for a failed check, 1 otherwise.
+ */
 export function exitStatus(e: CorridorError): number {
-  if (/INVALID|MALFORMED|NOT_FOUND|USAGE|UNKNOWN|CHECKSUM/.test(e.code)) return 2;
+  if (/INVALID|MALFORMED|NOT_FOUND|USAGE|UNKNOWN|CHECKSUM|STALE/.test(e.code)) return 2;
   if (/CONSERVATION|DISCREPANCY/.test(e.code)) return 3;
   return 1;
 }

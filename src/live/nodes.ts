@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { packagePath, PACKAGE_ROOT } from "../paths.js";
 import { CorridorError } from "../domain/errors.js";
 
@@ -15,13 +16,25 @@ export interface LocalNode {
 /** The corridor's chain ids (as in hardhat.config.ts). */
 export const CHAIN_IDS: Record<string, number> = { us: 31_001, uk: 31_002 };
 
+/** True if something already listens on 127.0.0.1:`port` (it cannot be bound). */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(true));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(false)));
+  });
+}
+
 /**
  * Starts a local JSON-RPC node on 127.0.0.1: `hardhat node` for the named network (its chain id
  * comes from hardhat.config.ts) or anvil with the same chain id. Resolves once it answers.
+ * Refuses a port already in use: the node that answers there would be another one (an earlier
+ * corridor's, say), and the caller would deploy onto it believing it new.
  */
 export async function startLocalNode(kind: NodeKind, name: string, port: number, opts: { blockTimeSeconds?: number } = {}): Promise<LocalNode> {
   const chainId = CHAIN_IDS[name];
   if (!chainId) throw new CorridorError("CORRIDOR_USAGE", `unknown chain "${name}"`);
+  if (await portInUse(port)) throw new CorridorError("CORRIDOR_NODE_FAILED", `cannot start the ${name} node: port ${port} on 127.0.0.1 is in use (another node, or an earlier corridor up still running?)`, { kind, name, port });
   const args =
     kind === "hardhat"
       ? // Run Hardhat's CLI on this process's Node (22), not whatever `node` is first on PATH.

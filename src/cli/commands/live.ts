@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Service } from "../../live/runtime.js";
+import type { LiveConfig } from "../../live/config.js";
 import { table } from "../table.js";
 import { parseInteger, parsePort, parseTransferId } from "../options.js";
 import { CorridorError } from "../../domain/errors.js";
@@ -26,28 +27,71 @@ function untilSignal(services: Service[], extra: () => Promise<void> = async () 
   });
 }
 
+/** What `corridor up` prints once the services run: endpoints, addresses and the funded test accounts. */
+function printUp(how: string, file: string, config: LiveConfig): void {
+  console.log(`Corridor is up (${how}). Config: ${file}\n`);
+  console.log(table(["chain", "endpoint", "chain id", "gateway", "tUSD", "tGBP"], Object.entries(config.deployment.chains).map(([n, d]) => [n, config.chains[n as "us"]!.url, d.chainId, d.gateway, d.tokens.USD, d.tokens.GBP])));
+  console.log(`\nOperator: ${config.operator.url}   Relayer metrics: http://127.0.0.1:${config.relayer.metricsPort}/metrics\n`);
+  console.log("Funded test accounts (1,000,000 of the chain's home stablecoin each; test keys, never use them elsewhere):");
+  console.log(table(["chain", "address", "private key"], config.accounts.map((a) => [a.chain, a.address, a.privateKey])));
+  console.log(`\nTry: corridor send --from us --to uk --amount 250.00 --recipient ${config.accounts.find((a) => a.chain === "uk")?.address}`);
+}
+
 export function registerLive(program: Command): void {
   program
     .command("up")
-    .description("start two local nodes, deploy the corridor, and run the operator and the relayer against them")
+    .description("start two local nodes, deploy the corridor, and run the operator and the relayer against them (or resume the corridor recorded in --dir if its nodes still run)")
     .option("--node <kind>", "hardhat (default) or anvil", "hardhat")
     .option("--us-port <port>", "JSON-RPC port of the US chain", parsePort("--us-port"), 8545)
     .option("--uk-port <port>", "JSON-RPC port of the UK chain", parsePort("--uk-port"), 8546)
     .option("--operator-port <port>", "operator HTTP port", parsePort("--operator-port"), 8547)
     .option("--metrics-port <port>", "relayer metrics port", parsePort("--metrics-port"), 9464)
     .option("--dir <dir>", "where to keep the config and databases", ".corridor")
+    .option("--fresh", "move an earlier corridor's state in --dir into --dir/stale-<time>/ and start new chains")
     .option("--accounts <n>", "funded test accounts per chain", parseInteger("--accounts", 1, 100), 3)
-    .action(async (o: { node: string; usPort: number; ukPort: number; operatorPort: number; metricsPort: number; dir: string; accounts: number }) => {
+    .action(async (o: { node: string; usPort: number; ukPort: number; operatorPort: number; metricsPort: number; dir: string; fresh?: boolean; accounts: number }) => {
       if (o.node !== "hardhat" && o.node !== "anvil") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--node must be hardhat or anvil, got "${o.node}"`);
       const ports = [o.usPort, o.ukPort, o.operatorPort, o.metricsPort];
       if (new Set(ports).size !== ports.length) throw new CorridorError("CORRIDOR_USAGE_INVALID", `the four ports must differ (--us-port ${o.usPort}, --uk-port ${o.ukPort}, --operator-port ${o.operatorPort}, --metrics-port ${o.metricsPort})`);
-      const [log, { bringUp }, { writeLiveConfig }, { startOperatorService, startRelayerService }] = await Promise.all([
+      const [log, { bringUp }, { writeLiveConfig }, { startOperatorService, startRelayerService, connectChains }, upDir, { portInUse }] = await Promise.all([
         logger(),
         import("../../live/up.js"),
         import("../../live/config.js"),
         import("../../live/runtime.js"),
+        import("../../live/up-dir.js"),
+        import("../../live/nodes.js"),
       ]);
       const dir = resolve(o.dir);
+      const file = resolve(dir, upDir.LIVE_FILE);
+      const portFree = async (port: number, what: string) => {
+        if (await portInUse(port)) throw new CorridorError("CORRIDOR_UP_PORT_IN_USE", `port ${port} (${what}) on 127.0.0.1 is in use: is another corridor up running? Stop it, or choose other ports`, { port });
+      };
+
+      // The databases in --dir belong to the chains they were written against: resume those
+      // chains, or refuse, or (--fresh) move the old state aside; never reuse it with new chains.
+      const state = o.fresh ? undefined : await upDir.inspectUpDir(dir);
+      if (state?.kind === "stale") throw upDir.staleDirError(dir, state);
+      if (state?.kind === "resumable") {
+        const config = state.config;
+        await portFree(config.operator.port, "the operator's, from live.json");
+        const chains = await connectChains(config, 5);
+        const operator = await startOperatorService(config, { logger: log, chains });
+        const relayer = await startRelayerService(config, { logger: log, chains, operator: operator.operator });
+        printUp(`resumed: the chains recorded in ${dir} still run, nothing deployed again`, file, config);
+        console.log("Stop with Ctrl-C (the nodes were not started by this command and keep running).");
+        await untilSignal([relayer, operator], async () => {
+          await Promise.all(Object.values(chains).map((c) => c.close()));
+        });
+        return;
+      }
+
+      await portFree(o.usPort, "--us-port");
+      await portFree(o.ukPort, "--uk-port");
+      await portFree(o.operatorPort, "--operator-port");
+      if (o.fresh) {
+        const moved = upDir.archiveUpDir(dir);
+        if (moved) console.log(`Moved the earlier corridor's state (${moved.files.join(", ")}) into ${moved.folder}\n`);
+      }
       const { config, nodes, corridor } = await bringUp({
         node: o.node,
         ports: { us: o.usPort, uk: o.ukPort, operator: o.operatorPort, metrics: o.metricsPort },
@@ -57,20 +101,25 @@ export function registerLive(program: Command): void {
         logger: log,
         blockTimeSeconds: 1,
       });
-      const file = resolve(dir, "live.json");
-      writeLiveConfig(file, config);
-      const operator = await startOperatorService(config, { logger: log, chains: corridor.chains });
-      const relayer = await startRelayerService(config, { logger: log, chains: corridor.chains, operator: operator.operator });
-      console.log(`Corridor is up (${o.node} nodes). Config: ${file}\n`);
-      console.log(table(["chain", "endpoint", "chain id", "gateway", "tUSD", "tGBP"], Object.entries(config.deployment.chains).map(([n, d]) => [n, config.chains[n as "us"]!.url, d.chainId, d.gateway, d.tokens.USD, d.tokens.GBP])));
-      console.log(`\nOperator: ${config.operator.url}   Relayer metrics: http://127.0.0.1:${o.metricsPort}/metrics\n`);
-      console.log("Funded test accounts (1,000,000 of the chain's home stablecoin each; test keys, never use them elsewhere):");
-      console.log(table(["chain", "address", "private key"], config.accounts.map((a) => [a.chain, a.address, a.privateKey])));
-      console.log(`\nTry: corridor send --from us --to uk --amount 250.00 --recipient ${config.accounts.find((a) => a.chain === "uk")?.address}\nStop with Ctrl-C.`);
-      await untilSignal([relayer, operator], async () => {
+      const stopAll = async () => {
         await corridor.close();
         await Promise.all(nodes.map((n) => n.stop()));
-      });
+      };
+      let services: Service[];
+      try {
+        // The chains' fingerprints first: a later corridor up checks the chains against them before resuming.
+        upDir.writeFingerprints(dir, await upDir.fingerprintChains(corridor.chains, config));
+        writeLiveConfig(file, config);
+        const operator = await startOperatorService(config, { logger: log, chains: corridor.chains });
+        const relayer = await startRelayerService(config, { logger: log, chains: corridor.chains, operator: operator.operator });
+        services = [relayer, operator];
+      } catch (e) {
+        await stopAll();
+        throw e;
+      }
+      printUp(`${o.node} nodes`, file, config);
+      console.log("Stop with Ctrl-C.");
+      await untilSignal(services, stopAll);
     });
 
   program
