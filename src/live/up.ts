@@ -9,7 +9,8 @@ import { installPolicies } from "../contracts/policies.js";
 import { GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
 import { toBaseUnits } from "../domain/money.js";
 import { parseFeeSchedule } from "../domain/fees.js";
-import type { LiveConfig } from "./config.js";
+import { newLiveTokens, type LiveConfig } from "./config.js";
+import { userInfo } from "node:os";
 import { startLocalNode, type LocalNode, type NodeKind } from "./nodes.js";
 
 export interface UpOptions {
@@ -70,13 +71,17 @@ export async function bringUp(opts: UpOptions): Promise<{ config: LiveConfig; no
       // (Hardhat takes the interval in milliseconds, anvil in seconds.)
       await chain.request("evm_setIntervalMining", [opts.node === "anvil" ? Math.max(1, Math.round(opts.blockTimeSeconds)) : opts.blockTimeSeconds * 1000]);
     }
+    const tokens = newLiveTokens(userInfo().username || "reviewer");
     const config: LiveConfig = {
       chains: { us: { url: nodes[0]!.url, profile: "local" }, uk: { url: nodes[1]!.url, profile: "local" } },
       deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
-      relayer: { privateKey: corridor.keys.relayer, store: `${opts.dir}/relayer.db`, pollMs: 250, maxBatch: 50, metricsPort: opts.ports.metrics, rpcTimeoutMs: 10_000 },
+      relayer: { privateKey: corridor.keys.relayer, operatorToken: tokens.relayerToken, store: `${opts.dir}/relayer.db`, pollMs: 250, maxBatch: 50, metricsPort: opts.ports.metrics, rpcTimeoutMs: 10_000 },
       operator: {
         url: `http://127.0.0.1:${opts.ports.operator}`,
         port: opts.ports.operator,
+        host: "127.0.0.1",
+        relayerTokens: [tokens.relayerToken],
+        reviewers: tokens.reviewers,
         attesterKeys: corridor.keys.attesters,
         threshold: corridor.attesters.threshold,
         quoterKey: testKey(opts.seed, "quoter"),

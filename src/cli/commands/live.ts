@@ -165,38 +165,40 @@ export function registerLive(program: Command): void {
       console.log("\nThe books balance.");
     });
 
-  const review = program.command("review").description("manual review of held transfers (operator's review desk)");
-  const desk = async (file: string) => {
+  const review = program.command("review").description("manual review of held transfers (the operator's review desk, over its HTTP API with a reviewer's token)");
+  /** The desk as one of the config's reviewers (`--as NAME`, or the first): who decides is recorded. */
+  const desk = async (file: string, as?: string) => {
     const config = await loadLiveConfig(file);
-    return (await import("../../relayer/sqlite-store.js")).openSqliteStore(config.operator.store);
+    const reviewer = as === undefined ? config.operator.reviewers[0] : config.operator.reviewers.find((r) => r.name === as);
+    if (!reviewer) throw new CorridorError("CORRIDOR_REVIEWER_UNKNOWN", as === undefined ? `${file} names no reviewer (operator.reviewers)` : `no reviewer named "${as}" in ${file}`);
+    const { ReviewDeskClient } = await import("../../operator/http.js");
+    return new ReviewDeskClient(config.operator.url, reviewer.token);
   };
   review
     .command("list")
     .option("--config <file>", "live config", DEFAULT_CONFIG)
+    .option("--as <name>", "the reviewer (one of operator.reviewers in the config)")
     .option("--all", "include decided reviews")
-    .action(async (o: { config: string; all?: boolean }) => {
-      const store = await desk(o.config);
-      const rows = store.listReviews(o.all ? undefined : "pending");
-      console.log(rows.length === 0 ? "No reviews pending." : table(["transfer", "status", "reason", "held at"], rows.map((r) => [r.transferId, r.status, r.reason ?? "", new Date(r.createdAt * 1000).toISOString()])));
-      store.close();
+    .action(async (o: { config: string; as?: string; all?: boolean }) => {
+      const rows = await (await desk(o.config, o.as)).list(o.all ? "all" : "pending");
+      console.log(
+        rows.length === 0
+          ? "No reviews pending."
+          : table(
+              ["transfer", "status", "reason", "held at", "decided by"],
+              rows.map((r) => [r.id, r.review?.state ?? "", r.review?.reason ?? "", new Date((r.review?.openedAt ?? 0) * 1000).toISOString(), r.review?.by ?? ""]),
+            ),
+      );
     });
   for (const decision of ["approve", "deny"] as const) {
     review
       .command(decision)
       .argument("<id>", "transfer id (0x…)", parseTransferId())
       .option("--config <file>", "live config", DEFAULT_CONFIG)
-      .action(async (id: string, o: { config: string }) => {
-        const store = await desk(o.config);
-        try {
-          const existing = store.review(id as `0x${string}`);
-          if (!existing) throw new CorridorError("CORRIDOR_REVIEW_NOT_FOUND", `no review for transfer ${id}`);
-          if (!store.decideReview(id as `0x${string}`, decision === "approve" ? "approved" : "denied", Math.floor(Date.now() / 1000))) {
-            throw new CorridorError("CORRIDOR_REVIEW_ALREADY_DECIDED", `transfer ${id} was already ${existing.status}`);
-          }
-          console.log(`${id}: ${decision === "approve" ? "approved; it will settle" : "denied; it will be refunded in full"}`);
-        } finally {
-          store.close();
-        }
+      .option("--as <name>", "the reviewer (one of operator.reviewers in the config)")
+      .action(async (id: string, o: { config: string; as?: string }) => {
+        const r = await (await desk(o.config, o.as)).decide(id as `0x${string}`, decision);
+        console.log(`${id}: ${decision === "approve" ? "approved; it will settle" : "denied; it will be refunded in full"} (by ${r.review?.by})`);
       });
   }
 }
