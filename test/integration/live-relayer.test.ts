@@ -5,6 +5,7 @@ import { checkConservation } from "../../src/sim/conservation.js";
 import type { TransferRecord } from "../../src/domain/transfer.js";
 import { writeLiveConfig } from "../../src/live/config.js";
 import { startFaultProxy } from "../helpers/fault-proxy.js";
+import { batchKeys, killEvidence, untilNewBatchInFlight, type KillEvidence } from "../helpers/kill-evidence.js";
 import { kill, corridorEvents, sendTransfers, sleep, snapshot, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
 
 const TRANSFERS = 500;
@@ -75,13 +76,25 @@ describe.each(["hardhat", "anvil"] as const)("the relayer daemon against two %s 
           await sleep(300);
         }
       })();
-      let kills = 0;
+      // Kills alternate: one at a random moment (during startup and recovery, as often as not), the next
+      // as soon as the relayer's store shows a batch that this process sent and has not seen confirmed
+      // (waiting at most 10 s for one). What the dead process left in its store, read before the restart,
+      // is the evidence: a kill counts as mid-batch only for batches its own process had sent.
+      const KILLS = 10;
+      const MID_BATCH = 5;
+      const store = h.config.relayer.store;
+      const evidence: KillEvidence[] = [];
+      const midBatch = () => evidence.filter((e) => e.interrupted.length > 0).length;
+      let inherited = new Set<string>();
       let x = 12345;
       const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-      while (kills < 10) {
-        await sleep(400 + rnd() * 1600);
+      while (evidence.length < KILLS || (midBatch() < MID_BATCH && evidence.length < KILLS + 6)) {
+        if (evidence.length % 2 === 0) await sleep(400 + rnd() * 1600);
+        else await untilNewBatchInFlight(store, inherited, 10_000);
         await kill(relayer, "SIGKILL");
-        kills++;
+        const e = await killEvidence(store, h.corridor.chains, inherited);
+        evidence.push(e);
+        inherited = batchKeys(e);
         relayer = spawnRelayer(h);
         watch(relayer);
       }
@@ -93,7 +106,15 @@ describe.each(["hardhat", "anvil"] as const)("the relayer daemon against two %s 
         st.close();
         console.error(`not done: ${ev.finalized}/${ev.lockRelease} finalized`, stuck.map((r) => ({ state: r.state, finalized: r.finalized, err: r.lastError, stages: r.stages })), stderr);
       }
-      expect(kills).toBeGreaterThanOrEqual(10);
+      const interrupted = evidence.flatMap((e) => e.interrupted);
+      console.log(
+        `${kind}: ${evidence.length} kills, ${midBatch()} with a batch of its own sent and unconfirmed ` +
+          `(${interrupted.length} batches: ${[...new Set(interrupted.map((b) => `${b.chain} ${b.kind}`))].join(", ")}; ${interrupted.reduce((n, b) => n + b.items, 0)} items; ` +
+          `${evidence.reduce((n, e) => n + e.unminedTxs, 0)} transactions still unmined), ${evidence.filter((e) => Object.keys(e.transfersByState).length > 0).length} with transfers not yet settled` +
+          `${evidence.some((e) => e.error) ? `; store unreadable: ${evidence.find((e) => e.error)!.error}` : ""}`,
+      );
+      expect(evidence.length).toBeGreaterThanOrEqual(KILLS);
+      expect(midBatch()).toBeGreaterThanOrEqual(MID_BATCH);
       await kill(relayer, "SIGTERM");
       await expectExactlyOnceAndBalanced(h, before);
     } finally {
