@@ -112,7 +112,20 @@ export class Operator implements OperatorApi {
     this.opts.attesters.close();
   }
 
-  async attestation(id: Hex, message: Message): Promise<Attestation> {
+  /** Asks in flight in this process, by id and message: concurrent asks share one answer (and one round of signing). */
+  private readonly asking = new Map<string, Promise<Attestation>>();
+
+  attestation(id: Hex, message: Message): Promise<Attestation> {
+    const key = `${id.toLowerCase()}:${hashMessage(message)}`;
+    let answer = this.asking.get(key);
+    if (!answer) {
+      answer = this.answer(id, message).finally(() => this.asking.delete(key));
+      this.asking.set(key, answer);
+    }
+    return answer;
+  }
+
+  private async answer(id: Hex, message: Message): Promise<Attestation> {
     const route = this.view.place(id, message);
     const known = this.store.get(id);
     if (known && hashMessage(known.message) !== hashMessage(message)) {

@@ -1,7 +1,8 @@
 /**
  * A durable TransferStore on SQLite, through Node 22's built-in `node:sqlite` (no native addon to
  * build). Besides the TransferStore interface it keeps what a restarted relayer daemon needs:
- * batches sent but not yet confirmed, the compliance audit trail, and manual reviews.
+ * batches sent but not yet confirmed. (The operator keeps its decisions, reviews and audit trail in
+ * its own store: src/operator/decisions.ts.)
  *
  * Layout: one row per transfer with a column per lifecycle timestamp (so a report can query the
  * waterfall in SQL), the message as JSON with bigints as decimal strings, and every other bigint
@@ -9,12 +10,10 @@
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Hex } from "viem";
-import type { AuditEntry } from "../domain/compliance/types.js";
 import { CorridorError } from "../domain/errors.js";
 import { MESSAGE_FIELDS, type Message } from "../domain/message.js";
 import { TERMINAL_STATES, type StageTimes, type TransferRecord, type TransferState } from "../domain/transfer.js";
 import type { BatchKind, InflightBatch, TransferStore } from "./store.js";
-import type { OperatorJournal } from "../domain/journal.js";
 import { MODE as MESSAGE_MODE } from "../domain/message.js";
 
 /** Codes raised by the SQLite store. */
@@ -40,17 +39,6 @@ export interface PendingBatch<P = unknown> {
   payload: P;
   /** Unix seconds from the caller's clock. */
   createdAt: number;
-}
-
-export type ReviewStatus = "pending" | "approved" | "denied";
-
-export interface Review {
-  transferId: Hex;
-  status: ReviewStatus;
-  reason?: string;
-  /** Unix seconds from the caller's clock. */
-  createdAt: number;
-  decidedAt?: number;
 }
 
 // ------------------------------------------------------------------ schema and migrations
@@ -445,7 +433,7 @@ const PAGE = 1000;
  * One instance per connection, used from one thread. Several processes may open the same file:
  * WAL lets readers run beside the one writer, and writers wait up to `busyTimeoutMs` for the lock.
  */
-export class SqliteTransferStore implements TransferStore, OperatorJournal {
+export class SqliteTransferStore implements TransferStore {
   private readonly db: DatabaseSync;
   private readonly stmt: {
     get: StatementSync;
@@ -463,15 +451,6 @@ export class SqliteTransferStore implements TransferStore, OperatorJournal {
     addInflight: StatementSync;
     updateInflight: StatementSync;
     inflight: StatementSync;
-    appendAudit: StatementSync;
-    auditFor: StatementSync;
-    auditAll: StatementSync;
-    auditCount: StatementSync;
-    addReview: StatementSync;
-    decideReview: StatementSync;
-    getReview: StatementSync;
-    reviews: StatementSync;
-    reviewsByStatus: StatementSync;
   };
   private savepoints = 0;
   private closed = false;
@@ -529,17 +508,6 @@ export class SqliteTransferStore implements TransferStore, OperatorJournal {
         `UPDATE pending_batches SET tx_hash = ?, tx_hashes = ?, nonce = ?, max_fee_per_gas = ?, max_priority_fee_per_gas = ?, sent_at = ? WHERE id = ?`,
       ),
       inflight: p(`SELECT * FROM pending_batches WHERE chain = ? AND nonce IS NOT NULL ORDER BY id`),
-      appendAudit: p(`INSERT INTO audit (transfer_id, time, hook, outcome, reason, data) VALUES (?, ?, ?, ?, ?, ?)`),
-      auditFor: p(`SELECT * FROM audit WHERE transfer_id = ? ORDER BY id`),
-      auditAll: p(`SELECT * FROM audit ORDER BY id LIMIT ? OFFSET ?`),
-      auditCount: p(`SELECT COUNT(*) AS n FROM audit`),
-      addReview: p(
-        `INSERT INTO reviews (transfer_id, status, reason, created_at) VALUES (?, 'pending', ?, ?) ON CONFLICT (transfer_id) DO NOTHING`,
-      ),
-      decideReview: p(`UPDATE reviews SET status = ?, decided_at = ? WHERE transfer_id = ? AND status = 'pending'`),
-      getReview: p(`SELECT * FROM reviews WHERE transfer_id = ?`),
-      reviews: p(`SELECT * FROM reviews ORDER BY created_at, transfer_id`),
-      reviewsByStatus: p(`SELECT * FROM reviews WHERE status = ? ORDER BY created_at, transfer_id`),
     };
   }
 
@@ -594,14 +562,6 @@ export class SqliteTransferStore implements TransferStore, OperatorJournal {
   *unfinished(): IterableIterator<TransferRecord> {
     yield* this.nonTerminal();
     for (const r of this.byState("settled")) if (r.message.mode === MESSAGE_MODE.lockRelease && !r.finalized) yield r;
-  }
-
-  markSettleSigned(id: Hex): void {
-    this.db.prepare("INSERT OR IGNORE INTO operator_signed (id) VALUES (?)").run(id);
-  }
-
-  wasSettleSigned(id: Hex): boolean {
-    return this.db.prepare("SELECT 1 FROM operator_signed WHERE id = ?").get(id) !== undefined;
   }
 
   /** Transfers not settled or refunded (what a restarted relayer resumes), grouped by state. */
@@ -741,56 +701,6 @@ export class SqliteTransferStore implements TransferStore, OperatorJournal {
     });
   }
 
-  // ---------------------------------------------------------------- audit trail
-
-  /** Appends entries in order, atomically. */
-  appendAudit(entries: readonly AuditEntry[]): void {
-    if (entries.length === 0) return;
-    this.transaction(() => {
-      for (const e of entries) this.stmt.appendAudit.run(e.transferId, e.time, e.hook, e.outcome, e.reason ?? null, toJson(e.data));
-    });
-  }
-
-  /** A transfer's audit entries in the order they were appended. */
-  auditFor(transferId: string): AuditEntry[] {
-    return (this.stmt.auditFor.all(transferId) as Row[]).map(rowToAudit);
-  }
-
-  /** All audit entries in append order, a page at a time. */
-  auditAll(page: { limit?: number; offset?: number } = {}): AuditEntry[] {
-    return (this.stmt.auditAll.all(page.limit ?? 100, page.offset ?? 0) as Row[]).map(rowToAudit);
-  }
-
-  auditCount(): number {
-    return Number((this.stmt.auditCount.get() as { n: number }).n);
-  }
-
-  // ---------------------------------------------------------------- manual reviews
-
-  /** Opens a pending review; returns false (and changes nothing) if the transfer already has one. */
-  addReview(review: { transferId: Hex; reason?: string; createdAt: number }): boolean {
-    return Number(this.stmt.addReview.run(review.transferId, review.reason ?? null, review.createdAt).changes) === 1;
-  }
-
-  /**
-   * Decides a pending review. Returns true if this call decided it, false if there is no pending
-   * review for the transfer (unknown, or already decided, perhaps by another process).
-   */
-  decideReview(transferId: Hex, status: Exclude<ReviewStatus, "pending">, decidedAt: number): boolean {
-    return Number(this.stmt.decideReview.run(status, decidedAt, transferId).changes) === 1;
-  }
-
-  review(transferId: Hex): Review | undefined {
-    const row = this.stmt.getReview.get(transferId) as Row | undefined;
-    return row && rowToReview(row);
-  }
-
-  /** Reviews, oldest first, optionally only those with `status`. */
-  listReviews(status?: ReviewStatus): Review[] {
-    const rows = (status === undefined ? this.stmt.reviews.all() : this.stmt.reviewsByStatus.all(status)) as Row[];
-    return rows.map(rowToReview);
-  }
-
   // ---------------------------------------------------------------- lifecycle
 
   /** Closes the connection (idempotent). */
@@ -803,29 +713,6 @@ export class SqliteTransferStore implements TransferStore, OperatorJournal {
   [Symbol.dispose](): void {
     this.close();
   }
-}
-
-function rowToAudit(row: Row): AuditEntry {
-  const e: AuditEntry = {
-    time: Number(row.time),
-    transferId: row.transfer_id as string,
-    hook: row.hook as string,
-    outcome: row.outcome as AuditEntry["outcome"],
-    data: fromJson<AuditEntry["data"]>(row.data as string),
-  };
-  if (row.reason != null) e.reason = row.reason as string;
-  return e;
-}
-
-function rowToReview(row: Row): Review {
-  const r: Review = {
-    transferId: row.transfer_id as Hex,
-    status: row.status as ReviewStatus,
-    createdAt: Number(row.created_at),
-  };
-  if (row.reason != null) r.reason = row.reason as string;
-  if (row.decided_at != null) r.decidedAt = Number(row.decided_at);
-  return r;
 }
 
 /** Opens (creating and migrating as needed) a SQLite transfer store at `path`; ":memory:" for a private in-memory one. */

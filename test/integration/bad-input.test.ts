@@ -53,6 +53,7 @@ const BASE_SCENARIO = {
   },
 };
 
+const TOKEN = "t".repeat(43);
 const lower = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
 /** A valid live config for chains that are not there (ports 1 and 2): loads, then fails to connect. */
 function baseConfig(dir: string) {
@@ -64,8 +65,8 @@ function baseConfig(dir: string) {
         uk: { name: "uk", chainId: 31_002, home: "GBP", gateway: lower(5), tokens: { USD: lower(6), GBP: lower(7) }, feeRecipient: lower(8) },
       },
     },
-    relayer: { privateKey: KEY, store: join(dir, "relayer.db") },
-    operator: { url: "http://127.0.0.1:3", port: 3, attesterKeys: [KEY], threshold: 1, quoterKey: KEY, store: join(dir, "operator.db") },
+    relayer: { privateKey: KEY, operatorToken: TOKEN, store: join(dir, "relayer.db") },
+    operator: { url: "http://127.0.0.1:3", port: 3, relayerTokens: [TOKEN], attesterKeys: [KEY], threshold: 1, quoterKey: KEY, store: join(dir, "operator.db") },
     accounts: [],
   };
 }
@@ -259,6 +260,8 @@ const CLI_CASES: CliCase[] = [
   // daemons and reconcile: a bad config must stop them before they connect anywhere
   { name: "relayer with a missing config", args: ["relayer", "--config", "no-such-config.json"], code: "CORRIDOR_CONFIG_NOT_FOUND" },
   { name: "relayer with a malformed config", args: () => ["relayer", "--config", f.config("malformed")], code: "CORRIDOR_CONFIG_MALFORMED" },
+  { name: "relayer with a guessable operator token", args: () => ["relayer", "--config", f.config("short-token")], code: "CORRIDOR_CONFIG_INVALID", says: "relayer.operatorToken" },
+  { name: "operator accepting no relayer token", args: () => ["operator", "--config", f.config("no-relayer-tokens")], code: "CORRIDOR_CONFIG_INVALID", says: "operator.relayerTokens" },
   { name: "relayer with a threshold above its attesters", args: () => ["relayer", "--config", f.config("threshold")], code: "CORRIDOR_CONFIG_INVALID", says: "operator.threshold" },
   { name: "relayer with a non-key", args: () => ["relayer", "--config", f.config("bad-key")], code: "CORRIDOR_CONFIG_INVALID", says: "relayer.privateKey" },
   { name: "relayer with a poll interval of zero", args: () => ["relayer", "--config", f.config("poll")], code: "CORRIDOR_CONFIG_INVALID", says: "relayer.pollMs" },
@@ -306,6 +309,8 @@ function writeCliFixtures(): void {
   file("config-no-uk.json", withPath(cfg, ["chains.uk", undefined]));
   file("config-checksum.json", withPath(cfg, ["deployment.chains.us.gateway", BAD_CHECKSUM]));
   file("config-threshold.json", withPath(cfg, ["operator.threshold", 3]));
+  file("config-short-token.json", withPath(cfg, ["relayer.operatorToken", "secret"]));
+  file("config-no-relayer-tokens.json", withPath(cfg, ["operator.relayerTokens", []]));
   file("config-bad-key.json", withPath(cfg, ["relayer.privateKey", "0xnotakey"]));
   file("config-poll.json", withPath(cfg, ["relayer.pollMs", 0]));
   file("config-profile.json", withPath(cfg, ["chains.us.profile", "solana"]));

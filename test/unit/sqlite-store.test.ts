@@ -274,35 +274,6 @@ describe("SqliteTransferStore in memory", () => {
     expect(store.pendingBatches("us")).toHaveLength(1);
   });
 
-  it("appends audit entries and returns them in append order, per transfer and paged", () => {
-    const entries: AuditEntry[] = [
-      { time: 5, transferId: id(1), hook: "sanctions", outcome: "allow", data: { list: "ofac" } },
-      { time: 5, transferId: id(2), hook: "sanctions", outcome: "deny", reason: "SANCTIONED_SENDER", data: {} },
-      { time: 6, transferId: id(1), hook: "limits", outcome: "hold", reason: "MANUAL_REVIEW", data: { usd: "20000", reviewSeconds: 900 } },
-    ];
-    store.appendAudit(entries.slice(0, 2));
-    store.appendAudit(entries.slice(2));
-    expect(store.auditFor(id(1))).toStrictEqual([entries[0], entries[2]]);
-    expect(store.auditFor(id(3))).toEqual([]);
-    expect(store.auditAll()).toStrictEqual(entries);
-    expect(store.auditAll({ limit: 2, offset: 1 })).toStrictEqual(entries.slice(1, 3));
-    expect(store.auditCount()).toBe(3);
-  });
-
-  it("takes a review from pending to decided exactly once", () => {
-    expect(store.addReview({ transferId: id(1), reason: "MANUAL_REVIEW", createdAt: 10 })).toBe(true);
-    expect(store.addReview({ transferId: id(1), reason: "again", createdAt: 11 })).toBe(false);
-    expect(store.addReview({ transferId: id(2), createdAt: 12 })).toBe(true);
-    expect(store.listReviews("pending").map((r) => r.transferId)).toEqual([id(1), id(2)]);
-
-    expect(store.decideReview(id(1), "approved", 20)).toBe(true);
-    expect(store.decideReview(id(1), "denied", 21)).toBe(false); // already decided
-    expect(store.decideReview(id(9), "denied", 21)).toBe(false); // unknown
-    expect(store.review(id(1))).toStrictEqual({ transferId: id(1), status: "approved", reason: "MANUAL_REVIEW", createdAt: 10, decidedAt: 20 });
-    expect(store.listReviews("pending")).toStrictEqual([{ transferId: id(2), status: "pending", createdAt: 12 }]);
-    expect(store.listReviews("approved").map((r) => r.transferId)).toEqual([id(1)]);
-    expect(store.listReviews()).toHaveLength(2);
-  });
 });
 
 describe("SqliteTransferStore: batches in flight", () => {
