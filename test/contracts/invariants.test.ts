@@ -1,36 +1,75 @@
 /**
- * Property test of the corridor's books: fast-check generates random sequences of operations on both
- * chains (sends, settlements signed by the real attesters, batches, refunds, finalizations, gateway and
- * token pauses, freezes, seizures, liquidity deposits and withdrawals, time passing, and replays of
- * settlements, refunds and finalizations already submitted). A TypeScript model predicts each step's
- * outcome (success, or the exact custom error) and every balance; after EVERY step the test checks,
- * from chain state read in one call per chain (contracts/testing/InvariantLens.sol):
- * - the chain matches the model: every holder's balance, total supply, liquidity, escrow, shares, pause
- *   state, each id's consumed / outbound status;
- * - per chain and token: the sum of all holders' balances is the total supply (no one else got any);
- * - per chain and token: the gateway holds exactly liquidity + escrow;
- * - per currency, across both chains: total supply + burned-but-unsettled-and-unrefunded = issued;
- * - per source chain: escrow = the amounts of pending lock-and-release transfers;
- * - per route: value in = value out + fees + refunds + in flight, and each paid amount is
- *   floor((amount - fee) * rate / 1e18);
- * - exactly once: an id is settled at most once, refunded at most once, finalized at most once, and
- *   never both settled and refunded (from chain state and from the events of every receipt).
+ * Property test of the corridor's books with the REAL operator: fast-check generates random sequences
+ * of actions on both chains, and every attestation that reaches a chain comes from the Operator that
+ * the corridor runs (buildOperator: m-of-n independent attesters with their own SQLite journals, the
+ * SQLite decision store, the quoter, and the DEFAULT compliance pipeline: the packaged OFAC list,
+ * per-transfer and daily limits, the travel rule, manual review). Nothing is hand-signed here.
  *
- * The operator is modelled as honest: it signs a refund only for a transfer that is not settled and
- * either expired on the destination or denied before any settlement was signed, and it signs a
- * finalization only after the destination settled. A stale settlement signed before a refund can
- * still be replayed; the deadline rejects it (DeadlinePassed). Seizures never target the gateway (an
- * issuer seizing the gateway's own holdings would break the escrow identity by design).
+ * The actors:
+ * - senders: send on either chain, either mode, in four amount classes (small; above the travel-rule
+ *   threshold; above the manual-review threshold; above the per-transfer limit), some to an address
+ *   from the OFAC list (loadAddressList()), with travel-rule data that is valid, invalid, missing, or
+ *   committed to but never delivered;
+ * - the honest relayer: asks operator.attestation(id, message) and submits what it returns (settle,
+ *   settleBatch, refund, finalize), and checks the answer against what the chain and the model say;
+ * - a hostile caller: asks with edited messages and ids, hoards answers and submits them at odd times
+ *   (after deadlines, after refunds, twice), edits returned settlements (rate, recipient, amount,
+ *   deadline), asks finality for arbitrary ids and submits it (also edited), and, as a compromised
+ *   coordinator, asks the attester quorum directly for refunds (also while a settlement is pending);
+ * - a reviewer: operator.review approve / deny, on held transfers and on any id;
+ * - the issuers and liquidity providers: pauses, freezes, seizures, deposits, withdrawals;
+ * - time passing (past deadlines), and operator restarts: buildOperator again on the same state
+ *   folder, so the decision store and the attesters' journals persist (the hooks' memory does not).
+ * Each run ends with a drain (everything unpaused and unfrozen, the relayer asks for every transfer,
+ * the reviewer approves what is still held, the relayer asks again, time passes every deadline, it
+ * asks again).
  *
- * CORRIDOR_FC_SEED and CORRIDOR_FC_RUNS override the seed and number of runs (for a longer soak).
+ * After EVERY step, from chain state read in one call per chain (contracts/testing/InvariantLens.sol):
+ * - the chain matches the model (every balance, supply, liquidity, escrow, shares, pause, each id's
+ *   consumed / outbound status), each transaction ended as the model predicted (exact custom error);
+ * - conservation: per chain and token, balances add up to the supply and the gateway holds exactly
+ *   liquidity + escrow; per currency over both chains, supply + burned in flight = issued; per source
+ *   chain, escrow = pending lock-and-release amounts; per route, in = out + fees + refunds + in flight;
+ * - exactly once: an id is settled, refunded, finalized at most once, never both settled and refunded
+ *   (chain state and the events of every receipt), and every settled id is one that was sent;
+ * - compliance: a transfer the default pipeline must deny (OFAC recipient, over the per-transfer limit,
+ *   invalid travel-rule data) or that the operator's record says was denied (screening or review) is
+ *   never settled, and once refunded its sender got the full amount back; a transfer that must be held
+ *   (manual review, missing travel-rule data) is never settled unless the reviewer approved it first;
+ * - rates: every payout is at the rate of the operator's settle decision, which is the quoter's price
+ *   at the time of that decision (1e18 for burn-and-mint), and the operator never changes it;
+ * - the operator's answers: what the chain says (done once settled or refunded, finalize for a settled
+ *   escrow, refund once past the deadline, the same settlement again once decided); never a signature
+ *   for a message its source does not hold; never a refund signed while a signed settlement can still
+ *   execute (attester journals); the decision record keeps the chain's message.
+ * After the drain: every transfer ended settled (and finalized, if escrowed) or refunded in full.
+ *
+ * What would catch a broken component: an Attester.judgeClaim that lets a refund follow a settlement
+ * before its deadline is caught at "compromisedRefund" (refund signed while a settlement can execute)
+ * and, once both are submitted, by "never both settled and refunded"; an Operator that signed on a
+ * caller's word (edited message, id, or a record of the caller's message) is caught at "hostileAsk"
+ * (signatures for an edited message) or by the record check and the relayer's checks; one that skips
+ * or misreads screening or review, by the compliance invariants; one that re-prices, by the rate checks.
+ *
+ * CORRIDOR_FC_SEED replays a run (the setup file prints the seed); CORRIDOR_FC_RUNS sets the number of
+ * runs (for a longer soak); CORRIDOR_FC_VERBOSE prints how often each action ended each way.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { zeroHash, type Hex } from "viem";
+import { getAddress, keccak256, toHex, zeroHash, type Hex } from "viem";
 import type { KeyPair } from "../../src/chains/keys.js";
+import { testKey } from "../../src/chains/keys.js";
+import { CHAIN_PROFILES } from "../../src/chains/profiles.js";
 import { decodeGatewayLogs, type SettleItem } from "../../src/contracts/gateway.js";
 import type { Currency } from "../../src/contracts/deploy.js";
-import type { Message } from "../../src/domain/message.js";
+import { loadAddressList } from "../../src/data/sanctions-list.js";
+import { buildTravelRulePayload, travelRuleHash } from "../../src/domain/compliance/ivms.js";
+import { isCorridorError } from "../../src/domain/errors.js";
+import { hashMessage, idOf, REFUND_REASON, type Message } from "../../src/domain/message.js";
+import { OperatorErrorCode, type Attestation, type Operator } from "../../src/operator/operator.js";
+import { QuorumErrorCode } from "../../src/operator/quorum.js";
+import { Quoter } from "../../src/operator/quoter.js";
+import { ViewErrorCode } from "../../src/operator/chain-view.js";
 import {
   MODE,
   NO_QUOTE,
@@ -44,44 +83,90 @@ import {
   latestTimestamp,
   provideLiquidity,
   read,
-  settleItem,
-  signSettle,
   tok,
   write,
   type Call,
   type ChainName,
   type Fixture,
 } from "../helpers/contracts.js";
-import { advance, deployArtifact, errorChain, revertTo, snapshot, testingArtifact, tryWrite, type TxOutcome } from "../helpers/invariants.js";
+import {
+  advance,
+  buildCorridorOperator,
+  deployArtifact,
+  errorChain,
+  operatorStateDir,
+  removeStateDir,
+  revertTo,
+  snapshot,
+  steppedRates,
+  testingArtifact,
+  tryWrite,
+  type TxOutcome,
+} from "../helpers/invariants.js";
 
 // ---------------------------------------------------------------- parameters
 
-const RUNS = Number(process.env.CORRIDOR_FC_RUNS ?? 60);
-const SEED = Number(process.env.CORRIDOR_FC_SEED ?? 20_240_611);
+const RUNS = Number(process.env.CORRIDOR_FC_RUNS ?? 50);
 const FEE_BPS = 25n;
 const CHAINS = ["us", "uk"] as const;
 const CURS = ["USD", "GBP"] as const;
-/** Attested FX rates of the lock-and-release routes, by source chain (all 18 decimals in use). */
-const LOCK_RATE: Record<ChainName, bigint> = { us: 790_123_456_789_012_345n, uk: 1_265_432_109_876_543_210n };
 const REFUNDED = `0x${"0".repeat(63)}1` as Hex;
 const FINALIZED = `0x${"0".repeat(63)}2` as Hex;
-const REASON = { denied: 0, expired: 1 } as const;
+const THRESHOLD = 2;
+/** Instant local chains: a send is at its tier's depth and final in its own block (so every settlement is sourceFinal). */
+const PROFILES = { us: CHAIN_PROFILES.local!, uk: CHAIN_PROFILES.local! };
 
 const other = (n: ChainName): ChainName => (n === "us" ? "uk" : "us");
 const home = (n: ChainName): Currency => (n === "us" ? "USD" : "GBP");
 const key = (a: Hex): string => a.toLowerCase();
+const errText = (e: unknown): string => (e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e));
 
-// ---------------------------------------------------------------- operations
+// ---------------------------------------------------------------- amounts and what the default pipeline must decide
+
+/**
+ * Amount classes (6-decimal base units of the input currency), chosen so that the default pipeline's
+ * outcome is certain whatever the GBP/USD mid in 0.79..0.82 (steppedRates) and the EUR/USD 0.92 of the
+ * UK travel-rule threshold: small stays under every threshold (UK: EUR 1,000); medium is above the
+ * travel-rule thresholds and under manual review (USD 10,000); review is above manual review and under
+ * the per-transfer limit (USD 25,000); over is above the per-transfer limit.
+ */
+type AmountClass = "small" | "medium" | "review" | "over";
+/** Travel-rule data: valid and delivered; delivered but naming another beneficiary account; none (extraHash zero); committed to but never delivered. */
+type TravelRule = "valid" | "invalid" | "none" | "undelivered";
+/**
+ * What the default pipeline must decide, from the test's own knowledge of the send: deny for certain,
+ * not allow (hold, or deny), or either way (the daily limit depends on the sender's history).
+ */
+type Must = "deny" | "notAllow" | "any";
+
+function mustDecide(sanctioned: boolean, cls: AmountClass, tr: TravelRule): { must: Must; why: string } {
+  if (sanctioned) return { must: "deny", why: "OFAC-listed recipient" };
+  if (cls === "over") return { must: "deny", why: "over the per-transfer limit" };
+  if (cls !== "small" && tr === "invalid") return { must: "deny", why: "invalid travel-rule data" };
+  if (cls === "review") return { must: "notAllow", why: "above the manual-review threshold" };
+  if (cls === "medium" && tr !== "valid") return { must: "notAllow", why: "travel-rule data missing" };
+  return { must: "any", why: `${cls}, travel rule ${tr}` };
+}
+
+// ---------------------------------------------------------------- actions
+
+type Edit = "sentAt" | "amount" | "recipient" | "deadline" | "outputToken" | "sameIdEdited" | "otherId" | "swapChains";
+type Tamper = "rate" | "recipient" | "amount" | "deadline";
 
 type Op =
-  | { t: "send"; src: ChainName; lock: boolean; cur: Currency; from: number; to: number; amount: bigint; deadline: number }
-  | { t: "settle"; pick: number }
-  | { t: "settleBatch"; dst: ChainName; picks: number[] }
+  | { t: "send"; src: ChainName; lock: boolean; cur: Currency; from: number; to: number; cls: AmountClass; amount: bigint; tr: TravelRule; deadline: number }
+  | { t: "relay"; pick: number }
+  | { t: "relayBatch"; dst: ChainName; picks: number[] }
+  | { t: "hoard"; pick: number }
+  | { t: "hostileAsk"; pick: number; edit: Edit }
+  | { t: "tamperSettle"; pick: number; how: Tamper }
   | { t: "replaySettle"; pick: number }
-  | { t: "refund"; pick: number }
   | { t: "replayRefund"; pick: number }
-  | { t: "finalize"; pick: number }
   | { t: "replayFinalize"; pick: number }
+  | { t: "compromisedRefund"; pick: number; reason: number; whileSettling: boolean }
+  | { t: "finality"; picks: number[]; junk: boolean; tamper: boolean }
+  | { t: "review"; pick: number; approve: boolean; anyId: boolean }
+  | { t: "restart" }
   | { t: "pauseGateway"; chain: ChainName }
   | { t: "pauseToken"; chain: ChainName; cur: Currency }
   | { t: "freeze"; chain: ChainName; cur: Currency; who: number }
@@ -93,23 +178,62 @@ type Op =
 const chainArb = fc.constantFrom<ChainName>(...CHAINS);
 const curArb = fc.constantFrom<Currency>(...CURS);
 const pick = fc.nat(1_000);
-const amountArb = fc.oneof(fc.bigInt(1n, 2_000n), fc.bigInt(1n, 1_500_000_000n));
+const classed = (cls: AmountClass, a: fc.Arbitrary<bigint>) => a.map((amount) => ({ cls, amount }));
+const amountArb = fc.oneof(
+  { weight: 5, arbitrary: classed("small", fc.oneof(fc.bigInt(1n, 2_000n), fc.bigInt(1n, 800_000_000n))) },
+  { weight: 2, arbitrary: classed("medium", fc.bigInt(3_100_000_000n, 7_500_000_000n)) },
+  { weight: 2, arbitrary: classed("review", fc.bigInt(10_500_000_000n, 18_000_000_000n)) },
+  { weight: 1, arbitrary: classed("over", fc.bigInt(26_000_000_000n, 40_000_000_000n)) },
+);
+const sendArb = fc
+  .record({
+    src: chainArb,
+    lock: fc.boolean(),
+    cur: curArb,
+    from: fc.nat(2),
+    // 0..2: alice, bob, carol; 3: an OFAC-listed address.
+    to: fc.oneof({ weight: 5, arbitrary: fc.nat(2) }, { weight: 1, arbitrary: fc.constant(3) }),
+    a: amountArb,
+    tr: fc.constantFrom<TravelRule>("valid", "valid", "invalid", "none", "undelivered"),
+    deadline: fc.nat(3),
+  })
+  .map(({ a, ...r }) => ({ t: "send" as const, ...r, ...a }));
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant("send" as const), src: chainArb, lock: fc.boolean(), cur: curArb, from: fc.nat(2), to: fc.nat(2), amount: amountArb, deadline: fc.nat(3) }) },
-  { weight: 5, arbitrary: fc.record({ t: fc.constant("settle" as const), pick }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("settleBatch" as const), dst: chainArb, picks: fc.array(pick, { minLength: 2, maxLength: 4 }) }) },
+  { weight: 6, arbitrary: sendArb },
+  { weight: 8, arbitrary: fc.record({ t: fc.constant("relay" as const), pick }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("relayBatch" as const), dst: chainArb, picks: fc.array(pick, { minLength: 2, maxLength: 4 }) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("hoard" as const), pick }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("hostileAsk" as const),
+      pick,
+      edit: fc.constantFrom<Edit>("sentAt", "amount", "recipient", "deadline", "outputToken", "sameIdEdited", "otherId", "swapChains"),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("tamperSettle" as const), pick, how: fc.constantFrom<Tamper>("rate", "recipient", "amount", "deadline") }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("replaySettle" as const), pick }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("refund" as const), pick }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("replayRefund" as const), pick }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("finalize" as const), pick }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("replayFinalize" as const), pick }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("compromisedRefund" as const),
+      pick,
+      reason: fc.constantFrom(REFUND_REASON.denied, REFUND_REASON.expired, REFUND_REASON.other),
+      whileSettling: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("finality" as const), picks: fc.array(pick, { minLength: 1, maxLength: 4 }), junk: fc.boolean(), tamper: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant("review" as const), pick, approve: fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), anyId: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 3, arbitrary: fc.constant(false) }) }) },
+  { weight: 1, arbitrary: fc.constant({ t: "restart" as const }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("pauseGateway" as const), chain: chainArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("pauseToken" as const), chain: chainArb, cur: curArb }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("freeze" as const), chain: chainArb, cur: curArb, who: fc.nat(5) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("freeze" as const), chain: chainArb, cur: curArb, who: fc.nat(5) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("seize" as const), chain: chainArb, cur: curArb, who: fc.nat(4), frozenOnly: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("deposit" as const), chain: chainArb, amount: fc.bigInt(1n, 2_000_000_000n) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("withdraw" as const), chain: chainArb, quarters: fc.integer({ min: 0, max: 5 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("deposit" as const), chain: chainArb, amount: fc.bigInt(1n, 2_000_000_000n) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("withdraw" as const), chain: chainArb, quarters: fc.integer({ min: 0, max: 5 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("advance" as const), seconds: fc.constantFrom(1_000, 2_000) }) },
 );
 
@@ -138,13 +262,26 @@ interface MsgModel {
   inCur: Currency;
   outCur: Currency;
   lock: boolean;
-  rate: bigint;
+  /** What the default pipeline must decide, and why (the test's own knowledge of the send). */
+  must: Must;
+  why: string;
   settled: boolean;
   srcState: "pending" | "refunded" | "finalized";
-  denied: boolean;
+  /** The rate of the operator's settlement, once it gave one (to anyone). */
+  rate?: bigint;
   settleItem?: SettleItem;
+  /** The refund reason the operator gave, once it gave one. */
+  refundReason?: keyof typeof REFUND_REASON;
   refundCall?: Call;
   finalizeCall?: Call;
+  /** The reviewer approved it (operator.review(id, true) succeeded). */
+  approved: boolean;
+  /** A compromised coordinator collected refund signatures for it straight from the attesters. */
+  hostileRefund: boolean;
+  /** The rate it was paid at (TransferSettled). */
+  paidRate?: bigint;
+  /** TransferRefunded events: who got how much back. */
+  refunds: { sender: Hex; amount: bigint }[];
 }
 
 interface Model {
@@ -170,17 +307,57 @@ let f: Fixture;
 let users: KeyPair[]; // alice, bob, carol: senders and recipients
 let lp: KeyPair;
 let recovery: KeyPair;
+let mallory: KeyPair; // the hostile caller
+/** Two addresses from the packaged OFAC list (recipients of sends that must be denied). */
+const SANCTIONED = [...loadAddressList()].sort().slice(0, 2).map((a) => getAddress(a));
 const lens = {} as Record<ChainName, Hex>;
 let base: Record<ChainName, Hex>;
 let initial: Model;
+let quoter: Quoter;
+
+// The operator of the current run, its state folder, its clock (chain time) and the travel-rule payloads delivered off chain.
+let operator: Operator;
+let stateDir: string;
+let clockNow = 0;
+const clock = { now: () => clockNow };
+const travelRules = new Map<string, unknown>();
 
 const tokenOf = (n: ChainName, c: Currency) => f.dep[n].tokens[c];
 const gateway = (n: ChainName) => f.dep[n].gateway;
 const feeRecipient = (n: ChainName) => f.dep[n].feeRecipient;
-const holders = (n: ChainName): Hex[] => [...users.map((u) => u.address), lp.address, recovery.address, gateway(n), feeRecipient(n), f.admin.address, f.relayer.address];
+const holders = (n: ChainName): Hex[] => [
+  ...users.map((u) => u.address),
+  lp.address,
+  recovery.address,
+  gateway(n),
+  feeRecipient(n),
+  f.admin.address,
+  f.relayer.address,
+  mallory.address,
+  ...SANCTIONED,
+];
 /** Who the issuer may freeze (the gateway and the fee recipient included) and seize from (not the gateway). */
 const freezable = (n: ChainName): Hex[] => [...users.map((u) => u.address), lp.address, gateway(n), feeRecipient(n)];
 const seizable = (n: ChainName): Hex[] => [...users.map((u) => u.address), lp.address, feeRecipient(n)];
+
+function startOperator(): Operator {
+  return buildCorridorOperator({
+    chains: f.c.chains,
+    profiles: PROFILES,
+    deployment: f.c.deployment,
+    attesterKeys: f.c.keys.attesters,
+    threshold: THRESHOLD,
+    quoter,
+    clock,
+    travelRules,
+    stateDir,
+  });
+}
+
+/** The operator's clock is chain time (the later of the two heads). */
+async function syncClock(): Promise<void> {
+  clockNow = Number((await Promise.all(CHAINS.map((n) => latestTimestamp(f.chain[n])))).reduce((a, b) => (a > b ? a : b)));
+}
 
 interface LensView {
   gatewayPaused: boolean;
@@ -257,12 +434,15 @@ beforeAll(async () => {
   f = await corridorFixture();
   users = await Promise.all(["alice", "bob", "carol"].map((n) => actor(f, n)));
   recovery = await actor(f, "recovery");
+  mallory = await actor(f, "mallory");
   for (const n of CHAINS) {
     await deployFeeModule(f, n, Number(FEE_BPS));
     lens[n] = await deployArtifact(f.chain[n], f.admin.privateKey, testingArtifact("InvariantLens"));
   }
-  lp = await provideLiquidity(f, "us", "USD", 4_000_000_000n, "lp");
-  await provideLiquidity(f, "uk", "GBP", 4_000_000_000n, "lp");
+  // Enough liquidity for a settlement above the manual-review threshold.
+  lp = await provideLiquidity(f, "us", "USD", 30_000_000_000n, "lp");
+  await provideLiquidity(f, "uk", "GBP", 30_000_000_000n, "lp");
+  quoter = new Quoter({ privateKey: testKey(f.seed, "quoter"), source: steppedRates, spreadBps: { default: 30 }, ttlSeconds: 60 });
   initial = await modelFromChain();
   base = { us: await snapshot(f.chain.us), uk: await snapshot(f.chain.uk) };
 });
@@ -300,12 +480,13 @@ function moves(cm: ChainModel, list: [Currency, Hex | null, Hex | null, bigint][
   return OK;
 }
 
+/** A settlement of `x` with the operator's signatures for it (x.rate). */
 function predictSettle(model: Model, x: MsgModel, now: bigint): Expected {
   const cm = model.chain[x.dst];
   const m = x.m;
   if (x.settled) return fail("MessageAlreadyProcessed", x.id);
   if (now > m.deadline) return fail("DeadlinePassed", m.deadline, undefined);
-  const out = ((m.amount - m.fee) * x.rate) / RATE_SCALE;
+  const out = ((m.amount - m.fee) * x.rate!) / RATE_SCALE;
   if (x.lock && cm.liquidity[x.outCur] < out) return fail("InsufficientLiquidity", tokenOf(x.dst, x.outCur), cm.liquidity[x.outCur], out);
   const e = x.lock
     ? moves(cm, [[x.outCur, gateway(x.dst), m.recipient, out]])
@@ -314,6 +495,13 @@ function predictSettle(model: Model, x: MsgModel, now: bigint): Expected {
   if (x.lock) cm.liquidity[x.outCur] -= out;
   x.settled = true;
   return OK;
+}
+
+/** A settlement of an edited copy of `x` (id `id`, deadline `deadline`) with the operator's signatures for `x`: the signatures do not verify. */
+function predictTamperedSettle(x: MsgModel, id: Hex, deadline: bigint, now: bigint): Expected {
+  if (id === x.id && x.settled) return fail("MessageAlreadyProcessed", id);
+  if (now > deadline) return fail("DeadlinePassed", deadline, undefined);
+  return fail("UnknownAttester", undefined);
 }
 
 function predictRefund(model: Model, x: MsgModel): Expected {
@@ -339,7 +527,7 @@ function predictFinalize(model: Model, x: MsgModel): Expected {
   return OK;
 }
 
-// ---------------------------------------------------------------- running one operation
+// ---------------------------------------------------------------- transactions and their events
 
 function normalize(v: unknown): unknown {
   if (typeof v === "string" && v.startsWith("0x")) return v.toLowerCase();
@@ -347,10 +535,13 @@ function normalize(v: unknown): unknown {
   return v;
 }
 
+/** How often each action ended each way (printed with CORRIDOR_FC_VERBOSE). */
+const outcomes = new Map<string, number>();
+const tally = (label: string) => outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
+
 /** Asserts that a transaction's outcome is what the model predicted (error name and arguments). */
 function expectOutcome(o: TxOutcome, e: Expected, what: string): void {
-  const label = `${what.split(" ")[0]}: ${o.ok ? "ok" : o.error?.errorName ?? "?"}`;
-  outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
+  tally(`${what.split(" ")[0]}: ${o.ok ? "ok" : o.error?.errorName ?? "?"}`);
   if (e.ok) {
     expect(o.ok ? "ok" : `${what} reverted: ${errorChain(o.data).join(" <- ")}`).toBe("ok");
     return;
@@ -361,54 +552,163 @@ function expectOutcome(o: TxOutcome, e: Expected, what: string): void {
   expect(got, `${what} ${e.error} arguments`).toEqual(normalize(e.args.map((a, i) => (a === undefined ? got[i] : a))));
 }
 
-/** Counts the corridor events of a receipt per id, and checks each settlement's payout. */
+/** Counts the corridor events of a receipt per id, and checks each payout against the operator's decision. */
 function recordEvents(model: Model, o: TxOutcome): void {
   if (!o.ok) return;
   for (const ev of decodeGatewayLogs(o.receipt.logs)) {
+    expect(ev.name, "no settlement draws on or credits the Fast allowance (every settlement is sourceFinal)").not.toMatch(/^FastAllowance/);
     if (ev.name !== "TransferSettled" && ev.name !== "TransferRefunded" && ev.name !== "TransferFinalized") continue;
+    const x = model.msgs.find((y) => key(y.id) === key(ev.id));
+    expect(x, `${ev.name} for ${ev.id}, which no one sent`).toBeDefined();
     const c = model.events.get(ev.id) ?? { settled: 0, refunded: 0, finalized: 0 };
     if (ev.name === "TransferSettled") {
       c.settled++;
-      const x = model.msgs.find((y) => y.id === ev.id)!;
-      expect({ amountOut: ev.amountOut, fee: ev.fee, rate: ev.rate }).toEqual({ amountOut: ((x.m.amount - x.m.fee) * x.rate) / RATE_SCALE, fee: x.m.fee, rate: x.rate });
-    } else if (ev.name === "TransferRefunded") c.refunded++;
-    else c.finalized++;
+      expect({ amountOut: ev.amountOut, fee: ev.fee, rate: ev.rate }).toEqual({ amountOut: ((x!.m.amount - x!.m.fee) * x!.rate!) / RATE_SCALE, fee: x!.m.fee, rate: x!.rate });
+      x!.paidRate = ev.rate;
+      // Nothing is paid at a rate other than the operator's decision, and the decision is the quoter's price when it was taken.
+      const d = operator.store.get(ev.id);
+      expect(d?.signed?.outcome, `${ev.id} paid without the operator's settle decision`).toBe("settle");
+      if (d?.signed?.outcome === "settle") {
+        expect(ev.rate, `${ev.id} paid at a rate other than the operator's decision`).toBe(d.signed.rate);
+        const priced = x!.lock ? quoter.price(x!.inCur, x!.outCur, d.signed.at).rate : RATE_SCALE;
+        expect(d.signed.rate, `${ev.id}: the decided rate is not the quoter's price at the decision (${d.signed.at})`).toBe(priced);
+      }
+    } else if (ev.name === "TransferRefunded") {
+      c.refunded++;
+      x!.refunds.push({ sender: key(ev.sender) as Hex, amount: ev.amount });
+    } else c.finalized++;
     model.events.set(ev.id, c);
   }
 }
 
-const relayer = () => f.relayer.privateKey;
-/** How often each transaction kind ended in each way (printed with CORRIDOR_FC_VERBOSE). */
-const outcomes = new Map<string, number>();
+const relayerKey = () => f.relayer.privateKey;
 const pickOf = <T>(list: T[], i: number): T | undefined => (list.length === 0 ? undefined : list[i % list.length]);
 
-async function signSettleItem(x: MsgModel): Promise<SettleItem> {
-  x.settleItem ??= settleItem(x.m, x.rate, await signSettle(f, x.m, x.rate));
-  return x.settleItem;
-}
-
-async function submitSettle(model: Model, x: MsgModel): Promise<void> {
-  const item = await signSettleItem(x);
+async function submitSettle(model: Model, x: MsgModel, from: Hex): Promise<void> {
   const now = await latestTimestamp(f.chain[x.dst]);
   const e = model.chain[x.dst].paused ? fail("EnforcedPause") : predictSettle(model, x, now);
-  const o = await tryWrite(f.chain[x.dst], relayer(), gw(gateway(x.dst), "settle", item));
+  const o = await tryWrite(f.chain[x.dst], from, gw(gateway(x.dst), "settle", x.settleItem!));
   expectOutcome(o, e, `settle ${x.id}`);
   recordEvents(model, o);
 }
 
-async function submitRefund(model: Model, x: MsgModel): Promise<void> {
+async function submitRefund(model: Model, x: MsgModel, from: Hex): Promise<void> {
   const e = predictRefund(model, x);
-  const o = await tryWrite(f.chain[x.src], relayer(), x.refundCall!);
+  const o = await tryWrite(f.chain[x.src], from, x.refundCall!);
   expectOutcome(o, e, `refund ${x.id}`);
   recordEvents(model, o);
 }
 
-async function submitFinalize(model: Model, x: MsgModel): Promise<void> {
+async function submitFinalize(model: Model, x: MsgModel, from: Hex): Promise<void> {
   const e = predictFinalize(model, x);
-  const o = await tryWrite(f.chain[x.src], relayer(), x.finalizeCall!);
+  const o = await tryWrite(f.chain[x.src], from, x.finalizeCall!);
   expectOutcome(o, e, `finalize ${x.id}`);
   recordEvents(model, o);
 }
+
+// ---------------------------------------------------------------- asking the operator
+
+type Asked = { ok: true; a: Attestation } | { ok: false; err: unknown };
+
+async function ask(id: Hex, m: Message): Promise<Asked> {
+  await syncClock();
+  try {
+    return { ok: true, a: await operator.attestation(id, m) };
+  } catch (err) {
+    return { ok: false, err };
+  }
+}
+
+/**
+ * Asks the operator for `x` as the relayer does (the chain's id and message), checks the answer
+ * against the chain, the model and the operator's own record, and keeps what it signed (for the
+ * relayer to submit, and for later replays). Returns the answer, or undefined when it failed.
+ */
+async function askHonestly(model: Model, x: MsgModel): Promise<Attestation | undefined> {
+  const r = await ask(x.id, x.m);
+  const d = operator.store.get(x.id);
+  const expired = (await latestTimestamp(f.chain[x.dst])) > x.m.deadline;
+  const label = `${x.id} (${x.why})`;
+  if (!r.ok) {
+    tally(`ask: ${errText(r.err).split(":")[0]}`);
+    // Only refund signatures a compromised coordinator collected (journaled by the attesters) may leave the quorum short.
+    expect(isCorridorError(r.err, QuorumErrorCode.NoQuorum) && x.hostileRefund, `${label}: the operator failed: ${errText(r.err)}`).toBe(true);
+    return undefined;
+  }
+  const a = r.a;
+  tally(`ask: ${a.kind}${a.kind === "refund" ? ` ${a.reason}` : ""}`);
+  if (x.settled) expect(a.kind, `${label}: settled`).toBe(x.lock && x.srcState === "pending" ? "finalize" : "done");
+  else if (x.srcState !== "pending") expect(a.kind, `${label}: ${x.srcState} on the source`).toBe("done");
+  else if (!x.hostileRefund) {
+    // Pending on the source and unsettled: one decision per transfer, expiry first.
+    if (x.refundReason !== undefined) expect(a.kind === "refund" && a.reason, `${label}: refunded before`).toBe(x.refundReason);
+    else if (expired) expect(a.kind === "refund" && a.reason, `${label}: past its deadline`).toBe("expired");
+    else if (x.rate !== undefined) {
+      expect(a.kind === "settle" && { rate: a.rate, signatures: a.signatures }, `${label}: settlement decided before`).toEqual({ rate: x.rate, signatures: x.settleItem!.signatures });
+    } else {
+      expect(["settle", "hold", "refund"], `${label}: first answer`).toContain(a.kind);
+      if (a.kind === "refund") expect(a.reason, `${label}: refunded before its deadline`).toBe("denied");
+      if (x.must === "deny") expect(a.kind, `${label}: must be denied`).toBe("refund");
+      if (x.must === "notAllow" && a.kind === "settle") expect(x.approved, `${label}: settlement signed for a held transfer before approval`).toBe(true);
+      const s = d?.screening;
+      if (a.kind === "settle") expect(s?.outcome === "allow" || (s?.outcome === "hold" && d?.review?.state === "approved"), `${label}: settlement signed against screening ${JSON.stringify(s)} / review ${d?.review?.state}`).toBe(true);
+      if (a.kind === "hold") expect({ screening: s?.outcome, review: d?.review?.state }, `${label}: hold`).toEqual({ screening: "hold", review: "pending" });
+      if (a.kind === "refund") expect(s?.outcome === "deny" || d?.review?.state === "denied", `${label}: denied without a deny`).toBe(true);
+    }
+  }
+  if (a.kind === "settle") {
+    expect(x.must, `${label}: settlement signed for a transfer that must be denied`).not.toBe("deny");
+    if (x.must === "notAllow") expect(x.approved, `${label}: settlement signed for a held transfer before approval`).toBe(true);
+    expect(a.sourceFinal, `${label}: sourceFinal on an instant chain`).toBe(true);
+    if (x.rate !== undefined) expect(a.rate, `${label}: the operator changed its rate`).toBe(x.rate);
+    if (!x.lock) expect(a.rate, `${label}: burn-and-mint rate`).toBe(RATE_SCALE);
+    x.rate = a.rate;
+    x.settleItem = { message: x.m, rate: a.rate, sourceFinal: a.sourceFinal, signatures: a.signatures, quote: NO_QUOTE, quoteSignature: "0x" };
+  } else if (a.kind === "refund") {
+    if (x.refundReason === undefined || x.refundCall === undefined) {
+      x.refundReason = a.reason;
+      x.refundCall = gw(gateway(x.src), "refund", x.m, REFUND_REASON[a.reason], a.signatures);
+    }
+  } else if (a.kind === "finalize") {
+    x.finalizeCall = gw(gateway(x.src), "finalize", x.m, a.signatures);
+  }
+  return a;
+}
+
+/** The relayer's turn for `x`: ask, then submit what came back. */
+async function relay(model: Model, x: MsgModel): Promise<void> {
+  const a = await askHonestly(model, x);
+  if (a?.kind === "settle") await submitSettle(model, x, relayerKey());
+  else if (a?.kind === "refund") await submitRefund(model, x, relayerKey());
+  else if (a?.kind === "finalize") await submitFinalize(model, x, relayerKey());
+  else if (!a && x.refundCall && x.srcState === "pending") await submitRefund(model, x, relayerKey()); // the quorum is stuck on a compromised refund: its signatures are the way out
+}
+
+/** An edited copy of x's message and the id the hostile caller sends with it. */
+function edited(model: Model, x: MsgModel, edit: Edit): { id: Hex; m: Message } {
+  const m = x.m;
+  const withId = (e: Message) => ({ id: idOf(e), m: e });
+  switch (edit) {
+    case "sentAt":
+      return { id: x.id, m: { ...m, sentAt: m.sentAt + 1n } }; // same id (the id leaves sentAt out), another hash
+    case "amount":
+      return withId({ ...m, amount: m.amount * 2n });
+    case "recipient":
+      return withId({ ...m, recipient: mallory.address });
+    case "deadline":
+      return withId({ ...m, deadline: m.deadline + 100_000n });
+    case "outputToken":
+      return withId({ ...m, outputToken: tokenOf(x.dst, x.outCur === "USD" ? "GBP" : "USD") });
+    case "sameIdEdited":
+      return { id: x.id, m: { ...m, recipient: mallory.address } };
+    case "otherId":
+      return { id: (model.msgs.find((y) => y.id !== x.id)?.id ?? keccak256(toHex("no such id"))) as Hex, m };
+    case "swapChains":
+      return withId({ ...m, srcChainId: m.dstChainId, srcGateway: m.dstGateway, dstChainId: m.srcChainId, dstGateway: m.srcGateway });
+  }
+}
+
+// ---------------------------------------------------------------- running one action
 
 async function run(model: Model, op: Op): Promise<void> {
   switch (op.t) {
@@ -417,7 +717,7 @@ async function run(model: Model, op: Op): Promise<void> {
       const dst = other(src);
       const cm = model.chain[src];
       const sender = users[op.from]!;
-      const recipient = users[op.to]!;
+      const recipient = op.to < users.length ? users[op.to]!.address : SANCTIONED[op.from % SANCTIONED.length]!;
       const inCur = op.lock ? home(src) : op.cur;
       const outCur = op.lock ? home(dst) : op.cur;
       // The issuer mints the amount to the sender first, when it can (token not paused, sender not frozen).
@@ -429,17 +729,25 @@ async function run(model: Model, op: Op): Promise<void> {
       await write(f.chain[src], sender.privateKey, tok(tokenOf(src, inCur), "approve", gateway(src), op.amount));
       const deadline = (await latestTimestamp(f.chain[src])) + 500n + 1_000n * BigInt(op.deadline);
       const fee = (op.amount * FEE_BPS) / 10_000n;
+      // The sender's VASP sends the travel-rule payload off chain; the message commits to its hash.
+      const payload = buildTravelRulePayload({
+        // One payload per send (the customer id carries the send's nonce): an undelivered one must not match another's delivered payload.
+        originator: { name: "Alice Sender", account: sender.address, customerId: `${src}/${sender.address}/${cm.nonces.get(key(sender.address))}`, country: src === "us" ? "US" : "GB" },
+        beneficiary: { name: "Bob Recipient", account: op.tr === "invalid" ? mallory.address : recipient, country: dst === "us" ? "US" : "GB" },
+      });
+      const extraHash = op.tr === "none" ? zeroHash : travelRuleHash(payload);
+      if (op.tr === "valid" || op.tr === "invalid") travelRules.set(extraHash.toLowerCase(), payload);
       const p = {
         inputToken: tokenOf(src, inCur),
         dstChainId: BigInt(f.dep[dst].chainId),
         outputToken: tokenOf(dst, outCur),
-        recipient: recipient.address,
+        recipient,
         amount: op.amount,
         maxFee: op.amount,
         minAmountOut: 0n,
         deadline,
         tier: TIER.standard,
-        extraHash: zeroHash,
+        extraHash,
         quote: NO_QUOTE,
       };
       let e: Expected;
@@ -456,40 +764,40 @@ async function run(model: Model, op: Op): Promise<void> {
       expect(m).toMatchObject({
         nonce: cm.nonces.get(key(sender.address))!,
         sender: sender.address,
-        recipient: recipient.address,
+        recipient,
         inputToken: p.inputToken,
         outputToken: p.outputToken,
         amount: op.amount,
         fee,
         deadline,
+        extraHash,
         mode: op.lock ? MODE.lockRelease : MODE.burnMint,
       });
       cm.nonces.set(key(sender.address), m.nonce + 1n);
       if (op.lock) cm.escrowed[inCur] += op.amount;
       const hash = await read<Hex>(f.chain[src], gw(gateway(src), "hashMessage", m));
-      model.msgs.push({ m, id: sent.id, hash, src, dst, inCur, outCur, lock: op.lock, rate: op.lock ? LOCK_RATE[src] : RATE_SCALE, settled: false, srcState: "pending", denied: false });
+      const { must, why } = mustDecide(op.to >= users.length, op.cls, op.tr);
+      model.msgs.push({ m, id: sent.id, hash, src, dst, inCur, outCur, lock: op.lock, must, why, settled: false, srcState: "pending", approved: false, hostileRefund: false, refunds: [] });
       return;
     }
-    case "settle": {
-      // The operator attests a transfer it has not denied, and never one it already refunded; the relayer
-      // submits it (again, if an earlier attempt failed). Replays of settled ones are replaySettle's.
-      const x = pickOf(model.msgs.filter((y) => !y.settled && !y.denied && (y.settleItem || y.srcState === "pending")), op.pick);
-      if (x) await submitSettle(model, x);
+    case "relay": {
+      const x = pickOf(model.msgs, op.pick);
+      if (x) await relay(model, x);
       return;
     }
-    case "replaySettle": {
-      const x = pickOf(model.msgs.filter((y) => y.settleItem), op.pick);
-      if (x) await submitSettle(model, x);
-      return;
-    }
-    case "settleBatch": {
-      const candidates = model.msgs.filter((y) => y.dst === op.dst && !y.denied && (y.settleItem || y.srcState === "pending"));
+    case "relayBatch": {
+      // The relayer batches settlements to one chain: resubmits the ones it holds (possibly stale), asks for the others.
+      const candidates = model.msgs.filter((y) => y.dst === op.dst && (y.settleItem || (y.srcState === "pending" && !y.settled)));
       if (candidates.length === 0) return;
-      const chosen = op.picks.map((i) => candidates[i % candidates.length]!);
-      const items: SettleItem[] = [];
-      for (const x of chosen) items.push(await signSettleItem(x));
+      const chosen: MsgModel[] = [];
+      for (const i of op.picks) {
+        const x = candidates[i % candidates.length]!;
+        if (!x.settleItem) await askHonestly(model, x);
+        if (x.settleItem) chosen.push(x);
+      }
+      if (chosen.length === 0) return;
       const now = await latestTimestamp(f.chain[op.dst]);
-      const o = await tryWrite(f.chain[op.dst], relayer(), gw(gateway(op.dst), "settleBatch", items));
+      const o = await tryWrite(f.chain[op.dst], relayerKey(), gw(gateway(op.dst), "settleBatch", chosen.map((x) => x.settleItem!)));
       if (model.chain[op.dst].paused) {
         expectOutcome(o, fail("EnforcedPause"), "settleBatch");
         return;
@@ -504,43 +812,138 @@ async function run(model: Model, op: Op): Promise<void> {
         .filter((ev) => ev.name === "TransferSettled" || ev.name === "SettleFailed")
         .map((ev) => ({ id: (ev as { id: Hex }).id, result: ev.name === "TransferSettled" ? "settled" : errorChain((ev as { reason: Hex }).reason).join(" <- ") }));
       expect(got, "settleBatch items").toEqual(predicted);
-      for (const p of predicted) outcomes.set(`settleBatch item: ${p.result}`, (outcomes.get(`settleBatch item: ${p.result}`) ?? 0) + 1);
+      for (const p of predicted) tally(`settleBatch item: ${p.result}`);
       recordEvents(model, o);
       return;
     }
-    case "refund": {
-      // The honest operator refunds a transfer that is not settled and either expired on its
-      // destination (any settlement signed before can no longer pass the deadline), or is denied
-      // before any settlement was signed for it.
-      const x = pickOf(model.msgs.filter((y) => !y.settled && y.srcState === "pending" && !y.refundCall), op.pick);
+    case "hoard": {
+      // The hostile caller asks as the relayer would and keeps the signatures for later.
+      const x = pickOf(model.msgs, op.pick);
+      if (x) await askHonestly(model, x);
+      return;
+    }
+    case "hostileAsk": {
+      // Edited messages and ids: the operator must refuse or find nothing to sign, whatever it was asked before.
+      const x = pickOf(model.msgs, op.pick);
       if (!x) return;
-      const dstNow = await latestTimestamp(f.chain[x.dst]);
-      let reason: number;
-      if (dstNow > x.m.deadline) reason = REASON.expired;
-      else if (!x.settleItem) {
-        reason = REASON.denied;
-        x.denied = true;
-      } else return;
-      x.refundCall = gw(gateway(x.src), "refund", x.m, reason, await f.c.attesters.signRefund(x.m, reason));
-      await submitRefund(model, x);
+      const { id, m } = edited(model, x, op.edit);
+      const r = await ask(id, m);
+      if (r.ok) {
+        tally(`hostileAsk ${op.edit}: ${r.a.kind}`);
+        expect(r.a.kind, `the operator answered ${r.a.kind} for an edited message (${op.edit}) of ${x.id}: it signs only what its source gateway holds`).toMatch(/^(pending|done)$/);
+      } else {
+        tally(`hostileAsk ${op.edit}: ${errText(r.err).split(":")[0]}`);
+        const codes: string[] = [ViewErrorCode.IdMismatch, ViewErrorCode.UnknownRoute, OperatorErrorCode.IdMessageMismatch];
+        expect(isCorridorError(r.err) && codes.includes(r.err.code), `hostileAsk ${op.edit}: ${errText(r.err)}`).toBe(true);
+      }
+      return;
+    }
+    case "tamperSettle": {
+      // The hostile caller edits a settlement the operator signed and submits it.
+      const x = pickOf(model.msgs.filter((y) => y.settleItem), op.pick);
+      if (!x) return;
+      const item = x.settleItem!;
+      const m: Message =
+        op.how === "recipient" ? { ...x.m, recipient: mallory.address } : op.how === "amount" ? { ...x.m, amount: x.m.amount + 1_000_000n } : op.how === "deadline" ? { ...x.m, deadline: x.m.deadline + 100_000n } : x.m;
+      const tampered: SettleItem = { ...item, message: m, rate: op.how === "rate" ? item.rate + item.rate / 100n + 1n : item.rate };
+      const now = await latestTimestamp(f.chain[x.dst]);
+      const e = model.chain[x.dst].paused ? fail("EnforcedPause") : predictTamperedSettle(x, idOf(m), m.deadline, now);
+      const o = await tryWrite(f.chain[x.dst], mallory.privateKey, gw(gateway(x.dst), "settle", tampered));
+      expectOutcome(o, e, `tamperSettle-${op.how} ${x.id}`);
+      recordEvents(model, o);
+      return;
+    }
+    case "replaySettle": {
+      // Any signed settlement, again, at any time (after its deadline, after a refund, after it settled).
+      const x = pickOf(model.msgs.filter((y) => y.settleItem), op.pick);
+      if (x) await submitSettle(model, x, mallory.privateKey);
       return;
     }
     case "replayRefund": {
       const x = pickOf(model.msgs.filter((y) => y.refundCall), op.pick);
-      if (x) await submitRefund(model, x);
-      return;
-    }
-    case "finalize": {
-      // Signed only once the destination settled a lock-and-release transfer.
-      const x = pickOf(model.msgs.filter((y) => y.lock && y.settled && !y.finalizeCall), op.pick);
-      if (!x) return;
-      x.finalizeCall ??= gw(gateway(x.src), "finalize", x.m, await f.c.attesters.signFinalize(x.m));
-      await submitFinalize(model, x);
+      if (x) await submitRefund(model, x, mallory.privateKey);
       return;
     }
     case "replayFinalize": {
       const x = pickOf(model.msgs.filter((y) => y.finalizeCall), op.pick);
-      if (x) await submitFinalize(model, x);
+      if (x) await submitFinalize(model, x, mallory.privateKey);
+      return;
+    }
+    case "compromisedRefund": {
+      // A compromised coordinator asks the attesters directly for a refund (the operator is bypassed).
+      // Each attester must refuse once it signed a settlement that can still execute. Half the time the
+      // target is such a transfer (a settlement signed, not executed), when there is one.
+      const settling = model.msgs.filter((y) => y.settleItem && !y.settled && y.srcState === "pending");
+      const x = op.whileSettling && settling.length > 0 ? pickOf(settling, op.pick) : pickOf(model.msgs, op.pick);
+      if (!x) return;
+      await syncClock();
+      const expired = (await latestTimestamp(f.chain[x.dst])) > x.m.deadline;
+      let sigs: Hex[];
+      try {
+        sigs = await operator.attesters.signRefund(x.m, op.reason);
+      } catch (err) {
+        tally(`compromisedRefund: ${errText(err).split(":")[0]}`);
+        expect(isCorridorError(err, QuorumErrorCode.NoQuorum), `compromisedRefund: ${errText(err)}`).toBe(true);
+        return;
+      }
+      tally(`compromisedRefund: signed${expired ? " (expired)" : ""}`);
+      expect(x.settled, `${x.id}: attesters signed a refund of a settled transfer`).toBe(false);
+      expect(x.srcState, `${x.id}: attesters signed a refund of a closed transfer`).toBe("pending");
+      expect(Boolean(x.settleItem) && !expired, `${x.id}: attesters signed a refund while a settlement they signed can still execute`).toBe(false);
+      x.hostileRefund = true;
+      x.refundCall = gw(gateway(x.src), "refund", x.m, op.reason, sigs);
+      await submitRefund(model, x, mallory.privateKey);
+      return;
+    }
+    case "finality": {
+      // Finality for arbitrary ids (sent, junk, to either chain); what comes back is submitted (edited, sometimes).
+      const ids = op.picks.map((i) => model.msgs[i % Math.max(1, model.msgs.length)]?.id ?? keccak256(toHex(`junk ${i}`)));
+      if (op.junk) ids.push(keccak256(toHex(`junk ${op.picks[0]}`)));
+      await syncClock();
+      let r: Awaited<ReturnType<Operator["finality"]>>;
+      try {
+        r = await operator.finality(ids);
+      } catch (err) {
+        tally(`finality: ${errText(err).split(":")[0]}`);
+        expect(isCorridorError(err, OperatorErrorCode.FinalityMixed), `finality: ${errText(err)}`).toBe(true);
+        return;
+      }
+      tally(`finality: ${r ? `${r.ids.length} ids` : "none"}`);
+      if (!r) return;
+      const xs = r.ids.map((id) => model.msgs.find((y) => key(y.id) === key(id)));
+      for (const [i, x] of xs.entries()) {
+        expect(x && ids.some((a) => a.toLowerCase() === x.id.toLowerCase()), `finality signed for ${r.ids[i]}, which was not asked or never sent`).toBeTruthy();
+        expect(operator.store.get(x!.id)?.signed?.outcome, `finality signed for ${x!.id} without a settle decision`).toBe("settle");
+        expect(x!.dst, "finality for one destination").toBe(xs[0]!.dst);
+      }
+      const dst = xs[0]!.dst;
+      const signedIds = op.tamper ? [...r.ids, keccak256(toHex("slipped in"))] : r.ids;
+      const o = await tryWrite(f.chain[dst], mallory.privateKey, gw(gateway(dst), "creditFastAllowance", signedIds, r.signatures));
+      expectOutcome(o, op.tamper ? fail("UnknownAttester", undefined) : OK, "creditFastAllowance");
+      recordEvents(model, o);
+      return;
+    }
+    case "review": {
+      // The reviewer decides a held transfer (or, sometimes, any id: refused unless its review is pending).
+      const held = model.msgs.filter((y) => operator.store.get(y.id)?.review?.state === "pending");
+      const x = op.anyId ? pickOf(model.msgs, op.pick) : pickOf(held, op.pick);
+      if (!x) return;
+      const before = operator.store.get(x.id)?.review?.state;
+      await syncClock();
+      try {
+        operator.review(x.id, op.approve, "reviewer");
+        tally(`review: ${op.approve ? "approved" : "denied"}`);
+        expect(before, `review of ${x.id} accepted in state ${before}`).toBe("pending");
+        if (op.approve) x.approved = true;
+      } catch (err) {
+        tally(`review: ${errText(err).split(":")[0]}`);
+        expect(isCorridorError(err, before === undefined ? OperatorErrorCode.ReviewNotFound : OperatorErrorCode.ReviewDecided), `review in state ${before}: ${errText(err)}`).toBe(true);
+      }
+      return;
+    }
+    case "restart": {
+      operator.close();
+      operator = startOperator();
       return;
     }
     case "pauseGateway": {
@@ -627,6 +1030,41 @@ async function run(model: Model, op: Op): Promise<void> {
   }
 }
 
+/**
+ * The end of a run: the issuers lift every pause and freeze, the relayer asks for every transfer and
+ * submits, the reviewer approves what is still held, the relayer goes round twice (a settlement, then
+ * its finalization), time passes every deadline, and it goes round twice again.
+ */
+async function drain(model: Model): Promise<void> {
+  for (const n of CHAINS) {
+    const cm = model.chain[n];
+    if (cm.paused) await run(model, { t: "pauseGateway", chain: n });
+    for (const c of CURS) {
+      if (cm.tokenPaused[c]) await run(model, { t: "pauseToken", chain: n, cur: c });
+      for (const who of [...cm.frozen[c]]) {
+        await adminWrite(f, n, tok(tokenOf(n, c), "unfreeze", who));
+        cm.frozen[c].delete(who);
+      }
+    }
+  }
+  const relayAll = async () => {
+    for (const x of model.msgs) if (x.srcState === "pending" && (!x.settled || x.lock)) await relay(model, x);
+  };
+  await relayAll();
+  // The reviewer approves what is still held (so that approved settlements happen in most runs), and the relayer goes round again.
+  for (const x of model.msgs) {
+    if (operator.store.get(x.id)?.review?.state !== "pending") continue;
+    operator.review(x.id, true, "reviewer");
+    x.approved = true;
+    tally("review (drain): approved");
+  }
+  await relayAll();
+  await relayAll();
+  await Promise.all(CHAINS.map((n) => advance(f.chain[n], 4_000)));
+  await relayAll();
+  await relayAll();
+}
+
 // ---------------------------------------------------------------- the invariants
 
 async function checkInvariants(model: Model): Promise<void> {
@@ -684,38 +1122,85 @@ async function checkInvariants(model: Model): Promise<void> {
   }
   for (const [r, v] of routes) expect(v.in, `${r}: value in = out + fees + refunds + in flight`).toBe(v.out + v.fees + v.refunds + v.inFlight);
 
-  // Exactly once, from chain state and from every receipt's events; and the chain matches the model.
   for (const s of status) {
-    expect(s.consumed && s.outbound === REFUNDED, `${s.x.id} both settled and refunded`).toBe(false);
-    const expectedOutbound = s.x.srcState === "refunded" ? REFUNDED : s.x.srcState === "finalized" ? FINALIZED : s.x.hash;
-    expect({ consumed: s.consumed, outbound: s.outbound }, `${s.x.id} status`).toEqual({ consumed: s.x.settled, outbound: expectedOutbound });
-    if (s.x.srcState === "finalized") expect(s.consumed, `${s.x.id} finalized but not settled`).toBe(true);
-    const ev = model.events.get(s.x.id) ?? { settled: 0, refunded: 0, finalized: 0 };
-    expect(ev, `${s.x.id} events`).toEqual({ settled: s.x.settled ? 1 : 0, refunded: s.x.srcState === "refunded" ? 1 : 0, finalized: s.x.srcState === "finalized" ? 1 : 0 });
+    const x = s.x;
+    // Exactly once, from chain state and from every receipt's events; and the chain matches the model.
+    expect(s.consumed && s.outbound === REFUNDED, `${x.id} both settled and refunded`).toBe(false);
+    const expectedOutbound = x.srcState === "refunded" ? REFUNDED : x.srcState === "finalized" ? FINALIZED : x.hash;
+    expect({ consumed: s.consumed, outbound: s.outbound }, `${x.id} status`).toEqual({ consumed: x.settled, outbound: expectedOutbound });
+    if (x.srcState === "finalized") expect(s.consumed, `${x.id} finalized but not settled`).toBe(true);
+    const ev = model.events.get(x.id) ?? { settled: 0, refunded: 0, finalized: 0 };
+    expect(ev, `${x.id} events`).toEqual({ settled: x.settled ? 1 : 0, refunded: x.srcState === "refunded" ? 1 : 0, finalized: x.srcState === "finalized" ? 1 : 0 });
+
+    // Compliance, against the test's own knowledge of the send and against the operator's record.
+    const d = operator.store.get(x.id);
+    if (d) expect(hashMessage(d.message), `${x.id}: the operator's record holds another message than the chain's`).toBe(x.hash);
+    const s1 = d?.screening?.outcome;
+    if (x.must === "deny" && s1) expect(s1, `${x.id}: screened ${s1}, but it must be denied (${x.why})`).toBe("deny");
+    if (x.must === "notAllow" && s1) expect(s1, `${x.id}: screened allow, but it must be held or denied (${x.why})`).not.toBe("allow");
+    const denied = x.must === "deny" || s1 === "deny" || d?.review?.state === "denied";
+    if (s.consumed) {
+      expect(denied, `${x.id}: a denied transfer was settled (${x.why}; screening ${s1}, review ${d?.review?.state})`).toBe(false);
+      if (x.must === "notAllow" || s1 === "hold") {
+        expect(x.approved && d?.review?.state === "approved", `${x.id}: a held transfer was settled before the reviewer approved it (${x.why})`).toBe(true);
+      }
+      expect(d?.signed?.outcome, `${x.id}: settled, but the operator's decision is ${d?.signed?.outcome}`).toBe("settle");
+      expect(x.paidRate, `${x.id}: paid at a rate other than the operator's decision`).toBe(d?.signed?.outcome === "settle" ? d.signed.rate : undefined);
+    }
+    if (x.srcState === "refunded") expect(x.refunds, `${x.id}: refunded, not in full to its sender`).toEqual([{ sender: key(x.m.sender), amount: x.m.amount }]);
+  }
+}
+
+/** After the drain: every transfer ended settled (and finalized, if escrowed) or refunded in full; a denied one refunded. */
+function checkSettledOrRefunded(model: Model): void {
+  for (const x of model.msgs) {
+    const d = operator.store.get(x.id);
+    const denied = x.must === "deny" || d?.screening?.outcome === "deny" || d?.review?.state === "denied";
+    const end = x.settled ? (x.lock ? x.srcState : "settled") : x.srcState;
+    expect(end, `${x.id} (${x.why}) after the drain`).toBe(x.settled ? (x.lock ? "finalized" : "settled") : "refunded");
+    if (denied) expect({ settled: x.settled, refunds: x.refunds }, `${x.id}: denied (${x.why})`).toEqual({ settled: false, refunds: [{ sender: key(x.m.sender), amount: x.m.amount }] });
   }
 }
 
 // ---------------------------------------------------------------- the property
 
-describe("corridor invariants under random operation sequences", () => {
-  it(`hold after every step (${RUNS} runs of 10 to 25 steps)`, async () => {
-    let steps = 0;
-    const tally = new Map<string, number>();
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 10, maxLength: 25 }), async (ops) => {
-        for (const n of CHAINS) await revertTo(f.chain[n], base[n]);
-        base = { us: await snapshot(f.chain.us), uk: await snapshot(f.chain.uk) };
-        const model = cloneModel(initial);
-        for (const op of ops) {
-          await run(model, op);
-          await checkInvariants(model);
-          steps++;
-          tally.set(op.t, (tally.get(op.t) ?? 0) + 1);
-        }
-      }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: false },
-    );
-    expect(steps).toBeGreaterThanOrEqual(RUNS * 10);
-    if (process.env.CORRIDOR_FC_VERBOSE) console.log(`${steps} steps`, Object.fromEntries(tally), Object.fromEntries([...outcomes].sort()));
-  }, Math.max(120_000, RUNS * 3_000));
+describe("corridor invariants with the real operator (default compliance pipeline, m-of-n attesters), honest and hostile callers", () => {
+  it(
+    `after every step (${RUNS} runs of 10 to 25 actions, then a drain): books conserved; nothing settled twice or both settled and refunded; ` +
+      `denied transfers (OFAC, limits, travel rule, review) never settled and refunded in full; held ones never settled before approval; ` +
+      `every payout at the operator's decided rate; no signature for an edited message or a refund while a settlement can execute; all end settled or refunded`,
+    async () => {
+      let steps = 0;
+      const tally2 = new Map<string, number>();
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 10, maxLength: 25 }), async (ops) => {
+          for (const n of CHAINS) await revertTo(f.chain[n], base[n]);
+          base = { us: await snapshot(f.chain.us), uk: await snapshot(f.chain.uk) };
+          const model = cloneModel(initial);
+          travelRules.clear();
+          stateDir = operatorStateDir();
+          await syncClock();
+          operator = startOperator();
+          try {
+            for (const op of ops) {
+              await run(model, op);
+              await checkInvariants(model);
+              steps++;
+              tally2.set(op.t, (tally2.get(op.t) ?? 0) + 1);
+            }
+            await drain(model);
+            await checkInvariants(model);
+            checkSettledOrRefunded(model);
+          } finally {
+            operator.close();
+            removeStateDir(stateDir);
+          }
+        }),
+        { numRuns: RUNS, endOnFailure: false },
+      );
+      expect(steps).toBeGreaterThanOrEqual(RUNS * 10);
+      if (process.env.CORRIDOR_FC_VERBOSE) console.log(`${steps} steps`, Object.fromEntries(tally2), Object.fromEntries([...outcomes].sort()));
+    },
+    Math.max(120_000, RUNS * 4_000),
+  );
 });

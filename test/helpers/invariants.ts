@@ -2,7 +2,8 @@
  * Helpers for the reentrancy and invariant tests: deploying the test-only contracts under
  * contracts/testing, sending a transaction that may revert and getting its decoded error back
  * (instead of a throw), decoding nested revert data (a malicious contract's ReentryBlocked(reason)
- * wrapping the gateway's own error), and chain snapshots.
+ * wrapping the gateway's own error), chain snapshots, and the real operator (buildOperator with the
+ * default compliance pipeline) on a state folder that survives restarts.
  */
 import { encodeDeployData, type Abi, type Hex } from "viem";
 import type { Chain } from "../../src/chains/chain.js";
@@ -10,6 +11,20 @@ import { TxSender, waitForReceipt, type Receipt } from "../../src/chains/tx-send
 import { loadArtifact, type Artifact } from "../../src/contracts/artifacts.js";
 import { decodeRevert, type DecodedRevert } from "../../src/contracts/gateway.js";
 import { encodeCall, type Call } from "./contracts.js";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Clock } from "../../src/domain/clock.js";
+import { createHooks } from "../../src/domain/compliance/registry.js";
+import { USD_GBP, type RateSource } from "../../src/domain/fx/rate-source.js";
+import { Decimal } from "../../src/domain/money.js";
+import { loadAddressList } from "../../src/data/sanctions-list.js";
+import { buildOperator } from "../../src/operator/build.js";
+import type { ChainViewOptions } from "../../src/operator/chain-view.js";
+import { DEFAULT_HOOKS } from "../../src/operator/default-hooks.js";
+import type { Operator } from "../../src/operator/operator.js";
+import type { Quoter } from "../../src/operator/quoter.js";
+import { createScreen } from "../../src/operator/screening.js";
 
 /** A test-only contract from contracts/testing (ReentrantToken, ReentrantHook, InvariantLens). */
 export const testingArtifact = (name: string): Artifact => loadArtifact(name, `testing/${name}.sol`);
@@ -96,4 +111,67 @@ export async function revertTo(chain: Chain, id: Hex): Promise<void> {
 export async function advance(chain: Chain, seconds: number): Promise<void> {
   await chain.request("evm_increaseTime", [seconds]);
   await chain.request("evm_mine", []);
+}
+
+// ---------------------------------------------------------------- the real operator, for the invariant test
+
+/**
+ * A folder for one run's operator state (decision store and attester journals, SQLite): under
+ * /dev/shm when there is one (the stores fsync every claim), else the system's temp folder.
+ */
+export function operatorStateDir(): string {
+  const root = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  return mkdtempSync(join(root, "corridor-invariants-"));
+}
+
+export function removeStateDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * GBP per USD that steps with time: 0.790 + 0.005 * (floor(t / 1000) mod 7), so the price the operator
+ * decides at depends on when it decides (a settlement replayed later must keep its signed rate).
+ * Between 0.79 and 0.82, which the invariant test's amount classes rely on.
+ */
+export const steppedRates: RateSource = {
+  id: "stepped:0.79..0.82",
+  pair: USD_GBP,
+  mid: (t) => new Decimal("0.79").plus(new Decimal(Math.floor(t / 1000) % 7).times("0.005")),
+};
+
+export interface CorridorOperatorOptions extends ChainViewOptions {
+  attesterKeys: Hex[];
+  threshold: number;
+  quoter: Quoter;
+  clock: Clock;
+  /** Travel-rule payloads the senders' VASPs sent off chain, by their hash (lower case): what a message's extraHash commits to. */
+  travelRules: ReadonlyMap<string, unknown>;
+  stateDir: string;
+}
+
+/**
+ * The operator as the corridor runs it: buildOperator with the DEFAULT compliance pipeline
+ * (DEFAULT_HOOKS with the packaged OFAC list), jurisdictions us = US and uk = UK, and the
+ * travel-rule payload found by the message's extraHash. Calling it again on the same `stateDir` is
+ * a restart: the decision store and the attesters' journals persist, the hooks' memory does not.
+ */
+export function buildCorridorOperator(o: CorridorOperatorOptions): Operator {
+  const screen = createScreen({
+    hooks: createHooks(DEFAULT_HOOKS, { loadAddressList }),
+    rates: o.quoter.source,
+    jurisdictions: { us: "US", uk: "UK" },
+    travelRuleFor: (m) => o.travelRules.get(m.extraHash.toLowerCase()),
+    audit: () => {},
+  });
+  return buildOperator({
+    chains: o.chains,
+    profiles: o.profiles,
+    deployment: o.deployment,
+    attesterKeys: o.attesterKeys,
+    threshold: o.threshold,
+    quoter: o.quoter,
+    screen,
+    clock: o.clock,
+    stateDir: o.stateDir,
+  });
 }
