@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import { REFUND_REASON } from "../domain/message.js";
 import type { Scheduler } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
+import { advance, LifecycleErrorCode, type LifecycleEvent } from "../domain/lifecycle.js";
+import { isCorridorError } from "../domain/errors.js";
 import type { AttestationService, Relayer } from "../relayer/relayer.js";
 import type { Attestation, OperatorApi } from "./operator.js";
 
@@ -31,30 +33,38 @@ export function connectOperator(opts: ServiceOptions): AttestationService {
   const { operator, relayer, scheduler } = opts;
   const log = opts.logger.child({ module: "operator" });
   const ask = (r: TransferRecord) => operator.attestation(r.id, r.message);
+  /**
+   * Moves a record on by the operator's answer. An answer its state does not allow (a settlement after
+   * a refund was signed, a hold after a signature: the operator gives one outcome per id) is logged
+   * and not acted on; false then, and for a late answer the record has moved past.
+   */
+  const step = (r: TransferRecord, event: LifecycleEvent, at: number): boolean => {
+    try {
+      return !advance(r, event, at).ignored;
+    } catch (err) {
+      if (!isCorridorError(err, LifecycleErrorCode.Illegal)) throw err;
+      log.error({ id: r.id, state: r.state, event: event.kind, err: err.toJSON() }, "operator answer not allowed in the transfer's state; not acted on");
+      return false;
+    }
+  };
 
   const deliver = (r: TransferRecord, res: Attestation) => {
     // The chain may have answered first (a resumed transfer settled by an earlier run): a late attestation changes nothing.
     if (r.state === "settled" || r.state === "refunded" || r.state === "dropped") return;
     const now = scheduler.now();
-    if ((res.kind === "settle" || res.kind === "refund") && r.state === "held") r.stages.reviewed ??= now;
     if (res.kind === "settle" || res.kind === "refund" || res.kind === "hold") {
       if (res.compliance) r.compliance = res.compliance;
     }
+    // The lifecycle sets the stage times (a held record's review time too); an answer its state does not allow changes nothing else.
     if (res.kind === "settle") {
-      r.state = "attested";
-      r.stages.attested = now;
-      r.rate = res.rate;
-      r.mid = res.mid;
+      if (!step(r, { kind: "attested", rate: res.rate, mid: res.mid }, now)) return relayer.touch(r);
       relayer.enqueueSettle(r, { message: r.message, rate: res.rate, sourceFinal: res.sourceFinal, signatures: res.signatures, quote: res.quote, quoteSignature: res.quoteSignature });
     } else if (res.kind === "refund") {
-      r.state = "refund_attested";
-      r.stages.refundAttested = now;
-      r.refundReason = res.detail ? `${res.reason}:${res.detail}` : res.reason;
+      if (!step(r, { kind: "refundAttested", reason: res.detail ? `${res.reason}:${res.detail}` : res.reason }, now)) return relayer.touch(r);
       relayer.enqueueRefund(r, { message: r.message, reason: REFUND_REASON[res.reason], signatures: res.signatures });
     } else if (res.kind === "hold") {
       const first = r.state !== "held";
-      r.state = "held";
-      r.stages.held ??= now;
+      if (!step(r, { kind: "held" }, now)) return relayer.touch(r);
       // Just after the modelled review time the first time, then every poll interval.
       pollHeld(r, first && res.reviewSeconds !== undefined ? res.reviewSeconds + 1 : (opts.reviewPollSeconds ?? 2));
     } else if (res.kind === "finalize") {
@@ -108,11 +118,8 @@ export function connectOperator(opts: ServiceOptions): AttestationService {
   const service: AttestationService = {
     requestAttestation(r: TransferRecord) {
       scheduler.after(opts.screeningSeconds, () => {
-        if (r.state === "confirmed" || r.state === "initiated") {
-          r.state = "screened";
-          r.stages.screened ??= scheduler.now();
-          relayer.touch(r);
-        }
+        // Screening starts from CONFIRMED (or INITIATED: a re-mined send); later states have been screened.
+        if (step(r, { kind: "screened" }, scheduler.now())) relayer.touch(r);
         attempt("attest", async () => deliver(r, await ask(r)), opts.attestationSeconds);
       });
     },

@@ -23,6 +23,8 @@ import { MODE, REFUND_REASON, tierName, type RefundReason } from "../domain/mess
 import type { Clock } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { isTerminal } from "../domain/transfer.js";
+import { advance, LifecycleErrorCode, type Advanced, type LifecycleEvent } from "../domain/lifecycle.js";
+import { isCorridorError } from "../domain/errors.js";
 import type { InflightBatch, TransferStore } from "./store.js";
 import { RelayerMetrics } from "./metrics.js";
 
@@ -153,8 +155,7 @@ export class Relayer {
   readonly stats = { batches: 0, batchItems: 0, rpcErrors: 0, alreadySettled: 0 };
   /** Settled lock-and-release transfers whose source escrow is not yet finalized. */
   private readonly awaitingFinalize = new Set<Hex>();
-  /** Transfers that reached settled or refunded. */
-  terminalCount = 0;
+  /** Transfers this process saw reach settled or refunded (less those a reorganisation took back): kept by `apply`. */
   private readonly finalCounts = { settled: 0, refunded: 0 };
   readonly metrics = new RelayerMetrics(() => {
     const states: Record<string, number> = { ...this.finalCounts };
@@ -184,6 +185,36 @@ export class Relayer {
 
   connect(attestations: AttestationService): void {
     this.attestations = attestations;
+  }
+
+  /** Transfers that reached settled or refunded. */
+  get terminalCount(): number {
+    return this.finalCounts.settled + this.finalCounts.refunded;
+  }
+
+  /** The one place the relayer changes a record's state: through the lifecycle, counting the outcomes as they come and go. */
+  private apply(r: TransferRecord, event: LifecycleEvent, at: number): Advanced {
+    const step = advance(r, event, at);
+    if (step.from !== step.to) {
+      if (step.from === "settled" || step.from === "refunded") this.finalCounts[step.from]--;
+      if (step.to === "settled" || step.to === "refunded") this.finalCounts[step.to]++;
+    }
+    return step;
+  }
+
+  /**
+   * A settlement or refund read from a chain: false if the record already shows it (a re-read). One
+   * that contradicts the record (a refund of a settled transfer, or the reverse: the attesters sign one
+   * outcome per id, so it cannot happen) is logged and skipped rather than stopping the watcher.
+   */
+  private applyChainFact(r: TransferRecord, event: LifecycleEvent, at: number): boolean {
+    try {
+      return !this.apply(r, event, at).ignored;
+    } catch (err) {
+      if (!isCorridorError(err, LifecycleErrorCode.Illegal)) throw err;
+      this.log.error({ id: r.id, state: r.state, event: event.kind, err: err.toJSON() }, "chain event contradicts the transfer's record; skipped");
+      return false;
+    }
   }
 
   private rec(id: Hex): TransferRecord | undefined {
@@ -413,20 +444,14 @@ export class Relayer {
         // A finalization or refund of a send that is still there, gone with the old branch: ask again.
         if (releasedAfterFork(r) && (r.srcBlock <= fork || sent.has(r.id))) {
           if (r.finalized && !finalized.has(r.id)) {
-            r.finalized = false;
-            delete r.stages.finalized;
-            delete r.finalizedBlock;
+            this.apply(r, { kind: "finalizeVanished" }, now);
             this.save(r);
             this.awaitingFinalize.add(r.id);
             this.finalizeRetries.delete(r.id);
             this.attestations.requestFinalize(r);
             report.released.push(r.id);
           } else if (r.state === "refunded" && !refunded.has(r.id)) {
-            r.state = "screened";
-            delete r.stages.refunded;
-            delete r.refundedBlock;
-            this.finalCounts.refunded--;
-            this.terminalCount--;
+            this.apply(r, { kind: "refundVanished" }, now);
             this.open.add(r.id);
             this.refundRequested.delete(r.id);
             this.save(r);
@@ -445,30 +470,20 @@ export class Relayer {
               this.save(r);
             }
           } else if (r.state === "settled") {
-            r.sourceReorgedAt = now;
+            this.apply(r, { kind: "sendVanished" }, now); // stays settled, its payout exposed
             this.fastOutstanding[chainName]!.delete(r.id);
             this.awaitingFinalize.delete(r.id);
             report.exposed.push({ id: r.id, amountOut: r.amountOut ?? 0n, fromFastAllowance: r.fastAllowanceUsed ?? 0n });
             this.save(r);
           } else {
-            if (r.state === "refunded") {
-              // Its refund went with the old branch too: nothing happened at all.
-              this.finalCounts.refunded--;
-              this.terminalCount--;
-            }
+            // (A refunded one: its refund went with the old branch too; nothing happened at all.)
             this.drop(r, now);
             report.dropped.push(r.id);
           }
         }
         if (r.dstChain === chainName && r.state === "settled" && (r.dstBlock ?? 0) > fork && !settled.has(r.id)) {
           // Its settlement was reorganised away: attest and deliver it again (the id is unconsumed again).
-          r.state = "confirmed";
-          delete r.stages.settled;
-          delete r.dstBlock;
-          delete r.dstTxHash;
-          delete r.amountOut;
-          this.finalCounts.settled--;
-          this.terminalCount--;
+          this.apply(r, { kind: "settlementVanished" }, now);
           this.awaitingFinalize.delete(r.id);
           this.open.add(r.id);
           this.save(r);
@@ -489,8 +504,7 @@ export class Relayer {
 
   /** A send that is no longer on its chain: nothing more happens to it (late attestations are ignored). */
   private drop(r: TransferRecord, now: number): void {
-    r.state = "dropped";
-    r.stages.dropped = now;
+    this.apply(r, { kind: "sendVanished" }, now);
     this.open.delete(r.id);
     this.awaiting[r.srcChain]!.delete(r.id);
     this.finalityWait[r.srcChain]!.delete(r.id);
@@ -530,13 +544,12 @@ export class Relayer {
           known.srcTxHash = ev.log.transactionHash;
           if (dropped) {
             // Mined again after it was dropped: the same transfer goes on under its record, once.
-            known.state = "initiated";
-            delete known.stages.dropped;
+            this.apply(known, { kind: "sendRemined" }, ts);
             this.awaiting[chainName]!.add(ev.id);
             this.open.add(ev.id);
           } else if (backed) {
             // Paid out, its send gone in a reorg, and now mined again: backed after all.
-            delete known.sourceReorgedAt;
+            this.apply(known, { kind: "sendRemined" }, ts);
             if (known.fastAllowanceUsed) this.fastOutstanding[chainName]!.add(known.id);
             if (known.message.mode === MODE.lockRelease && !known.finalized) {
               this.awaitingFinalize.add(known.id);
@@ -575,22 +588,11 @@ export class Relayer {
       case "TransferSettled": {
         const r = this.rec(ev.id);
         if (!r) return this.keepEarly(chainName, ev, ts);
-        if (r.state === "settled") return;
-        if (r.state === "dropped") {
-          // Attested before its send vanished, delivered anyway (by this relayer or another): exposure.
-          r.sourceReorgedAt = r.stages.dropped;
-          delete r.stages.dropped;
-        }
-        r.state = "settled";
-        r.stages.settled = ts;
-        r.dstBlock = ev.log.blockNumber;
-        r.dstTxHash = ev.log.transactionHash;
-        r.amountOut = ev.amountOut;
-        r.rate = ev.rate;
+        // From DROPPED: attested before its send vanished, delivered anyway (by this relayer or another): exposure.
+        const settled: LifecycleEvent = { kind: "settled", block: ev.log.blockNumber, tx: ev.log.transactionHash, amountOut: ev.amountOut, rate: ev.rate };
+        if (!this.applyChainFact(r, settled, ts)) return;
         this.save(r);
         this.open.delete(r.id);
-        this.terminalCount++;
-        this.finalCounts.settled++;
         if (r.stages.initiated !== undefined) this.metrics.settlementSeconds.observe(ts - r.stages.initiated);
         if (r.message.mode === MODE.lockRelease && r.sourceReorgedAt === undefined) {
           this.awaitingFinalize.add(r.id);
@@ -600,24 +602,18 @@ export class Relayer {
       }
       case "TransferRefunded": {
         const r = this.rec(ev.id);
-        if (!r || r.state === "refunded") return;
-        r.state = "refunded";
-        r.stages.refunded = ts;
-        r.refundedBlock = ev.log.blockNumber;
-        r.refundReason ??= Object.keys(REFUND_REASON)[ev.reason] ?? "other";
+        if (!r) return;
+        const refunded: LifecycleEvent = { kind: "refunded", block: ev.log.blockNumber, reason: Object.keys(REFUND_REASON)[ev.reason] ?? "other" };
+        if (!this.applyChainFact(r, refunded, ts)) return;
         this.save(r);
         this.open.delete(r.id);
-        this.terminalCount++;
-        this.finalCounts.refunded++;
         this.awaiting[r.srcChain]?.delete(r.id);
         return;
       }
       case "TransferFinalized": {
         const r = this.rec(ev.id);
         if (!r) return;
-        r.finalized = true;
-        r.stages.finalized = ts;
-        r.finalizedBlock = ev.log.blockNumber;
+        this.apply(r, { kind: "finalized", block: ev.log.blockNumber }, ts);
         this.save(r);
         this.awaitingFinalize.delete(r.id);
         return;
@@ -658,7 +654,7 @@ export class Relayer {
       if (kind === "SettleFailed") this.settledElsewhere[r.dstChain]!.add(id);
       if (kind === "FinalizeFailed" && r.state === "settled" && !r.finalized) {
         // Already finalized on the source (a settled transfer is never refunded): by this relayer before a restart, or another.
-        r.finalized = true;
+        this.apply(r, { kind: "finalizedElsewhere" }, this.opts.clock.now());
         this.save(r);
         this.awaitingFinalize.delete(r.id);
       }
@@ -683,14 +679,15 @@ export class Relayer {
       const item = this.lastSettle.get(id);
       if (item && err === "InsufficientLiquidity") {
         // Queued, with its wait measured, until liquidity arrives or the deadline passes (then refunded).
-        r.state = "attested";
+        // (Late, from a record that has moved on since the batch went out: nothing to park.)
+        if (this.apply(r, { kind: "liquidityShort" }, this.opts.clock.now()).ignored) return;
         this.liquidityWait[r.dstChain]!.set(id, { item, since: this.liquidityWait[r.dstChain]!.get(id)?.since ?? this.opts.clock.now() });
         this.save(r);
         return;
       }
       if (err === "FastAllowanceExceeded") {
-        // Wait for source finality, then settle without drawing on the allowance.
-        r.state = "confirmed";
+        // Wait for source finality, then settle without drawing on the allowance (unless the record moved on meanwhile).
+        if (this.apply(r, { kind: "allowanceExceeded" }, this.opts.clock.now()).ignored) return;
         this.finalityWait[r.srcChain]!.add(id);
         this.save(r);
         return;
@@ -715,9 +712,8 @@ export class Relayer {
       const need = confirmationsFor(profile, tierName(r.message.tier));
       if (head - r.srcBlock + 1 < need) continue;
       waiting.delete(id);
-      if (r.state !== "initiated") continue;
-      r.state = "confirmed";
-      r.stages.confirmed = this.opts.clock.now();
+      // Counted once, from INITIATED (the screening step may have run first: late, ignored).
+      if (this.apply(r, { kind: "confirmed" }, this.opts.clock.now()).ignored) continue;
       this.save(r);
       this.attestations.requestAttestation(r);
     }
@@ -924,11 +920,7 @@ export class Relayer {
     if (kind === "settle") {
       for (const j of batch) {
         const r = this.rec(j.id);
-        if (r && !isTerminal(r)) {
-          r.state = "submitted";
-          r.stages.submitted ??= now;
-          this.save(r);
-        }
+        if (r && !this.apply(r, { kind: "submitted" }, now).ignored) this.save(r);
       }
     }
   }
