@@ -19,17 +19,17 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeFunctionData, hashTypedData, maxUint256, type Hex } from "viem";
+import { encodeFunctionData, hashTypedData, type Hex } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
 import { bootCorridor, type BootedCorridor } from "../src/chains/setup.js";
 import { DEFAULT_STATE_HISTORY } from "../src/chains/embedded.js";
 import { testKeyPair } from "../src/chains/keys.js";
-import { TxSender, type TxRequest } from "../src/chains/tx-sender.js";
+import { TxSender } from "../src/chains/tx-sender.js";
 import { getBlock, mineBlockAt, setAutomine } from "../src/chains/mining.js";
 import type { Chain } from "../src/chains/chain.js";
-import { fundNative, sendAll } from "../src/contracts/deploy.js";
+import { fundChain } from "../src/contracts/fund.js";
 import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../src/contracts/gateway.js";
-import { ATTESTATION_TYPES, FINALITY_TYPES, NO_QUOTE, TIER, ZERO_HASH, gatewayDomain, settleDigest, type Message } from "../src/domain/message.js";
+import { ATTESTATION_TYPES, NO_QUOTE, TIER, ZERO_HASH, gatewayDomain, settleDigest, type Message } from "../src/domain/message.js";
 import { toBaseUnits } from "../src/domain/money.js";
 import { fixedRate } from "../src/domain/fx/rate-source.js";
 import { VirtualClock, wallClock } from "../src/domain/clock.js";
@@ -57,23 +57,9 @@ async function fund(c: BootedCorridor, seed: string) {
   for (const name of ["us", "uk"] as const) {
     const chain = c.chains[name]!;
     const d = c.deployment.chains[name]!;
-    const token = d.tokens[d.home];
     const lp = testKeyPair(seed, "lp", name.length + (name === "us" ? 0 : 1));
     senders[name] = Array.from({ length: SENDERS }, (_, i) => testKeyPair(seed, `bench/${name}`, i));
-    await fundNative(chain, [lp.address, ...senders[name]!.map((s) => s.address)]);
-    const issuer = new TxSender(chain, c.keys.deployer);
-    const minter = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
-    const txs: TxRequest[] = [{ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minter, issuer.address] }) }];
-    txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [lp.address, toBaseUnits("100000000")] }) });
-    for (const s of senders[name]!) txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.address, toBaseUnits("10000000")] }) });
-    await sendAll(issuer, txs, "fund");
-    await sendAll(new TxSender(chain, lp.privateKey), [
-      { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
-      { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, toBaseUnits("100000000")] }) },
-    ], "lp");
-    for (const s of senders[name]!) {
-      await sendAll(new TxSender(chain, s.privateKey), Object.values(d.tokens).map((t) => ({ to: t, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) })), "approve");
-    }
+    await fundChain({ chain, deployment: d, issuerKey: c.keys.deployer, lp, liquidity: toBaseUnits("100000000"), senders: senders[name]!.map((key) => ({ key, amount: toBaseUnits("10000000") })) });
   }
   return senders;
 }

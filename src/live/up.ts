@@ -1,12 +1,9 @@
-import { encodeFunctionData, maxUint256, type Hex } from "viem";
 import type { Logger } from "pino";
 import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
 import { testKey, testKeyPair } from "../chains/keys.js";
-import { TxSender, type TxRequest } from "../chains/tx-sender.js";
 import { getBlock } from "../chains/mining.js";
-import { fundNative, sendAll } from "../contracts/deploy.js";
+import { fundChain } from "../contracts/fund.js";
 import { installPolicies } from "../contracts/policies.js";
-import { GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
 import { toBaseUnits } from "../domain/money.js";
 import { parseFeeSchedule } from "../domain/fees.js";
 import { newLiveTokens, type LiveConfig } from "./config.js";
@@ -47,25 +44,10 @@ export async function bringUp(opts: UpOptions): Promise<{ config: LiveConfig; no
     for (const name of ["us", "uk"] as const) {
       const chain = chains[name]!;
       const d = deployment.chains[name]!;
-      const token = d.tokens[d.home];
       const lp = testKeyPair(opts.seed, "lp", name === "us" ? 0 : 1);
       const users = Array.from({ length: opts.accounts }, (_, i) => testKeyPair(opts.seed, `account/${name}`, i));
-      await fundNative(chain, [lp.address, ...users.map((u) => u.address)]);
-      const issuer = new TxSender(chain, corridor.keys.deployer);
-      const minter = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
-      const txs: TxRequest[] = [{ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minter, issuer.address] }) }];
-      const liquidity = toBaseUnits("5000000");
-      txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [lp.address, liquidity] }) });
-      for (const u of users) txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [u.address, toBaseUnits("1000000")] }) });
-      await sendAll(issuer, txs, "fund accounts");
-      await sendAll(
-        new TxSender(chain, lp.privateKey),
-        [
-          { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
-          { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, liquidity] }) },
-        ],
-        "deposit liquidity",
-      );
+      // (`corridor send` approves what it sends, so the accounts are not approved here.)
+      await fundChain({ chain, deployment: d, issuerKey: corridor.keys.deployer, lp, liquidity: toBaseUnits("5000000"), senders: users.map((key) => ({ key, amount: toBaseUnits("1000000") })), approve: false });
       for (const u of users) accounts.push({ chain: name, address: u.address, privateKey: u.privateKey });
       // Blocks keep coming without traffic, so that confirmations accrue.
       // (Hardhat takes the interval in milliseconds, anvil in seconds.)

@@ -12,16 +12,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeFunctionData, maxUint256, toHex, type Hex } from "viem";
+import { encodeFunctionData, toHex, type Hex } from "viem";
 import type { Logger } from "pino";
 import type { Chain } from "../chains/chain.js";
 import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
 import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
 import { testKey, testKeyPair, type KeyPair } from "../chains/keys.js";
-import { getReceipt, TxSender, waitForReceipt, type TxRequest } from "../chains/tx-sender.js";
+import { getReceipt, TxSender, waitForReceipt } from "../chains/tx-sender.js";
 import { getBlock, setAutomine } from "../chains/mining.js";
 import { loadArtifact } from "../contracts/artifacts.js";
-import { fundNative, sendAll, type Currency } from "../contracts/deploy.js";
+import type { Currency } from "../contracts/deploy.js";
+import { fundChain } from "../contracts/fund.js";
 import { installPolicies } from "../contracts/policies.js";
 import { decodeGatewayLogs, decodeRevert, GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
 import { CorridorError } from "../domain/errors.js";
@@ -171,28 +172,16 @@ export class LiveCorridor {
         uk: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/uk", i)),
       };
       await Promise.all(
-        (["us", "uk"] as const).map(async (name) => {
-          const chain = chains[name]!;
-          const d = deployment.chains[name]!;
-          const token = d.tokens[d.home];
-          await fundNative(chain, [lp[name].address, ...senders[name].map((s) => s.address)]);
-          const issuer = new TxSender(chain, corridor!.keys.deployer);
-          const minter = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
-          const txs: TxRequest[] = [{ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minter, issuer.address] }) }];
-          txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [lp[name].address, toBaseUnits(String(liquidity))] }) });
-          for (const s of senders[name]) txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.address, toBaseUnits("1000000")] }) });
-          await sendAll(issuer, txs, "fund senders");
-          await sendAll(
-            new TxSender(chain, lp[name].privateKey),
-            [
-              { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
-              { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, toBaseUnits(String(liquidity))] }) },
-            ],
-            "deposit liquidity",
-          );
-          const approve: TxRequest = { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) };
-          await Promise.all(senders[name].map((s) => sendAll(new TxSender(chain, s.privateKey), [approve], "approve")));
-        }),
+        (["us", "uk"] as const).map((name) =>
+          fundChain({
+            chain: chains[name]!,
+            deployment: deployment.chains[name]!,
+            issuerKey: corridor!.keys.deployer,
+            lp: lp[name],
+            liquidity: toBaseUnits(String(liquidity)),
+            senders: senders[name].map((key) => ({ key, amount: toBaseUnits("1000000") })),
+          }),
+        ),
       );
 
       // From here on blocks come every `blockTimeMs`, whether or not there is traffic.

@@ -1,16 +1,16 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { encodeFunctionData, maxUint256, type Hex } from "viem";
+import type { Hex } from "viem";
 import type { Chain } from "../chains/chain.js";
 import { packagePath } from "../paths.js";
 import type { Logger } from "pino";
 import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
 import { setEmbeddedStateHistory } from "../chains/embedded.js";
 import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
-import { fundNative, sendAll } from "../contracts/deploy.js";
+import { fundChain } from "../contracts/fund.js";
 import { installPolicies } from "../contracts/policies.js";
-import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
-import { getReceipt, TxSender, type TxRequest } from "../chains/tx-sender.js";
+import { encodeSend, GAS, gatewayAbi } from "../contracts/gateway.js";
+import { getReceipt, TxSender } from "../chains/tx-sender.js";
 import { mineBlockAt, setAutomine, getBlock } from "../chains/mining.js";
 import { testKey, testKeyPair } from "../chains/keys.js";
 import type { Operator } from "../operator/operator.js";
@@ -30,7 +30,7 @@ import type { Scheduler } from "../domain/clock.js";
 import { gbpPerUsd } from "../domain/fx/rate-source.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { travelRuleHash } from "../domain/compliance/ivms.js";
-import { createHooks, type HookSpec } from "../domain/compliance/registry.js";
+import { createHooks } from "../domain/compliance/registry.js";
 import type { AuditEntry } from "../domain/compliance/types.js";
 import { loadAddressList, DEFAULT_SANCTIONS_FILE } from "../data/sanctions-list.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
@@ -137,43 +137,22 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     });
     const lp = { us: testKeyPair(scenario.seed, "lp", 0), uk: testKeyPair(scenario.seed, "lp", 1) };
     await Promise.all(
-      (["us", "uk"] as const).map(async (name) => {
-        const chain = chains[name]!;
-        const d = deployment.chains[name]!;
-        const token = d.tokens[d.home];
-        await fundNative(chain, [...workload.senders[name].map((s) => s.address), lp[name].address]);
-        const issuer = new TxSender(chain, corridor.keys.deployer);
-        const minterRole = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
-        const mints: TxRequest[] = [
-          { to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minterRole, issuer.address] }) },
-        ];
-        const liquidity = toBaseUnits(scenario.liquidity[name]);
-        mints.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [lp[name].address, liquidity] }) });
-        for (const s of workload.senders[name]) {
-          const need = workload.needs.get(s.address) ?? 0n;
+      (["us", "uk"] as const).map((name) =>
+        fundChain({
+          chain: chains[name]!,
+          deployment: deployment.chains[name]!,
+          issuerKey: corridor.keys.deployer,
+          lp: lp[name],
+          liquidity: toBaseUnits(scenario.liquidity[name]),
           // Each sender holds what its transfers need plus a margin (nothing runs dry mid-run).
-          mints.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.address, need + need / 10n + toBaseUnits("100")] }) });
-        }
-        await sendAll(issuer, mints, "fund senders");
-        await sendAll(
-          new TxSender(chain, lp[name].privateKey),
-          [
-            { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
-            { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, liquidity] }) },
-          ],
-          "deposit liquidity",
-        );
-        await Promise.all(
-          workload.senders[name].map((s) =>
-            sendAll(
-              // Kept for the run: it knows its nonce, so no send asks a busy mempool for it.
-              txSender(chain, s),
-              Object.values(d.tokens).map((t) => ({ to: t, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) })),
-              "approve",
-            ),
-          ),
-        );
-      }),
+          senders: workload.senders[name].map((key) => {
+            const need = workload.needs.get(key.address) ?? 0n;
+            return { key, amount: need + need / 10n + toBaseUnits("100") };
+          }),
+          // Kept for the run: it knows its nonce, so no send asks a busy mempool for it.
+          txSender: (key) => txSender(chains[name]!, key),
+        }),
+      ),
     );
     // The set-up sends ran concurrently, so the fee level each sender first read depended on timing:
     // read nonce and fees again now that no block is being made (the same head for all), so that the

@@ -3,13 +3,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeFunctionData, maxUint256, type Hex } from "viem";
+import type { Hex } from "viem";
 import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
 import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
-import { TxSender, type TxRequest } from "../../src/chains/tx-sender.js";
+import { TxSender } from "../../src/chains/tx-sender.js";
 import { getBlock } from "../../src/chains/mining.js";
-import { fundNative, sendAll } from "../../src/contracts/deploy.js";
-import { encodeSend, GAS, gatewayAbi, tokenAbi, decodeGatewayLogs } from "../../src/contracts/gateway.js";
+import { fundChain } from "../../src/contracts/fund.js";
+import { encodeSend, GAS, decodeGatewayLogs } from "../../src/contracts/gateway.js";
 import { NO_QUOTE, TIER, ZERO_HASH } from "../../src/domain/message.js";
 import { toBaseUnits } from "../../src/domain/money.js";
 import { startLocalNode, type LocalNode, type NodeKind } from "../../src/live/nodes.js";
@@ -65,28 +65,8 @@ export async function startLiveHarness(kind: NodeKind, opts: { senders?: number;
   };
   const recipients = Array.from({ length: 20 }, (_, i) => testKeyPair(seed, "recipient", i).address);
   for (const name of ["us", "uk"] as const) {
-    const chain = chains[name]!;
-    const d = deployment.chains[name]!;
-    const token = d.tokens[d.home];
     const lp = testKeyPair(seed, "lp", name === "us" ? 0 : 1);
-    await fundNative(chain, [lp.address, ...senders[name].map((s) => s.address)]);
-    const issuer = new TxSender(chain, corridor.keys.deployer);
-    const minter = (await chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
-    const txs: TxRequest[] = [{ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minter, issuer.address] }) }];
-    txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [lp.address, toBaseUnits("10000000")] }) });
-    for (const s of senders[name]) txs.push({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.address, toBaseUnits("1000000")] }) });
-    await sendAll(issuer, txs, "fund");
-    await sendAll(
-      new TxSender(chain, lp.privateKey),
-      [
-        { to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) },
-        { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, toBaseUnits("10000000")] }) },
-      ],
-      "liquidity",
-    );
-    for (const s of senders[name]) {
-      await sendAll(new TxSender(chain, s.privateKey), Object.values(d.tokens).map((t) => ({ to: t, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [d.gateway, maxUint256] }) })), "approve");
-    }
+    await fundChain({ chain: chains[name]!, deployment: deployment.chains[name]!, issuerKey: corridor.keys.deployer, lp, liquidity: toBaseUnits("10000000"), senders: senders[name].map((key) => ({ key, amount: toBaseUnits("1000000") })) });
   }
   const dir = mkdtempSync(join(tmpdir(), "corridor-live-"));
   const urlOf = opts.urls ?? ((n: LocalNode) => n.url);

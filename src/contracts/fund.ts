@@ -1,0 +1,52 @@
+/**
+ * Funds a chain's participants, the one way every entry point does it (simulator, `corridor up`,
+ * dashboard, bench, test harness): gas money for each, the issuer's minter role, the liquidity
+ * provider's home tokens deposited into the gateway's pool, each sender's home tokens, and each
+ * sender's approval of every corridor token for the gateway.
+ */
+import { encodeFunctionData, maxUint256, type Hex } from "viem";
+import type { Chain } from "../chains/chain.js";
+import type { KeyPair } from "../chains/keys.js";
+import { TxSender, type TxRequest } from "../chains/tx-sender.js";
+import { fundNative, sendAll, type ChainDeployment } from "./deploy.js";
+import { GAS, gatewayAbi, tokenAbi } from "./gateway.js";
+
+export interface FundChainOptions {
+  chain: Chain;
+  deployment: ChainDeployment;
+  /** The token admin's key (the deployer): it grants itself the minter role and mints. */
+  issuerKey: Hex;
+  /** The liquidity provider and what it deposits (base units of the home token). */
+  lp: KeyPair;
+  liquidity: bigint;
+  /** Senders and what each is minted (base units of the home token). */
+  senders: { key: KeyPair; amount: bigint }[];
+  /** Whether senders approve the gateway for every token (default true). */
+  approve?: boolean;
+  /** The sender's transaction sender (the simulator keeps one per key, so that it knows its nonce). */
+  txSender?: (key: KeyPair) => TxSender;
+}
+
+const approveTx = (token: Hex, gateway: Hex): TxRequest => ({ to: token, gas: GAS.approve, data: encodeFunctionData({ abi: tokenAbi(), functionName: "approve", args: [gateway, maxUint256] }) });
+
+export async function fundChain(o: FundChainOptions): Promise<void> {
+  const d = o.deployment;
+  const token = d.tokens[d.home];
+  await fundNative(o.chain, [...o.senders.map((s) => s.key.address), o.lp.address]);
+  const issuer = new TxSender(o.chain, o.issuerKey);
+  const minterRole = (await o.chain.client.readContract({ address: token, abi: tokenAbi(), functionName: "MINTER_ROLE" })) as Hex;
+  const mints: TxRequest[] = [
+    { to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [minterRole, issuer.address] }) },
+    { to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [o.lp.address, o.liquidity] }) },
+    ...o.senders.map((s) => ({ to: token, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "mint", args: [s.key.address, s.amount] }) })),
+  ];
+  await sendAll(issuer, mints, "fund senders");
+  await sendAll(
+    new TxSender(o.chain, o.lp.privateKey),
+    [approveTx(token, d.gateway), { to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, o.liquidity] }) }],
+    "deposit liquidity",
+  );
+  if (o.approve === false) return;
+  const senderOf = o.txSender ?? ((k: KeyPair) => new TxSender(o.chain, k.privateKey));
+  await Promise.all(o.senders.map((s) => sendAll(senderOf(s.key), Object.values(d.tokens).map((t) => approveTx(t, d.gateway)), "approve")));
+}
