@@ -78,8 +78,9 @@ describe.each(["hardhat", "anvil"] as const)("the relayer daemon against two %s 
       })();
       // Kills alternate: one at a random moment (during startup and recovery, as often as not), the next
       // as soon as the relayer's store shows a batch that this process sent and has not seen confirmed
-      // (waiting at most 10 s for one). What the dead process left in its store, read before the restart,
-      // is the evidence: a kill counts as mid-batch only for batches its own process had sent.
+      // (waiting at most 15 s for one: under load a restart alone can take 10 s). What the dead process left
+      // in its store, read before the restart, is the evidence: a kill counts as mid-batch only for batches
+      // its own process had sent. Up to 10 more kills are made if fewer than 5 landed mid-batch.
       const KILLS = 10;
       const MID_BATCH = 5;
       const store = h.config.relayer.store;
@@ -88,9 +89,9 @@ describe.each(["hardhat", "anvil"] as const)("the relayer daemon against two %s 
       let inherited = new Set<string>();
       let x = 12345;
       const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-      while (evidence.length < KILLS || (midBatch() < MID_BATCH && evidence.length < KILLS + 6)) {
+      while (evidence.length < KILLS || (midBatch() < MID_BATCH && evidence.length < KILLS + 10)) {
         if (evidence.length % 2 === 0) await sleep(400 + rnd() * 1600);
-        else await untilNewBatchInFlight(store, inherited, 10_000);
+        else await untilNewBatchInFlight(store, inherited, 15_000);
         await kill(relayer, "SIGKILL");
         const e = await killEvidence(store, h.corridor.chains, inherited);
         evidence.push(e);
