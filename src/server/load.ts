@@ -9,9 +9,10 @@ import type { Chain } from "../chains/chain.js";
 import type { KeyPair } from "../chains/keys.js";
 import { TxSender } from "../chains/tx-sender.js";
 import type { Deployment } from "../contracts/deploy.js";
-import { encodeSend, GAS } from "../contracts/gateway.js";
-import { computeFee, type FeeSchedule } from "../domain/fees.js";
-import { amountOut, NO_QUOTE, TIER, ZERO_HASH } from "../domain/message.js";
+import { GAS } from "../contracts/gateway.js";
+import { buildSend } from "../corridor/send.js";
+import type { FeeSchedule } from "../domain/fees.js";
+import { ZERO_HASH } from "../domain/message.js";
 import { Decimal, toBaseUnits } from "../domain/money.js";
 import type { Random } from "../domain/random.js";
 import { buildTravelRulePayload, travelRuleHash, type TravelRulePayload } from "../domain/compliance/ivms.js";
@@ -48,7 +49,7 @@ export interface LoadOptions {
 const HOME: Record<ChainName, Currency> = { us: "USD", uk: "GBP" };
 const GIVEN = ["Ada", "Grace", "Alan", "Mary", "John", "Ruth", "Omar", "Priya", "Chen", "Lena"];
 const FAMILY = ["Smith", "Jones", "Taylor", "Brown", "Garcia", "Patel", "Nguyen", "Okafor", "Silva", "Khan"];
-const SLIPPAGE_BPS = 50n;
+const SLIPPAGE_BPS = 50;
 
 export class LoadGenerator {
   private timer: NodeJS.Timeout | undefined;
@@ -135,29 +136,7 @@ export class LoadGenerator {
     const senderIndex = rng.int(0, o.senders[from].length - 1);
     const sender = o.senders[from][senderIndex]!;
     const recipient = sanctioned ? rng.pick(o.sanctioned) : rng.pick(o.recipients);
-    const fee = computeFee(o.feeSchedule(), amount, tier);
     const lockQuote = !sanctioned && rng.chance(o.lockQuoteShare ?? 0.5);
-    let quote = NO_QUOTE;
-    let minAmountOut: bigint;
-    if (lockQuote) {
-      const q = await o.quoter.issue({
-        sender: sender.address,
-        srcChainId: BigInt(src.chainId),
-        dstChainId: BigInt(dst.chainId),
-        dstGateway: dst.gateway,
-        inputToken: src.tokens[input],
-        outputToken: dst.tokens[output],
-        input,
-        output,
-        maxAmountIn: amount,
-        now,
-      });
-      quote = q.quote;
-      minAmountOut = amountOut({ amount, fee }, quote.rate);
-    } else {
-      const price = o.quoter.price(input, output, now);
-      minAmountOut = (amountOut({ amount, fee }, price.rate) * (10_000n - SLIPPAGE_BPS)) / 10_000n;
-    }
     const withData = sanctioned || rng.chance(o.travelRuleDataShare ?? 0.85);
     const person = (i: number) => `${GIVEN[i % GIVEN.length]} ${FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]}`;
     const travelRule = withData
@@ -166,18 +145,22 @@ export class LoadGenerator {
           beneficiary: { name: person(senderIndex + 37), account: recipient, country: to === "us" ? "US" : "GB" },
         })
       : undefined;
-    const data = encodeSend({
-      inputToken: src.tokens[input],
-      dstChainId: BigInt(dst.chainId),
-      outputToken: dst.tokens[output],
+    const { data } = await buildSend({
+      quoter: o.quoter,
+      src,
+      dst,
+      input,
+      output,
+      sender: sender.address,
       recipient,
       amount,
-      maxFee: fee,
-      minAmountOut,
-      deadline: BigInt(Math.floor(now) + (o.deadlineSeconds ?? 3600)),
-      tier: TIER[tier],
+      tier,
+      feeSchedule: o.feeSchedule(),
+      lockQuote,
+      slippageBps: SLIPPAGE_BPS,
+      now,
+      deadlineSeconds: o.deadlineSeconds ?? 3600,
       extraHash: travelRule ? travelRuleHash(travelRule) : ZERO_HASH,
-      quote,
     });
     const hash = await this.serial(sender.address, () => this.txSender(from, sender).send({ to: src.gateway, data, gas: GAS.send }));
     if (travelRule) this.travelRule.set(travelRuleHash(travelRule).toLowerCase() as Hex, travelRule);

@@ -8,8 +8,9 @@ import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
 import { setEmbeddedStateHistory } from "../chains/embedded.js";
 import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
 import { fundChain } from "../contracts/fund.js";
+import { buildSend } from "../corridor/send.js";
 import { installPolicies } from "../contracts/policies.js";
-import { encodeSend, GAS, gatewayAbi } from "../contracts/gateway.js";
+import { GAS, gatewayAbi } from "../contracts/gateway.js";
 import { getReceipt, TxSender } from "../chains/tx-sender.js";
 import { mineBlockAt, setAutomine, getBlock } from "../chains/mining.js";
 import { testKey, testKeyPair } from "../chains/keys.js";
@@ -22,9 +23,8 @@ import { createScreen } from "../operator/screening.js";
 import { connectOperator } from "../operator/service.js";
 import { Relayer } from "../relayer/relayer.js";
 import { MemoryTransferStore } from "../relayer/store.js";
-import { NO_QUOTE, TIER, ZERO_HASH, amountOut } from "../domain/message.js";
+import { NO_QUOTE, ZERO_HASH } from "../domain/message.js";
 import { toBaseUnits } from "../domain/money.js";
-import { computeFee } from "../domain/fees.js";
 import { createRandom } from "../domain/random.js";
 import type { Scheduler } from "../domain/clock.js";
 import { gbpPerUsd } from "../domain/fx/rate-source.js";
@@ -292,42 +292,23 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
         const dst = deployment.chains[plan.to]!;
         const sender = txSender(chains[plan.from]!, plan.sender);
         const now = engine.now();
-        // The sender caps the fee at exactly what the published schedule says: the contract must agree.
-        const fee = computeFee(feeSchedule(`${plan.from}:${plan.input}->${plan.to}`), plan.amount, plan.tier);
-        let quote = NO_QUOTE;
-        let minAmountOut: bigint;
-        if (plan.lockQuote) {
-          const q = await quoter.issue({
-            sender: plan.sender.address,
-            srcChainId: BigInt(src.chainId),
-            dstChainId: BigInt(dst.chainId),
-            dstGateway: dst.gateway,
-            inputToken: src.tokens[plan.input],
-            outputToken: dst.tokens[plan.output],
-            input: plan.input,
-            output: plan.output,
-            maxAmountIn: plan.amount,
-            now,
-          });
-          quote = q.quote;
-          minAmountOut = amountOut({ amount: plan.amount, fee }, quote.rate);
-        } else {
-          const price = quoter.price(plan.input, plan.output, now);
-          minAmountOut = (amountOut({ amount: plan.amount, fee }, price.rate) * BigInt(10_000 - scenario.fx.slippageBps)) / 10_000n;
-        }
         if (plan.travelRule) travelRules.set(travelRuleHash(plan.travelRule).toLowerCase(), plan.travelRule);
-        const data = encodeSend({
-          inputToken: src.tokens[plan.input],
-          dstChainId: BigInt(dst.chainId),
-          outputToken: dst.tokens[plan.output],
+        const { data, quote } = await buildSend({
+          quoter,
+          src,
+          dst,
+          input: plan.input,
+          output: plan.output,
+          sender: plan.sender.address,
           recipient: plan.recipient,
           amount: plan.amount,
-          maxFee: fee,
-          minAmountOut,
-          deadline: BigInt(Math.floor(now) + scenario.workload.deadlineSeconds),
-          tier: TIER[plan.tier],
+          tier: plan.tier,
+          feeSchedule: feeSchedule(`${plan.from}:${plan.input}->${plan.to}`),
+          lockQuote: plan.lockQuote,
+          slippageBps: scenario.fx.slippageBps,
+          now,
+          deadlineSeconds: scenario.workload.deadlineSeconds,
           extraHash: plan.travelRule ? travelRuleHash(plan.travelRule) : ZERO_HASH,
-          quote,
         });
         const hash = await sender.send({ to: src.gateway, data, gas: GAS.send });
         planBySendTx.set(hash, plan);
