@@ -256,7 +256,8 @@ const CLI_CASES: CliCase[] = [
   { name: "status of a short id", args: ["status", "0x12"], code: "CORRIDOR_USAGE_INVALID", says: "transfer id" },
   { name: "status of a non-hex id", args: ["status", `0x${"zz".repeat(32)}`], code: "CORRIDOR_USAGE_INVALID" },
   { name: "status with a missing config", args: ["status", ID, "--config", "no-such-config.json"], code: "CORRIDOR_CONFIG_NOT_FOUND" },
-  { name: "status of an unknown transfer", args: () => ["status", ID, "--config", f.config("base")], code: "CORRIDOR_TRANSFER_NOT_FOUND" },
+  // Unknown to the relayer's store, so status asks the gateways themselves: here they are not running.
+  { name: "status of an unknown transfer on chains that are not running", args: () => ["status", ID, "--config", f.config("base")], code: "CORRIDOR_RPC_UNREACHABLE", status: 1 },
   // daemons and reconcile: a bad config must stop them before they connect anywhere
   { name: "relayer with a missing config", args: ["relayer", "--config", "no-such-config.json"], code: "CORRIDOR_CONFIG_NOT_FOUND" },
   { name: "relayer with a malformed config", args: () => ["relayer", "--config", f.config("malformed")], code: "CORRIDOR_CONFIG_MALFORMED" },

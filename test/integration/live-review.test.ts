@@ -8,6 +8,8 @@ import { NO_QUOTE, TIER, ZERO_HASH } from "../../src/domain/message.js";
 import { toBaseUnits } from "../../src/domain/money.js";
 import { ReviewDeskClient } from "../../src/operator/http.js";
 import { packagePath } from "../../src/paths.js";
+import { writeLiveConfig } from "../../src/live/config.js";
+import { join } from "node:path";
 import { corridorEvents, kill, sleep, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
 
 const REFUNDED: Hex = `0x${"0".repeat(63)}1`;
@@ -101,6 +103,11 @@ describe.each(["hardhat", "anvil"] as const)("the review desk on a live corridor
       const d = decided.find((r) => r.id.toLowerCase() === denyId!.toLowerCase())!;
       expect(a.review).toMatchObject({ state: "approved", by: reviewer.name });
       expect(d.review).toMatchObject({ state: "denied", by: reviewer.name });
+      // `corridor status` finds a transfer from the gateways when the relayer's store does not know it.
+      const blind = join(h.dir, "blind.json");
+      writeLiveConfig(blind, { ...h.config, relayer: { ...h.config.relayer, store: join(h.dir, "empty-relayer.db") } });
+      const status = await promisify(execFile)(process.execPath, [packagePath("bin", "corridor.mjs"), "status", denyId!, "--config", blind], { encoding: "utf8" });
+      expect(status.stdout).toContain("refunded (from the chains");
       expect(h.operator.operator.store.auditFor(approveId!).some((e) => e.hook === "review" && e.outcome === "allow" && (e.data as { by?: string }).by === reviewer.name)).toBe(true);
     } finally {
       if (relayer) await kill(relayer, "SIGKILL");

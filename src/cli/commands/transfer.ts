@@ -77,7 +77,24 @@ export function registerTransfer(program: Command): void {
       const store = openSqliteStore(config.relayer.store);
       const record = store.get(id as Hex);
       store.close();
-      if (!record) throw new CorridorError("CORRIDOR_TRANSFER_NOT_FOUND", `the relayer has not seen transfer ${id} (yet)`);
+      if (!record) {
+        // Not in the relayer's store (another relayer's, or not seen yet): ask every gateway.
+        const { gatewayAbi } = await import("../../contracts/gateway.js");
+        const names = Object.keys(config.chains) as (keyof typeof config.chains)[];
+        const chains = await Promise.all(names.map((n) => connectRpcChain(n, config.chains[n]!.url)));
+        const read = (i: number, fn: "outbound" | "consumed") =>
+          chains[i]!.client.readContract({ address: config.deployment.chains[names[i]!]!.gateway as Hex, abi: gatewayAbi(), functionName: fn, args: [id as Hex] });
+        const outbound = await Promise.all(names.map((_, i) => read(i, "outbound") as Promise<Hex>));
+        const consumed = await Promise.all(names.map((_, i) => read(i, "consumed") as Promise<boolean>));
+        const srcIndex = outbound.findIndex((h) => BigInt(h) !== 0n);
+        if (srcIndex < 0) throw new CorridorError("CORRIDOR_TRANSFER_NOT_FOUND", `no gateway knows transfer ${id} (the relayer has not seen it, and no chain shows it sent)`);
+        const dstIndex = consumed.findIndex((c) => c);
+        const stored = BigInt(outbound[srcIndex]!);
+        const state = stored === 1n ? "refunded" : stored === 2n ? "finalized" : dstIndex >= 0 ? "settled" : "pending";
+        console.log(`Transfer ${id}: ${state} (from the chains; the relayer's store does not know it)`);
+        console.log(`sent on ${names[srcIndex]}${dstIndex >= 0 ? `, settled on ${names[dstIndex]}` : ""}`);
+        return;
+      }
       const src = config.deployment.chains[record.srcChain]!;
       const dst = config.deployment.chains[record.dstChain]!;
       const [srcChain, dstChain] = await Promise.all([connectRpcChain(record.srcChain, config.chains[record.srcChain as "us"]!.url), connectRpcChain(record.dstChain, config.chains[record.dstChain as "us"]!.url)]);
