@@ -127,12 +127,16 @@ export class Operator implements OperatorApi {
 
   private async answer(id: Hex, message: Message): Promise<Attestation> {
     const route = this.view.place(id, message);
-    const known = this.store.get(id);
-    if (known && hashMessage(known.message) !== hashMessage(message)) {
-      throw new CorridorError(OperatorErrorCode.IdMessageMismatch, `the message given is not the one recorded for ${id}`, { id });
-    }
+    let known = this.store.get(id);
     const hash = hashMessage(message);
     const [outbound, consumed] = await Promise.all([this.view.outbound(route, id, 1), this.view.consumed(route, id)]);
+    if (known && hashMessage(known.message) !== hash) {
+      // Same id, so the same message but for `sentAt`: its send was mined again in another block after a
+      // source reorg. Believe the chain: if it now holds this message, the decision carries over to it (the
+      // outcome is the id's), and signatures over the old message are collected again over the new one.
+      if (outbound !== hash) throw new CorridorError(OperatorErrorCode.IdMessageMismatch, `the message given is not the one recorded for ${id}, nor the one its source holds`, { id });
+      known = this.store.update(id, (cur) => ({ ...cur, message, ...(cur.signed ? { signed: { ...cur.signed, signatures: undefined } } : {}), finalizeSignatures: undefined }))!;
+    }
     if (consumed) {
       if (message.mode === MODE.lockRelease && outbound === hash) return this.finalize(known ?? this.store.getOrCreate({ id, message, route }));
       return { kind: "done", reason: outbound === OUTBOUND_FINALIZED ? "FINALIZED" : "SETTLED" };
