@@ -11,7 +11,7 @@
  * wall-clock figure shown is the one results.json records).
  */
 import type { SimulationResults } from "../sim/results.js";
-import { g20Scorecard, type G20Targets, type ReferenceCorridorCost, type Scorecard } from "../sim/scorecard.js";
+import { g20Scorecard, type G20Targets, type ReferenceCorridorCost, type Scorecard } from "../measure/scorecard.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatDuration, formatDurationShort, formatInt, formatMoney, formatPct, formatShare, formatUtc } from "./format.js";
 import { complianceOutcomes, corridorTierTable, costBreakdown, histogramBins, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";

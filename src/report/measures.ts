@@ -4,8 +4,8 @@
  * compliance did. Pure functions over TransferOut; the HTML layer only lays them out.
  */
 import { distribution, type Distribution } from "../domain/stats.js";
-import type { TransferOut } from "../sim/results.js";
-import { allInCostPct, corridorOf, ONE_HOUR_SECONDS } from "../sim/scorecard.js";
+import type { TransferOut } from "../measure/transfer-out.js";
+import { allInCostPct, corridorOf, ONE_HOUR_SECONDS } from "../measure/scorecard.js";
 
 /** Groups items by key, keeping first-seen order within each group. */
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -38,7 +38,8 @@
  *   truncated to fit.
  */
 import { CorridorError } from "../domain/errors.js";
-import type { SimulationResults, TransferOut } from "../sim/results.js";
+import type { SimulationResults } from "../sim/results.js";
+import type { TransferOut } from "../measure/transfer-out.js";
 import { escapeXml } from "./escape.js";
 import { virtualEndSeconds } from "./measures.js";
 import { PACS008_NAMESPACE, validatePacs008Tree } from "./pacs008-schema.js";

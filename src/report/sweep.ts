@@ -4,7 +4,7 @@
  * <svg data-chart="sweep-p50|sweep-p95|sweep-within-1h|sweep-cost|sweep-refunds">, one bar per run.
  */
 import type { SimulationResults } from "../sim/results.js";
-import { ONE_HOUR_SECONDS } from "../sim/scorecard.js";
+import { ONE_HOUR_SECONDS } from "../measure/scorecard.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatDuration, formatDurationShort, formatInt, formatPct, formatShare } from "./format.js";
 import { page, table } from "./page.js";

@@ -13,9 +13,9 @@ import { fromBaseUnits } from "../domain/money.js";
 import { allInCost, fixed18ToRate, fxCost } from "../domain/fx/quote.js";
 import { distribution } from "../domain/stats.js";
 import type { TransferRecord } from "../domain/transfer.js";
-import type { TransferGas } from "../sim/gas.js";
-import { toTransferOut, type TransferOut } from "../sim/results.js";
-import { g20Scorecard, type G20Targets } from "../sim/scorecard.js";
+import type { TransferGas } from "../measure/gas.js";
+import { toTransferOut, type TransferOut } from "../measure/transfer-out.js";
+import { g20Scorecard, type G20Targets } from "../measure/scorecard.js";
 import type { Settings } from "./controls.js";
 
 export type ChainName = "us" | "uk";

@@ -44,8 +44,8 @@ import { openSqliteStore, type SqliteTransferStore } from "../relayer/sqlite-sto
 import { startRelayerService } from "../live/runtime.js";
 import { newLiveTokens, type LiveConfig } from "../live/config.js";
 import { wrapChain } from "../sim/faults.js";
-import { GasMeter, gasPriceFor } from "../sim/gas.js";
-import { loadG20Targets } from "../report/g20-targets.js";
+import { GasMeter, gasPriceFor } from "../measure/gas.js";
+import { loadG20Targets } from "../measure/g20-targets.js";
 import { silentLogger } from "../logger.js";
 import { TransferBoard, type ChainName, type DashboardState, type FastAllowanceView, type LiquidityView } from "./board.js";
 import { DEFAULT_SETTINGS, type ControlsBody, type Settings } from "./controls.js";

@@ -11,7 +11,7 @@ import { shock, type RateSource } from "../domain/fx/rate-source.js";
 import { fromBaseUnits, toBaseUnits } from "../domain/money.js";
 import { createRandom, type Random } from "../domain/random.js";
 import type { AttesterQuorum } from "../operator/quorum.js";
-import type { TransferOut } from "./results.js";
+import type { TransferOut } from "../measure/transfer-out.js";
 
 // ---------------------------------------------------------------- the scenario's `faults` array
 

@@ -37,13 +37,14 @@ import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { silentLogger } from "../logger.js";
 import { EventEngine } from "./engine.js";
 import { planWorkload, type PlannedTransfer } from "./workload.js";
-import { snapshotLedger } from "./ledger.js";
-import { checkConservation } from "./conservation.js";
-import { buildResults, loadG20Targets, type SimulationResults, type Timeline } from "./results.js";
+import { snapshotLedger } from "../measure/ledger.js";
+import { checkConservation } from "../measure/conservation.js";
+import { buildResults, type SimulationResults, type Timeline } from "./results.js";
+import { loadG20Targets } from "../measure/g20-targets.js";
 import { rateSourceFor } from "./fx-source.js";
 import type { Scenario } from "./scenario.js";
 import { FaultInjector, isInjectedFault, wrapChain } from "./faults.js";
-import { GasMeter, gasPriceFor } from "./gas.js";
+import { GasMeter, gasPriceFor } from "../measure/gas.js";
 
 export interface SimulateOptions {
   scenario: Scenario;

@@ -8,7 +8,7 @@ import { parseScenario } from "../../src/sim/scenario.js";
 import { simulate } from "../../src/sim/simulate.js";
 import { writeResultsJson, type SimulationResults } from "../../src/sim/results.js";
 import { renderReport } from "../../src/report/html.js";
-import { loadG20Targets } from "../../src/report/g20-targets.js";
+import { loadG20Targets } from "../../src/measure/g20-targets.js";
 import { SKIP_BROWSER_TESTS, launchBrowser, type Browser } from "./browser.js";
 
 const SCREENSHOT = packagePath("docs", "screenshots", "report.png");

@@ -15,7 +15,7 @@ import { toBaseUnits } from "../../src/domain/money.js";
 import { startLocalNode, type LocalNode, type NodeKind } from "../../src/live/nodes.js";
 import { newLiveTokens, writeLiveConfig, type LiveConfig } from "../../src/live/config.js";
 import { startOperatorService } from "../../src/live/runtime.js";
-import { snapshotLedger, type LedgerParties } from "../../src/sim/ledger.js";
+import { snapshotLedger, type LedgerParties } from "../../src/measure/ledger.js";
 import { packagePath } from "../../src/paths.js";
 import { silentLogger } from "../../src/logger.js";
 import { testKey } from "../../src/chains/keys.js";

@@ -1,4 +1,4 @@
-import type { TransferOut } from "../../src/sim/results.js";
+import type { TransferOut } from "../../src/measure/transfer-out.js";
 
 let next = 0;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChildProcess } from "node:child_process";
 import { openSqliteStore } from "../../src/relayer/sqlite-store.js";
-import { checkConservation } from "../../src/sim/conservation.js";
+import { checkConservation } from "../../src/measure/conservation.js";
 import type { TransferRecord } from "../../src/domain/transfer.js";
 import { writeLiveConfig } from "../../src/live/config.js";
 import { startFaultProxy } from "../helpers/fault-proxy.js";

@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import { gatewayAbi } from "../../src/contracts/gateway.js";
 import type { AttesterSet } from "../../src/operator/attesters.js";
 import { openSqliteStore } from "../../src/relayer/sqlite-store.js";
-import { checkConservation } from "../../src/sim/conservation.js";
+import { checkConservation } from "../../src/measure/conservation.js";
 import { rawOf, type RpcTx } from "../../src/sim/faults.js";
 import { corridorEvents, kill, sendTransfers, sleep, snapshot, spawnRelayer, startLiveHarness } from "../helpers/live.js";
 

@@ -19,7 +19,7 @@ import { decodeGatewayLogs, decodeRevert } from "../../src/contracts/gateway.js"
 import { writeLiveConfig, type LiveConfig } from "../../src/live/config.js";
 import { reconcile } from "../../src/live/reconcile.js";
 import { openSqliteStore } from "../../src/relayer/sqlite-store.js";
-import { checkConservation } from "../../src/sim/conservation.js";
+import { checkConservation } from "../../src/measure/conservation.js";
 import type { TransferRecord } from "../../src/domain/transfer.js";
 import { kill, sendTransfers, sleep, snapshot, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
 

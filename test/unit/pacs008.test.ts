@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { isCorridorError } from "../../src/domain/errors.js";
 import { base32FromHex, baseOneRate, toPacs008, truncateDecimal, uetrFromId, validatePacs008, type Pacs008Input } from "../../src/report/pacs008.js";
 import { parseXml } from "../../src/report/xml.js";
-import type { SimulationResults, TransferOut } from "../../src/sim/results.js";
+import type { SimulationResults } from "../../src/sim/results.js";
+import type { TransferOut } from "../../src/measure/transfer-out.js";
 import { parseScenario } from "../../src/sim/scenario.js";
 import { transferOut } from "../helpers/transfer-out.js";
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { distribution } from "../../src/domain/stats.js";
 import { escapeHtml } from "../../src/report/escape.js";
-import { parseG20Targets } from "../../src/report/g20-targets.js";
+import { parseG20Targets } from "../../src/measure/g20-targets.js";
 import { renderReport, renderSweepReport, sweepRowFromResults, type SweepRow } from "../../src/report/html.js";
 import { histogramBins, stageWaterfall } from "../../src/report/measures.js";
-import type { SimulationResults, TransferOut } from "../../src/sim/results.js";
+import type { SimulationResults } from "../../src/sim/results.js";
+import type { TransferOut } from "../../src/measure/transfer-out.js";
 import { parseScenario } from "../../src/sim/scenario.js";
-import { g20Scorecard } from "../../src/sim/scorecard.js";
+import { g20Scorecard } from "../../src/measure/scorecard.js";
 import { transferOut } from "../helpers/transfer-out.js";
 
 const TARGETS = parseG20Targets({

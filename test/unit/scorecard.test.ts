@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_G20_TARGETS_FILE, loadG20Targets, parseG20Targets } from "../../src/report/g20-targets.js";
-import type { TransferOut } from "../../src/sim/results.js";
+import { DEFAULT_G20_TARGETS_FILE, loadG20Targets, parseG20Targets } from "../../src/measure/g20-targets.js";
+import type { TransferOut } from "../../src/measure/transfer-out.js";
 import { parseScenario } from "../../src/sim/scenario.js";
-import { g20Scorecard, referenceRemittanceCost, type G20Targets } from "../../src/sim/scorecard.js";
+import { g20Scorecard, referenceRemittanceCost, type G20Targets } from "../../src/measure/scorecard.js";
 import { transferOut } from "../helpers/transfer-out.js";
 
 const TARGETS: G20Targets = parseG20Targets({

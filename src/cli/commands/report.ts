@@ -89,7 +89,7 @@ export async function writeReport(results: SimulationResults, file: string, comm
 }
 
 async function renderHtml(results: SimulationResults, command: string): Promise<string> {
-  const [{ renderReport }, { loadG20Targets }] = await Promise.all([import("../../report/html.js"), import("../../report/g20-targets.js")]);
+  const [{ renderReport }, { loadG20Targets }] = await Promise.all([import("../../report/html.js"), import("../../measure/g20-targets.js")]);
   return renderReport(results, { command, targets: loadG20Targets() });
 }
 

@@ -53,7 +53,7 @@ export function registerSimulate(program: Command): void {
         import("../../logger.js"),
         import("../../sim/simulate.js"),
         import("../../sim/results.js"),
-        import("../../sim/csv.js"),
+        import("../../measure/csv.js"),
         import("./report.js"),
         import("../summary.js"),
       ]);

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { TransferOut } from "./results.js";
+import type { TransferOut } from "./transfer-out.js";
 
 /**
  * transfers.csv: one row per transfer, a header row, and columns that stay put (new columns are

@@ -1,11 +1,11 @@
 /** Loads the G20 / FSB targets (data/g20-targets.json) for the scorecard. */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { CorridorError, ErrorCode } from "../domain/errors.js";
-import { G20TargetsSchema, type G20Targets } from "../sim/scorecard.js";
+import { packagePath } from "../paths.js";
+import { G20TargetsSchema, type G20Targets } from "./scorecard.js";
 
-/** data/g20-targets.json in the package (this file is src/report/, two levels below the root). */
-export const DEFAULT_G20_TARGETS_FILE = fileURLToPath(new URL("../../data/g20-targets.json", import.meta.url));
+/** data/g20-targets.json in the package. */
+export const DEFAULT_G20_TARGETS_FILE = packagePath("data", "g20-targets.json");
 
 /** Validates parsed JSON; `source` names the file in errors. */
 export function parseG20Targets(json: unknown, source = "<g20 targets>"): G20Targets {

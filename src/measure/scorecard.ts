@@ -24,8 +24,15 @@
 import { z } from "zod";
 import { computeFee, parseFeeSchedule } from "../domain/fees.js";
 import { Decimal, toBaseUnits } from "../domain/money.js";
-import type { TransferOut } from "./results.js";
-import type { Scenario } from "./scenario.js";
+import type { FeeScheduleInput } from "../domain/fees.js";
+import type { TransferOut } from "./transfer-out.js";
+
+/** What the reference remittance cost reads of a scenario: its corridors, fee schedules and FX spread. */
+export interface CostBasis {
+  workload: { mix: readonly { from: string; to: string; input: string; output: string }[] };
+  fx: { gbpPerUsd: number; spreadBps: Record<string, number> };
+  fees: { routes: Record<string, FeeScheduleInput>; default: FeeScheduleInput };
+}
 
 // ---------------------------------------------------------------- targets (data/g20-targets.json)
 
@@ -202,7 +209,7 @@ function parentheticalSource(text: string): string | undefined {
  * workload mix, from its fee schedule (route or default) and FX spread. GBP amounts use the
  * scenario's GBP-per-USD rate. Returns undefined when the mix is empty.
  */
-export function referenceRemittanceCost(scenario: Scenario, amountUsd = 200): ReferenceRemittance | undefined {
+export function referenceRemittanceCost(scenario: CostBasis, amountUsd = 200): ReferenceRemittance | undefined {
   const seen = new Set<string>();
   const byCorridor: ReferenceCorridorCost[] = [];
   for (const m of scenario.workload.mix) {
@@ -241,7 +248,7 @@ export function referenceRemittanceCost(scenario: Scenario, amountUsd = 200): Re
 
 // ---------------------------------------------------------------- the scorecard
 
-export function g20Scorecard(transfers: readonly TransferOut[], targets: G20Targets, opts: { scenario?: Scenario } = {}): Scorecard {
+export function g20Scorecard(transfers: readonly TransferOut[], targets: G20Targets, opts: { scenario?: CostBasis } = {}): Scorecard {
   const outcomes = transfers.filter((t) => t.state === "settled" || t.state === "refunded");
   const settled = outcomes.filter((t) => t.state === "settled");
   const fast = outcomes.filter(withinOneHour);
