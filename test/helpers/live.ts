@@ -36,7 +36,7 @@ export interface LiveHarness {
 // Below Linux's ephemeral range (32768+), where outgoing connections take their local ports;
 // each candidate is tried first, since other test files start nodes at the same time.
 let portBase = 20_000 + Math.floor(Math.random() * 12_000);
-async function nextPort(): Promise<number> {
+export async function nextPort(): Promise<number> {
   for (;;) {
     const port = portBase++;
     if (portBase >= 32_000) portBase = 20_000;

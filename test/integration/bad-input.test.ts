@@ -10,7 +10,6 @@
  * in-process (the same loadScenario the CLI calls; a few also through the CLI); the dashboard is
  * started in-process on embedded chains, once on loopback and once on 0.0.0.0 (token required).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
@@ -18,7 +17,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
-import { packagePath } from "../../src/paths.js";
 import { isCorridorError } from "../../src/domain/errors.js";
 import { loadScenario, parseScenario } from "../../src/sim/scenario.js";
 import { snapshotLedger, type LedgerSnapshot } from "../../src/measure/ledger.js";
@@ -26,6 +24,7 @@ import type { BootedCorridor } from "../../src/chains/setup.js";
 import type { KeyPair } from "../../src/chains/keys.js";
 import { controlToken, isLoopbackHost, MAX_CONTROL_BODY, startDemoServer, TOKEN_COOKIE, type DemoServer } from "../../src/server/server.js";
 import { startLiveHarness, snapshot, type LiveHarness } from "../helpers/live.js";
+import { runCorridor } from "../helpers/cli.js";
 
 // ------------------------------------------------------------------ shared fixtures
 
@@ -126,22 +125,7 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
 function corridor(args: string[], timeoutMs = 60_000): Promise<Run> {
   return slot(
     () =>
-      new Promise<Run>((resolve) => {
-        const child = spawn(packagePath("node_modules", ".bin", "node"), [packagePath("bin", "corridor.mjs"), ...args], {
-          cwd: dir,
-          stdio: ["ignore", "pipe", "pipe"],
-          env: { ...process.env, CORRIDOR_LOG_LEVEL: "error", NO_COLOR: "1", FORCE_COLOR: "0" },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-        child.on("close", (status) => {
-          clearTimeout(timer);
-          resolve({ status, stdout, stderr });
-        });
-      }),
+      runCorridor(args, { cwd: dir, timeoutMs, env: { ...process.env, CORRIDOR_LOG_LEVEL: "error", NO_COLOR: "1", FORCE_COLOR: "0" } }),
   );
 }
 

@@ -7,51 +7,20 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { packagePath } from "../../src/paths.js";
 import { portInUse, startLocalNode } from "../../src/live/nodes.js";
 import { inspectUpDir } from "../../src/live/up-dir.js";
+import { CLI, NODE, runCorridor } from "../helpers/cli.js";
+import { nextPort as freePort } from "../helpers/live.js";
 
 const RECIPIENT = "0x1f811b4e74E1F9304d6446f644E781A248A13e15";
 const ENV = { ...process.env, CORRIDOR_LOG_LEVEL: "error", NO_COLOR: "1", FORCE_COLOR: "0" };
-const NODE = packagePath("node_modules", ".bin", "node");
-const CLI = packagePath("bin", "corridor.mjs");
-
-// Below Linux's ephemeral range; each candidate tried, since other test files take ports too.
-let portBase = 20_000 + Math.floor(Math.random() * 12_000);
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = portBase++;
-    if (portBase >= 32_000) portBase = 20_000;
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A one-shot CLI command: its exit status and output. */
-function run(args: string[], timeoutMs = 60_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(NODE, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: ENV });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], timeoutMs = 60_000) => runCorridor(args, { env: ENV, timeoutMs });
 
 /** `corridor up` in its own process group (its nodes join it), resolved once it prints that it is up. */
 interface Up {
