@@ -4,7 +4,7 @@ import { connectRpcChain } from "./chain.js";
 import { createEmbeddedChain } from "./embedded.js";
 import { testKey, testKeyPair } from "./keys.js";
 import { deployCorridor, fundNative, type Currency, type Deployment } from "../contracts/deploy.js";
-import { AttesterSet } from "../operator/attesters.js";
+import { privateKeyToAddress } from "viem/accounts";
 
 /** Where the two chains come from: embedded EDR chains (default) or JSON-RPC endpoints. */
 export type ChainSource = { kind: "embedded" } | { kind: "rpc"; urls: Record<string, string> };
@@ -21,7 +21,8 @@ export interface BootedCorridor {
   chains: Record<string, Chain>;
   deployment: Deployment;
   keys: CorridorKeys;
-  attesters: AttesterSet;
+  /** The attester set the gateways were deployed with (the keys are in `keys.attesters`). */
+  attesters: { addresses: Hex[]; threshold: number };
   close(): Promise<void>;
 }
 
@@ -57,7 +58,7 @@ export async function bootCorridor(
     relayer: testKey(seed, "relayer"),
     attesters: Array.from({ length: attesterCount }, (_, i) => testKey(seed, "attester", i)),
   };
-  const attesters = new AttesterSet(keys.attesters, threshold);
+  const attesters = { addresses: keys.attesters.map((k) => privateKeyToAddress(k)), threshold };
   await Promise.all(
     Object.values(chains).map((c) => fundNative(c, [testKeyPair(seed, "deployer").address, testKeyPair(seed, "relayer").address])),
   );

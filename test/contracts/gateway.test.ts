@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseSignature, serializeSignature, toHex, zeroAddress, zeroHash, type Hex } from "viem";
 import { testKey, type KeyPair } from "../../src/chains/keys.js";
 import { decodeGatewayLogs } from "../../src/contracts/gateway.js";
-import { AttesterSet } from "../../src/operator/attesters.js";
+import { AttesterSet } from "../helpers/attester-set.js";
 import type { Message } from "../../src/domain/message.js";
 import {
   MODE,

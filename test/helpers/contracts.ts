@@ -12,7 +12,7 @@ import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
 import { TxSender, waitForReceipt, type Receipt } from "../../src/chains/tx-sender.js";
 import { fundNative, type ChainDeployment, type Currency } from "../../src/contracts/deploy.js";
 import { decodeGatewayLogs, decodeRevert, gatewayAbi, tokenAbi, type DecodedRevert, type SendParams, type SettleItem } from "../../src/contracts/gateway.js";
-import { AttesterSet } from "../../src/operator/attesters.js";
+import { AttesterSet } from "./attester-set.js";
 import { MODE, NO_QUOTE, QUOTE_TYPES, RATE_SCALE, TIER, gatewayDomain, hashQuote, idOf, type LockedQuote, type Message } from "../../src/domain/message.js";
 
 export { gatewayAbi, tokenAbi };
@@ -122,7 +122,8 @@ export type ChainName = "us" | "uk";
 
 /** A booted corridor with the deployer (admin) also holding every issuer role on every token. */
 export interface Fixture {
-  c: BootedCorridor;
+  /** The booted corridor, with its attester keys as a raw signer. */
+  c: BootedCorridor & { attesters: AttesterSet };
   seed: string;
   chain: Record<ChainName, Chain>;
   dep: Record<ChainName, ChainDeployment>;
@@ -149,7 +150,7 @@ export async function corridorFixture(opts: { seed?: string; issuerRoles?: boole
       }
     }
   }
-  return { c, seed, chain, dep, admin, relayer, close: () => c.close() };
+  return { c: { ...c, attesters: new AttesterSet(c.keys.attesters, c.attesters.threshold) }, seed, chain, dep, admin, relayer, close: () => c.close() };
 }
 
 /** A new EOA with gas money on both chains. */

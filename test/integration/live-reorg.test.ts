@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ChildProcess } from "node:child_process";
 import type { Hex } from "viem";
 import { gatewayAbi } from "../../src/contracts/gateway.js";
-import type { AttesterSet } from "../../src/operator/attesters.js";
+import type { AttesterQuorum } from "../../src/operator/quorum.js";
 import { openSqliteStore } from "../../src/relayer/sqlite-store.js";
 import { checkConservation } from "../../src/measure/conservation.js";
 import { rawOf, type RpcTx } from "../../src/sim/faults.js";
@@ -22,7 +22,7 @@ describe.each(["hardhat", "anvil"] as const)("the relayer daemon when the source
     const us = h.corridor.chains.us!;
     const uk = h.corridor.chains.uk!;
     // Fault injection, not a mock: the operator's attesters go offline, so it can sign nothing for now.
-    const attesters = (h.operator.operator as unknown as { opts: { attesters: AttesterSet } }).opts.attesters;
+    const attesters = (h.operator.operator as unknown as { opts: { attesters: AttesterQuorum } }).opts.attesters;
     try {
       const before = await snapshot(h);
       relayer = spawnRelayer(h);

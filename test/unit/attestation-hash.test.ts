@@ -16,7 +16,7 @@ import {
   type LockedQuote,
   type Message,
 } from "../../src/domain/message.js";
-import { AttesterSet } from "../../src/operator/attesters.js";
+import { AttesterSet } from "../helpers/attester-set.js";
 
 /** The attesters' own EIP-712 hashing (src/domain/message.ts) against viem's hashTypedData, over random messages. */
 

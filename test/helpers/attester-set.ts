@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { privateKeyToAddress, sign } from "viem/accounts";
-import { finalityDigest, finalizeDigest, refundDigest, settleDigest, type Message } from "../domain/message.js";
+import { finalityDigest, finalizeDigest, refundDigest, settleDigest, type Message } from "../../src/domain/message.js";
 
 interface Attester {
   privateKey: Hex;
@@ -8,7 +8,11 @@ interface Attester {
 }
 
 /**
- * The operator's attester keys (m of n). Each attestation is an EIP-712 signature in the
+ * Raw attester keys (m of n) for tests: signs any digest it is asked to, with no rules and no journal,
+ * so contract tests can make valid, forged and rogue attestations. (The corridor's own attesters are
+ * src/operator/attester.ts: independent signers that check the chains and keep a journal.)
+ *
+ * The attester keys (m of n). Each attestation is an EIP-712 signature in the
  * domain of the gateway that will check it: settlements in the destination's, refunds and
  * finalizations in the source's. Signatures are returned ordered by signer address, as the
  * gateway requires.
