@@ -146,7 +146,7 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
   /** One block on each chain: deliver, mine, watch; then let the operator's pending work finish. */
   const block = async () => {
     for (const n of names) {
-      await timed("relayer", () => relayer.flush(n));
+      await timed("relayer", () => relayer.deliver(n));
       await timed("mine", () => mineBlockAt(c.chains[n]!, ts));
       await timed("relayer", () => relayer.poll(n));
     }
@@ -212,7 +212,7 @@ async function addedLatency(c: BootedCorridor, senders: Record<string, { private
   const loop = (async () => {
     while (!stop) {
       for (const n of ["us", "uk"]) {
-        await relayer.flush(n);
+        await relayer.deliver(n);
         const before = relayer.terminalCount;
         await relayer.poll(n);
         if (relayer.terminalCount > before) {

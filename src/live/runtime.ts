@@ -148,8 +148,7 @@ export async function startRelayerService(
         const b = backoff[name];
         if (b && Date.now() < b.until) continue;
         try {
-          await relayer.retryParked(name);
-          await relayer.flush(name);
+          await relayer.deliver(name);
           await relayer.poll(name);
           delete backoff[name];
         } catch (err) {

@@ -840,6 +840,16 @@ export class Relayer {
     this.queues[record.srcChain]!.push({ kind: "finalize", id: record.id, item });
   }
 
+  /**
+   * One delivery step on `chainName`, as every driver runs it (the live daemon, the simulator between its
+   * blocks, the bench): parked settlements the pool can now pay and due rate-limited ones back in the queue,
+   * then the queue sent as batches. (Watching, `poll`, is the other step; a driver mines or waits between.)
+   */
+  async deliver(chainName: string): Promise<void> {
+    await this.retryParked(chainName);
+    await this.flush(chainName);
+  }
+
   /** Sends everything queued for `chainName` as batch transactions (one per kind, split at maxBatch). */
   async flush(chainName: string): Promise<void> {
     const queue = this.queues[chainName]!;

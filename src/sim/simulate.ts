@@ -344,6 +344,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     const nextBlockAt = (n: string) => start + blockIndex[n]! * blockTime[n]!;
     const deliver = async (name: string, down: boolean) => {
       if (down) return;
+      // The two parts of Relayer.deliver, each on its own: an injected RPC error in one does not skip the other.
       await relayerStep(() => relayer.retryParked(name));
       await relayerStep(() => relayer.flush(name));
     };
