@@ -6,11 +6,11 @@ import { join } from "node:path";
 import type { Hex } from "viem";
 import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
 import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
-import { TxSender } from "../../src/chains/tx-sender.js";
+import { TxSender, waitForReceipt } from "../../src/chains/tx-sender.js";
 import { getBlock } from "../../src/chains/mining.js";
 import { fundChain } from "../../src/contracts/fund.js";
 import { encodeSend, GAS, decodeGatewayLogs } from "../../src/contracts/gateway.js";
-import { NO_QUOTE, TIER, ZERO_HASH } from "../../src/domain/message.js";
+import { NO_QUOTE, TIER, ZERO_HASH, type Message } from "../../src/domain/message.js";
 import { toBaseUnits } from "../../src/domain/money.js";
 import { startLocalNode, type LocalNode, type NodeKind } from "../../src/live/nodes.js";
 import { newLiveTokens, writeLiveConfig, type LiveConfig } from "../../src/live/config.js";
@@ -161,6 +161,42 @@ export async function sendTransfers(h: LiveHarness, n: number, seed = 1, opts: {
 }
 
 /** Every TransferSent and TransferSettled on both chains since the deployment. */
+/**
+ * Sends same-currency USD transfers from one US sender to UK recipients (Standard, no quote, no
+ * travel-rule data), one per amount, and returns each one's id and message as the source gateway
+ * emitted them.
+ */
+export async function sendUsd(h: LiveHarness, amounts: string[], senderIndex = 0): Promise<{ id: Hex; message: Message }[]> {
+  const src = h.config.deployment.chains.us!;
+  const dst = h.config.deployment.chains.uk!;
+  const sender = new TxSender(h.corridor.chains.us!, h.senders.us[senderIndex]!.privateKey);
+  const out: { id: Hex; message: Message }[] = [];
+  for (const [i, amount] of amounts.entries()) {
+    const hash = await sender.send({
+      to: src.gateway as Hex,
+      gas: GAS.send,
+      data: encodeSend({
+        inputToken: src.tokens.USD as Hex,
+        dstChainId: BigInt(dst.chainId),
+        outputToken: dst.tokens.USD as Hex,
+        recipient: h.recipients[i % h.recipients.length]!,
+        amount: toBaseUnits(amount),
+        maxFee: 0n,
+        minAmountOut: 0n,
+        deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
+        tier: TIER.standard,
+        extraHash: ZERO_HASH,
+        quote: NO_QUOTE,
+      }),
+    });
+    const receipt = await waitForReceipt(h.corridor.chains.us!, hash);
+    const sent = decodeGatewayLogs(receipt.logs as { topics: Hex[]; data: Hex }[]).find((e) => e.name === "TransferSent");
+    if (!sent || sent.name !== "TransferSent") throw new Error(`send ${hash} emitted no TransferSent`);
+    out.push({ id: sent.id, message: sent.message });
+  }
+  return out;
+}
+
 export async function corridorEvents(h: LiveHarness) {
   const sent: Hex[] = [];
   const settledCount = new Map<Hex, number>();

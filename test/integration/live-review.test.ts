@@ -2,49 +2,14 @@ import { describe, expect, it } from "vitest";
 import { execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import type { Hex } from "viem";
-import { TxSender } from "../../src/chains/tx-sender.js";
-import { encodeSend, gatewayAbi, GAS } from "../../src/contracts/gateway.js";
-import { NO_QUOTE, TIER, ZERO_HASH } from "../../src/domain/message.js";
-import { toBaseUnits } from "../../src/domain/money.js";
-import { ReviewDeskClient } from "../../src/operator/http.js";
+import { gatewayAbi } from "../../src/contracts/gateway.js";
+import { RemoteOperator, ReviewDeskClient } from "../../src/operator/http.js";
 import { packagePath } from "../../src/paths.js";
 import { writeLiveConfig } from "../../src/live/config.js";
 import { join } from "node:path";
-import { corridorEvents, kill, sleep, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
+import { corridorEvents, kill, sendUsd, sleep, spawnRelayer, startLiveHarness } from "../helpers/live.js";
 
 const REFUNDED: Hex = `0x${"0".repeat(63)}1`;
-
-/** Sends `amount` USD from the first US sender to a UK recipient, same currency (burn and mint); returns the new ids. */
-async function sendUsd(h: LiveHarness, amounts: string[]): Promise<Hex[]> {
-  const before = new Set((await corridorEvents(h)).sent);
-  const src = h.config.deployment.chains.us!;
-  const dst = h.config.deployment.chains.uk!;
-  const sender = new TxSender(h.corridor.chains.us!, h.senders.us[0]!.privateKey);
-  for (const [i, amount] of amounts.entries()) {
-    await sender.send({
-      to: src.gateway as Hex,
-      gas: GAS.send,
-      data: encodeSend({
-        inputToken: src.tokens.USD as Hex,
-        dstChainId: BigInt(dst.chainId),
-        outputToken: dst.tokens.USD as Hex,
-        recipient: h.recipients[i]!,
-        amount: toBaseUnits(amount),
-        maxFee: 0n,
-        minAmountOut: 0n,
-        deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
-        tier: TIER.standard,
-        extraHash: ZERO_HASH,
-        quote: NO_QUOTE,
-      }),
-    });
-  }
-  for (;;) {
-    const ids = (await corridorEvents(h)).sent.filter((id) => !before.has(id));
-    if (ids.length === amounts.length) return ids;
-    await sleep(200);
-  }
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +28,7 @@ describe.each(["hardhat", "anvil"] as const)("the review desk on a live corridor
     try {
       relayer = spawnRelayer(h);
       // Above the manual-review threshold (10,000 USD), below the per-transfer limit: held for a person.
-      const [approveId, denyId] = await sendUsd(h, ["12000", "11000"]);
+      const [approveId, denyId] = (await sendUsd(h, ["12000", "11000"])).map((s) => s.id);
       const reviewer = h.config.operator.reviewers[0]!;
       const desk = new ReviewDeskClient(h.config.operator.url, reviewer.token);
       await until("both transfers held for review", async () => {
@@ -114,4 +79,39 @@ describe.each(["hardhat", "anvil"] as const)("the review desk on a live corridor
       await h.close();
     }
   }, 180_000);
+});
+
+describe("screening once per transfer, on a live corridor (hardhat node, default compliance pipeline)", () => {
+  it("asking for the same transfer's attestation again and again does not fill its sender's daily limit", async () => {
+    const h = await startLiveHarness("hardhat");
+    try {
+      // The relayer's own client (its token), as a hostile relayer would use it. 2,900 USD: below the travel rule's
+      // US threshold and manual review; 30 screenings of it would be 87,000 USD against the 50,000 USD daily limit.
+      const api = new RemoteOperator(h.config.operator.url, h.config.relayer.operatorToken);
+      const [a] = await sendUsd(h, ["2900"]);
+      const ask = () => api.attestation(a!.id, a!.message);
+      const first = await until("the first transfer confirmed", async () => {
+        const r = await ask();
+        return r.kind === "pending" ? undefined : r;
+      });
+      expect(first.kind).toBe("settle");
+      const again = [...(await Promise.all(Array.from({ length: 15 }, ask)))];
+      for (let i = 0; i < 15; i++) again.push(await ask());
+      // The same answer every time, with the same signatures.
+      for (const r of again) expect(r).toEqual(first);
+      // Screened once: one entry per hook in the audit trail.
+      const limitsEntries = h.operator.operator.store.auditFor(a!.id).filter((e) => e.hook === "limits");
+      expect(limitsEntries).toHaveLength(1);
+
+      // The same sender's next transfer is still within its limit.
+      const [b] = await sendUsd(h, ["2900"]);
+      const next = await until("the second transfer confirmed", async () => {
+        const r = await api.attestation(b!.id, b!.message);
+        return r.kind === "pending" ? undefined : r;
+      });
+      expect(next.kind).toBe("settle");
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
 });
