@@ -3,6 +3,11 @@ import { loadArtifact } from "./artifacts.js";
 import type { LockedQuote, Message } from "../domain/message.js";
 import { CorridorError } from "../domain/errors.js";
 
+
+/** What `outbound(id)` holds on the source once a message was refunded or finalized (CorridorGateway's closed markers). */
+export const OUTBOUND_REFUNDED: Hex = `0x${"0".repeat(63)}1`;
+export const OUTBOUND_FINALIZED: Hex = `0x${"0".repeat(63)}2`;
+
 export const gatewayAbi = (): Abi => loadArtifact("CorridorGateway").abi;
 export const tokenAbi = (): Abi => loadArtifact("CorridorToken").abi;
 

@@ -13,11 +13,10 @@ import type { Hex } from "viem";
 import { privateKeyToAddress, sign } from "viem/accounts";
 import { CorridorError } from "../domain/errors.js";
 import { finalityDigest, finalizeDigest, hashMessage, idOf, refundDigest, settleDigest, type Message } from "../domain/message.js";
-import { ChainView, OUTBOUND_FINALIZED, type ChainViewOptions } from "./chain-view.js";
+import { ChainView, type ChainViewOptions } from "./chain-view.js";
 
 export const AttesterErrorCode = {
   Refused: "CORRIDOR_ATTESTER_REFUSED",
-  Offline: "CORRIDOR_ATTESTER_OFFLINE",
 } as const;
 
 export type Outcome = "settle" | "refund";
@@ -208,4 +207,3 @@ export class Attester implements AttesterClient {
   }
 }
 
-export { OUTBOUND_FINALIZED };

@@ -9,14 +9,10 @@ import type { Chain } from "../chains/chain.js";
 import { getBlock } from "../chains/mining.js";
 import { confirmationsFor, type ChainProfile } from "../chains/profiles.js";
 import type { Deployment } from "../contracts/deploy.js";
-import { gatewayAbi } from "../contracts/gateway.js";
+import { gatewayAbi, OUTBOUND_FINALIZED } from "../contracts/gateway.js";
 import { CorridorError } from "../domain/errors.js";
 import { hashMessage, idOf, tierName, type Message } from "../domain/message.js";
 
-/** What `outbound(id)` holds once the source refunded or finalized the message (CorridorGateway). */
-export const OUTBOUND_REFUNDED: Hex = `0x${"0".repeat(63)}1`;
-export const OUTBOUND_FINALIZED: Hex = `0x${"0".repeat(63)}2`;
-export const OUTBOUND_NONE: Hex = `0x${"0".repeat(64)}`;
 
 /** A message placed in the deployment: its chains by name and its currencies by the token registry. */
 export interface Route {

@@ -15,7 +15,8 @@ import { CorridorError } from "../domain/errors.js";
 import { amountOut, hashMessage, MODE, NO_QUOTE, REFUND_REASON, TIER, ZERO_HASH, type LockedQuote, type Message, type RefundReason } from "../domain/message.js";
 import { rateToFixed18 } from "../domain/fx/quote.js";
 import type { AuditEntry } from "../domain/compliance/types.js";
-import { ChainView, OUTBOUND_FINALIZED, OUTBOUND_REFUNDED, type ChainViewOptions, type Route } from "./chain-view.js";
+import { OUTBOUND_FINALIZED, OUTBOUND_REFUNDED } from "../contracts/gateway.js";
+import { ChainView, ViewErrorCode, type ChainViewOptions, type Route } from "./chain-view.js";
 import { MemoryDecisionStore, type Decision, type DecisionStore, type ReviewRecord, type ScreeningOutcome, type SignedOutcome } from "./decisions.js";
 import type { AttesterQuorum } from "./quorum.js";
 import type { Quoter } from "./quoter.js";
@@ -61,7 +62,6 @@ export interface OperatorApi {
 }
 
 export const OperatorErrorCode = {
-  IdMessageMismatch: "CORRIDOR_ATTEST_ID_MISMATCH",
   ReviewNotFound: "CORRIDOR_REVIEW_NOT_FOUND",
   ReviewDecided: "CORRIDOR_REVIEW_ALREADY_DECIDED",
   FinalityMixed: "CORRIDOR_FINALITY_INVALID",
@@ -134,7 +134,7 @@ export class Operator implements OperatorApi {
       // Same id, so the same message but for `sentAt`: its send was mined again in another block after a
       // source reorg. Believe the chain: if it now holds this message, the decision carries over to it (the
       // outcome is the id's), and signatures over the old message are collected again over the new one.
-      if (outbound !== hash) throw new CorridorError(OperatorErrorCode.IdMessageMismatch, `the message given is not the one recorded for ${id}, nor the one its source holds`, { id });
+      if (outbound !== hash) throw new CorridorError(ViewErrorCode.IdMismatch, `the message given is not the one recorded for ${id}, nor the one its source holds`, { id });
       known = this.store.update(id, (cur) => ({ ...cur, message, ...(cur.signed ? { signed: { ...cur.signed, signatures: undefined } } : {}), finalizeSignatures: undefined }))!;
     }
     if (consumed) {

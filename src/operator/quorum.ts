@@ -73,7 +73,7 @@ export class AttesterQuorum {
       try {
         signed.push(await ask(a));
       } catch (err) {
-        if (!isCorridorError(err, AttesterErrorCode.Refused) && !isCorridorError(err, AttesterErrorCode.Offline)) throw err;
+        if (!isCorridorError(err, AttesterErrorCode.Refused)) throw err;
         refusals.push(`${a.address}: ${(err as CorridorError).details.reason ?? err.message}`);
       }
     }

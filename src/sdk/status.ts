@@ -1,6 +1,6 @@
 /** Where a transfer stands, from the gateways' own storage (no indexer, no relayer). */
 import type { Hex } from "viem";
-import { gatewayAbi } from "../contracts/gateway.js";
+import { gatewayAbi, OUTBOUND_FINALIZED, OUTBOUND_REFUNDED } from "../contracts/gateway.js";
 import { ZERO_HASH } from "../domain/message.js";
 import { readContract } from "./read.js";
 import { toChainReader, type ReaderLike } from "./signer.js";
@@ -29,9 +29,6 @@ export interface TransferStatusResult {
   settled: boolean | undefined;
 }
 
-// CorridorGateway's closed markers: bytes32(uint256(1)) and bytes32(uint256(2)).
-const REFUNDED: Hex = `0x${"0".repeat(63)}1`;
-const FINALIZED: Hex = `0x${"0".repeat(63)}2`;
 
 const readerOf = (t: GatewayTarget) => toChainReader((t.publicClient ?? t.provider)!);
 
@@ -45,7 +42,7 @@ export async function getTransferStatus(opts: TransferStatusOptions): Promise<Tr
       : Promise.resolve(undefined),
   ]);
   const outbound: OutboundStatus =
-    stored === ZERO_HASH ? "unknown" : isHexEqual(stored, REFUNDED) ? "refunded" : isHexEqual(stored, FINALIZED) ? "finalized" : "pending";
+    stored === ZERO_HASH ? "unknown" : isHexEqual(stored, OUTBOUND_REFUNDED) ? "refunded" : isHexEqual(stored, OUTBOUND_FINALIZED) ? "finalized" : "pending";
   // A refund is only signed for a transfer that was not settled, and a finalization only after settlement.
   const status: TransferStatus = outbound === "refunded" || outbound === "finalized" ? outbound : settled ? "settled" : outbound;
   return { status, outbound, settled };

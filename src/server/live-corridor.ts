@@ -222,7 +222,6 @@ export class LiveCorridor {
       const reviewSeconds = opts.reviewSeconds ?? 8;
       const profiles = { us: profile, uk: profile };
       // A compliance officer, simulated: approves each held transfer after `reviewSeconds`, through the operator's review desk.
-      const reviewTimers = new Set<NodeJS.Timeout>();
       const operator: Operator = buildOperator({
         chains,
         profiles,
@@ -235,7 +234,6 @@ export class LiveCorridor {
         clock: wallClock,
         onHold: (d) => {
           const t = setTimeout(() => {
-            reviewTimers.delete(t);
             try {
               const decided = operator.review(d.id, true, "demo compliance officer");
               board.reviewed({ id: d.id, message: d.message, ...d.route }, true, { reason: decided.screening?.reason, hook: decided.screening?.hook }, wallClock.now());
@@ -244,7 +242,6 @@ export class LiveCorridor {
             }
           }, reviewSeconds * 1000);
           t.unref();
-          reviewTimers.add(t);
         },
       });
 

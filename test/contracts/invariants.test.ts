@@ -833,7 +833,7 @@ async function run(model: Model, op: Op): Promise<void> {
         expect(r.a.kind, `the operator answered ${r.a.kind} for an edited message (${op.edit}) of ${x.id}: it signs only what its source gateway holds`).toMatch(/^(pending|done)$/);
       } else {
         tally(`hostileAsk ${op.edit}: ${errText(r.err).split(":")[0]}`);
-        const codes: string[] = [ViewErrorCode.IdMismatch, ViewErrorCode.UnknownRoute, OperatorErrorCode.IdMessageMismatch];
+        const codes: string[] = [ViewErrorCode.IdMismatch, ViewErrorCode.UnknownRoute];
         expect(isCorridorError(r.err) && codes.includes(r.err.code), `hostileAsk ${op.edit}: ${errText(r.err)}`).toBe(true);
       }
       return;

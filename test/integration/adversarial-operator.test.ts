@@ -15,7 +15,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { encodeFunctionData, recoverAddress, type Hex } from "viem";
+import { recoverAddress, type Hex } from "viem";
 import { TxSender, waitForReceipt } from "../../src/chains/tx-sender.js";
 import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
 import { fundNative } from "../../src/contracts/deploy.js";
@@ -29,6 +29,8 @@ import {
   GAS,
   gatewayAbi,
   tokenAbi,
+  OUTBOUND_FINALIZED,
+  OUTBOUND_REFUNDED,
 } from "../../src/contracts/gateway.js";
 import { finalizeDigest, hashMessage, idOf, NO_QUOTE, refundDigest, settleDigest, TIER, ZERO_HASH, type Message } from "../../src/domain/message.js";
 import { parseWithBigints, stringifyWithBigints } from "../../src/domain/json.js";
@@ -38,7 +40,6 @@ import { deploymentOf, writeLiveConfig, type LiveConfig } from "../../src/live/c
 import { startOperatorService } from "../../src/live/runtime.js";
 import { reconcile } from "../../src/live/reconcile.js";
 import { ReviewDeskClient } from "../../src/operator/http.js";
-import { OUTBOUND_FINALIZED, OUTBOUND_REFUNDED } from "../../src/operator/chain-view.js";
 import type { Attestation } from "../../src/operator/operator.js";
 import { silentLogger } from "../../src/logger.js";
 import { kill, sleep, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";

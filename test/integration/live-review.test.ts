@@ -2,14 +2,13 @@ import { describe, expect, it } from "vitest";
 import { execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import type { Hex } from "viem";
-import { gatewayAbi } from "../../src/contracts/gateway.js";
+import { gatewayAbi, OUTBOUND_REFUNDED } from "../../src/contracts/gateway.js";
 import { RemoteOperator, ReviewDeskClient } from "../../src/operator/http.js";
 import { packagePath } from "../../src/paths.js";
 import { writeLiveConfig } from "../../src/live/config.js";
 import { join } from "node:path";
 import { corridorEvents, kill, sendUsd, sleep, spawnRelayer, startLiveHarness } from "../helpers/live.js";
 
-const REFUNDED: Hex = `0x${"0".repeat(63)}1`;
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -58,7 +57,7 @@ describe.each(["hardhat", "anvil"] as const)("the review desk on a live corridor
       const us = h.corridor.chains.us!;
       const uk = h.corridor.chains.uk!;
       const outbound = (id: Hex) => us.client.readContract({ address: h.config.deployment.chains.us!.gateway as Hex, abi: gatewayAbi(), functionName: "outbound", args: [id] }) as Promise<Hex>;
-      await until("the denied transfer refunded", async () => ((await outbound(denyId!)) === REFUNDED ? true : undefined));
+      await until("the denied transfer refunded", async () => ((await outbound(denyId!)) === OUTBOUND_REFUNDED ? true : undefined));
       expect(ev.settledCount.get(denyId!)).toBeUndefined();
       expect(await uk.client.readContract({ address: h.config.deployment.chains.uk!.gateway as Hex, abi: gatewayAbi(), functionName: "consumed", args: [denyId!] })).toBe(false);
 

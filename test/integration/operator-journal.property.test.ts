@@ -27,7 +27,7 @@ import { fixedRate } from "../../src/domain/fx/rate-source.js";
 import { hashMessage, idOf, MODE, REFUND_REASON, refundDigest, settleDigest, TIER, type Message } from "../../src/domain/message.js";
 import { wallClock } from "../../src/domain/clock.js";
 import { buildOperator } from "../../src/operator/build.js";
-import { OUTBOUND_FINALIZED, OUTBOUND_REFUNDED } from "../../src/operator/chain-view.js";
+import { OUTBOUND_FINALIZED, OUTBOUND_REFUNDED } from "../../src/contracts/gateway.js";
 import type { Attestation, Operator, Screen } from "../../src/operator/operator.js";
 import { Quoter } from "../../src/operator/quoter.js";
 import { actor, corridorFixture, finalizeCall, gatewayView, latestTimestamp, provideLiquidity, refundCall, sendTransfer, settleCall, type ChainName, type Fixture } from "../helpers/contracts.js";
