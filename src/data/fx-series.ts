@@ -1,19 +1,37 @@
-/** Loads the monthly GBP-per-USD series (date,gbp_per_usd CSV) for historicalReplay. */
+/**
+ * Loads a monthly FX series for historicalReplay: a CSV whose header names the pair,
+ * `date,<quote>_per_<base>` in lowercase ISO 4217 codes, then one `YYYY-MM-DD,<rate>` row per month
+ * (the rate in units of quote per base). The currency presets (src/spec/presets.ts) name the
+ * shipped files by their `series`.
+ */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { isAbsolute, resolve } from "node:path";
 import { CorridorError, ErrorCode } from "../domain/errors.js";
-import type { FxPoint } from "../domain/fx/historical.js";
+import type { FxPoint, FxSeries } from "../domain/fx/historical.js";
+import { packagePath } from "../paths.js";
 
-/** data/fx-gbp-per-usd-monthly.csv in the package (this file is src/data/, two levels below the root). */
-export const DEFAULT_FX_SERIES_FILE = fileURLToPath(new URL("../../data/fx-gbp-per-usd-monthly.csv", import.meta.url));
+/** The package's data/ folder, where relative series file names are looked up. */
+export const DATA_DIR = packagePath("data");
+
+/** A file in data/ (a relative name) or the path itself (an absolute one). */
+export function dataFile(file: string): string {
+  return isAbsolute(file) ? file : resolve(DATA_DIR, file);
+}
+
+const HEADER = /^date,([a-z]{3})_per_([a-z]{3})$/;
 
 /** Parses the CSV text; `source` names the file in errors. */
-export function parseFxSeries(text: string, source = "<fx series>"): FxPoint[] {
+export function parseFxSeries(text: string, source = "<fx series>"): FxSeries {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? "").trim().toLowerCase();
-  if (header !== "date,gbp_per_usd") {
-    throw new CorridorError(ErrorCode.DataInvalid, `${source}:1: expected header "date,gbp_per_usd", got "${header}"`, { file: source, line: 1 });
+  const names = HEADER.exec(header);
+  if (!names || names[1] === names[2]) {
+    throw new CorridorError(ErrorCode.DataInvalid, `${source}:1: expected a header "date,<quote>_per_<base>" with two different currency codes, got "${header}"`, {
+      file: source,
+      line: 1,
+    });
   }
+  const pair = { base: names[2]!.toUpperCase(), quote: names[1]!.toUpperCase() };
   const points: FxPoint[] = [];
   lines.slice(1).forEach((raw, i) => {
     const line = raw.trim();
@@ -23,18 +41,19 @@ export function parseFxSeries(text: string, source = "<fx series>"): FxPoint[] {
     if (!/^\d{4}-\d{2}(-\d{2})?$/.test(date) || !value || !Number.isFinite(rate) || rate <= 0) {
       throw new CorridorError(ErrorCode.DataInvalid, `${source}:${i + 2}: expected "YYYY-MM-DD,<positive rate>", got "${line}"`, { file: source, line: i + 2 });
     }
-    points.push({ date, gbpPerUsd: rate });
+    points.push({ date, rate });
   });
-  return points;
+  return { pair, points };
 }
 
-/** Reads and parses a series file (default: the shipped Fed H.10 monthly series). */
-export function loadFxSeries(file: string = DEFAULT_FX_SERIES_FILE): FxPoint[] {
+/** Reads and parses a series file: a name relative to data/ or an absolute path. */
+export function loadFxSeries(file: string): FxSeries {
+  const path = dataFile(file);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(path, "utf8");
   } catch (cause) {
-    throw new CorridorError(ErrorCode.DataInvalid, `cannot read FX series ${file}`, { file }, cause);
+    throw new CorridorError(ErrorCode.DataInvalid, `cannot read FX series ${path}`, { file: path }, cause);
   }
-  return parseFxSeries(text, file);
+  return parseFxSeries(text, path);
 }

@@ -17,11 +17,13 @@ export type Decimal = DecimalJs;
 /** Anything Decimal accepts: a Decimal, a decimal string ("12.34", "1e-6") or a number. */
 export type DecimalValue = DecimalJs.Value;
 
-/** Decimals of tUSD and tGBP (as USDC). */
+/** Decimals of the corridor's tokens (as USDC). */
 export const TOKEN_DECIMALS = 6;
-export type Currency = "USD" | "GBP";
-/** Fiat units used by compliance thresholds (EUR has no token; it is only a unit of account). */
-export type FiatCurrency = Currency | "EUR";
+/**
+ * An ISO 4217 currency code: a token's currency, the numeraire, or a unit of account such as a
+ * travel-rule threshold's. Which ones exist is the corridor spec's business (src/spec).
+ */
+export type Currency = string;
 
 function checkDecimals(decimals: number): void {
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 36) {
@@ -54,7 +56,7 @@ export function fromBaseUnits(amount: bigint, decimals: number = TOKEN_DECIMALS)
 }
 
 /**
- * "1,234.56 USD": thousands separators, `displayDecimals` places (default 2), truncated toward zero.
+ * "1,234.56 <currency>": thousands separators, `displayDecimals` places (default 2), truncated toward zero.
  */
 export function formatAmount(amount: bigint, currency: string, options: { decimals?: number; displayDecimals?: number } = {}): string {
   const decimals = options.decimals ?? TOKEN_DECIMALS;

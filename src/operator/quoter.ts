@@ -10,7 +10,7 @@ import type { Decimal } from "../domain/money.js";
 export interface QuoterOptions {
   privateKey: Hex;
   source: RateSource;
-  /** Markup against the customer, bps of the mid, per direction ("USD->GBP"); `default` otherwise. */
+  /** Markup against the customer, bps of the mid, per direction ("<IN>-><OUT>" in currency codes); `default` otherwise. */
   spreadBps: Record<string, number>;
   ttlSeconds: number;
 }

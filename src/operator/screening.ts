@@ -1,18 +1,18 @@
 import type { Hex } from "viem";
 import { runPipeline } from "../domain/compliance/pipeline.js";
-import { makeConverter } from "../domain/compliance/convert.js";
-import type { AuditEntry, ComplianceHook, Jurisdiction } from "../domain/compliance/types.js";
-import { gbpPerUsd, type RateSource } from "../domain/fx/rate-source.js";
-import type { Currency } from "../domain/money.js";
+import { converterAt } from "../domain/compliance/convert.js";
+import type { AuditEntry, ComplianceHook } from "../domain/compliance/types.js";
+import type { RateSource } from "../domain/fx/rate-source.js";
 import type { Message } from "../domain/message.js";
+import { jurisdictionOf, type CorridorSpec } from "../spec/spec.js";
 import type { Screen } from "./operator.js";
 
 export interface ScreeningOptions {
   hooks: readonly ComplianceHook[];
-  /** Mids for threshold conversions. */
+  /** Mids for threshold and limit conversions (every currency of the spec, against its numeraire). */
   rates: RateSource;
-  /** Jurisdiction of each source chain. */
-  jurisdictions: Record<string, Jurisdiction>;
+  /** The corridor: each source chain's jurisdiction (and its travel-rule threshold) and the numeraire. */
+  spec: CorridorSpec;
   /** The off-chain travel-rule payload the sender's VASP submitted for a message (the message's extraHash commits to it). */
   travelRuleFor: (message: Message) => unknown;
   /** Where every hook decision goes (the audit trail). */
@@ -23,18 +23,21 @@ export interface ScreeningOptions {
 export function createScreen(opts: ScreeningOptions): Screen {
   return async (record, now) => {
     const m = record.message;
+    const jurisdiction = jurisdictionOf(opts.spec, record.srcChain);
     const result = await runPipeline(opts.hooks, {
       transferId: record.id,
       sender: m.sender,
       recipient: m.recipient,
       amount: m.amount,
-      currency: record.inputCurrency as Currency,
+      currency: record.inputCurrency,
       sourceChain: record.srcChain,
-      jurisdiction: opts.jurisdictions[record.srcChain]!,
+      jurisdiction: jurisdiction.id,
+      travelRuleThreshold: jurisdiction.travelRule,
+      numeraire: opts.spec.numeraire,
       now,
       travelRule: opts.travelRuleFor(m),
       extraHash: m.extraHash as Hex,
-      convert: makeConverter({ gbpPerUsd: gbpPerUsd(opts.rates, now) }),
+      convert: converterAt(opts.rates, now),
     });
     opts.audit(result.audit);
     const d = result.decision;

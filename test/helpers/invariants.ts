@@ -16,7 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "../../src/domain/clock.js";
 import { createHooks } from "../../src/domain/compliance/registry.js";
-import { USD_GBP, type RateSource } from "../../src/domain/fx/rate-source.js";
+import { combineRates, fixedRate, pairSource, type RateSource } from "../../src/domain/fx/rate-source.js";
+import { defaultSpec } from "../../src/spec/spec.js";
+import { USD_EUR, USD_GBP } from "./fx.js";
 import { Decimal } from "../../src/domain/money.js";
 import { loadAddressList } from "../../src/data/sanctions-list.js";
 import { buildOperator } from "../../src/operator/build.js";
@@ -133,11 +135,9 @@ export function removeStateDir(dir: string): void {
  * decides at depends on when it decides (a settlement replayed later must keep its signed rate).
  * Between 0.79 and 0.82, which the invariant test's amount classes rely on.
  */
-export const steppedRates: RateSource = {
-  id: "stepped:0.79..0.82",
-  pair: USD_GBP,
-  mid: (t) => new Decimal("0.79").plus(new Decimal(Math.floor(t / 1000) % 7).times("0.005")),
-};
+export const steppedRates: RateSource = pairSource("stepped:0.79..0.82", USD_GBP, (t) =>
+  new Decimal("0.79").plus(new Decimal(Math.floor(t / 1000) % 7).times("0.005")),
+);
 
 export interface CorridorOperatorOptions extends ChainViewOptions {
   attesterKeys: Hex[];
@@ -151,15 +151,16 @@ export interface CorridorOperatorOptions extends ChainViewOptions {
 
 /**
  * The operator as the corridor runs it: buildOperator with the DEFAULT compliance pipeline
- * (DEFAULT_HOOKS with the packaged OFAC list), jurisdictions us = US and uk = UK, and the
+ * (DEFAULT_HOOKS with the packaged OFAC list), the default corridor spec (us in US, uk in UK), the
+ * quoter's rates plus a fixed 0.92 EUR per USD for the UK's EUR travel-rule threshold, and the
  * travel-rule payload found by the message's extraHash. Calling it again on the same `stateDir` is
  * a restart: the decision store and the attesters' journals persist, the hooks' memory does not.
  */
 export function buildCorridorOperator(o: CorridorOperatorOptions): Operator {
   const screen = createScreen({
     hooks: createHooks(DEFAULT_HOOKS, { loadAddressList }),
-    rates: o.quoter.source,
-    jurisdictions: { us: "US", uk: "UK" },
+    rates: combineRates([o.quoter.source, fixedRate("0.92", USD_EUR)]),
+    spec: defaultSpec(),
     travelRuleFor: (m) => o.travelRules.get(m.extraHash.toLowerCase()),
     audit: () => {},
   });

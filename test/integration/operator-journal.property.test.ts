@@ -24,6 +24,7 @@ import { testKeyPair, testKey, type KeyPair } from "../../src/chains/keys.js";
 import { CHAIN_PROFILES } from "../../src/chains/profiles.js";
 import { isCorridorError } from "../../src/domain/errors.js";
 import { fixedRate } from "../../src/domain/fx/rate-source.js";
+import { USD_GBP } from "../helpers/fx.js";
 import { hashMessage, idOf, MODE, REFUND_REASON, refundDigest, settleDigest, TIER, type Message } from "../../src/domain/message.js";
 import { wallClock } from "../../src/domain/clock.js";
 import { buildOperator } from "../../src/operator/build.js";
@@ -165,7 +166,7 @@ describe("the operator's decisions and the attesters' journals under random requ
       attesterKeys: f.c.keys.attesters,
       threshold: f.c.attesters.threshold,
       stateDir,
-      quoter: new Quoter({ privateKey: testKey(f.seed, "quoter"), source: fixedRate(0.75), spreadBps: { default: 10 }, ttlSeconds: 60 }),
+      quoter: new Quoter({ privateKey: testKey(f.seed, "quoter"), source: fixedRate(0.75, USD_GBP), spreadBps: { default: 10 }, ttlSeconds: 60 }),
       screen,
       clock: wallClock,
     });

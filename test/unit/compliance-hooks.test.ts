@@ -3,7 +3,7 @@ import {
   buildTravelRulePayload,
   kycHook,
   limitsHook,
-  makeConverter,
+  converterAt,
   manualReviewHook,
   sanctionsHook,
   travelRuleHash,
@@ -11,14 +11,21 @@ import {
   type Decision,
   type ScreeningContext,
 } from "../../src/domain/compliance/index.js";
+import { combineRates, fixedRate } from "../../src/domain/fx/rate-source.js";
 import { toBaseUnits } from "../../src/domain/money.js";
+import { defaultSpec } from "../../src/spec/spec.js";
+import { USD_EUR, USD_GBP } from "../helpers/fx.js";
 
 const ALICE = "0x1111111111111111111111111111111111111111";
 const BOB = "0x2222222222222222222222222222222222222222";
 const EVE = "0x03893a7c7463AE47D46bc7f091665f1893656003";
 
 /** 1 USD = 0.8 GBP = 0.92 EUR. */
-const convert = makeConverter({ gbpPerUsd: "0.8" });
+const rates = combineRates([fixedRate("0.8", USD_GBP), fixedRate("0.92", USD_EUR)]);
+const convert = converterAt(rates, 0);
+/** The legal thresholds, as the spec gives them (US: 3,000 USD; UK: 1,000 EUR; EU: any amount). */
+const { jurisdictions } = defaultSpec();
+const LEGAL = { US: jurisdictions.US!.travelRule, UK: { amount: 1000, currency: "EUR" }, EU: { amount: 0, currency: "EUR" } };
 
 function ctx(over: Partial<ScreeningContext> & { usd?: string } = {}): ScreeningContext {
   const { usd, ...rest } = over;
@@ -30,6 +37,8 @@ function ctx(over: Partial<ScreeningContext> & { usd?: string } = {}): Screening
     currency: "USD",
     sourceChain: "us",
     jurisdiction: "US",
+    travelRuleThreshold: LEGAL.US,
+    numeraire: "USD",
     now: 1_000,
     convert,
     ...rest,
@@ -74,15 +83,41 @@ describe("travel-rule hook", () => {
     expect(d).toMatchObject({ outcome: "deny", reason: "TRAVEL_RULE_MISSING" });
   });
 
+  it("takes the legal thresholds from the spec", () => {
+    expect(jurisdictions.US!.travelRule).toMatchObject({ amount: 3000, currency: "USD" });
+    expect(jurisdictions.UK!.travelRule).toMatchObject(LEGAL.UK);
+  });
+
   it("applies the UK threshold of 1,000 EUR via the EUR conversion", async () => {
     // 1,086.96 USD = 1,000.0032 EUR at 0.92; 1,086.95 USD = 999.994 EUR
-    const uk = (usd: string) => ctx({ usd, jurisdiction: "UK", sourceChain: "uk" });
+    const uk = (usd: string) => ctx({ usd, jurisdiction: "UK", sourceChain: "uk", travelRuleThreshold: LEGAL.UK });
     expect((await check(travelRuleHook(), uk("1086.95"))).outcome).toBe("allow");
-    expect((await check(travelRuleHook(), uk("1086.96"))).outcome).toBe("hold");
+    expect(await check(travelRuleHook(), uk("1086.96"))).toMatchObject({ outcome: "hold", data: { threshold: "1000 EUR", valueInThresholdCurrency: "1000.00" } });
     // a GBP amount: 900 GBP = 1,125 USD = 1,035 EUR
     expect((await check(travelRuleHook(), { ...uk("0"), amount: toBaseUnits("900"), currency: "GBP" })).outcome).toBe("hold");
-    // a configured EUR rate overrides the context's
-    expect((await check(travelRuleHook({ eurPerUsd: 0.5 }), uk("1086.96"))).outcome).toBe("allow");
+    // the conversion follows the context's rates
+    const eurAtHalf = converterAt(combineRates([fixedRate("0.8", USD_GBP), fixedRate("0.5", USD_EUR)]), 0);
+    expect((await check(travelRuleHook(), { ...uk("1086.96"), convert: eurAtHalf })).outcome).toBe("allow");
+  });
+
+  it("requires the data for any amount where the threshold is zero (the EU), and never where there is none", async () => {
+    const eu = { ...ctx({ usd: "0.01", jurisdiction: "EU", sourceChain: "eu", travelRuleThreshold: LEGAL.EU }), currency: "EUR" };
+    expect(await check(travelRuleHook(), eu)).toMatchObject({ outcome: "hold", reason: "TRAVEL_RULE_MISSING", data: { required: true } });
+    expect(await check(travelRuleHook(), ctx({ usd: "1000000", travelRuleThreshold: null }))).toMatchObject({ outcome: "allow", data: { required: false } });
+  });
+
+  it("lets the options override a jurisdiction's threshold, or lift it with null", async () => {
+    const hook = travelRuleHook({ thresholds: { US: { amount: 500, currency: "GBP" }, UK: null } });
+    expect((await check(hook, ctx({ usd: "624" }))).outcome).toBe("allow"); // 499.2 GBP
+    expect(await check(hook, ctx({ usd: "625" }))).toMatchObject({ outcome: "hold", data: { threshold: "500 GBP" } });
+    expect((await check(hook, ctx({ usd: "50000", jurisdiction: "UK", travelRuleThreshold: LEGAL.UK }))).outcome).toBe("allow");
+    // a jurisdiction the options leave out keeps its legal threshold
+    expect((await check(hook, ctx({ usd: "5", jurisdiction: "EU", travelRuleThreshold: LEGAL.EU }))).outcome).toBe("hold");
+  });
+
+  it("fails (and so the pipeline holds) when a threshold's currency is not priced by the context's rates", async () => {
+    const usdGbpOnly = converterAt(fixedRate("0.8", USD_GBP), 0);
+    expect(() => travelRuleHook().check(ctx({ usd: "5000", jurisdiction: "UK", travelRuleThreshold: LEGAL.UK, convert: usdGbpOnly }))).toThrow(/does not price EUR/);
   });
 
   it("allows a transfer above the threshold carrying valid IVMS101 data and reports its hash", async () => {
@@ -143,6 +178,13 @@ describe("limits hook", () => {
     expect(hook.usedInWindow(ALICE, c.now)).toBe(toBaseUnits("100"));
   });
 
+  it("counts in the context's numeraire by default", async () => {
+    const hook = limitsHook({ perTransfer: 800 });
+    expect(await check(hook, ctx({ usd: "801" }))).toMatchObject({ outcome: "deny", data: { currency: "USD" } });
+    const inGbp = ctx({ usd: "1000", numeraire: "GBP" });
+    expect(await check(hook, inGbp)).toMatchObject({ outcome: "allow", data: { currency: "GBP", amount: "800000000" } });
+  });
+
   it("converts amounts into the limit currency", async () => {
     const hook = limitsHook({ perTransfer: 800, currency: "GBP" });
     expect((await check(hook, ctx({ usd: "1000" }))).outcome).toBe("allow"); // 800 GBP
@@ -176,15 +218,21 @@ describe("KYC hook", () => {
 });
 
 describe("manual-review hook", () => {
-  it("holds a transfer above the USD amount for the modelled review time (MANUAL_REVIEW)", async () => {
-    const hook = manualReviewHook({ aboveUsd: 10_000 });
+  it("holds a transfer above an amount in the numeraire for the modelled review time (MANUAL_REVIEW)", async () => {
+    const hook = manualReviewHook({ above: 10_000 });
     expect((await check(hook, ctx({ usd: "10000" }))).outcome).toBe("allow");
-    expect(await check(hook, ctx({ usd: "10000.01" }))).toMatchObject({ outcome: "hold", reason: "MANUAL_REVIEW", reviewSeconds: 900 });
+    expect(await check(hook, ctx({ usd: "10000.01" }))).toMatchObject({ outcome: "hold", reason: "MANUAL_REVIEW", reviewSeconds: 900, data: { currency: "USD" } });
   });
 
-  it("values GBP transfers in USD", async () => {
-    const hook = manualReviewHook({ aboveUsd: 1_000, reviewSeconds: 60 });
-    const gbp = { ...ctx(), amount: toBaseUnits("801"), currency: "GBP" as const };
-    expect(await check(hook, gbp)).toMatchObject({ outcome: "hold", reviewSeconds: 60 });
+  it("values GBP transfers in the numeraire", async () => {
+    const hook = manualReviewHook({ above: 1_000, reviewSeconds: 60 });
+    const gbp = { ...ctx(), amount: toBaseUnits("801"), currency: "GBP" };
+    expect(await check(hook, gbp)).toMatchObject({ outcome: "hold", reviewSeconds: 60, data: { amount: "1001.25", above: "1000" } });
+  });
+
+  it("takes an amount in another currency, and the older aboveUsd spelling", async () => {
+    expect((await check(manualReviewHook({ above: 800, currency: "GBP" }), ctx({ usd: "1000" }))).outcome).toBe("allow");
+    expect((await check(manualReviewHook({ above: 800, currency: "GBP" }), ctx({ usd: "1000.01" }))).outcome).toBe("hold");
+    expect((await check(manualReviewHook({ aboveUsd: 1_000 }), ctx({ usd: "1000.01" }))).outcome).toBe("hold");
   });
 });

@@ -4,7 +4,7 @@ import {
   createHook,
   createHookRegistry,
   createHooks,
-  makeConverter,
+  converterAt,
   registerHook,
   runPipeline,
   type ComplianceHook,
@@ -12,7 +12,9 @@ import {
   type ScreeningContext,
 } from "../../src/domain/compliance/index.js";
 import { isCorridorError } from "../../src/domain/errors.js";
+import { combineRates, fixedRate } from "../../src/domain/fx/rate-source.js";
 import { toBaseUnits } from "../../src/domain/money.js";
+import { USD_EUR, USD_GBP } from "../helpers/fx.js";
 
 const ALICE = "0x1111111111111111111111111111111111111111";
 const BOB = "0x2222222222222222222222222222222222222222";
@@ -26,8 +28,10 @@ const ctx = (usd: string, over: Partial<ScreeningContext> = {}): ScreeningContex
   currency: "USD",
   sourceChain: "us",
   jurisdiction: "US",
+  travelRuleThreshold: { amount: 3000, currency: "USD" },
+  numeraire: "USD",
   now: 500,
-  convert: makeConverter({ gbpPerUsd: "0.8" }),
+  convert: converterAt(combineRates([fixedRate("0.8", USD_GBP), fixedRate("0.92", USD_EUR)]), 500),
   ...over,
 });
 
@@ -99,7 +103,7 @@ describe("hook registry", () => {
         { hook: "travelRule", onMissing: "deny" },
         { hook: "limits", perTransfer: 50_000, daily: "100000" },
         { hook: "kyc", addresses: [ALICE, BOB] },
-        { hook: "manualReview", aboveUsd: 25_000, reviewSeconds: 600 },
+        { hook: "manualReview", above: 25_000, reviewSeconds: 600 },
       ],
       { loadAddressList: (f) => (loaded.push(f), new Set([EVE.toLowerCase()])) },
     );
@@ -124,6 +128,23 @@ describe("hook registry", () => {
     expect(codeOf(() => createHook({ hook: "limits", dialy: 5 }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "sanctions", addresses: ["0xnot"] }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "sanctions", listFile: "x.txt" }))).toBe("CORRIDOR_INVALID_CONFIG");
+    expect(codeOf(() => createHook({ hook: "limits", currency: "usd" }))).toBe("CORRIDOR_INVALID_CONFIG");
+    expect(codeOf(() => createHook({ hook: "travelRule", eurPerUsd: 0.9 }))).toBe("CORRIDOR_INVALID_CONFIG");
+    expect(codeOf(() => createHook({ hook: "travelRule", thresholds: { us: { amount: 1, currency: "USD" } } }))).toBe("CORRIDOR_INVALID_CONFIG");
+    expect(codeOf(() => createHook({ hook: "manualReview", above: 1, aboveUsd: 1 }))).toBe("CORRIDOR_INVALID_CONFIG");
+  });
+
+  it("takes any ISO currency code and per-jurisdiction travel-rule thresholds (null: none)", async () => {
+    const [travel, limits, review] = createHooks([
+      { hook: "travelRule", thresholds: { US: { amount: "100", currency: "EUR" }, UK: null } },
+      { hook: "limits", perTransfer: 1_000, currency: "GBP" },
+      { hook: "manualReview", aboveUsd: 5_000 },
+    ]);
+    expect((await runPipeline([travel!], ctx("108.69"))).decision.outcome).toBe("allow"); // 99.99 EUR
+    expect((await runPipeline([travel!], ctx("108.70"))).decision).toMatchObject({ reason: "TRAVEL_RULE_MISSING" });
+    expect((await runPipeline([travel!], ctx("1000000", { jurisdiction: "UK", travelRuleThreshold: { amount: 1000, currency: "EUR" } }))).decision.outcome).toBe("allow");
+    expect((await runPipeline([limits!], ctx("1250.01"))).decision).toMatchObject({ reason: "LIMIT_PER_TRANSFER" });
+    expect((await runPipeline([review!], ctx("5000.01"))).decision).toMatchObject({ reason: "MANUAL_REVIEW" });
   });
 
   it("lets a user register a hook of their own and list it by name", async () => {

@@ -1,20 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_FX_SERIES_FILE, loadFxSeries, parseFxSeries } from "../../src/data/fx-series.js";
+import { join } from "node:path";
+import { DATA_DIR, loadFxSeries, parseFxSeries } from "../../src/data/fx-series.js";
 import { DEFAULT_SANCTIONS_FILE, loadAddressList, parseAddressList } from "../../src/data/sanctions-list.js";
 import { historicalReplay } from "../../src/domain/fx/index.js";
 
 describe("FX series loader", () => {
-  it("loads the shipped monthly GBP-per-USD series from the package's data folder", () => {
-    expect(DEFAULT_FX_SERIES_FILE).toMatch(/data\/fx-gbp-per-usd-monthly\.csv$/);
-    const series = loadFxSeries();
-    expect(series).toHaveLength(666);
-    expect(series[0]).toEqual({ date: "1971-01-01", gbpPerUsd: 0.4157 });
-    expect(historicalReplay(series, { windowStart: "2026-06" }).mid(0).toString()).toBe("0.7497");
+  it("loads the shipped monthly GBP-per-USD series from the package's data folder, its pair from the header", () => {
+    expect(DATA_DIR).toMatch(/data$/);
+    const series = loadFxSeries("fx-gbp-per-usd-monthly.csv");
+    expect(series.pair).toEqual({ base: "USD", quote: "GBP" });
+    expect(series.points).toHaveLength(666);
+    expect(series.points[0]).toEqual({ date: "1971-01-01", rate: 0.4157 });
+    const replay = historicalReplay(series, { windowStart: "2026-06" });
+    expect(replay.numeraire).toBe("USD");
+    expect(replay.perNumeraire("GBP", 0).toString()).toBe("0.7497");
+    expect(loadFxSeries(join(DATA_DIR, "fx-gbp-per-usd-monthly.csv")).points).toHaveLength(666);
   });
 
-  it("names the file and line of a bad row", () => {
+  it("reads any pair from the header", () => {
+    expect(parseFxSeries("date,EUR_per_usd\n2024-01-01,0.92\n", "fx.csv")).toEqual({ pair: { base: "USD", quote: "EUR" }, points: [{ date: "2024-01-01", rate: 0.92 }] });
+  });
+
+  it("names the file and line of a bad row or header", () => {
     expect(() => parseFxSeries("date,gbp_per_usd\n2024-01-01,0.8\n2024-02-01,abc\n", "fx.csv")).toThrow("fx.csv:3:");
     expect(() => parseFxSeries("when,rate\n", "fx.csv")).toThrow("fx.csv:1:");
+    expect(() => parseFxSeries("date,usd_per_usd\n", "fx.csv")).toThrow("fx.csv:1:");
+    expect(() => loadFxSeries("no-such-series.csv")).toThrow(expect.objectContaining({ code: "CORRIDOR_DATA_INVALID" }));
   });
 });
 

@@ -1,25 +1,21 @@
-import { Decimal, type DecimalValue, type FiatCurrency } from "../money.js";
+import type { RateSource } from "../fx/rate-source.js";
+import type { Currency, Decimal } from "../money.js";
 import type { Converter } from "./types.js";
 
 /**
- * ASSUMPTION: EUR per USD is fixed (default 0.92, roughly the 2023-2024 average): EUR only
- * matters for the UK travel-rule threshold (EUR 1,000), and there is no EUR token to price.
+ * A converter at the mids of `rates` at simulated time `t`: through the source's numeraire,
+ * amount / perNumeraire(from) * perNumeraire(to); the identity for the same currency. A currency
+ * the source does not price throws CorridorError(InvalidConfig) when it is converted.
  */
-export const DEFAULT_EUR_PER_USD = "0.92";
-
-export interface ConverterRates {
-  /** GBP per USD, e.g. gbpPerUsd(rateSource, now). */
-  gbpPerUsd: DecimalValue;
-  /** EUR per USD; default DEFAULT_EUR_PER_USD. */
-  eurPerUsd?: DecimalValue;
-}
-
-/** A converter through USD at the given mids. */
-export function makeConverter(rates: ConverterRates): Converter {
-  const perUsd: Record<FiatCurrency, Decimal> = {
-    USD: new Decimal(1),
-    GBP: new Decimal(rates.gbpPerUsd),
-    EUR: new Decimal(rates.eurPerUsd ?? DEFAULT_EUR_PER_USD),
+export function converterAt(rates: RateSource, t: number): Converter {
+  const perNumeraire = new Map<Currency, Decimal>();
+  const rate = (c: Currency): Decimal => {
+    let r = perNumeraire.get(c);
+    if (r === undefined) {
+      r = rates.perNumeraire(c, t);
+      perNumeraire.set(c, r);
+    }
+    return r;
   };
-  return (amount, from, to) => (from === to ? amount : amount.div(perUsd[from]).times(perUsd[to]));
+  return (amount, from, to) => (from === to ? amount : amount.div(rate(from)).times(rate(to)));
 }

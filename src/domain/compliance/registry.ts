@@ -4,7 +4,11 @@
  *    { "hook": "travelRule", "onMissing": "deny" },
  *    { "hook": "limits", "perTransfer": 50000, "daily": 100000 },
  *    { "hook": "kyc", "addresses": ["0x…"] },
- *    { "hook": "manualReview", "aboveUsd": 25000 }]
+ *    { "hook": "manualReview", "above": 25000 }]
+ * Amounts are in the corridor's numeraire unless a hook is given a `currency` (any ISO 4217 code
+ * the corridor's rates price). The travel rule's thresholds default to each jurisdiction's legal
+ * one from the corridor spec (src/spec/presets.ts, PRESET_JURISDICTIONS); `thresholds` overrides
+ * them per jurisdiction id (null: none there).
  * To add a hook: implement ComplianceHook and `registerHook("myHook", { schema, create })`.
  * Files are read by the caller's `deps.loadAddressList` (the domain does no I/O).
  */
@@ -35,7 +39,9 @@ export type HookSpec = z.input<typeof HookSpecSchema>;
 
 const address = z.string().refine((a) => isAddress(a), { message: "not an address" });
 const amount = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]);
-const fiat = z.enum(["USD", "GBP", "EUR"]);
+/** Any ISO 4217 code; whether the corridor prices it is checked when a transfer is converted. */
+const currency = z.string().regex(/^[A-Z]{3}$/, "expected a three-letter ISO 4217 code");
+const jurisdiction = z.string().regex(/^[A-Z]{2,8}$/, "expected a jurisdiction id in capitals");
 const name = z.string().min(1).optional();
 const seconds = z.number().nonnegative();
 
@@ -46,20 +52,29 @@ export const SanctionsSpecSchema = z
 export const TravelRuleSpecSchema = z
   .object({
     name,
-    thresholds: z.object({ US: z.object({ amount, currency: fiat }).optional(), UK: z.object({ amount, currency: fiat }).optional() }).optional(),
+    thresholds: z.record(jurisdiction, z.object({ amount, currency }).strict().nullable()).optional(),
     onMissing: z.enum(["hold", "deny"]).optional(),
     onInvalid: z.enum(["hold", "deny"]).optional(),
     reviewSeconds: seconds.optional(),
-    eurPerUsd: z.number().positive().optional(),
   })
   .strict();
 export const LimitsSpecSchema = z
-  .object({ name, perTransfer: amount.optional(), daily: amount.optional(), currency: fiat.optional(), windowSeconds: z.number().positive().optional() })
+  .object({ name, perTransfer: amount.optional(), daily: amount.optional(), currency: currency.optional(), windowSeconds: z.number().positive().optional() })
   .strict();
 export const KycSpecSchema = z
   .object({ name, listFile: z.string().min(1).optional(), addresses: z.array(address).optional(), parties: z.enum(["sender", "both"]).optional() })
   .strict();
-export const ManualReviewSpecSchema = z.object({ name, aboveUsd: amount.optional(), reviewSeconds: seconds.optional() }).strict();
+export const ManualReviewSpecSchema = z
+  .object({
+    name,
+    above: amount.optional(),
+    currency: currency.optional(),
+    /** Deprecated spelling of `above` (older scenario files). */
+    aboveUsd: amount.optional(),
+    reviewSeconds: seconds.optional(),
+  })
+  .strict()
+  .refine((s) => s.above === undefined || s.aboveUsd === undefined, { message: "give above or its older spelling aboveUsd, not both" });
 
 function addressSet(spec: { listFile?: string | undefined; addresses?: string[] | undefined }, deps: HookDeps, hook: string): Set<string> | undefined {
   if (spec.listFile === undefined && spec.addresses === undefined) return undefined;

@@ -3,12 +3,21 @@
  * what it says (Decision) and what the pipeline records (AuditEntry).
  */
 import type { Hex } from "viem";
-import { fromBaseUnits, type Currency, type Decimal, type FiatCurrency } from "../money.js";
+import { fromBaseUnits, type Currency, type Decimal, type DecimalValue } from "../money.js";
 
-export type Jurisdiction = "US" | "UK";
+/** A jurisdiction's id in the corridor spec (its `jurisdictions`; the presets are in src/spec/presets.ts). */
+export type Jurisdiction = string;
 
-/** Converts whole units between USD, GBP and EUR (for thresholds), e.g. from makeConverter. */
-export type Converter = (amount: Decimal, from: FiatCurrency, to: FiatCurrency) => Decimal;
+/** Converts whole units from one currency to another at mid (e.g. converterAt(rates, now)). */
+export type Converter = (amount: Decimal, from: Currency, to: Currency) => Decimal;
+
+/** An amount in a currency, e.g. a travel-rule threshold. */
+export interface Threshold {
+  amount: DecimalValue;
+  currency: Currency;
+  /** The legal source, for the audit trail. */
+  basis?: string;
+}
 
 export interface ScreeningContext {
   /** The transfer (message) id. */
@@ -18,10 +27,17 @@ export interface ScreeningContext {
   /** Base units of `currency` (6 decimals). */
   amount: bigint;
   currency: Currency;
-  /** Source chain name, e.g. "us". */
+  /** Source chain name (a chain of the corridor spec). */
   sourceChain: string;
-  /** Jurisdiction of the source (the originator's VASP). */
+  /** Jurisdiction of the source (the originator's VASP): its id in the spec. */
   jurisdiction: Jurisdiction;
+  /**
+   * The source jurisdiction's travel-rule threshold by law (from the spec; null: none), which the
+   * travel-rule hook applies unless its options override it.
+   */
+  travelRuleThreshold: Threshold | null;
+  /** The corridor's numeraire: the default unit of limits and manual-review thresholds. */
+  numeraire: Currency;
   /** Simulated seconds. */
   now: number;
   /** The IVMS101 payload carried off chain, if any. */
@@ -77,6 +93,6 @@ export const Reason = {
 export const ALLOW: Decision = Object.freeze({ outcome: "allow" });
 
 /** The transfer's amount in whole units of `currency`. */
-export function amountIn(ctx: ScreeningContext, currency: FiatCurrency): Decimal {
+export function amountIn(ctx: ScreeningContext, currency: Currency): Decimal {
   return ctx.convert(fromBaseUnits(ctx.amount), ctx.currency, currency);
 }

@@ -1,6 +1,6 @@
 /**
- * Replays a monthly GBP-per-USD series (e.g. the Fed H.10 monthly averages in
- * data/fx-gbp-per-usd-monthly.csv) on the simulated clock.
+ * Replays a monthly series of one pair's rate (e.g. the Fed H.10 monthly averages in data/, named
+ * by the currency presets' `series`) on the simulated clock.
  *
  * Each month's value sits at the start of that month on the replay time line; between
  * two months the mid is linearly interpolated. Before the window the first value holds,
@@ -8,12 +8,19 @@
  */
 import { CorridorError, ErrorCode } from "../errors.js";
 import { Decimal } from "../money.js";
-import { USD_GBP, type RateSource } from "./rate-source.js";
+import { pairSource, type CurrencyPair, type RateSource } from "./rate-source.js";
 
 export interface FxPoint {
   /** "YYYY-MM" or "YYYY-MM-DD" (the day is ignored: one point per month). */
   date: string;
-  gbpPerUsd: number;
+  /** Units of the series' pair.quote per pair.base. */
+  rate: number;
+}
+
+/** A monthly history of one pair's rate. */
+export interface FxSeries {
+  pair: CurrencyPair;
+  points: readonly FxPoint[];
 }
 
 export interface HistoricalReplayOptions {
@@ -39,11 +46,12 @@ function monthIndex(date: string): number {
   return Number(m[1]) * 12 + (month - 1);
 }
 
-export function historicalReplay(series: readonly FxPoint[], options: HistoricalReplayOptions): RateSource {
+/** A source for `series.pair` (its base is the numeraire) replaying the series over the window. */
+export function historicalReplay(series: FxSeries, options: HistoricalReplayOptions): RateSource {
   const byMonth = new Map<number, number>();
-  for (const p of series) {
-    if (!(p.gbpPerUsd > 0)) throw new CorridorError(ErrorCode.FxWindowInvalid, `rate for ${p.date} must be positive`, { date: p.date });
-    byMonth.set(monthIndex(p.date), p.gbpPerUsd);
+  for (const p of series.points) {
+    if (!(p.rate > 0)) throw new CorridorError(ErrorCode.FxWindowInvalid, `rate for ${p.date} must be positive`, { date: p.date });
+    byMonth.set(monthIndex(p.date), p.rate);
   }
   if (byMonth.size === 0) throw new CorridorError(ErrorCode.FxWindowInvalid, "the FX series is empty");
   const start = monthIndex(options.windowStart);
@@ -68,17 +76,13 @@ export function historicalReplay(series: readonly FxPoint[], options: Historical
   const first = values[0] as Decimal;
   const last = values[months] as Decimal;
 
-  return {
-    id: `historical:${options.windowStart}..${options.windowEnd ?? "end"}`,
-    pair: USD_GBP,
-    mid(t: number): Decimal {
-      const position = new Decimal(t - simStart).div(secondsPerMonth);
-      if (position.lte(0)) return first;
-      if (position.gte(months)) return last;
-      const i = position.floor().toNumber();
-      const a = values[i] as Decimal;
-      const b = values[i + 1] as Decimal;
-      return a.plus(b.minus(a).times(position.minus(i)));
-    },
-  };
+  return pairSource(`historical:${options.windowStart}..${options.windowEnd ?? "end"}`, series.pair, (t) => {
+    const position = new Decimal(t - simStart).div(secondsPerMonth);
+    if (position.lte(0)) return first;
+    if (position.gte(months)) return last;
+    const i = position.floor().toNumber();
+    const a = values[i] as Decimal;
+    const b = values[i + 1] as Decimal;
+    return a.plus(b.minus(a).times(position.minus(i)));
+  });
 }

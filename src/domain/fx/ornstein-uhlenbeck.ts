@@ -6,18 +6,21 @@
  * The path is generated on a fixed grid (t0, t0 + step, ...) with the exact OU transition
  * and one seeded stream, strictly in grid order, extended lazily as later times are asked
  * for; between grid points the rate is linearly interpolated. So the same seed gives the
- * same rate at every t, whatever the order or pattern of queries.
+ * same rate at every t, whatever the order or pattern of queries. One source models one pair; the
+ * corridor combines one per quote currency (combineRates), each with its own seed.
  */
 import { CorridorError, ErrorCode } from "../errors.js";
 import { Decimal } from "../money.js";
 import { createRandom } from "../random.js";
-import { USD_GBP, type CurrencyPair, type RateSource } from "./rate-source.js";
+import { pairSource, type CurrencyPair, type RateSource } from "./rate-source.js";
 
 export const SECONDS_PER_YEAR = 365.25 * 24 * 3600;
 /** Memory guard: 20M points (160 MB) is two years at a 3-second step. */
 const MAX_GRID_POINTS = 20_000_000;
 
 export interface OrnsteinUhlenbeckOptions {
+  /** The pair modelled: the rate is units of pair.quote per pair.base (the source's numeraire). */
+  pair: CurrencyPair;
   /** Long-run mean rate (quote per base). */
   mean: number;
   /** Mean reversion speed per year (0: a driftless geometric random walk). */
@@ -31,7 +34,6 @@ export interface OrnsteinUhlenbeckOptions {
   stepSeconds?: number;
   /** Simulated time of the first grid point; default 0. Earlier times get the start rate. */
   t0?: number;
-  pair?: CurrencyPair;
 }
 
 export interface OrnsteinUhlenbeckSource extends RateSource {
@@ -68,18 +70,16 @@ export function ornsteinUhlenbeck(options: OrnsteinUhlenbeckOptions): OrnsteinUh
     return logs[k] as number;
   }
 
-  return {
-    id: `ou:seed=${options.seed},mean=${mean},theta=${theta},vol=${sigma}`,
-    pair: options.pair ?? USD_GBP,
-    stepSeconds: step,
-    gridValue: (k) => Math.exp(logAt(k)),
-    mid(t: number): Decimal {
-      const x = (t - t0) / step;
-      if (!(x > 0)) return new Decimal(start);
-      const k = Math.floor(x);
-      const a = Math.exp(logAt(k));
-      const b = Math.exp(logAt(k + 1));
-      return new Decimal(a + (b - a) * (x - k));
-    },
+  const rateAt = (t: number): Decimal => {
+    const x = (t - t0) / step;
+    if (!(x > 0)) return new Decimal(start);
+    const k = Math.floor(x);
+    const a = Math.exp(logAt(k));
+    const b = Math.exp(logAt(k + 1));
+    return new Decimal(a + (b - a) * (x - k));
   };
+  return Object.assign(pairSource(`ou:seed=${options.seed},mean=${mean},theta=${theta},vol=${sigma}`, options.pair, rateAt), {
+    stepSeconds: step,
+    gridValue: (k: number) => Math.exp(logAt(k)),
+  });
 }

@@ -1,8 +1,8 @@
 /**
  * FX quotes and what they cost. Rates that cross into contracts are 18-decimal fixed-point
  * bigints, rounded down; the payout is (amount - fee) * rate / 1e18 rounded down, exactly
- * CorridorGateway.amountOut. tUSD and tGBP both have 6 decimals, so a rate in output units per
- * input unit is also output base units per input base unit.
+ * CorridorGateway.amountOut. The corridor's tokens all have 6 decimals, so a rate in output units
+ * per input unit is also output base units per input base unit.
  */
 import { CorridorError, ErrorCode } from "../errors.js";
 import { Decimal, fromBaseUnits, toBaseUnits } from "../money.js";
@@ -28,11 +28,11 @@ export function payoutFor(amount: bigint, fee: bigint, rateFixed18: bigint): big
   return ((amount - fee) * rateFixed18) / RATE_SCALE;
 }
 
-/** baseToQuote: the customer pays the pair's base currency (USD -> GBP for USD/GBP); quoteToBase the reverse. */
+/** baseToQuote: the customer pays the pair's base currency and receives its quote currency; quoteToBase the reverse. */
 export type QuoteSide = "baseToQuote" | "quoteToBase";
 
 export interface QuoteRequest {
-  /** The pair's mid: quote currency per base currency (RateSource.mid). */
+  /** The pair's mid: quote currency per base currency (midFor(source, base, quote, t)). */
   mid: Decimal;
   /** The whole markup against the customer, in bps of the mid (not a half-spread). */
   spreadBps: number;

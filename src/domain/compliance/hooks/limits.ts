@@ -1,6 +1,6 @@
 /**
  * Limits: a per-transfer maximum and a per-sender rolling total over a window (default 24 hours),
- * in a limit currency (default USD, at the context's conversion).
+ * in a limit currency (default the corridor's numeraire, ctx.numeraire; at the context's conversion).
  *
  * State: per sender, a queue of (time, amount) in time order and its running sum. A check evicts
  * the entries that left the window from the front, so each entry is added and removed once:
@@ -8,7 +8,7 @@
  * pipeline's final decision is allow or hold (a held transfer counts until it is resolved), so a
  * transfer denied by a later hook does not use up the allowance.
  */
-import { toBaseUnits, type DecimalValue, type FiatCurrency } from "../../money.js";
+import { toBaseUnits, type Currency, type DecimalValue } from "../../money.js";
 import type { ComplianceHook, ScreeningContext } from "../types.js";
 import { ALLOW, Reason, amountIn } from "../types.js";
 
@@ -17,13 +17,17 @@ export interface LimitsHookOptions {
   perTransfer?: DecimalValue;
   /** Largest total per sender within `windowSeconds`, in `currency` whole units. */
   daily?: DecimalValue;
-  currency?: FiatCurrency;
+  /** The limits' currency; default the context's numeraire. */
+  currency?: Currency;
   windowSeconds?: number;
   name?: string;
 }
 
 export interface LimitsHook extends ComplianceHook {
-  /** Base units (6 decimals) of the limit currency that `sender` has used in the window ending at `now`. */
+  /**
+   * Base units (6 decimals) of the limit currency that `sender` has used in the window ending at
+   * `now` (the numeraire, when no currency was given, as each transfer was valued when screened).
+   */
   usedInWindow(sender: string, now: number): bigint;
 }
 
@@ -36,7 +40,7 @@ interface SenderWindow {
 }
 
 export function limitsHook(options: LimitsHookOptions): LimitsHook {
-  const currency = options.currency ?? "USD";
+  const currencyOf = (ctx: ScreeningContext): Currency => options.currency ?? ctx.numeraire;
   const windowSeconds = options.windowSeconds ?? 86_400;
   const perTransfer = options.perTransfer === undefined ? undefined : toBaseUnits(options.perTransfer);
   const daily = options.daily === undefined ? undefined : toBaseUnits(options.daily);
@@ -59,7 +63,7 @@ export function limitsHook(options: LimitsHookOptions): LimitsHook {
     return w;
   }
 
-  const value = (ctx: ScreeningContext) => toBaseUnits(amountIn(ctx, currency));
+  const value = (ctx: ScreeningContext) => toBaseUnits(amountIn(ctx, currencyOf(ctx)));
 
   return {
     name: options.name ?? "limits",
@@ -68,7 +72,7 @@ export function limitsHook(options: LimitsHookOptions): LimitsHook {
       const amount = value(ctx);
       const used = windowAt(ctx.sender, ctx.now)?.sum ?? 0n;
       const data = {
-        currency,
+        currency: currencyOf(ctx),
         amount: amount.toString(),
         usedInWindow: used.toString(),
         perTransfer: perTransfer?.toString(),
