@@ -372,9 +372,9 @@ const SCENARIO_CASES: ScenarioCase[] = [
   { name: "fee route from an unknown chain", set: [["fees.routes", { "eu:USD->uk": { fixed: 0, bps: 0, min: 0, max: 0 } }]], says: "fees.routes" },
   // fx
   { name: "unknown FX source", set: [["fx.source", "magic"]], says: "fx.source" },
-  { name: "zero FX rate", set: [["fx.gbpPerUsd", 0]], says: "fx.gbpPerUsd" },
-  { name: "negative FX rate", set: [["fx.gbpPerUsd", -0.75]], says: "fx.gbpPerUsd" },
-  { name: "enormous FX rate (was a uint256 overflow crash)", set: [["fx.gbpPerUsd", 1e300]], says: "fx.gbpPerUsd" },
+  { name: "zero FX rate", set: [["currencies.GBP.mid", 0]], says: "currencies.GBP.mid" },
+  { name: "negative FX rate", set: [["currencies.GBP.mid", -0.75]], says: "currencies.GBP.mid" },
+  { name: "enormous FX rate (was a uint256 overflow crash)", set: [["currencies.GBP.mid", 1e300]], says: "currencies.GBP.mid" },
   { name: "month 13 in the FX window", set: [["fx.window", { from: "2016-13", to: "2017-01" }]], says: "fx.window.from" },
   { name: "FX window ending before it starts", set: [["fx.window", { from: "2017-01", to: "2016-01" }]], says: "fx.window.to" },
   { name: "volatility above 500%", set: [["fx.annualVol", 6]], says: "fx.annualVol" },

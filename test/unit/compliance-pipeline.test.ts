@@ -5,6 +5,7 @@ import {
   createHookRegistry,
   createHooks,
   converterAt,
+  currenciesIn,
   registerHook,
   runPipeline,
   type ComplianceHook,
@@ -132,6 +133,12 @@ describe("hook registry", () => {
     expect(codeOf(() => createHook({ hook: "travelRule", eurPerUsd: 0.9 }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "travelRule", thresholds: { us: { amount: 1, currency: "USD" } } }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "manualReview", above: 1, aboveUsd: 1 }))).toBe("CORRIDOR_INVALID_CONFIG");
+  });
+
+  it("lists the currencies a hook spec names, for the caller to check against the corridor's", () => {
+    expect(currenciesIn({ hook: "travelRule", thresholds: { US: { amount: 1, currency: "JPY" }, UK: null } })).toEqual([{ path: ["thresholds", "US", "currency"], currency: "JPY" }]);
+    expect(currenciesIn({ hook: "limits", currency: "GBP" })).toEqual([{ path: ["currency"], currency: "GBP" }]);
+    expect(currenciesIn({ hook: "kyc", addresses: [ALICE] })).toEqual([]);
   });
 
   it("takes any ISO currency code and per-jurisdiction travel-rule thresholds (null: none)", async () => {

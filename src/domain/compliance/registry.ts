@@ -76,6 +76,25 @@ export const ManualReviewSpecSchema = z
   .strict()
   .refine((s) => s.above === undefined || s.aboveUsd === undefined, { message: "give above or its older spelling aboveUsd, not both" });
 
+/**
+ * Every currency a hook spec names (any `currency` field, at any depth), with its path in the spec,
+ * so the caller can check them against the corridor's currencies: the schemas take any ISO code.
+ */
+export function currenciesIn(spec: HookSpec): { path: (string | number)[]; currency: string }[] {
+  const found: { path: (string | number)[]; currency: string }[] = [];
+  const walk = (value: unknown, path: (string | number)[]): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
+    else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        if (k === "currency" && typeof v === "string") found.push({ path: [...path, k], currency: v });
+        else walk(v, [...path, k]);
+      }
+    }
+  };
+  walk(spec, []);
+  return found;
+}
+
 function addressSet(spec: { listFile?: string | undefined; addresses?: string[] | undefined }, deps: HookDeps, hook: string): Set<string> | undefined {
   if (spec.listFile === undefined && spec.addresses === undefined) return undefined;
   const set = new Set<string>((spec.addresses ?? []).map((a) => a.toLowerCase()));
