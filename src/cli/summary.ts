@@ -1,4 +1,5 @@
 import type { SimulationResults } from "../sim/results.js";
+import { specOfScenario } from "../report/spec.js";
 import { duration, table } from "./table.js";
 
 /** The readable summary `corridor simulate` prints. */
@@ -66,7 +67,7 @@ export function formatSummary(r: SimulationResults): string {
   out.push(
     `Costs (settled transfers): fees ${Object.entries(c.feesByCurrency).map(([k, v]) => `${v} ${k}`).join(" + ") || "none"}; ` +
       `mean fee ${pct(c.meanFeePct)}, mean FX spread against the mid ${c.meanFxBps === null ? "-" : `${c.meanFxBps.toFixed(2)} bps`}, fee + FX ${pct(c.meanTotalPct)}` +
-      (c.meanGasPct !== undefined ? `, gas ${pct(c.meanGasPct)} (${c.gasUsd ?? 0} USD in all), all-in ${pct(c.meanAllInPct)}` : ""),
+      (c.meanGasPct !== undefined ? `, gas ${pct(c.meanGasPct)} (${c.gasUsd ?? 0} ${specOfScenario(r.scenario).numeraire} in all), all-in ${pct(c.meanAllInPct)}` : ""),
   );
   const cp = s.compliance;
   out.push(

@@ -1,4 +1,4 @@
-import type { Currency } from "../contracts/deploy.js";
+import type { Currency } from "../domain/money.js";
 import { MODE } from "../domain/message.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import type { LedgerGroup, LedgerSnapshot } from "./ledger.js";
@@ -64,7 +64,7 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
     if (refunded) source("senders", m.amount);
     if (settled) add(D, outC, "recipients", r.amountOut!);
     if (m.mode === MODE.burnMint) {
-      const s = (supply[inC] ??= { currency: inC as Currency, burned: 0n, minted: 0n, refunded: 0n, inFlight: 0n, unbacked: 0n });
+      const s = (supply[inC] ??= { currency: inC, burned: 0n, minted: 0n, refunded: 0n, inFlight: 0n, unbacked: 0n });
       if (backed) s.burned += m.amount;
       source("totalSupply", -m.amount);
       if (refunded) {
@@ -100,7 +100,7 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
   for (const [chain, tokens] of Object.entries(after.balances)) {
     for (const [cur, groups] of Object.entries(tokens) as [Currency, Record<LedgerGroup, bigint>][]) {
       for (const g of GROUPS) {
-        const actual = groups[g] - before.balances[chain]![cur][g];
+        const actual = groups[g] - before.balances[chain]![cur]![g];
         const exp = expected[chain]?.[cur]?.[g] ?? 0n;
         lines.push({ chain, token: cur, holder: g, expected: exp, actual, ok: exp === actual });
       }
@@ -108,7 +108,7 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
   }
   const burnAndMint: SupplyLine[] = Object.values(supply).map((s) => {
     const supplyChange = Object.keys(after.balances).reduce(
-      (sum, chain) => sum + after.balances[chain]![s.currency].totalSupply - before.balances[chain]![s.currency].totalSupply,
+      (sum, chain) => sum + after.balances[chain]![s.currency]!.totalSupply - before.balances[chain]![s.currency]!.totalSupply,
       0n,
     );
     // Lock-and-release moves no supply, so the only supply change across chains is what is burned and not yet minted or

@@ -3,7 +3,8 @@ import { gatewayAbi } from "../contracts/gateway.js";
 
 /**
  * Gas: what a transfer's transactions burn, priced at its chains' gas price and native token
- * price. Units are measured from receipts, never estimated:
+ * price in the corridor's numeraire (spec.numeraire; the fields keep their results.json names,
+ * `nativeUsd` and `usd`). Units are measured from receipts, never estimated:
  * - the sender's `send` transaction on the source chain (its whole gasUsed);
  * - its share of the relayer's batch that settled it on the destination (the batch's gasUsed
  *   divided by the items in the batch), and of any earlier batch that tried and failed;
@@ -15,15 +16,16 @@ import { gatewayAbi } from "../contracts/gateway.js";
 export interface GasPrice {
   /** Gas price in gwei (1e-9 of the native token). */
   gasPriceGwei: number;
-  /** Price of the chain's native token in USD. */
+  /** Price of the chain's native token in the numeraire. */
   nativeUsd: number;
 }
 
 /**
- * Defaults per chain profile, round figures of the order of mid-2020s fees: Ethereum L1 at 10 gwei
- * and ETH at 3,000 USD; rollups at 0.01 gwei of ETH (their L1 data fee is not modelled);
- * Avalanche C-Chain at 25 nAVAX and AVAX at 25 USD; Polygon PoS at 30 gwei of POL at 0.50 USD.
- * A scenario overrides them per chain (`chains.us.gasPriceGwei`, `chains.us.nativeUsd`).
+ * Defaults per chain profile, round figures of the order of mid-2020s fees, native tokens priced in
+ * the preset numeraire (src/spec/presets.ts): Ethereum L1 at 10 gwei and ETH at 3,000; rollups at
+ * 0.01 gwei of ETH (their L1 data fee is not modelled); Avalanche C-Chain at 25 nAVAX and AVAX at
+ * 25; Polygon PoS at 30 gwei of POL at 0.50. A scenario overrides them per chain
+ * (`chains.<name>.gasPriceGwei`, `chains.<name>.nativeUsd`).
  */
 export const GAS_PRICE_DEFAULTS: Record<string, GasPrice> = {
   ethereum: { gasPriceGwei: 10, nativeUsd: 3000 },
@@ -41,16 +43,16 @@ export function gasPriceFor(chain: { profile: string; gasPriceGwei?: number; nat
   return { gasPriceGwei: chain.gasPriceGwei ?? d.gasPriceGwei, nativeUsd: chain.nativeUsd ?? d.nativeUsd };
 }
 
-/** USD per unit of gas. */
+/** Numeraire units per unit of gas. */
 export const usdPerGas = (p: GasPrice): number => p.gasPriceGwei * 1e-9 * p.nativeUsd;
 
 /** Gas of one transfer as results.json shows it. */
 export interface TransferGas {
   /** Gas units: send + share of the settle (or refund) batches. */
   units: number;
-  /** Those units at each chain's gas price, in USD. */
+  /** Those units at each chain's gas price, in the numeraire. */
   usd: number;
-  /** usd as a percentage of the amount sent (valued in USD at the mid when it is GBP). */
+  /** usd as a percentage of the amount sent (valued in the numeraire at the mid). */
   pct: number;
 }
 
@@ -105,10 +107,10 @@ export class GasMeter {
   }
 
   /**
-   * A transfer's gas: units on each chain priced at that chain's price. `amountUsd` is the amount
-   * sent valued in USD; null when the send's receipt was never seen.
+   * A transfer's gas: units on each chain priced at that chain's price. `amountInNumeraire` is the
+   * amount sent valued in the numeraire; null when the send's receipt was never seen.
    */
-  forTransfer(t: { id: Hex; srcTxHash: Hex }, prices: { src: GasPrice; dst: GasPrice }, amountUsd: number): TransferGas | null {
+  forTransfer(t: { id: Hex; srcTxHash: Hex }, prices: { src: GasPrice; dst: GasPrice }, amountInNumeraire: number): TransferGas | null {
     const send = this.sends.get(t.srcTxHash);
     if (send === undefined) return null;
     const onSrc = send + (this.refund.get(t.id) ?? 0);
@@ -117,7 +119,7 @@ export class GasMeter {
     return {
       units: Math.round(onSrc + onDst),
       usd: round(usd, 6),
-      pct: amountUsd > 0 ? round((usd / amountUsd) * 100, 6) : 0,
+      pct: amountInNumeraire > 0 ? round((usd / amountInNumeraire) * 100, 6) : 0,
     };
   }
 }

@@ -1,11 +1,12 @@
 import type { Hex } from "viem";
 import type { Chain } from "../chains/chain.js";
-import type { Deployment, Currency } from "../contracts/deploy.js";
+import type { Deployment } from "../contracts/deploy.js";
+import type { Currency } from "../domain/money.js";
 import { gatewayAbi, tokenAbi } from "../contracts/gateway.js";
 
 /** On-chain balances the conservation check compares, per chain and token. */
 export interface LedgerSnapshot {
-  /** chain -> token currency -> holder group -> base units */
+  /** chain -> token currency (every token of the spec) -> holder group -> base units */
   balances: Record<string, Record<Currency, Record<LedgerGroup, bigint>>>;
 }
 

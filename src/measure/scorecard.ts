@@ -14,23 +14,33 @@
  * - Cost: the all-in cost of a settled transfer against the mid-market rate, as a percentage
  *   of the amount sent: fee + FX spread (+ rounding), plus gas when a transfer carries
  *   `gas.pct`. Averages are simple means over settled transfers; per corridor likewise.
- * - Reference remittance: the G20 remittance target is set for sending 200 USD (as in the
- *   World Bank RPW). Transfers in a run have all sizes, so when the scenario is given, the
- *   cost of a 200 USD transfer is derived from its fee schedule and FX spread (Standard tier)
- *   for each corridor in its workload mix, plus gas when transfers carry `gas.usd`: gas does not
- *   depend on the amount, so the corridor's mean gas in USD per settled transfer is taken as a
- *   share of 200 USD. Without a scenario it is omitted.
+ * - Reference remittance: the G20 remittance target is set for sending 200 units of the
+ *   numeraire (the corridor spec's `numeraire`, in which the targets, as the World Bank RPW, are
+ *   stated). Transfers in a run have all sizes, so when the scenario is given, the cost of a
+ *   200-unit transfer is derived from its fee schedule and FX spread (Standard tier) for each
+ *   corridor in its workload mix, the amount converted into the corridor's input currency at that
+ *   currency's mid in the spec (`spec.currencies[c].mid`, units per numeraire unit), plus gas when
+ *   transfers carry `gas.usd` (in the numeraire): gas does not depend on the amount, so the
+ *   corridor's mean gas per settled transfer is taken as a share of the reference amount.
+ *   Without a scenario it is omitted.
  */
 import { z } from "zod";
 import { computeFee, parseFeeSchedule } from "../domain/fees.js";
+import { CorridorError, ErrorCode } from "../domain/errors.js";
 import { Decimal, toBaseUnits } from "../domain/money.js";
 import type { FeeScheduleInput } from "../domain/fees.js";
+import { NUMERAIRE } from "../spec/presets.js";
+import { routeKey, type CorridorSpec } from "../spec/spec.js";
 import type { TransferOut } from "./transfer-out.js";
 
-/** What the reference remittance cost reads of a scenario: its corridors, fee schedules and FX spread. */
+/**
+ * What the reference remittance cost reads of a scenario: its corridor spec (the numeraire and each
+ * currency's mid), its corridors, fee schedules and FX spread.
+ */
 export interface CostBasis {
+  spec: { numeraire: string; currencies: Readonly<Record<string, Pick<CorridorSpec["currencies"][string], "mid">>> };
   workload: { mix: readonly { from: string; to: string; input: string; output: string }[] };
-  fx: { gbpPerUsd: number; spreadBps: Record<string, number> };
+  fx: { spreadBps: Record<string, number> };
   fees: { routes: Record<string, FeeScheduleInput>; default: FeeScheduleInput };
 }
 
@@ -78,7 +88,7 @@ export const ONE_HOUR_SECONDS = 3600;
 export const SCORED_SEGMENTS = ["retail", "remittances"] as const;
 
 export interface CorridorScore {
-  /** "us:USD->uk:GBP": source chain and input currency to destination chain and output currency. */
+  /** A route key (src/spec/spec.ts, routeKey): source chain and input currency to destination chain and output currency. */
   corridor: string;
   /** Transfers that reached an outcome (settled + refunded). */
   outcomes: number;
@@ -100,14 +110,16 @@ export interface ReferenceCorridorCost {
   currency: string;
   feePct: number;
   fxPct: number;
-  /** Gas for one transfer (the run's mean in USD, which does not depend on the amount) as % of the reference amount. */
+  /** Gas for one transfer (the run's mean in the numeraire, which does not depend on the amount) as % of the reference amount. */
   gasPct?: number;
   /** All-in cost against the mid: 1 - (1 - fee)(1 - spread), plus gas when known, in %. */
   pct: number;
 }
 
 export interface ReferenceRemittance {
-  amountUsd: number;
+  /** The reference amount, whole units of `numeraire`. */
+  amount: number;
+  numeraire: string;
   tier: "standard";
   /** Simple mean over corridors (as the World Bank RPW global average). */
   meanPct: number;
@@ -166,9 +178,9 @@ type MaybeGas = TransferOut & { gas?: { pct?: number | null; usd?: number | null
 
 // ---------------------------------------------------------------- helpers
 
-/** "us:USD->uk:GBP". */
+/** The transfer's route key ("<from>:<input>-><to>:<output>", as the spec's `route.key`). */
 export function corridorOf(t: Pick<TransferOut, "srcChain" | "dstChain" | "inputToken" | "outputToken">): string {
-  return `${t.srcChain}:${t.inputToken.currency}->${t.dstChain}:${t.outputToken.currency}`;
+  return routeKey(t.srcChain, t.inputToken.currency, t.dstChain, t.outputToken.currency);
 }
 
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -205,23 +217,29 @@ function parentheticalSource(text: string): string | undefined {
 // ---------------------------------------------------------------- reference remittance
 
 /**
- * The all-in cost of sending `amountUsd` (Standard tier) on each corridor of the scenario's
- * workload mix, from its fee schedule (route or default) and FX spread. GBP amounts use the
- * scenario's GBP-per-USD rate. Returns undefined when the mix is empty.
+ * The all-in cost of sending `amount` units of the numeraire (Standard tier) on each corridor of
+ * the scenario's workload mix, from its fee schedule (route or default) and FX spread. The amount
+ * is converted into each corridor's input currency at that currency's mid in the spec. Returns
+ * undefined when the mix is empty.
  */
-export function referenceRemittanceCost(scenario: CostBasis, amountUsd = 200): ReferenceRemittance | undefined {
+export function referenceRemittanceCost(scenario: CostBasis, amount = 200): ReferenceRemittance | undefined {
+  const { numeraire, currencies } = scenario.spec;
+  const converted = new Set<string>();
   const seen = new Set<string>();
   const byCorridor: ReferenceCorridorCost[] = [];
   for (const m of scenario.workload.mix) {
-    const corridor = `${m.from}:${m.input}->${m.to}:${m.output}`;
+    const corridor = routeKey(m.from, m.input, m.to, m.output);
     if (seen.has(corridor)) continue;
     seen.add(corridor);
-    const whole = m.input === "USD" ? new Decimal(amountUsd) : new Decimal(amountUsd).times(scenario.fx.gbpPerUsd);
-    const amount = toBaseUnits(whole.toDecimalPlaces(2, Decimal.ROUND_HALF_UP));
+    const mid = m.input === numeraire ? 1 : currencies[m.input]?.mid;
+    if (mid === undefined) throw new CorridorError(ErrorCode.InvalidConfig, `the corridor spec has no mid for ${m.input} (corridor ${corridor})`, { corridor, currency: m.input });
+    if (m.input !== numeraire) converted.add(m.input);
+    const whole = new Decimal(amount).times(mid);
+    const base = toBaseUnits(whole.toDecimalPlaces(2, Decimal.ROUND_HALF_UP));
     // Re-validated: a scenario read back from results.json carries base units as strings, not bigints.
     const schedule = parseFeeSchedule(scenario.fees.routes[`${m.from}:${m.input}->${m.to}`] ?? scenario.fees.default);
-    const fee = computeFee(schedule, amount, "standard");
-    const f = new Decimal(fee.toString()).div(amount.toString());
+    const fee = computeFee(schedule, base, "standard");
+    const f = new Decimal(fee.toString()).div(base.toString());
     const spreadBps = m.input === m.output ? 0 : (scenario.fx.spreadBps[`${m.input}->${m.output}`] ?? scenario.fx.spreadBps.default ?? 0);
     const s = new Decimal(spreadBps).div(10_000);
     const all = new Decimal(1).minus(new Decimal(1).minus(f).times(new Decimal(1).minus(s)));
@@ -236,13 +254,15 @@ export function referenceRemittanceCost(scenario: CostBasis, amountUsd = 200): R
   }
   if (byCorridor.length === 0) return undefined;
   const pcts = byCorridor.map((c) => c.pct);
+  const rates = [...converted].map((c) => `${c} at ${currencies[c]!.mid} per ${numeraire}`);
   return {
-    amountUsd,
+    amount,
+    numeraire,
     tier: "standard",
     meanPct: mean(pcts)!,
     maxPct: Math.max(...pcts),
     byCorridor,
-    basis: `the scenario's fee schedule and FX spread applied to a ${amountUsd} USD transfer (Standard tier${byCorridor.some((c) => c.currency === "GBP") ? `; GBP amounts at ${scenario.fx.gbpPerUsd} GBP per USD` : ""})`,
+    basis: `the scenario's fee schedule and FX spread applied to a ${amount} ${numeraire} transfer (Standard tier${rates.length ? `; ${rates.join(", ")}, the corridor spec's mids` : ""})`,
   };
 }
 
@@ -254,6 +274,7 @@ export function g20Scorecard(transfers: readonly TransferOut[], targets: G20Targ
   const fast = outcomes.filter(withinOneHour);
   const costs = settled.map(allInCostPct).filter((c): c is number => c !== null);
   const gas = settled.map(gasPct).filter((g): g is number => g !== null);
+  const numeraire = opts.scenario?.spec.numeraire ?? NUMERAIRE;
   const baseReference = opts.scenario ? referenceRemittanceCost(opts.scenario, targets.segments.remittances?.cost?.referenceAmountUsd ?? 200) : undefined;
   const reference = baseReference ? withGas(baseReference, settled) : undefined;
 
@@ -343,11 +364,11 @@ export function g20Scorecard(transfers: readonly TransferOut[], targets: G20Targ
     if (seg.cost) {
       const c = seg.cost;
       const useReference = c.referenceAmountUsd !== undefined && reference !== undefined;
-      const refWords = `cost of sending ${reference?.amountUsd ?? c.referenceAmountUsd} USD`;
+      const refWords = `cost of sending ${reference?.amount ?? c.referenceAmountUsd} ${numeraire}`;
       const avg = useReference ? reference!.meanPct : cost.meanPct;
       push({
         measure: "costAverage",
-        target: `average cost at most ${formatCostPct(c.globalAverageMaxPct)}${c.referenceAmountUsd ? ` for ${c.referenceAmountUsd} USD` : ""} by ${c.by}`,
+        target: `average cost at most ${formatCostPct(c.globalAverageMaxPct)}${c.referenceAmountUsd ? ` for ${c.referenceAmountUsd} ${numeraire}` : ""} by ${c.by}`,
         comparison: "atMost",
         threshold: c.globalAverageMaxPct,
         actual: avg,
@@ -371,13 +392,13 @@ export function g20Scorecard(transfers: readonly TransferOut[], targets: G20Targ
           unit: "pct",
           basis: useReference ? `highest ${refWords} among ${all.length} corridors` : `highest average ${costWords} among ${all.length} corridors`,
           ...(worst ? { corridor: worst.corridor } : {}),
-          lead: worst ? `most expensive corridor ${worst.corridor} at ${formatCostPct(worst.pct)}${useReference ? ` for ${reference!.amountUsd} USD` : ""}` : "no settled transfer carries a cost",
+          lead: worst ? `most expensive corridor ${worst.corridor} at ${formatCostPct(worst.pct)}${useReference ? ` for ${reference!.amount} ${numeraire}` : ""}` : "no settled transfer carries a cost",
         });
       }
     }
   }
 
-  const baselines = buildBaselines(targets);
+  const baselines = buildBaselines(targets, numeraire);
   return {
     source: targets.source,
     counts: { outcomes: outcomes.length, settled: settled.length, refunded: outcomes.length - settled.length, inFlight: transfers.length - outcomes.length },
@@ -391,7 +412,7 @@ export function g20Scorecard(transfers: readonly TransferOut[], targets: G20Targ
   };
 }
 
-/** Adds each corridor's mean gas per settled transfer (USD, as % of the reference amount) to a reference cost. */
+/** Adds each corridor's mean gas per settled transfer (in the numeraire, as % of the reference amount) to a reference cost. */
 function withGas(reference: ReferenceRemittance, settled: readonly TransferOut[]): ReferenceRemittance {
   const usd = (t: TransferOut) => {
     const g = (t as MaybeGas).gas;
@@ -402,7 +423,7 @@ function withGas(reference: ReferenceRemittance, settled: readonly TransferOut[]
   const overall = mean(all)!;
   const byCorridor = reference.byCorridor.map((c) => {
     const mine = settled.filter((t) => corridorOf(t) === c.corridor).map(usd).filter((u): u is number => u !== null);
-    const gasPct = ((mine.length ? mean(mine)! : overall) / reference.amountUsd) * 100;
+    const gasPct = ((mine.length ? mean(mine)! : overall) / reference.amount) * 100;
     return { ...c, gasPct, pct: c.pct + gasPct };
   });
   const pcts = byCorridor.map((c) => c.pct);
@@ -415,7 +436,8 @@ function withGas(reference: ReferenceRemittance, settled: readonly TransferOut[]
   };
 }
 
-function buildBaselines(targets: G20Targets): Baseline[] {
+/** The published baselines; the World Bank's reference amount is in the numeraire the targets are stated in. */
+function buildBaselines(targets: G20Targets, numeraire: string): Baseline[] {
   const out: Baseline[] = [];
   const swift = targets.baselines.swiftGpi;
   const range = swift.match(/(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)\s*%/);
@@ -432,8 +454,8 @@ function buildBaselines(targets: G20Targets): Baseline[] {
     .find((k) => k.startsWith("worldBankRpw"))
     ?.match(/Q(\d)_(\d{4})/);
   const wbSource = wb.source ?? `World Bank, Remittance Prices Worldwide${quarter ? `, Q${quarter[1]} ${quarter[2]}` : ""}`;
-  out.push({ name: "World Bank RPW global average", text: `${formatCostPct(wb.globalAverageCostPctFor200Usd)} to send 200 USD`, value: wb.globalAverageCostPctFor200Usd, unit: "pct", source: wbSource });
-  out.push({ name: "World Bank RPW, banks", text: `${formatCostPct(wb.banksPct)} to send 200 USD`, value: wb.banksPct, unit: "pct", source: wbSource });
-  out.push({ name: "World Bank RPW, digital services", text: `${formatCostPct(wb.digitalPct)} to send 200 USD`, value: wb.digitalPct, unit: "pct", source: wbSource });
+  out.push({ name: "World Bank RPW global average", text: `${formatCostPct(wb.globalAverageCostPctFor200Usd)} to send 200 ${numeraire}`, value: wb.globalAverageCostPctFor200Usd, unit: "pct", source: wbSource });
+  out.push({ name: "World Bank RPW, banks", text: `${formatCostPct(wb.banksPct)} to send 200 ${numeraire}`, value: wb.banksPct, unit: "pct", source: wbSource });
+  out.push({ name: "World Bank RPW, digital services", text: `${formatCostPct(wb.digitalPct)} to send 200 ${numeraire}`, value: wb.digitalPct, unit: "pct", source: wbSource });
   return out;
 }

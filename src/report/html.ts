@@ -16,6 +16,8 @@ import { escapeHtml as esc } from "./escape.js";
 import { formatDuration, formatDurationShort, formatInt, formatMoney, formatPct, formatShare, formatUtc } from "./format.js";
 import { complianceOutcomes, corridorTierTable, costBreakdown, histogramBins, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";
 import { kpi, page, table, verdict } from "./page.js";
+import { listWords, specOfScenario } from "./spec.js";
+import type { CorridorSpec } from "../spec/spec.js";
 import { barChart, durationTicks, histogramChart, PALETTE, stackedBarChart, waterfallChart, type BarDatum } from "./svg.js";
 
 export { renderSweepReport, sweepRowFromResults, type SweepRow, type SweepReportOptions } from "./sweep.js";
@@ -30,30 +32,31 @@ const pctTick = (v: number) => `${Number(v.toFixed(2))}%`;
 const shareTick = (v: number) => `${Math.round(v * 100)}%`;
 
 export function renderReport(results: SimulationResults, opts: ReportOptions): string {
-  const scorecard = g20Scorecard(results.transfers, opts.targets, { scenario: results.scenario });
+  const spec = specOfScenario(results.scenario);
+  const scorecard = g20Scorecard(results.transfers, opts.targets, { scenario: { ...results.scenario, spec } });
   const title = `Corridor simulation report: ${results.scenario.name}`;
   const body = [
-    headerSection(results),
+    headerSection(results, spec),
     headlineSection(results, scorecard),
     scorecardSection(scorecard),
     timeSection(results),
     latencySection(results),
-    corridorSection(results),
+    corridorSection(results, spec),
     costSection(results, scorecard),
     complianceSection(results),
-    integritySection(results),
+    integritySection(results, spec),
     scenarioSection(results),
-    reproduceSection(results, opts.command),
+    reproduceSection(results, opts.command, spec),
   ].join("\n");
   return page(title, body);
 }
 
 // ---------------------------------------------------------------- sections
 
-function headerSection(r: SimulationResults): string {
+function headerSection(r: SimulationResults, spec: CorridorSpec): string {
   const s = r.scenario;
   const start = Math.floor(Date.parse(s.startTime) / 1000);
-  const chains = (["us", "uk"] as const).map((c) => `${c} chain (${s.chains[c]?.profile ?? "?"} profile)`).join(" and ");
+  const chains = listWords(Object.values(spec.chains).map((c) => `${c.name} chain (${c.profile} profile)`));
   return `<header>
 <p class="eyebrow">Corridor simulation report</p>
 <h1>${esc(s.name)}</h1>
@@ -115,7 +118,7 @@ function scorecardSection(sc: Scorecard): string {
 
   const costBars: BarDatum[] = [];
   if (sc.cost.meanPct !== null) costBars.push({ label: "This run, average all-in cost", value: sc.cost.meanPct, display: formatPct(sc.cost.meanPct), color: PALETTE.primary });
-  if (sc.reference) costBars.push({ label: `This run, ${sc.reference.amountUsd} USD reference`, value: sc.reference.meanPct, display: formatPct(sc.reference.meanPct), color: PALETTE.secondary });
+  if (sc.reference) costBars.push({ label: `This run, ${sc.reference.amount} ${sc.reference.numeraire} reference`, value: sc.reference.meanPct, display: formatPct(sc.reference.meanPct), color: PALETTE.secondary });
   for (const b of sc.baselines.filter((b) => b.unit === "pct" && b.value !== undefined)) {
     costBars.push({ label: b.name, value: b.value!, display: formatPct(b.value!), color: PALETTE.neutral });
   }
@@ -165,7 +168,7 @@ ${rows}
 <h3>Baselines for comparison</h3>
 ${baselines}
 <p class="source">Targets: ${esc(sc.source)}.</p>
-<p class="note">Speed counts refunded transfers as not settled within the hour (the recipient was not paid); of the transfers that settled, ${esc(formatShare(sc.speed.shareOfSettled))} did so within one hour. Cost is the all-in cost against the mid-market rate: the fee plus the FX spread${sc.cost.gasIncluded ? " plus network (gas) charges" : ""}, as a share of the amount sent.${sc.reference ? ` The ${sc.reference.amountUsd} USD reference is ${esc(sc.reference.basis)}.` : ""}</p>
+<p class="note">Speed counts refunded transfers as not settled within the hour (the recipient was not paid); of the transfers that settled, ${esc(formatShare(sc.speed.shareOfSettled))} did so within one hour. Cost is the all-in cost against the mid-market rate: the fee plus the FX spread${sc.cost.gasIncluded ? " plus network (gas) charges" : ""}, as a share of the amount sent.${sc.reference ? ` The ${esc(sc.reference.amount)} ${esc(sc.reference.numeraire)} reference is ${esc(sc.reference.basis)}.` : ""}</p>
 </section>`;
 }
 
@@ -242,11 +245,16 @@ ${stats}
 </section>`;
 }
 
-function corridorSection(r: SimulationResults): string {
+function corridorSection(r: SimulationResults, spec: CorridorSpec): string {
   const rows = corridorTierTable(r.transfers);
+  const example = spec.routes.find((x) => x.mode === "lockRelease") ?? spec.routes[0];
+  const word = (c: string) => `${spec.currencies[c]?.word ?? c}s`;
+  const explain = example
+    ? ` (${esc(example.key)} ${example.input === example.output ? `carries ${esc(word(example.input))} from the ${esc(example.from)} chain to the ${esc(example.to)} chain` : `converts ${esc(word(example.input))} into ${esc(word(example.output))}`})`
+    : "";
   return `<section id="corridors">
 <h2>Corridors and tiers</h2>
-<p>A corridor is a sending chain and currency to a receiving chain and currency (us:USD-&gt;uk:GBP converts dollars into sterling). Fast transfers pay a premium to be paid before the sending chain's finality; Standard transfers wait for it.</p>
+<p>A corridor is a sending chain and currency to a receiving chain and currency${explain}. This run's corridor has ${esc(formatInt(Object.keys(spec.chains).length))} chains (${esc(listWords(Object.keys(spec.chains)))}) and ${esc(formatInt(spec.routes.length))} routes; the table shows those that carried transfers. Fast transfers pay a premium to be paid before the sending chain's finality; Standard transfers wait for it.</p>
 ${table(
   [
     { header: "Corridor", cell: (x) => esc(x.corridor) },
@@ -294,8 +302,8 @@ function costSection(r: SimulationResults, sc: Scorecard): string {
     .join(" and ");
   const refGas = sc.reference?.byCorridor.some((c) => c.gasPct !== undefined) ?? false;
   const ref = sc.reference
-    ? `<h3>Cost of sending ${esc(sc.reference.amountUsd)} USD</h3>
-<p>The G20 remittance target and the World Bank's Remittance Prices Worldwide are stated for a ${esc(sc.reference.amountUsd)} USD payment. Applying this scenario's fee schedule and FX spread to that amount (Standard tier)${refGas ? ", plus this run's mean network (gas) cost per transfer, which does not shrink with the amount" : ""}:</p>
+    ? `<h3>Cost of sending ${esc(sc.reference.amount)} ${esc(sc.reference.numeraire)}</h3>
+<p>The G20 remittance target and the World Bank's Remittance Prices Worldwide are stated for a ${esc(sc.reference.amount)} ${esc(sc.reference.numeraire)} payment. Applying this scenario's fee schedule and FX spread to that amount (Standard tier)${refGas ? ", plus this run's mean network (gas) cost per transfer, which does not shrink with the amount" : ""}:</p>
 ${table(
   [
     { header: "Corridor", cell: (x: ReferenceCorridorCost) => esc(x.corridor) },
@@ -371,7 +379,9 @@ ${
 </section>`;
 }
 
-function integritySection(r: SimulationResults): string {
+function integritySection(r: SimulationResults, spec: CorridorSpec): string {
+  const units = spec.tokens.map((c) => spec.currencies[c]?.word ?? c);
+  const smallest = `one millionth of a ${units.length <= 1 ? units.join("") : `${units.slice(0, -1).join(", ")} or ${units[units.length - 1]}`}`;
   const c = r.summary.conservation;
   const bad = c.lines.filter((l) => !l.ok).length + c.burnAndMint.filter((b) => !b.ok).length;
   const moved = c.lines.filter((l) => !l.ok || l.expected !== "0" || l.actual !== "0");
@@ -396,7 +406,7 @@ ${table(
 <h2>Do the books balance?</h2>
 <p>${
     c.ok
-      ? "Yes. For every chain and currency, what senders paid equals what recipients received plus fees, refunds and anything still in flight, to the smallest unit (one millionth of a dollar or pound); nothing was paid out twice."
+      ? `Yes. For every chain and currency, what senders paid equals what recipients received plus fees, refunds and anything still in flight, to the smallest unit (${esc(smallest)}); nothing was paid out twice.`
       : `<strong>No: ${esc(formatInt(bad))} balance check(s) failed.</strong> The tables below show where the on-chain changes differ from what the transfers imply.`
   }</p>
 <details${c.ok ? "" : " open"}><summary>Balance checks (${esc(formatInt(moved.length + c.burnAndMint.length))} with movements; the ${esc(formatInt(c.lines.length - moved.length))} others are zero and match)</summary>
@@ -425,11 +435,11 @@ function scenarioSection(r: SimulationResults): string {
 </section>`;
 }
 
-function reproduceSection(r: SimulationResults, command: string): string {
+function reproduceSection(r: SimulationResults, command: string, spec: CorridorSpec): string {
   return `<section id="reproduce">
 <h2>Reproduce this report</h2>
 <p>Run this command from the Corridor project folder. The same scenario and seed (${esc(r.seed)}) give the same results, apart from the wall-clock time of the run.</p>
 <pre><code class="command">${esc(command)}</code></pre>
 </section>
-<footer>Generated by Corridor from simulated transfers on two simulated chains. Wall-clock time of the run: ${esc(formatDuration(r.summary.wallClock.seconds))}. This file makes no network request and runs no script.</footer>`;
+<footer>Generated by Corridor from simulated transfers on ${esc(formatInt(Object.keys(spec.chains).length))} simulated chains. Wall-clock time of the run: ${esc(formatDuration(r.summary.wallClock.seconds))}. This file makes no network request and runs no script.</footer>`;
 }

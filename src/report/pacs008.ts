@@ -19,10 +19,13 @@
  *   XchgRate                the rate paid (output per input), cross-currency transfers only
  *   ChrgBr DEBT, ChrgsInf   the corridor fee in the input currency, taken by the debtor agent
  *   Dbtr/Nm, Cdtr/Nm        the sender's and recipient's addresses
+ *   Dbtr/CtryOfRes,         the country of the source (debtor) and destination (creditor) chain's
+ *   Cdtr/CtryOfRes          jurisdiction in the corridor spec (`jurisdictions[id].country`)
  *   DbtrAcct, CdtrAcct      Prxy (Tp/Prtry "ETH", Id = the address), and the mandatory
  *                           Id/Othr/Id = the address's 20 bytes in RFC 4648 base32 (32 characters),
  *                           SchmeNm/Prtry "ETH-ADDR-BASE32", Issr = the chain (eip155:<chainId>)
- *   DbtrAgt, CdtrAgt        FinInstnId/Nm "Corridor gateway, <chain> chain", Othr/Id
+ *   DbtrAgt, CdtrAgt        FinInstnId/Nm "Corridor gateway, <chain> chain", PstlAdr/Ctry the
+ *                           chain's jurisdiction's country (as above), Othr/Id
  *                           "eip155:<chainId>" (CAIP-2) with SchmeNm/Prtry "CAIP-2"
  *
  * Choices forced by the schema:
@@ -43,6 +46,7 @@ import type { TransferOut } from "../measure/transfer-out.js";
 import { escapeXml } from "./escape.js";
 import { virtualEndSeconds } from "./measures.js";
 import { PACS008_NAMESPACE, validatePacs008Tree } from "./pacs008-schema.js";
+import { specOfScenario } from "./spec.js";
 import { parseXml, XmlSyntaxError } from "./xml.js";
 
 export { PACS008_NAMESPACE } from "./pacs008-schema.js";
@@ -151,6 +155,12 @@ export function toPacs008(results: Pacs008Input, opts: Pacs008Options = {}): str
   const stamp = new Date(created * 1000).toISOString().replace(/[-:T]/g, "").slice(0, 14);
   const msgId = opts.msgId ?? `CORRIDOR-${results.seed}-${stamp}`.slice(0, 35);
 
+  const spec = specOfScenario(results.scenario);
+  /** The ISO 3166 country of the chain's jurisdiction in the spec, if the spec knows the chain. */
+  const countryOf = (chain: string): string | undefined => {
+    const c = spec.chains[chain];
+    return c ? spec.jurisdictions[c.jurisdiction]?.country : undefined;
+  };
   const chainRef = (chain: string) => {
     const id = results.deployment?.chains?.[chain]?.chainId;
     return id !== undefined ? `eip155:${id}` : `corridor:${chain}`.slice(0, 35);
@@ -158,10 +168,11 @@ export function toPacs008(results: Pacs008Input, opts: Pacs008Options = {}): str
   const agent = (chain: string): Node[] => [
     el("FinInstnId", [
       el("Nm", `Corridor gateway, ${chain} chain`),
+      ...(countryOf(chain) ? [el("PstlAdr", [el("Ctry", countryOf(chain)!)])] : []),
       el("Othr", [el("Id", chainRef(chain)), el("SchmeNm", [el("Prtry", chainRef(chain).startsWith("eip155:") ? "CAIP-2" : "CORRIDOR-CHAIN")])]),
     ]),
   ];
-  const party = (address: string): Node[] => [el("Nm", address)];
+  const party = (address: string, chain: string): Node[] => [el("Nm", address), ...(countryOf(chain) ? [el("CtryOfRes", countryOf(chain)!)] : [])];
   const account = (address: string, chain: string): Node[] => [
     el("Id", [el("Othr", [el("Id", base32FromHex(address)), el("SchmeNm", [el("Prtry", "ETH-ADDR-BASE32")]), el("Issr", chainRef(chain))])]),
     el("Prxy", [el("Tp", [el("Prtry", "ETH")]), el("Id", address)]),
@@ -189,11 +200,11 @@ export function toPacs008(results: Pacs008Input, opts: Pacs008Options = {}): str
       ...(cross ? [el("XchgRate", baseOneRate(t.rate!))] : []),
       el("ChrgBr", "DEBT"),
       el("ChrgsInf", [el("Amt", fee.text, { Ccy: t.inputToken.currency }), el("Agt", agent(t.srcChain))]),
-      el("Dbtr", party(t.sender)),
+      el("Dbtr", party(t.sender, t.srcChain)),
       el("DbtrAcct", account(t.sender, t.srcChain)),
       el("DbtrAgt", agent(t.srcChain)),
       el("CdtrAgt", agent(t.dstChain)),
-      el("Cdtr", party(t.recipient)),
+      el("Cdtr", party(t.recipient, t.dstChain)),
       el("CdtrAcct", account(t.recipient, t.dstChain)),
       el("RmtInf", remittance),
     ]);

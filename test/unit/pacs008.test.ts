@@ -110,6 +110,22 @@ describe("pacs.008 export", () => {
     expect(tx).toContain("<Ustrd>Exact amounts: sent 801.51 USD, fee 0.500755 USD, paid 599.857434 GBP</Ustrd>");
   });
 
+  it("gives each party and agent the country of its chain's jurisdiction in the spec", () => {
+    const tx = txBlock(xml, 1); // us -> uk
+    const dbtr = tx.split("<Dbtr>")[1]!.split("</Dbtr>")[0]!;
+    const cdtr = tx.split("<Cdtr>")[1]!.split("</Cdtr>")[0]!;
+    expect(text(dbtr, "CtryOfRes")).toBe(run.scenario.spec.jurisdictions.US!.country);
+    expect(text(cdtr, "CtryOfRes")).toBe("GB");
+    expect(tx.split("<DbtrAgt>")[1]!.split("</DbtrAgt>")[0]).toContain("<Ctry>US</Ctry>");
+    expect(tx.split("<CdtrAgt>")[1]!.split("</CdtrAgt>")[0]).toContain("<Ctry>GB</Ctry>");
+    // a third chain: its jurisdiction's country (the EU preset's)
+    const three = results([transfer({ corridor: "eu:EUR->uk:GBP" })]);
+    const scenario = parseScenario({ ...JSON.parse(JSON.stringify({ name: "three", seed: 42, startTime: "2026-06-01T09:00:00Z" })), chains: { us: {}, uk: {}, eu: {} }, liquidity: { us: "1", uk: "1", eu: "1" }, workload: { transfers: 1, durationSeconds: 60, mix: [{ from: "eu", to: "uk", input: "EUR", output: "GBP", weight: 1 }] } });
+    const doc = toPacs008({ ...three, scenario });
+    expect(validatePacs008(doc).errors).toEqual([]);
+    expect(text(txBlock(doc, 1).split("<Dbtr>")[1]!, "CtryOfRes")).toBe(scenario.spec.jurisdictions.EU!.country);
+  });
+
   it("leaves out the exchange rate for a same-currency transfer", () => {
     const tx = txBlock(xml, 2);
     expect(tx).not.toContain("<XchgRate>");

@@ -251,6 +251,48 @@ describe("HTML report", () => {
   });
 });
 
+describe("HTML report of a three-chain corridor", () => {
+  it("lists every chain of the spec and every corridor that carried transfers, and prices the reference in each input currency", () => {
+    const transfers = [
+      transfer({ corridor: "us:USD->eu:EUR", steps: standard, costPct: 0.2 }),
+      transfer({ corridor: "eu:EUR->uk:GBP", steps: standard, costPct: 0.3 }),
+      transfer({ corridor: "uk:GBP->us:USD", steps: standard, costPct: 0.25 }),
+    ];
+    const base = fixtureResults("three", transfers);
+    const scenario = parseScenario({
+      name: "three",
+      chains: { us: { profile: "ethereum" }, uk: { profile: "base" }, eu: { profile: "arbitrum" } },
+      fees: { default: { fixed: "100000", bps: 5, min: "100000", max: "50000000" } },
+      liquidity: { us: "1000000", uk: "1000000", eu: "1000000" },
+      workload: {
+        transfers: 3,
+        durationSeconds: 60,
+        mix: [
+          { from: "us", to: "eu", input: "USD", output: "EUR", weight: 1 },
+          { from: "eu", to: "uk", input: "EUR", output: "GBP", weight: 1 },
+          { from: "uk", to: "us", input: "GBP", output: "USD", weight: 1 },
+        ],
+      },
+    });
+    const out = renderReport({ ...base, scenario }, { command: "corridor simulate three.json", targets: TARGETS });
+    expect(out).toContain("us chain (ethereum profile), uk chain (base profile) and eu chain (arbitrum profile)");
+    for (const c of ["us:USD-&gt;eu:EUR", "eu:EUR-&gt;uk:GBP", "uk:GBP-&gt;us:USD"]) expect(out).toContain(c);
+    expect(out).toContain("Cost of sending 200 USD");
+    expect(out).toContain(`${(200 * scenario.spec.currencies.EUR!.mid).toFixed(2)} EUR`);
+    expect(out).toContain("one millionth of a dollar, pound or euro");
+    expect(out).toContain("on 3 simulated chains");
+    // 3 corridors + "All corridors" in the cost chart, fee and FX each
+    expect(bars(chart(out, "cost"))).toHaveLength(4 * 2);
+  });
+
+  it("resolves the spec of a results.json written before specs (no scenario.spec)", () => {
+    const base = fixtureResults();
+    const { spec: _spec, ...old } = base.scenario;
+    const out = renderReport({ ...base, scenario: old as typeof base.scenario }, { command: "x", targets: TARGETS });
+    expect(out).toContain("us chain (ethereum profile) and uk chain (ethereum profile)");
+  });
+});
+
 describe("sweep report", () => {
   const base = fixtureResults();
   const rows: SweepRow[] = [0.1, 0.3, 0.5].map((fast, i) => {

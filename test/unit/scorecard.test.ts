@@ -113,7 +113,8 @@ describe("G20 scorecard", () => {
       name: "ref",
       chains: { us: {}, uk: {} },
       fees: { default: { fixed: "100000", bps: 5, min: "100000", max: "50000000" } },
-      fx: { spreadBps: { default: 10 }, gbpPerUsd: 0.75 },
+      currencies: { GBP: { mid: 0.75 } },
+      fx: { spreadBps: { default: 10 } },
       liquidity: { us: "1000", uk: "1000" },
       workload: {
         transfers: 1,
@@ -135,6 +136,8 @@ describe("G20 scorecard", () => {
     const gbp = ref.byCorridor.find((c) => c.corridor === "uk:GBP->us:USD")!;
     expect(gbp.amountIn).toBe("150.00"); // 200 USD at 0.75 GBP per USD
     expect(gbp.feePct).toBeCloseTo((0.1 + 0.075) / 150 * 100, 10);
+    expect(ref).toMatchObject({ amount: 200, numeraire: "USD" });
+    expect(ref.basis).toContain("GBP at 0.75 per USD");
 
     const sc = g20Scorecard([transfer({ secs: 60, costPct: 4 })], TARGETS, { scenario });
     expect(sc.reference?.meanPct).toBeCloseTo(ref.meanPct, 12);
@@ -168,5 +171,34 @@ describe("G20 scorecard", () => {
     expect(t.segments.retail?.speed?.shareWithinOneHour).toBe(0.75);
     expect(t.baselines.worldBankRpwQ3_2023.globalAverageCostPctFor200Usd).toBe(6.18);
     expect(() => parseG20Targets({ source: "x" }, "bad.json")).toThrow(/bad\.json: not a G20 targets file/);
+  });
+});
+
+describe("G20 scorecard over more than two chains", () => {
+  it("prices the reference amount in each input currency at the spec's mid, one row per corridor of the mix", () => {
+    const scenario = parseScenario({
+      name: "three",
+      chains: { us: {}, uk: {}, eu: {} },
+      fees: { default: { fixed: 0, bps: 10, min: 0, max: "50000000" } },
+      fx: { spreadBps: { default: 20 } },
+      liquidity: { us: "1000", uk: "1000", eu: "1000" },
+      workload: {
+        transfers: 1,
+        durationSeconds: 1,
+        mix: [
+          { from: "us", to: "eu", input: "USD", output: "EUR", weight: 1 },
+          { from: "eu", to: "uk", input: "EUR", output: "GBP", weight: 1 },
+          { from: "uk", to: "us", input: "GBP", output: "USD", weight: 1 },
+        ],
+      },
+    });
+    const ref = referenceRemittanceCost(scenario, 200)!;
+    expect(ref.byCorridor.map((c) => c.corridor)).toEqual(["us:USD->eu:EUR", "eu:EUR->uk:GBP", "uk:GBP->us:USD"]);
+    expect(ref.byCorridor.find((c) => c.currency === "EUR")!.amountIn).toBe((200 * scenario.spec.currencies.EUR!.mid).toFixed(2));
+    expect(ref.byCorridor.find((c) => c.currency === "GBP")!.amountIn).toBe((200 * scenario.spec.currencies.GBP!.mid).toFixed(2));
+    for (const c of ref.byCorridor) expect(c.pct).toBeCloseTo(100 * (1 - 0.999 * 0.998), 10);
+    const sc = g20Scorecard([transfer({ corridor: "eu:EUR->uk:GBP", secs: 30 }), transfer({ corridor: "us:USD->eu:EUR", secs: 30 })], TARGETS, { scenario });
+    expect(sc.corridors.map((c) => c.corridor)).toEqual(["eu:EUR->uk:GBP", "us:USD->eu:EUR"]);
+    expect(sc.corridors.every((c) => c.referenceCostPct !== undefined)).toBe(true);
   });
 });

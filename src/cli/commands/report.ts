@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { CorridorError, isCorridorError } from "../../domain/errors.js";
 import type { SimulationResults } from "../../sim/results.js";
+import { specOfScenario } from "../../report/spec.js";
 
 /** Reads a results.json written by `corridor simulate`, with a clear error when it is not one. */
 export function readResults(file: string): SimulationResults {
@@ -24,7 +25,18 @@ export function readResults(file: string): SimulationResults {
     const issues = r.error.issues.slice(0, 8).map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`);
     throw new CorridorError("CORRIDOR_RESULTS_INVALID", `${file} is not a corridor results.json (written by corridor simulate):\n${issues.join("\n")}`, { file, issues: r.error.issues.slice(0, 8) });
   }
-  return json as SimulationResults;
+  const results = json as SimulationResults;
+  // A results.json from before corridor specs: its spec from its chains (and the presets).
+  if (!(results.scenario as { spec?: unknown }).spec) {
+    let spec;
+    try {
+      spec = specOfScenario(results.scenario);
+    } catch (cause) {
+      throw new CorridorError("CORRIDOR_RESULTS_INVALID", `${file}: its scenario's chains do not make a corridor: ${(cause as Error).message}`, { file }, cause);
+    }
+    results.scenario = { ...results.scenario, spec };
+  }
+  return results;
 }
 
 /**
@@ -36,7 +48,7 @@ const ResultsShape = z.object({
   scenario: z.object({
     name: z.string(),
     startTime: z.string(),
-    chains: z.object({ us: z.object({ profile: z.string() }).passthrough(), uk: z.object({ profile: z.string() }).passthrough() }).passthrough(),
+    chains: z.record(z.string(), z.object({ profile: z.string() }).passthrough()).refine((c) => Object.keys(c).length >= 2, { message: "expected at least two chains" }),
     fx: z.object({ spreadBps: z.record(z.string(), num) }).passthrough(),
     workload: z.object({ mix: z.array(z.object({ from: z.string(), to: z.string(), input: z.string(), output: z.string(), weight: num }).passthrough()) }).passthrough(),
   }).passthrough(),
