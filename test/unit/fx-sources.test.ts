@@ -146,6 +146,14 @@ describe("Ornstein-Uhlenbeck rate", () => {
     expect(gbp(ornsteinUhlenbeck({ ...options, seed: 12 }), 3_600).toString()).not.toBe(a[3]);
   });
 
+  it("draws from another seeded stream when named, so currencies modelled together move apart", () => {
+    const dflt = ornsteinUhlenbeck(options);
+    expect(gbp(ornsteinUhlenbeck({ ...options, stream: "fx-ou" }), 3_600).toString()).toBe(gbp(dflt, 3_600).toString());
+    const other = ornsteinUhlenbeck({ ...options, stream: "fx-ou/EUR" });
+    expect(gbp(other, 3_600).toString()).not.toBe(gbp(dflt, 3_600).toString());
+    expect(other.id).not.toBe(dflt.id);
+  });
+
   it("interpolates linearly between grid points", () => {
     const s = ornsteinUhlenbeck(options);
     const a = s.gridValue(10);

@@ -30,6 +30,8 @@ export interface OrnsteinUhlenbeckOptions {
   /** Rate at t0; default `mean`. */
   start?: number;
   seed: number;
+  /** The name of the seeded stream the path draws from (default "fx-ou"): currencies modelled together need different ones. */
+  stream?: string;
   /** Grid step in simulated seconds; default 60. */
   stepSeconds?: number;
   /** Simulated time of the first grid point; default 0. Earlier times get the start rate. */
@@ -56,7 +58,7 @@ export function ornsteinUhlenbeck(options: OrnsteinUhlenbeckOptions): OrnsteinUh
   // Exact OU transition: sd of ln S(t+dt) given ln S(t); theta -> 0 gives sigma * sqrt(dt).
   const noise = theta === 0 ? sigma * Math.sqrt(dt) : sigma * Math.sqrt((1 - Math.exp(-2 * theta * dt)) / (2 * theta));
   const logMean = Math.log(mean);
-  const rng = createRandom(options.seed).fork("fx-ou");
+  const rng = createRandom(options.seed).fork(options.stream ?? "fx-ou");
   const logs: number[] = [Math.log(start)];
 
   function logAt(k: number): number {
@@ -78,7 +80,7 @@ export function ornsteinUhlenbeck(options: OrnsteinUhlenbeckOptions): OrnsteinUh
     const b = Math.exp(logAt(k + 1));
     return new Decimal(a + (b - a) * (x - k));
   };
-  return Object.assign(pairSource(`ou:seed=${options.seed},mean=${mean},theta=${theta},vol=${sigma}`, options.pair, rateAt), {
+  return Object.assign(pairSource(`ou:seed=${options.seed}${options.stream === undefined ? "" : `/${options.stream}`},mean=${mean},theta=${theta},vol=${sigma}`, options.pair, rateAt), {
     stepSeconds: step,
     gridValue: (k: number) => Math.exp(logAt(k)),
   });
