@@ -7,6 +7,19 @@ import { CHAIN_PROFILES } from "../chains/profiles.js";
 import { CorridorError } from "../domain/errors.js";
 import { HookSpecSchema } from "../domain/compliance/registry.js";
 import type { Deployment } from "../contracts/deploy.js";
+import { combineRates, fixedRate, notPriced, type RateSource } from "../domain/fx/rate-source.js";
+import { Decimal } from "../domain/money.js";
+import {
+  ChainNameSchema,
+  CurrencyCodeSchema,
+  CurrencyInputSchema,
+  JurisdictionIdSchema,
+  JurisdictionInputSchema,
+  resolveSpec,
+  specIssues,
+  type CorridorSpec,
+  type CorridorSpecInput,
+} from "../spec/spec.js";
 
 const key = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 32-byte hex private key");
 /** A bearer token: long enough that guessing it is hopeless. */
@@ -24,36 +37,66 @@ const endpoint = z
   .url()
   .refine((u) => /^(https?|wss?):\/\//i.test(u), { message: "expected an http(s) or ws(s) URL" });
 
-const ChainDeploymentSchema = z.object({
-  name: z.string(),
-  chainId: z.number().int().positive(),
-  home: z.enum(["USD", "GBP"]),
-  gateway: address,
-  tokens: z.object({ USD: address, GBP: address }),
-  feeRecipient: address,
-  /** First block to watch (the deployment block). */
-  startBlock: z.number().int().nonnegative().default(0),
-});
-
-/** Both chains, and no other: the commands look both up by name. */
-function bothChains(chains: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  for (const name of ["us", "uk"]) if (chains[name] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `chain "${name}" is missing` });
-  for (const name of Object.keys(chains)) if (name !== "us" && name !== "uk") ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `unknown chain "${name}"; expected us and uk` });
-}
+const ChainDeploymentSchema = z
+  .object({
+    name: ChainNameSchema,
+    chainId: z.number().int().positive(),
+    /** The chain's home currency (issued natively there). */
+    home: CurrencyCodeSchema,
+    gateway: address,
+    /** Every stablecoin of the corridor on this chain, by currency. */
+    tokens: z.record(CurrencyCodeSchema, address),
+    feeRecipient: address,
+    /** First block to watch (the deployment block). */
+    startBlock: z.number().int().nonnegative().default(0),
+  })
+  .strict();
 
 const LiveChainSchema = z
-  .object({ url: endpoint, profile: z.string().refine((p) => p in CHAIN_PROFILES, { message: `expected one of ${Object.keys(CHAIN_PROFILES).join(", ")}` }) })
+  .object({
+    url: endpoint,
+    profile: z.string().refine((p) => p in CHAIN_PROFILES, { message: `expected one of ${Object.keys(CHAIN_PROFILES).join(", ")}` }),
+    /** The jurisdiction the chain sits in; default the preset chain's of this name (a chain that is not a preset must give it). */
+    jurisdiction: JurisdictionIdSchema.optional(),
+  })
   .strict();
+
+/** The corridor spec a config's chains and deployment describe (resolved by `liveSpec`). */
+function specInputOf(c: { chains: Record<string, { profile: string; jurisdiction?: string }>; deployment: { chains: Record<string, { chainId: number; home: string }> }; currencies?: CorridorSpecInput["currencies"]; jurisdictions?: CorridorSpecInput["jurisdictions"] }): CorridorSpecInput {
+  return {
+    chains: Object.fromEntries(
+      Object.entries(c.chains).map(([name, chain]) => {
+        const d = c.deployment.chains[name];
+        return [name, { profile: chain.profile, ...(chain.jurisdiction ? { jurisdiction: chain.jurisdiction } : {}), ...(d ? { chainId: d.chainId, home: d.home } : {}) }];
+      }),
+    ),
+    ...(c.currencies ? { currencies: c.currencies } : {}),
+    ...(c.jurisdictions ? { jurisdictions: c.jurisdictions } : {}),
+  };
+}
+
+/** Where in a live config a spec field comes from (the spec's chain id and home are the deployment's, its jurisdiction the chain's). */
+function configPath(specPath: (string | number)[]): (string | number)[] {
+  const [top, name, field] = specPath;
+  if (top === "chains" && name !== undefined && (field === "chainId" || field === "home")) return ["deployment", "chains", name, field];
+  return specPath;
+}
 
 /**
  * A live corridor: JSON-RPC endpoints, the deployment, and each service's keys and settings.
  * `corridor up` writes one; `corridor relayer --config` and `corridor operator --config` read it,
- * so the same file works for local nodes and for a public testnet.
+ * so the same file works for local nodes and for a public testnet. Any number of chains (two at
+ * least), each named in `chains` and deployed in `deployment.chains`; the corridor spec follows
+ * from them (`liveSpec`), with `currencies` and `jurisdictions` declaring any that are not presets.
  */
 export const LiveConfigSchema = z
   .object({
-    chains: z.record(z.enum(["us", "uk"]), LiveChainSchema).superRefine(bothChains),
-    deployment: z.object({ chains: z.record(z.string(), ChainDeploymentSchema).superRefine(bothChains) }),
+    chains: z.record(ChainNameSchema, LiveChainSchema),
+    deployment: z.object({ chains: z.record(ChainNameSchema, ChainDeploymentSchema) }),
+    /** Currencies that are not presets (or preset fields overridden), as in a corridor spec. */
+    currencies: z.record(CurrencyCodeSchema, CurrencyInputSchema).optional(),
+    /** Jurisdictions that are not presets (or preset fields overridden), as in a corridor spec. */
+    jurisdictions: z.record(JurisdictionIdSchema, JurisdictionInputSchema).optional(),
     relayer: z
       .object({
         privateKey: key,
@@ -90,23 +133,50 @@ export const LiveConfigSchema = z
         threshold: z.number().int().min(1),
         quoterKey: key,
         store: z.string().default(".corridor/operator.db"),
-        gbpPerUsd: z.number().positive().default(0.7497),
+        /**
+         * The FX desk's mid per currency: units of it per one unit of the spec's numeraire (a fixed
+         * rate). A currency not named here quotes at the spec's mid.
+         */
+        fx: z.record(CurrencyCodeSchema, z.number().positive().max(1_000_000)).default({}),
         spreadBps: z.record(z.string(), z.number().min(0).max(9_999)).default({ default: 10 }),
         quoteTtlSeconds: z.number().int().positive().default(60),
         hooks: z.array(HookSpecSchema).optional(),
       })
       .strict(),
     /** Funded test accounts (local chains only). */
-    accounts: z.array(z.object({ chain: z.enum(["us", "uk"]), address, privateKey: key }).strict()).default([]),
+    accounts: z.array(z.object({ chain: ChainNameSchema, address, privateKey: key }).strict()).default([]),
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.operator.threshold > c.operator.attesterKeys.length) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["operator", "threshold"], message: `threshold ${c.operator.threshold} exceeds the ${c.operator.attesterKeys.length} attester keys` });
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    if (c.operator.threshold > c.operator.attesterKeys.length) issue(["operator", "threshold"], `threshold ${c.operator.threshold} exceeds the ${c.operator.attesterKeys.length} attester keys`);
+    // Every chain has its deployment, and no deployment is of a chain not named.
+    const named = Object.keys(c.chains);
+    const deployed = Object.keys(c.deployment.chains);
+    for (const name of deployed) if (!(name in c.chains)) issue(["chains", name], `chain "${name}" is missing (deployment.chains has it; chains names ${named.join(", ") || "none"})`);
+    for (const name of named) if (!(name in c.deployment.chains)) issue(["deployment", "chains", name], `chain "${name}" has no deployment (deployment.chains has ${deployed.join(", ") || "none"})`);
+    let ok = true;
+    for (const [name, d] of Object.entries(c.deployment.chains)) {
+      if (d.name !== name) issue(["deployment", "chains", name, "name"], `expected "${name}" (the chain's key), got "${d.name}"`);
+      if (d.tokens[d.home] === undefined) {
+        issue(["deployment", "chains", name, "home"], `home currency ${d.home} has no token in tokens (it has ${Object.keys(d.tokens).join(", ") || "none"})`);
+        ok = false;
+      }
     }
-    const [us, uk] = [c.deployment.chains.us, c.deployment.chains.uk];
-    if (us && uk && us.chainId === uk.chainId) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["deployment", "chains", "uk", "chainId"], message: "the two chains must have different chain ids" });
+    for (const [i, a] of c.accounts.entries()) if (!(a.chain in c.chains)) issue(["accounts", i, "chain"], `unknown chain "${a.chain}"; this corridor has ${named.join(", ")}`);
+    if (!ok || named.length !== deployed.length || named.some((n) => !(n in c.deployment.chains))) return;
+    // The corridor spec these chains make: at least two chains, distinct chain ids, known jurisdictions and currencies.
+    const problems = specIssues(specInputOf(c));
+    for (const p of problems) issue(configPath(p.path ?? []), p.message ?? "invalid");
+    if (problems.length) return;
+    const spec = resolveSpec(specInputOf(c));
+    for (const [name, d] of Object.entries(c.deployment.chains)) {
+      const missing = spec.tokens.filter((t) => d.tokens[t] === undefined);
+      if (missing.length) issue(["deployment", "chains", name, "tokens"], `no token for ${missing.join(", ")} (every chain carries every corridor currency: ${spec.tokens.join(", ")})`);
+    }
+    for (const code of Object.keys(c.operator.fx)) {
+      if (code === spec.numeraire) issue(["operator", "fx", code], `${code} is the numeraire every rate is quoted against (its rate is 1)`);
+      else if (!(code in spec.currencies)) issue(["operator", "fx", code], `${code} is not a currency of this corridor (${Object.keys(spec.currencies).filter((x) => x !== spec.numeraire).join(", ")})`);
     }
   });
 
@@ -145,4 +215,28 @@ export function writeLiveConfig(file: string, config: LiveConfig): void {
 
 export function deploymentOf(config: LiveConfig): Deployment {
   return config.deployment as Deployment;
+}
+
+/** The corridor spec of a (validated) live config: its chains with their chain ids, home currencies and jurisdictions. */
+export function liveSpec(config: LiveConfig): CorridorSpec {
+  return resolveSpec(specInputOf(config));
+}
+
+/** The operator's rate source: a fixed mid per currency of the spec against its numeraire (`operator.fx`, else the spec's mid). */
+export function liveRates(config: LiveConfig, spec: CorridorSpec = liveSpec(config)): RateSource {
+  const quotes = Object.values(spec.currencies).filter((c) => c.code !== spec.numeraire);
+  if (quotes.length === 0) {
+    // Every chain's currency is the numeraire: nothing to price but the numeraire itself.
+    const source: RateSource = {
+      id: "numeraire-only",
+      numeraire: spec.numeraire,
+      quotes: [],
+      perNumeraire: (currency) => {
+        if (currency === spec.numeraire) return new Decimal(1);
+        throw notPriced(source, currency);
+      },
+    };
+    return source;
+  }
+  return combineRates(quotes.map((c) => fixedRate(config.operator.fx[c.code] ?? c.mid, { base: spec.numeraire, quote: c.code })));
 }

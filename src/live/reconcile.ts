@@ -1,6 +1,6 @@
 import { decodeFunctionData, type Hex } from "viem";
 import type { Chain } from "../chains/chain.js";
-import type { Currency, Deployment } from "../contracts/deploy.js";
+import type { Deployment } from "../contracts/deploy.js";
 import { decodeGatewayLogs, gatewayAbi, tokenAbi, type SettleItem } from "../contracts/gateway.js";
 import { amountOut, hashQuote, idOf, MODE, RATE_SCALE, ZERO_HASH, type Message } from "../domain/message.js";
 
@@ -23,7 +23,7 @@ export interface Discrepancy {
 export interface Reconciliation {
   ok: boolean;
   routes: RouteBooks[];
-  tokens: { chain: string; token: Currency; check: string; expected: bigint; actual: bigint; ok: boolean }[];
+  tokens: { chain: string; token: string; check: string; expected: bigint; actual: bigint; ok: boolean }[];
   /** Settlements whose payout was recomputed; those with a locked quote whose rate was checked against it, and those whose settle call could not be read (not a direct settle/settleBatch call). */
   settlements: { checked: number; quotesChecked: number; quotesUnreadable: Hex[] };
   discrepancies: Discrepancy[];
@@ -57,7 +57,7 @@ interface Seen {
 export const DEFAULT_DEADLINE_GRACE_SECONDS = 120;
 
 /**
- * The corridor's books from the chains alone: every gateway event since deployment on both chains.
+ * The corridor's books from the chains alone: every gateway event since deployment on every chain.
  * Per route, value in = value out + refunds + in flight (fees are part of value out), each transfer
  * settled or refunded at most once and never both; per chain and token, the gateway holds exactly
  * its escrow plus its liquidity, and the escrow equals what the events leave in flight; across chains,
@@ -122,7 +122,7 @@ export async function reconcile(chains: Record<string, Chain>, deployment: Deplo
 
   const settlements = await checkSettlements(chains, settledEvents, seen, nameOfChainId);
   discrepancies.push(...settlements.discrepancies);
-  const currencyOf = (chain: string, token: Hex) => (Object.entries(deployment.chains[chain]!.tokens).find(([, a]) => a.toLowerCase() === token.toLowerCase())?.[0] ?? "?") as Currency;
+  const currencyOf = (chain: string, token: Hex) => (Object.entries(deployment.chains[chain]!.tokens).find(([, a]) => a.toLowerCase() === token.toLowerCase())?.[0] ?? "?");
   const routes = new Map<string, RouteBooks>();
   const escrowExpected: Record<string, bigint> = {};
   const supplyInFlight: Record<string, bigint> = {};
@@ -150,7 +150,7 @@ export async function reconcile(chains: Record<string, Chain>, deployment: Deplo
   const tokens: Reconciliation["tokens"] = [];
   for (const [name, chain] of Object.entries(chains)) {
     const d = deployment.chains[name]!;
-    for (const [cur, token] of Object.entries(d.tokens) as [Currency, Hex][]) {
+    for (const [cur, token] of Object.entries(d.tokens) as [string, Hex][]) {
       const read = (abi: ReturnType<typeof gatewayAbi>, address: Hex, fn: string, args: unknown[]) => chain.client.readContract({ address, abi, functionName: fn, args }) as Promise<bigint>;
       const [held, escrowed, liquidity] = await Promise.all([read(tokenAbi(), token, "balanceOf", [d.gateway]), read(gatewayAbi(), d.gateway, "escrowed", [token]), read(gatewayAbi(), d.gateway, "liquidity", [token])]);
       tokens.push({ chain: name, token: cur, check: "gateway balance = escrow + liquidity", expected: escrowed + liquidity, actual: held, ok: held === escrowed + liquidity });

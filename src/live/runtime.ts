@@ -7,8 +7,6 @@ import type { Hex } from "viem";
 import { dirname } from "node:path";
 import type { Operator, OperatorApi, Screen } from "../operator/operator.js";
 import { buildOperator } from "../operator/build.js";
-import { Quoter } from "../operator/quoter.js";
-import { createScreen } from "../operator/screening.js";
 import { connectOperator } from "../operator/service.js";
 import { serveOperator, RemoteOperator } from "../operator/http.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
@@ -17,10 +15,9 @@ import { openSqliteStore } from "../relayer/sqlite-store.js";
 import { serveMetrics } from "../relayer/metrics.js";
 import { createWallScheduler } from "../relayer/wall-scheduler.js";
 import { createHooks } from "../domain/compliance/registry.js";
-import { fixedRate } from "../domain/fx/rate-source.js";
 import { wallClock } from "../domain/clock.js";
 import { loadAddressList } from "../data/sanctions-list.js";
-import { deploymentOf, type LiveConfig } from "./config.js";
+import { deploymentOf, liveRates, liveSpec, type LiveConfig } from "./config.js";
 
 export interface Service {
   stop(): Promise<void>;
@@ -57,7 +54,7 @@ export async function startOperatorService(
   opts: { logger: Logger; chains?: Record<string, Chain>; screen?: Screen },
 ): Promise<Service & { operator: Operator }> {
   const chains = opts.chains ?? (await connectChains(config));
-  const rates = fixedRate(config.operator.gbpPerUsd);
+  const spec = liveSpec(config);
   const log = opts.logger.child({ module: "operator" });
   const operator = buildOperator({
     chains,
@@ -67,16 +64,16 @@ export async function startOperatorService(
     threshold: config.operator.threshold,
     stateDir: dirname(config.operator.store),
     storeFile: config.operator.store,
-    quoter: new Quoter({ privateKey: config.operator.quoterKey as Hex, source: rates, spreadBps: config.operator.spreadBps, ttlSeconds: config.operator.quoteTtlSeconds }),
-    screen:
-      opts.screen ??
-      createScreen({
-        hooks: createHooks(config.operator.hooks ?? DEFAULT_HOOKS, { loadAddressList }),
-        rates,
-        jurisdictions: { us: "US", uk: "UK" },
-        travelRuleFor: () => undefined,
-        audit: (entries) => operator.store.appendAudit(entries),
-      }),
+    policy: {
+      spec,
+      rates: liveRates(config, spec),
+      quoterKey: config.operator.quoterKey as Hex,
+      spreadBps: config.operator.spreadBps,
+      quoteTtlSeconds: config.operator.quoteTtlSeconds,
+      hooks: createHooks(config.operator.hooks ?? DEFAULT_HOOKS, { loadAddressList }),
+      travelRuleFor: () => undefined,
+    },
+    ...(opts.screen ? { screen: opts.screen } : {}),
     clock: wallClock,
     onHold: (d, reason) => log.info({ id: d.id, reason }, "held for review (corridor review approve|deny)"),
   });
@@ -98,7 +95,7 @@ export async function startOperatorService(
 }
 
 /**
- * The relayer daemon: one loop per poll interval over both chains (retry parked settlements,
+ * The relayer daemon: one loop per poll interval over every chain of the config (retry parked settlements,
  * flush queued batches, read new events), transient RPC errors backed off per chain, state in
  * SQLite so that a restart after SIGKILL resumes exactly where the store says.
  */

@@ -41,7 +41,7 @@ export async function fingerprintChains(chains: Record<string, Chain>, config: L
     Object.entries(chains).map(async ([name, chain]) => {
       const startBlock = config.deployment.chains[name]!.startBlock;
       const [genesis, deploy] = await Promise.all([getBlock(chain, 0), getBlock(chain, startBlock)]);
-      return [name, { url: config.chains[name as "us"]!.url, chainId: chain.chainId, genesisHash: genesis.hash, deployBlock: { number: deploy.number, hash: deploy.hash } }] as const;
+      return [name, { url: config.chains[name]!.url, chainId: chain.chainId, genesisHash: genesis.hash, deployBlock: { number: deploy.number, hash: deploy.hash } }] as const;
     }),
   );
   return { version: 1, createdAt: new Date().toISOString(), chains: Object.fromEntries(entries) };
@@ -77,7 +77,7 @@ async function rpc<T>(url: string, method: string, params: unknown[], timeoutMs:
 
 /** Why one recorded chain is not the one answering at its endpoint now, or undefined if it is. */
 async function checkChain(name: string, config: LiveConfig, fp: z.infer<typeof ChainFingerprintSchema> | undefined, timeoutMs: number): Promise<string | undefined> {
-  const url = config.chains[name as "us"]!.url;
+  const url = config.chains[name]!.url;
   const d = config.deployment.chains[name]!;
   if (!fp) return `${name}: ${FINGERPRINT_FILE} has no record of this chain`;
   if (fp.url !== url) return `${name}: ${LIVE_FILE} names ${url} but ${FINGERPRINT_FILE} recorded ${fp.url}`;
