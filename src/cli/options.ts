@@ -129,3 +129,36 @@ export function parseTransferId(what = "<id>"): (v: string) => Hex {
     return v as Hex;
   };
 }
+
+/** A chain name as a corridor spec takes it: lowercase letters and digits, starting with a letter. */
+const CHAIN_NAME = /^[a-z][a-z0-9]{0,15}$/;
+
+/** A chain's name (any name a corridor spec allows; whether the corridor has it is checked against the config). */
+export function parseChainName(flag: string): (v: string) => string {
+  return (v) => {
+    if (!CHAIN_NAME.test(v)) throw usage(UsageCode.UnknownChain, flag, `${show(v)} is not a chain name (lowercase letters and digits, starting with a letter)`, v);
+    return v;
+  };
+}
+
+/** Two or more distinct chain names, comma-separated. */
+export function parseChainList(flag: string): (v: string) => string[] {
+  return (v) => {
+    const names = v.split(",").map((s) => s.trim());
+    for (const n of names) parseChainName(flag)(n);
+    if (names.length < 2) throw usage(UsageCode.Invalid, flag, `a corridor needs at least two chains, got ${show(v)}`, v);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw usage(UsageCode.Invalid, flag, `chain "${twice}" is named twice`, v);
+    return names;
+  };
+}
+
+/** `<chain>=<port>` (repeatable): the ports given so far by chain name. */
+export function parseChainPort(flag: string): (v: string, previous?: Record<string, number>) => Record<string, number> {
+  return (v, previous = {}) => {
+    const m = /^([^=]*)=(.*)$/.exec(v);
+    if (!m) throw usage(UsageCode.Invalid, flag, `expected <chain>=<port>, such as us=8545, got ${show(v)}`, v);
+    const name = parseChainName(flag)(m[1]!);
+    return { ...previous, [name]: parsePort(flag)(m[2]!) };
+  };
+}

@@ -3,10 +3,12 @@ import type { Command } from "commander";
 import type { Service } from "../../live/runtime.js";
 import type { LiveConfig } from "../../live/config.js";
 import { table } from "../table.js";
-import { parseInteger, parsePort, parseTransferId } from "../options.js";
+import { parseChainList, parseChainPort, parseInteger, parsePort, parseTransferId, UsageCode } from "../options.js";
+import { DEFAULT_CHAIN_NAMES, PRESET_CHAINS } from "../../spec/presets.js";
 import { CorridorError } from "../../domain/errors.js";
 
 const DEFAULT_CONFIG = ".corridor/live.json";
+const PRESET_CHAIN_NAMES = Object.keys(PRESET_CHAINS);
 
 // Chains, services and their libraries load when a command runs (`corridor --help` and usage errors stay fast).
 const logger = async () => (await import("../../logger.js")).createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "info" });
@@ -27,32 +29,89 @@ function untilSignal(services: Service[], extra: () => Promise<void> = async () 
   });
 }
 
-/** What `corridor up` prints once the services run: endpoints, addresses and the funded test accounts. */
+/** What `corridor up` prints once the services run: endpoints, addresses (a column per currency) and the funded test accounts. */
 function printUp(how: string, file: string, config: LiveConfig): void {
   console.log(`Corridor is up (${how}). Config: ${file}\n`);
-  console.log(table(["chain", "endpoint", "chain id", "gateway", "tUSD", "tGBP"], Object.entries(config.deployment.chains).map(([n, d]) => [n, config.chains[n as "us"]!.url, d.chainId, d.gateway, d.tokens.USD, d.tokens.GBP])));
+  const deployments = Object.entries(config.deployment.chains);
+  const currencies = [...new Set(deployments.flatMap(([, d]) => Object.keys(d.tokens)))];
+  console.log(
+    table(
+      ["chain", "endpoint", "chain id", "home", "gateway", ...currencies.map((c) => `t${c}`)],
+      deployments.map(([n, d]) => [n, config.chains[n]!.url, d.chainId, d.home, d.gateway, ...currencies.map((c) => d.tokens[c] ?? "")]),
+    ),
+  );
   console.log(`\nOperator: ${config.operator.url}   Relayer metrics: http://127.0.0.1:${config.relayer.metricsPort}/metrics\n`);
   console.log("Funded test accounts (1,000,000 of the chain's home stablecoin each; test keys, never use them elsewhere):");
   console.log(table(["chain", "address", "private key"], config.accounts.map((a) => [a.chain, a.address, a.privateKey])));
-  console.log(`\nTry: corridor send --from us --to uk --amount 250.00 --recipient ${config.accounts.find((a) => a.chain === "uk")?.address}`);
+  const [from, to] = Object.keys(config.chains);
+  console.log(`\nTry: corridor send --from ${from} --to ${to} --amount 250.00 --recipient ${config.accounts.find((a) => a.chain === to)?.address}`);
+}
+
+/** A chain's port flag kept from the two-chain days (`--<chain>-port`): one per preset chain, the same as `--port <chain>=N`. */
+const chainPortFlag = (name: string) => `--${name}-port`;
+const chainPortKey = (name: string) => `${name}Port`;
+
+interface UpFlags {
+  node: string;
+  chains?: string[];
+  basePort: number;
+  port?: Record<string, number>;
+  operatorPort?: number;
+  metricsPort: number;
+  dir: string;
+  fresh?: boolean;
+  accounts: number;
+  [chainPort: string]: unknown;
+}
+
+/** Each chain's port: `--port name=N`, else `--<name>-port`, else `--base-port` plus the chain's position. */
+function chainPorts(names: string[], o: UpFlags): { ports: Record<string, number>; flags: Record<string, string> } {
+  const ports: Record<string, number> = {};
+  const flags: Record<string, string> = {};
+  for (const [i, n] of names.entries()) {
+    const legacy = o[chainPortKey(n)] as number | undefined;
+    if (o.port?.[n] !== undefined) [ports[n], flags[n]] = [o.port[n]!, `--port ${n}=${o.port[n]}`];
+    else if (legacy !== undefined) [ports[n], flags[n]] = [legacy, `${chainPortFlag(n)} ${legacy}`];
+    else [ports[n], flags[n]] = [o.basePort + i, `--base-port ${o.basePort} + ${i}`];
+  }
+  for (const n of Object.keys(o.port ?? {})) if (!names.includes(n)) throw new CorridorError(UsageCode.UnknownChain, `--port: chain "${n}" is not one of --chains (${names.join(",")})`, { flag: "--port", chain: n });
+  for (const n of PRESET_CHAIN_NAMES) {
+    if (o[chainPortKey(n)] !== undefined && !names.includes(n)) throw new CorridorError(UsageCode.UnknownChain, `${chainPortFlag(n)}: chain "${n}" is not one of --chains (${names.join(",")})`, { flag: chainPortFlag(n), chain: n });
+  }
+  return { ports, flags };
 }
 
 export function registerLive(program: Command): void {
-  program
+  const up = program
     .command("up")
-    .description("start two local nodes, deploy the corridor, and run the operator and the relayer against them (or resume the corridor recorded in --dir if its nodes still run)")
+    .description("start a local node per chain, deploy the corridor, and run the operator and the relayer against them (or resume the corridor recorded in --dir if its nodes still run)")
     .option("--node <kind>", "hardhat (default) or anvil", "hardhat")
-    .option("--us-port <port>", "JSON-RPC port of the US chain", parsePort("--us-port"), 8545)
-    .option("--uk-port <port>", "JSON-RPC port of the UK chain", parsePort("--uk-port"), 8546)
-    .option("--operator-port <port>", "operator HTTP port", parsePort("--operator-port"), 8547)
+    .option("--chains <names>", `the corridor's chains, comma-separated, at least two (known: ${PRESET_CHAIN_NAMES.join(", ")}; default ${DEFAULT_CHAIN_NAMES.join(",")})`, parseChainList("--chains"))
+    .option("--base-port <port>", "JSON-RPC port of the first chain; the others take the next ports in --chains order", parsePort("--base-port"), 8545)
+    .option("--port <chain=port>", "JSON-RPC port of one chain, e.g. --port eu=8600 (repeatable)", parseChainPort("--port"));
+  for (const n of PRESET_CHAIN_NAMES) up.option(`${chainPortFlag(n)} <port>`, `JSON-RPC port of chain ${n} (same as --port ${n}=N)`, parsePort(chainPortFlag(n)));
+  up.option("--operator-port <port>", "operator HTTP port (default: the port after the chains' with --base-port)", parsePort("--operator-port"))
     .option("--metrics-port <port>", "relayer metrics port", parsePort("--metrics-port"), 9464)
     .option("--dir <dir>", "where to keep the config and databases", ".corridor")
     .option("--fresh", "move an earlier corridor's state in --dir into --dir/stale-<time>/ and start new chains")
     .option("--accounts <n>", "funded test accounts per chain", parseInteger("--accounts", 1, 100), 3)
-    .action(async (o: { node: string; usPort: number; ukPort: number; operatorPort: number; metricsPort: number; dir: string; fresh?: boolean; accounts: number }) => {
+    .action(async (o: UpFlags) => {
       if (o.node !== "hardhat" && o.node !== "anvil") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--node must be hardhat or anvil, got "${o.node}"`);
-      const ports = [o.usPort, o.ukPort, o.operatorPort, o.metricsPort];
-      if (new Set(ports).size !== ports.length) throw new CorridorError("CORRIDOR_USAGE_INVALID", `the four ports must differ (--us-port ${o.usPort}, --uk-port ${o.ukPort}, --operator-port ${o.operatorPort}, --metrics-port ${o.metricsPort})`);
+      const names = o.chains ?? [...DEFAULT_CHAIN_NAMES];
+      const { ports: nodePorts, flags: portFlags } = chainPorts(names, o);
+      const operatorPort = o.operatorPort ?? o.basePort + names.length;
+      const ports = [...Object.values(nodePorts), operatorPort, o.metricsPort];
+      if (new Set(ports).size !== ports.length) {
+        const said = [...names.map((n) => `${n} ${nodePorts[n]} (${portFlags[n]})`), `operator ${operatorPort}`, `metrics ${o.metricsPort}`].join(", ");
+        throw new CorridorError("CORRIDOR_USAGE_INVALID", `the ${ports.length} ports must differ (${said})`);
+      }
+      const { resolveSpec } = await import("../../spec/spec.js");
+      let spec: ReturnType<typeof resolveSpec>;
+      try {
+        spec = resolveSpec({ chains: Object.fromEntries(names.map((n) => [n, {}])) });
+      } catch (e) {
+        throw new CorridorError(UsageCode.UnknownChain, `--chains: ${(e as Error).message}`, { flag: "--chains", chains: names }, e);
+      }
       const [log, { bringUp }, { writeLiveConfig }, { startOperatorService, startRelayerService, connectChains }, upDir, { portInUse }] = await Promise.all([
         logger(),
         import("../../live/up.js"),
@@ -73,6 +132,14 @@ export function registerLive(program: Command): void {
       if (state?.kind === "stale") throw upDir.staleDirError(dir, state);
       if (state?.kind === "resumable") {
         const config = state.config;
+        const recorded = Object.keys(config.chains);
+        if (o.chains && recorded.join(",") !== names.join(",")) {
+          throw new CorridorError(
+            UsageCode.Invalid,
+            `--chains: ${dir} holds a running corridor of chains ${recorded.join(",")}, and --chains asks for ${names.join(",")}: pass --chains ${recorded.join(",")} (or none) to resume it, or another --dir for a new corridor`,
+            { dir, recorded, asked: names },
+          );
+        }
         await portFree(config.operator.port, "the operator's, from live.json");
         const chains = await connectChains(config, 5);
         const operator = await startOperatorService(config, { logger: log, chains });
@@ -85,16 +152,16 @@ export function registerLive(program: Command): void {
         return;
       }
 
-      await portFree(o.usPort, "--us-port");
-      await portFree(o.ukPort, "--uk-port");
-      await portFree(o.operatorPort, "--operator-port");
+      for (const n of names) await portFree(nodePorts[n]!, `chain ${n}'s, ${portFlags[n]}`);
+      await portFree(operatorPort, "--operator-port");
       if (o.fresh) {
         const moved = upDir.archiveUpDir(dir);
         if (moved) console.log(`Moved the earlier corridor's state (${moved.files.join(", ")}) into ${moved.folder}\n`);
       }
       const { config, nodes, corridor } = await bringUp({
         node: o.node,
-        ports: { us: o.usPort, uk: o.ukPort, operator: o.operatorPort, metrics: o.metricsPort },
+        spec,
+        ports: { chains: nodePorts, operator: operatorPort, metrics: o.metricsPort },
         seed: "live",
         accounts: o.accounts,
         dir,
@@ -148,7 +215,7 @@ export function registerLive(program: Command): void {
 
   program
     .command("reconcile")
-    .description("read both chains and check the books: per route value in = out + refunds + in flight; exits 3 on a discrepancy")
+    .description("read every chain and check the books: per route value in = out + refunds + in flight; exits 3 on a discrepancy")
     .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
     .action(async (o: { config: string }) => {
       const config = await loadLiveConfig(o.config);

@@ -1,13 +1,12 @@
 import type { Command } from "commander";
 import type { Hex } from "viem";
 import { CorridorError } from "../../domain/errors.js";
-import { checkChecksum, parseAddress, parseAmount, parseChoice, parsePrivateKey, parseTransferId, UsageCode } from "../options.js";
+import { checkChecksum, parseAddress, parseAmount, parseChainName, parsePrivateKey, parseTransferId, UsageCode } from "../options.js";
 import { table } from "../table.js";
 
 const DEFAULT_CONFIG = ".corridor/live.json";
 /** Lifecycle order (block-stamped stages use chain time, the others the services' clock, so sorting by time can mislead). */
 const STAGE_ORDER = ["initiated", "confirmed", "screened", "held", "reviewed", "attested", "submitted", "settled", "refundAttested", "refunded", "finalized", "dropped"] as const;
-const CHAINS = ["us", "uk"] as const;
 
 // viem, the SDK and the store load when a command runs, after its flags are checked (usage errors stay fast).
 const loadLiveConfig = async (file: string) => (await import("../../live/config.js")).loadLiveConfig(file);
@@ -16,20 +15,23 @@ export function registerTransfer(program: Command): void {
   program
     .command("send")
     .description("send one corridor transfer on running chains (see corridor up)")
-    .requiredOption("--from <chain>", "source chain: us or uk", parseChoice("--from", CHAINS, UsageCode.UnknownChain))
-    .requiredOption("--to <chain>", "destination chain: us or uk", parseChoice("--to", CHAINS, UsageCode.UnknownChain))
+    .requiredOption("--from <chain>", "source chain: one of the config's chains, e.g. us", parseChainName("--from"))
+    .requiredOption("--to <chain>", "destination chain: one of the config's chains, e.g. uk", parseChainName("--to"))
     .requiredOption("--amount <amount>", "amount in whole units of the input currency, e.g. 250.00", parseAmount("--amount"))
     .requiredOption("--recipient <address>", "recipient address on the destination chain", parseAddress("--recipient"))
     .option("--tier <tier>", "standard or fast", "standard")
     .option("--currency <same|cross>", "cross: pay out the destination's home currency (FX); same: burn-and-mint the sender's currency", "cross")
     .option("--key <privateKey>", "sender's private key (default: the first funded account on the source chain)", parsePrivateKey("--key"))
     .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
-    .action(async (o: { from: "us" | "uk"; to: "us" | "uk"; amount: string; recipient: Hex; tier: string; currency: string; key?: string; config: string }) => {
+    .action(async (o: { from: string; to: string; amount: string; recipient: Hex; tier: string; currency: string; key?: string; config: string }) => {
       if (o.from === o.to) throw new CorridorError("CORRIDOR_USAGE_INVALID", "--from and --to must be different chains");
       if (o.tier !== "standard" && o.tier !== "fast") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--tier must be standard or fast, got "${o.tier}"`);
       if (o.currency !== "same" && o.currency !== "cross") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--currency must be same or cross, got "${o.currency}"`);
       await checkChecksum("--recipient", o.recipient);
       const config = await loadLiveConfig(o.config);
+      for (const [flag, name] of [["--from", o.from], ["--to", o.to]] as const) {
+        if (!(name in config.chains)) throw new CorridorError(UsageCode.UnknownChain, `${flag}: unknown chain "${name}"; ${o.config} has ${Object.keys(config.chains).join(", ")}`, { flag, chain: name });
+      }
       const key = (o.key ?? config.accounts.find((a) => a.chain === o.from)?.privateKey) as Hex | undefined;
       if (!key) throw new CorridorError("CORRIDOR_USAGE_INVALID", `no sender key: ${o.config} lists no funded account on ${o.from}; pass --key 0x… (32 bytes hex)`);
       const src = config.deployment.chains[o.from]!;
@@ -47,9 +49,9 @@ export function registerTransfer(program: Command): void {
       const sent = await sendCorridorTransfer({
         signer: wallet,
         gateway: src.gateway,
-        inputToken: src.tokens[input],
+        inputToken: src.tokens[input]!,
         dstChainId: dst.chainId,
-        outputToken: dst.tokens[output],
+        outputToken: dst.tokens[output]!,
         recipient: o.recipient,
         amount: o.amount,
         tier: o.tier,
@@ -80,7 +82,7 @@ export function registerTransfer(program: Command): void {
       if (!record) {
         // Not in the relayer's store (another relayer's, or not seen yet): ask every gateway.
         const { gatewayAbi } = await import("../../contracts/gateway.js");
-        const names = Object.keys(config.chains) as (keyof typeof config.chains)[];
+        const names = Object.keys(config.chains);
         const chains = await Promise.all(names.map((n) => connectRpcChain(n, config.chains[n]!.url)));
         const read = (i: number, fn: "outbound" | "consumed") =>
           chains[i]!.client.readContract({ address: config.deployment.chains[names[i]!]!.gateway as Hex, abi: gatewayAbi(), functionName: fn, args: [id as Hex] });
@@ -95,9 +97,14 @@ export function registerTransfer(program: Command): void {
         console.log(`sent on ${names[srcIndex]}${dstIndex >= 0 ? `, settled on ${names[dstIndex]}` : ""}`);
         return;
       }
+      const urlOf = (name: string) => {
+        const url = config.chains[name]?.url;
+        if (!url) throw new CorridorError("CORRIDOR_CONFIG_INVALID", `the relayer's store has transfer ${id} on chain "${name}", which ${o.config} does not name (it has ${Object.keys(config.chains).join(", ")})`, { chain: name });
+        return url;
+      };
       const src = config.deployment.chains[record.srcChain]!;
       const dst = config.deployment.chains[record.dstChain]!;
-      const [srcChain, dstChain] = await Promise.all([connectRpcChain(record.srcChain, config.chains[record.srcChain as "us"]!.url), connectRpcChain(record.dstChain, config.chains[record.dstChain as "us"]!.url)]);
+      const [srcChain, dstChain] = await Promise.all([connectRpcChain(record.srcChain, urlOf(record.srcChain)), connectRpcChain(record.dstChain, urlOf(record.dstChain))]);
       const onChain = await getTransferStatus({ source: { publicClient: srcChain.client, gateway: src.gateway }, destination: { publicClient: dstChain.client, gateway: dst.gateway }, id: id as Hex });
       const m = record.message;
       console.log(`Transfer ${id}: ${record.state} (on chain: ${onChain.status})`);
