@@ -7,6 +7,10 @@
  * Timing: a transfer's settlement time is measured from chain data (destination block time
  * minus source block time), as everywhere in Corridor; "in flight for N s" is wall time since
  * the demo sent it.
+ *
+ * Chains, currencies, their symbols and words are the corridor spec's (src/spec/): the board
+ * follows every route of the spec that carries traffic, and the page reads the display names from
+ * the state it is sent.
  */
 import type { Hex } from "viem";
 import { fromBaseUnits } from "../domain/money.js";
@@ -16,13 +20,16 @@ import type { TransferRecord } from "../domain/transfer.js";
 import type { TransferGas } from "../measure/gas.js";
 import { toTransferOut, type TransferOut } from "../measure/transfer-out.js";
 import { g20Scorecard, type G20Targets } from "../measure/scorecard.js";
+import { routeKey, symbolOf, type CorridorSpec } from "../spec/spec.js";
 import type { Settings } from "./controls.js";
 
-export type ChainName = "us" | "uk";
+/** A chain of the corridor spec. */
+export type ChainName = string;
 
 /** A transfer as the compliance feed names it (a relayer record or the operator's screening input). */
 export type FeedTransfer = Pick<TransferRecord, "id" | "message" | "srcChain" | "dstChain" | "inputCurrency">;
-export type Currency = "USD" | "GBP";
+/** A currency of the corridor spec. */
+export type Currency = string;
 
 /** What the load generator sent. */
 export interface SentTransfer {
@@ -118,6 +125,34 @@ export interface FastAllowanceView {
   outstanding: number;
 }
 
+/** One route of the spec that carried traffic: its transfers so far. */
+export interface CorridorView {
+  /** The route key, "<from>:<input>-><to>:<output>". */
+  key: string;
+  from: ChainName;
+  to: ChainName;
+  input: Currency;
+  output: Currency;
+  sent: number;
+  settled: number;
+  refunded: number;
+  rejected: number;
+  inFlight: number;
+  /** Median settlement time of its settled transfers (chain time), seconds. */
+  p50: number | null;
+  /** Mean all-in cost of its settled transfers, % of the amount sent. */
+  meanCostPct: number | null;
+}
+
+/** The corridor's chains and currencies, as the page names them. */
+export interface CorridorInfo {
+  numeraire: Currency;
+  chains: { name: ChainName; home: Currency; jurisdiction: string; country: string }[];
+  currencies: Record<Currency, { symbol: string; word: string }>;
+  /** The stablecoins every chain carries. */
+  tokens: Currency[];
+}
+
 export interface HistogramBin {
   from: number;
   to: number;
@@ -138,7 +173,20 @@ export interface DashboardState {
   startedAt: number;
   settings: Settings;
   relayer: { up: boolean; backAt: number | null };
-  fx: { mid: number; baseMid: number; shock: { factor: number; until: number } | null; spreadBps: number; convertedOffMid: number; belowMinimumRefunds: number };
+  corridor: CorridorInfo;
+  /**
+   * Each currency's mid against the numeraire (units per one numeraire unit) now and without a
+   * shock; a shock moves one currency (or all, `currency` null) by `factor`.
+   */
+  fx: {
+    numeraire: Currency;
+    mids: Record<Currency, number>;
+    baseMids: Record<Currency, number>;
+    shock: { factor: number; until: number; currency: Currency | null } | null;
+    spreadBps: number;
+    convertedOffMid: number;
+    belowMinimumRefunds: number;
+  };
   drain: { chain: ChainName; until: number } | null;
   travelRule: string;
   counters: { sent: number; settled: number; refunded: number; inFlight: number; rejected: number; held: number };
@@ -156,12 +204,15 @@ export interface DashboardState {
     latest: TransferView | null;
   };
   compliance: { screened: number; allowed: number; denied: number; held: number; reviewed: number; recent: ComplianceEntry[] };
+  /** Every route that carried traffic, in the spec's order. */
+  corridors: CorridorView[];
   liquidity: LiquidityView[];
   fastAllowance: FastAllowanceView[];
   /** Fast and Standard wait for the same depth on these chains (final at one block): the allowance is never drawn. */
   fastFinalAtOnce: boolean;
   g20: G20View | null;
-  timeline: { t: number[]; inFlight: number[]; parked: number[]; mid: number[]; relayerUp: number[] };
+  /** Samples over the last minutes; `mids` per currency (not the numeraire). */
+  timeline: { t: number[]; inFlight: number[]; parked: number[]; mids: Record<Currency, number[]>; relayerUp: number[] };
   log: LogEntry[];
 }
 
@@ -188,8 +239,6 @@ export function reasonText(code: string | null | undefined): string | null {
   return REASON_TEXT[key] ?? key.replace(/_/g, " ").toLowerCase();
 }
 
-const SYMBOL: Record<Currency, string> = { USD: "$", GBP: "£" };
-const CURRENCY_WORD: Record<Currency, string> = { USD: "dollar", GBP: "pound" };
 const RECENT = 14;
 const FEED = 12;
 const LOG = 10;
@@ -226,13 +275,34 @@ export class TransferBoard {
   private readonly logEntries: LogEntry[] = [];
   private readonly counts = { sent: 0, settled: 0, refunded: 0, rejected: 0 };
   private readonly compliance = { screened: 0, allowed: 0, denied: 0, held: 0, reviewed: 0 };
-  private readonly timeline = { t: [] as number[], inFlight: [] as number[], parked: [] as number[], mid: [] as number[], relayerUp: [] as number[] };
+  private readonly timeline = { t: [] as number[], inFlight: [] as number[], parked: [] as number[], mids: {} as Record<Currency, number[]>, relayerUp: [] as number[] };
+  /** Per route key: counts, settlement seconds and costs (the latest MAX_FINISHED of each). */
+  private readonly routes = new Map<string, { sent: number; settled: number; refunded: number; rejected: number; seconds: number[]; costs: number[] }>();
   private lastSettled: Tracked | null = null;
   /** Cross-currency settlements at a mid away from the normal rate (during an FX shock), and refunds for a rate past the sender's minimum. */
   private readonly fxCounts = { convertedOffMid: 0, belowMinimumRefunds: 0 };
   private g20Cache: { at: number; view: G20View | null } = { at: -Infinity, view: null };
 
-  constructor(private readonly opts: { targets: G20Targets | null; startedAt: number; /** GBP per USD without a shock. */ baseMid: number }) {}
+  constructor(private readonly opts: { targets: G20Targets | null; startedAt: number; /** The corridor: its routes, and each currency's mid without a shock. */ spec: CorridorSpec }) {}
+
+  private route(key: string) {
+    let r = this.routes.get(key);
+    if (!r) this.routes.set(key, (r = { sent: 0, settled: 0, refunded: 0, rejected: 0, seconds: [], costs: [] }));
+    return r;
+  }
+
+  private keyOf(s: SentTransfer): string {
+    return routeKey(s.from, s.input, s.to, s.output);
+  }
+
+  /** A currency's symbol ("$"), or its code: from the spec. */
+  private symbol(c: Currency): string {
+    return symbolOf(this.opts.spec, c);
+  }
+
+  private word(c: Currency): string {
+    return this.opts.spec.currencies[c]?.word ?? c;
+  }
 
   // ---------------------------------------------------------------- inputs
 
@@ -243,6 +313,7 @@ export class TransferBoard {
     this.recent.unshift(t);
     if (this.recent.length > RECENT * 4) this.recent.length = RECENT * 4;
     this.counts.sent++;
+    this.route(this.keyOf(sent)).sent++;
   }
 
   /** A send the chain refused (reverted) or that never reached it. */
@@ -252,6 +323,7 @@ export class TransferBoard {
     t.rejected = reason;
     t.outcome = "rejected";
     this.counts.rejected++;
+    this.route(this.keyOf(t.sent)).rejected++;
     this.close(t);
   }
 
@@ -296,10 +368,19 @@ export class TransferBoard {
       const c = costOf(record, t.gas);
       if (c) this.costs.push(c);
       if (this.costs.length > MAX_FINISHED) this.costs.shift();
+      const route = this.route(this.keyOf(t.sent));
+      route.settled++;
+      route.seconds.push(seconds);
+      if (route.seconds.length > MAX_FINISHED) route.seconds.shift();
+      if (c) route.costs.push(c.all);
+      if (route.costs.length > MAX_FINISHED) route.costs.shift();
       this.lastSettled = t;
-      if (record.mid !== undefined && record.inputCurrency !== record.outputCurrency) {
+      const currencies = this.opts.spec.currencies;
+      const [midIn, midOut] = [currencies[record.inputCurrency]?.mid, currencies[record.outputCurrency]?.mid];
+      if (record.mid !== undefined && record.inputCurrency !== record.outputCurrency && midIn !== undefined && midOut !== undefined) {
         const mid = fixed18ToRate(record.mid).toNumber();
-        const normal = record.inputCurrency === "USD" ? this.opts.baseMid : 1 / this.opts.baseMid;
+        // The normal rate: output units per input unit at the spec's mids.
+        const normal = midOut / midIn;
         if (Math.abs(mid / normal - 1) > 0.001) this.fxCounts.convertedOffMid++;
       }
       this.finish(t, transferOut(t, record, t.gas));
@@ -307,6 +388,7 @@ export class TransferBoard {
       t.outcome = "refunded";
       t.gas = gas(record);
       this.counts.refunded++;
+      this.route(this.keyOf(t.sent)).refunded++;
       if (record.refundReason === "belowMinimum") this.fxCounts.belowMinimumRefunds++;
       this.finish(t, transferOut(t, record, t.gas));
     }
@@ -335,14 +417,53 @@ export class TransferBoard {
     if (this.logEntries.length > LOG) this.logEntries.length = LOG;
   }
 
-  sample(now: number, values: { parked: number; mid: number; relayerUp: boolean }): void {
+  /** A point of the timeline; `mids` per currency against the numeraire. */
+  sample(now: number, values: { parked: number; mids: Record<Currency, number>; relayerUp: boolean }): void {
     const tl = this.timeline;
     tl.t.push(Math.round(now));
     tl.inFlight.push(this.open.size);
     tl.parked.push(values.parked);
-    tl.mid.push(values.mid);
+    for (const [c, v] of Object.entries(values.mids)) {
+      // A currency first seen now: its earlier points at this value, so every series has one point per sample.
+      const series = (tl.mids[c] ??= tl.t.slice(0, -1).map(() => v));
+      series.push(v);
+    }
     tl.relayerUp.push(values.relayerUp ? 1 : 0);
-    if (tl.t.length > TIMELINE) for (const k of ["t", "inFlight", "parked", "mid", "relayerUp"] as const) tl[k].shift();
+    if (tl.t.length > TIMELINE) {
+      for (const k of ["t", "inFlight", "parked", "relayerUp"] as const) tl[k].shift();
+      for (const series of Object.values(tl.mids)) series.shift();
+    }
+  }
+
+  /** Every route of the spec that carried traffic, in the spec's order. */
+  corridorViews(): CorridorView[] {
+    const inFlight = new Map<string, number>();
+    for (const t of this.open) {
+      const k = this.keyOf(t.sent);
+      inFlight.set(k, (inFlight.get(k) ?? 0) + 1);
+    }
+    const order = new Map(this.opts.spec.routes.map((r, i) => [r.key, i]));
+    return [...this.routes.entries()]
+      .sort(([a], [b]) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || a.localeCompare(b))
+      .map(([key, r]) => {
+        const [src = "", dst = ""] = key.split("->");
+        const [from = "", input = ""] = src.split(":");
+        const [to = "", output = ""] = dst.split(":");
+        return {
+          key,
+          from,
+          to,
+          input,
+          output,
+          sent: r.sent,
+          settled: r.settled,
+          refunded: r.refunded,
+          rejected: r.rejected,
+          inFlight: inFlight.get(key) ?? 0,
+          p50: distribution(r.seconds).p50 ?? null,
+          meanCostPct: mean(r.costs),
+        };
+      });
   }
 
   // ---------------------------------------------------------------- outputs
@@ -356,7 +477,11 @@ export class TransferBoard {
     return this.finished;
   }
 
-  snapshot(ctx: Omit<DashboardState, "counters" | "pipeline" | "recent" | "settlement" | "cost" | "compliance" | "g20" | "timeline" | "log" | "startedAt" | "fx"> & { fx: Omit<DashboardState["fx"], "convertedOffMid" | "belowMinimumRefunds"> }): DashboardState {
+  snapshot(
+    ctx: Omit<DashboardState, "counters" | "pipeline" | "recent" | "settlement" | "cost" | "compliance" | "g20" | "timeline" | "log" | "startedAt" | "fx" | "corridor" | "corridors"> & {
+      fx: Omit<DashboardState["fx"], "convertedOffMid" | "belowMinimumRefunds">;
+    },
+  ): DashboardState {
     const now = ctx.now;
     const views = this.recent.slice(0, RECENT).map((t) => this.view(t, now, ctx));
     const open = [...this.open];
@@ -374,6 +499,8 @@ export class TransferBoard {
     return {
       ...ctx,
       fx: { ...ctx.fx, ...this.fxCounts },
+      corridor: corridorInfo(this.opts.spec),
+      corridors: this.corridorViews(),
       startedAt: this.opts.startedAt,
       counters: { ...this.counts, inFlight: this.open.size, held },
       pipeline,
@@ -398,7 +525,13 @@ export class TransferBoard {
       },
       compliance: { ...this.compliance, recent: this.feed.slice(0, FEED) },
       g20: this.g20(now),
-      timeline: { t: [...this.timeline.t], inFlight: [...this.timeline.inFlight], parked: [...this.timeline.parked], mid: [...this.timeline.mid], relayerUp: [...this.timeline.relayerUp] },
+      timeline: {
+        t: [...this.timeline.t],
+        inFlight: [...this.timeline.inFlight],
+        parked: [...this.timeline.parked],
+        mids: Object.fromEntries(Object.entries(this.timeline.mids).map(([c, v]) => [c, [...v]])),
+        relayerUp: [...this.timeline.relayerUp],
+      },
       log: [...this.logEntries],
     };
   }
@@ -407,7 +540,7 @@ export class TransferBoard {
 
   private pushFeed(record: FeedTransfer, outcome: ComplianceEntry["outcome"], reason: string, hook: string | null, now: number): void {
     const t = this.byId.get(record.id);
-    const input = record.inputCurrency as Currency;
+    const input = record.inputCurrency;
     this.feed.unshift({
       at: now,
       seq: t?.seq ?? null,
@@ -463,7 +596,7 @@ export class TransferBoard {
       sanctioned: s.sanctioned,
       outcome: t.outcome,
       steps: steps(t),
-      status: status(t, ctx.liquidity),
+      status: status(t, ctx.liquidity, (c) => this.symbol(c), (c) => this.word(c)),
       reason,
       reasonText: t.outcome === "rejected" ? t.rejected ?? "the chain refused the payment" : reasonText(reason),
       seconds,
@@ -547,7 +680,7 @@ function steps(t: Tracked): Step[] {
   });
 }
 
-function status(t: Tracked, liquidity: LiquidityView[]): string {
+function status(t: Tracked, liquidity: LiquidityView[], symbol: (c: Currency) => string, word: (c: Currency) => string): string {
   const r = t.record;
   const s = t.sent;
   if (t.outcome === "rejected") return "Refused at sending";
@@ -567,7 +700,7 @@ function status(t: Tracked, liquidity: LiquidityView[]): string {
     case "attested": {
       if (r.lastError === "InsufficientLiquidity") {
         const side = liquidity.find((l) => l.chain === s.to);
-        return `Waiting for ${CURRENCY_WORD[s.output]} liquidity${side ? ` (${SYMBOL[s.output]}${Math.round(side.available).toLocaleString("en-US")} available)` : ""}`;
+        return `Waiting for ${word(s.output)} liquidity${side ? ` (${symbol(s.output)}${Math.round(side.available).toLocaleString("en-US")} available)` : ""}`;
       }
       return "Signed by the operator";
     }
@@ -597,4 +730,14 @@ export function histogram(values: readonly number[]): HistogramBin[] {
 /** A finished transfer as results.json shows it (what the G20 scorecard reads). */
 function transferOut(t: Tracked, r: TransferRecord, gas: TransferGas | null | undefined): TransferOut {
   return toTransferOut(r, t.seq, gas ?? null);
+}
+
+/** The corridor's chains and currencies as the page shows them (from the spec). */
+export function corridorInfo(spec: CorridorSpec): CorridorInfo {
+  return {
+    numeraire: spec.numeraire,
+    chains: Object.values(spec.chains).map((c) => ({ name: c.name, home: c.home, jurisdiction: c.jurisdiction, country: spec.jurisdictions[c.jurisdiction]?.country ?? "" })),
+    currencies: Object.fromEntries(Object.values(spec.currencies).map((c) => [c.code, { symbol: c.symbol, word: c.word }])),
+    tokens: [...spec.tokens],
+  };
 }

@@ -1,9 +1,11 @@
 /**
  * What the dashboard may change while the corridor runs, as validated at the HTTP edge
  * (POST /api/controls). Settings are kept until changed again; actions are one-off events
- * that end by themselves after `seconds`.
+ * that end by themselves after `seconds`. Chains and currencies are the running corridor's
+ * (its spec): `controlsBodyFor(spec)` checks them.
  */
 import { z } from "zod";
+import { ChainNameSchema, CurrencyCodeSchema, chainNames, type CorridorSpec } from "../spec/spec.js";
 
 /** Settings a policymaker can turn, with the bounds the page's sliders use. */
 export const SETTING_BOUNDS = {
@@ -20,40 +22,59 @@ const b = SETTING_BOUNDS;
 
 export const ControlsBodySchema = z
   .object({
-    /** Corridor fee in basis points of the amount (the FeeModule schedule on both chains). */
+    /** Corridor fee in basis points of the amount (the FeeModule schedule on every chain). */
     feeBps: z.number().int().min(b.feeBps.min).max(b.feeBps.max).optional(),
     /** Share of transfers sent on the Fast tier, 0..1. */
     fastShare: z.number().min(0).max(1).optional(),
     /** The operator's FX margin against the mid, basis points. */
     spreadBps: z.number().int().min(b.spreadBps.min).max(b.spreadBps.max).optional(),
-    /** Travel-rule threshold in USD for both jurisdictions; null restores the legal defaults (US USD 3,000, UK EUR 1,000). */
+    /**
+     * Travel-rule threshold in units of the corridor's numeraire (spec.numeraire; the key keeps its
+     * name) for every jurisdiction; null restores each jurisdiction's legal threshold from the spec.
+     */
     travelRuleThresholdUsd: z.number().min(b.travelRuleThresholdUsd.min).max(b.travelRuleThresholdUsd.max).nullable().optional(),
     /** Mean arrivals per minute (a Poisson process); 0 pauses the load. */
     arrivalPerMinute: z.number().min(b.arrivalPerMinute.min).max(b.arrivalPerMinute.max).optional(),
     action: z.enum(ACTIONS).optional(),
     /** How long an action lasts (FX shock, relayer outage, liquidity drain); default 60. */
     seconds: z.number().int().min(5).max(600).optional(),
-    /** FX shock: multiplier on GBP per USD, e.g. 0.9 for a 10% fall of the dollar; default 0.9. */
+    /** FX shock: multiplier on the units of a currency per numeraire unit, e.g. 0.9 for a 10% fall of the numeraire; default 0.9. */
     factor: z.number().min(0.5).max(1.5).optional(),
-    /** Liquidity drain: which side; default "uk" (pounds paid out in the UK). */
-    chain: z.enum(["us", "uk"]).optional(),
+    /** FX shock: the currency whose rate against the numeraire moves; default every currency of the corridor. */
+    currency: CurrencyCodeSchema.optional(),
+    /** Liquidity drain: which chain of the corridor; default the first whose home currency is not the numeraire. */
+    chain: ChainNameSchema.optional(),
   })
   .strict()
-  .refine((v) => Object.keys(v).some((k) => k !== "seconds" && k !== "factor" && k !== "chain"), {
+  .refine((v) => Object.keys(v).some((k) => k !== "seconds" && k !== "factor" && k !== "chain" && k !== "currency"), {
     message: "give at least one setting (feeBps, fastShare, spreadBps, travelRuleThresholdUsd, arrivalPerMinute) or an action",
   })
-  .refine((v) => v.action !== undefined || (v.seconds === undefined && v.factor === undefined && v.chain === undefined), {
-    message: "seconds, factor and chain go with an action",
+  .refine((v) => v.action !== undefined || (v.seconds === undefined && v.factor === undefined && v.chain === undefined && v.currency === undefined), {
+    message: "seconds, factor, currency and chain go with an action",
   });
 
 export type ControlsBody = z.infer<typeof ControlsBodySchema>;
+
+/** The controls of a corridor: a chain must be one of its chains, a shocked currency one priced against its numeraire. */
+export function controlsBodyFor(spec: CorridorSpec) {
+  const names = chainNames(spec);
+  const quotes = Object.keys(spec.currencies).filter((c) => c !== spec.numeraire);
+  return ControlsBodySchema.superRefine((v, ctx) => {
+    if (v.chain !== undefined && !names.includes(v.chain)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["chain"], message: `unknown chain "${v.chain}"; this corridor has ${names.join(", ")}` });
+    }
+    if (v.currency !== undefined && !quotes.includes(v.currency)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["currency"], message: `expected one of ${quotes.join(", ")} (priced against ${spec.numeraire})` });
+    }
+  });
+}
 
 /** The settings in force. */
 export interface Settings {
   feeBps: number;
   fastShare: number;
   spreadBps: number;
-  /** null: the jurisdictions' own thresholds (US USD 3,000, UK EUR 1,000). */
+  /** In units of the numeraire for every jurisdiction; null: each jurisdiction's own threshold (the spec's). */
   travelRuleThresholdUsd: number | null;
   arrivalPerMinute: number;
 }

@@ -1,13 +1,15 @@
 /**
- * A live corridor for the dashboard, in wall time: two embedded chains mining a block every
- * second, the corridor deployed with its policies (fee schedule, FX quoter, Fast allowance) and
- * liquidity, the operator in process (the default compliance hooks, a simulated compliance desk
- * that reviews holds), the relayer daemon's own service loop (src/live/runtime.ts) with a
- * temporary SQLite store, and a seeded load of transfers both ways.
+ * A live corridor for the dashboard, in wall time: the chains of a corridor spec (default: the
+ * preset corridor, src/spec/presets.ts) as embedded chains mining a block every second, the
+ * corridor deployed with its policies (fee schedule, FX quoter, Fast allowance) and liquidity, the
+ * operator in process (the default compliance hooks, a simulated compliance desk that reviews
+ * holds), the relayer daemon's own service loop (src/live/runtime.ts) with a temporary SQLite
+ * store, and a seeded load of transfers over every route of the spec.
  *
  * What the page can change while it runs: the fee schedule (on chain), the Fast share, the FX
  * margin, the travel-rule threshold and the arrival rate; and what it can make happen: a payment
- * to a sanctioned address, an FX shock, a relayer outage, a liquidity drain.
+ * to a sanctioned address, an FX shock (one currency or all against the numeraire), a relayer
+ * outage, a liquidity drain on any chain.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,8 +23,7 @@ import { testKey, testKeyPair, type KeyPair } from "../chains/keys.js";
 import { getReceipt, TxSender, waitForReceipt } from "../chains/tx-sender.js";
 import { getBlock, setAutomine } from "../chains/mining.js";
 import { loadArtifact } from "../contracts/artifacts.js";
-import type { Currency } from "../contracts/deploy.js";
-import { fundChain } from "../contracts/fund.js";
+import { fundCorridor } from "../contracts/fund.js";
 import { installPolicies } from "../contracts/policies.js";
 import { decodeGatewayLogs, decodeRevert, GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
 import { CorridorError } from "../domain/errors.js";
@@ -30,14 +31,13 @@ import { parseFeeSchedule, toContractSchedule, type FeeSchedule } from "../domai
 import { Decimal, fromBaseUnits, toBaseUnits } from "../domain/money.js";
 import { createRandom } from "../domain/random.js";
 import { wallClock } from "../domain/clock.js";
-import { USD_GBP, type RateSource } from "../domain/fx/rate-source.js";
+import { combineRates, fixedRate, midFor, notPriced, type RateSource } from "../domain/fx/rate-source.js";
 import { createHook, createHooks } from "../domain/compliance/registry.js";
 import type { ComplianceHook } from "../domain/compliance/types.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { loadAddressList } from "../data/sanctions-list.js";
 import type { Operator, Screen } from "../operator/operator.js";
-import { buildOperator } from "../operator/build.js";
-import { Quoter } from "../operator/quoter.js";
+import { buildOperator, type OperatorPolicy } from "../operator/build.js";
 import { createScreen } from "../operator/screening.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { openSqliteStore, type SqliteTransferStore } from "../relayer/sqlite-store.js";
@@ -47,20 +47,25 @@ import { wrapChain } from "../sim/faults.js";
 import { GasMeter, gasPriceFor } from "../measure/gas.js";
 import { loadG20Targets } from "../measure/g20-targets.js";
 import { silentLogger } from "../logger.js";
+import { chainNames, defaultSpec, resolveSpec, symbolOf, type CorridorSpec } from "../spec/spec.js";
 import { TransferBoard, type ChainName, type DashboardState, type FastAllowanceView, type LiquidityView } from "./board.js";
-import { DEFAULT_SETTINGS, type ControlsBody, type Settings } from "./controls.js";
-import { LoadGenerator } from "./load.js";
+import { controlsBodyFor, DEFAULT_SETTINGS, type ControlsBody, type Settings } from "./controls.js";
+import { LoadGenerator, SANCTIONED_AMOUNT } from "./load.js";
 
 export interface LiveCorridorOptions {
+  /** The corridor: its chains, currencies and jurisdictions. Default: the preset corridor (`defaultSpec()`). */
+  spec?: CorridorSpec;
+  /** Or the names of preset chains to run (src/spec/presets.ts), e.g. three of them. Not with `spec`. */
+  chains?: string[];
   /** Seeds the keys, the load and its amounts. Default 1. */
   seed?: number;
-  /** Chain profile for both chains (confirmations per tier). Default "local". */
+  /** Chain profile for every chain (confirmations per tier). Default: each chain's profile in the spec ("local"). */
   profile?: string;
   /** Interval mining: milliseconds between blocks. Default 1000. */
   blockTimeMs?: number;
-  /** Funded senders per chain. Default 100 (the default limits hook allows each USD 50,000 a day). */
+  /** Funded senders per chain. Default 100 (the default limits hook allows each 50,000 of the numeraire a day). */
   senders?: number;
-  /** Each side's liquidity pool, whole units of its currency. Default 1,000,000. */
+  /** Each chain's liquidity pool, whole units of its home currency. Default 1,000,000. */
   liquidity?: number;
   /** Fast allowance per chain, whole units. Default 50,000. */
   fastAllowance?: number;
@@ -73,16 +78,29 @@ export interface LiveCorridorOptions {
   logger?: Logger;
 }
 
-/** GBP per USD before any shock (FRED H.10, June 2026). */
-export const BASE_GBP_PER_USD = 0.7497;
+/** The corridor a live demo runs: `spec`, else the preset chains named by `chains`, else the default; every chain on `profile` when given. */
+export function demoSpec(opts: Pick<LiveCorridorOptions, "spec" | "chains" | "profile"> = {}): CorridorSpec {
+  if (opts.spec && opts.chains) throw new CorridorError("CORRIDOR_DEMO_INVALID_OPTIONS", "give a corridor spec or chain names, not both");
+  const base = opts.spec ?? (opts.chains ? resolveSpec({ chains: Object.fromEntries(opts.chains.map((n) => [n, {}])) }) : defaultSpec());
+  const profile = opts.profile;
+  if (profile === undefined) return base;
+  if (!CHAIN_PROFILES[profile]) throw new CorridorError("CORRIDOR_DEMO_INVALID_OPTIONS", `unknown chain profile "${profile}" (known: ${Object.keys(CHAIN_PROFILES).join(", ")})`);
+  return { ...base, chains: Object.fromEntries(Object.entries(base.chains).map(([n, c]) => [n, { ...c, profile }])) };
+}
+
 /** What a drained pool keeps (base units): payments above it wait for liquidity. */
 const DRAIN_KEEP = 500_000_000n;
 const FAST_PREMIUM_BPS = 10;
+/** Recipients of the load (they also send on what arrives in a token that is not their chain's home currency). */
+const RECIPIENTS = 50;
 
 export type ControlErrorCode = "CORRIDOR_DEMO_BUSY" | "CORRIDOR_DEMO_STOPPED";
 
 export class LiveCorridor {
   readonly board: TransferBoard;
+  readonly spec: CorridorSpec;
+  /** The controls this corridor accepts (its chains and currencies). */
+  readonly controlsSchema: ReturnType<typeof controlsBodyFor>;
   private settingsNow: Settings;
   private readonly listeners = new Set<(s: DashboardState) => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -93,7 +111,7 @@ export class LiveCorridor {
   private lastSample = 0;
   private relayerService: Awaited<ReturnType<typeof startRelayerService>> | undefined;
   private relayerBackAt: number | null = null;
-  private shock: { factor: number; until: number } | null = null;
+  private shock: { factor: number; until: number; currency: string | null } | null = null;
   private drain: { chain: ChainName; until: number } | null = null;
   /** Fee bps whose schedule transactions are not mined yet: senders cap their fee at the highest. */
   private readonly pendingFees: number[] = [];
@@ -110,32 +128,34 @@ export class LiveCorridor {
       config: LiveConfig;
       relayerChains: Record<string, Chain>;
       operator: Operator;
-      quoter: Quoter;
       spread: Record<string, number>;
+      rates: RateSource;
       reader: SqliteTransferStore;
       load: LoadGenerator;
       gas: GasMeter;
       feeModules: Record<string, Hex>;
       lp: Record<ChainName, KeyPair>;
       initialLiquidity: number;
-      profile: ChainProfile;
-      profileName: string;
+      /** Each chain's profile. */
+      profiles: Record<ChainName, ChainProfile>;
       logger: Logger;
       tickMs: number;
-      /** Multiplier on the mid (an FX shock sets it below or above 1). */
-      fxState: { factor: number };
+      /** A shock's multiplier on the units of `currency` (or of every currency, null) per numeraire unit. */
+      fxState: { factor: number; currency: string | null };
     },
     board: TransferBoard,
     settings: Settings,
     travelRuleHook: { current: ComplianceHook },
   ) {
     this.board = board;
+    this.spec = parts.corridor.spec;
+    this.controlsSchema = controlsBodyFor(this.spec);
     this.settingsNow = settings;
     this.feeBpsOnChain = settings.feeBps;
     this.travelRuleHook = travelRuleHook;
     const { chains } = parts.corridor;
     this.admins = Object.fromEntries(Object.entries(chains).map(([n, c]) => [n, new TxSender(c, parts.corridor.keys.deployer)]));
-    this.lpSenders = Object.fromEntries(Object.entries(chains).map(([n, c]) => [n, new TxSender(c, parts.lp[n as ChainName].privateKey)]));
+    this.lpSenders = Object.fromEntries(Object.entries(chains).map(([n, c]) => [n, new TxSender(c, parts.lp[n]!.privateKey)]));
   }
 
   /** Boots the chains, deploys and funds the corridor, and starts the operator, the relayer and the load. */
@@ -143,15 +163,15 @@ export class LiveCorridor {
     const seed = opts.seed ?? 1;
     const logger = opts.logger ?? silentLogger;
     const log = logger.child({ module: "demo" });
-    const profileName = opts.profile ?? "local";
-    const profile = CHAIN_PROFILES[profileName];
-    if (!profile) throw new CorridorError("CORRIDOR_DEMO_INVALID_OPTIONS", `unknown chain profile "${profileName}" (known: ${Object.keys(CHAIN_PROFILES).join(", ")})`);
+    const spec = demoSpec(opts);
+    const names = chainNames(spec);
+    const profiles: Record<ChainName, ChainProfile> = Object.fromEntries(names.map((n) => [n, CHAIN_PROFILES[spec.chains[n]!.profile]!]));
     const settings: Settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     const liquidity = opts.liquidity ?? 1_000_000;
     const dir = mkdtempSync(join(tmpdir(), "corridor-demo-"));
     let corridor: BootedCorridor | undefined;
     try {
-      corridor = await bootCorridor({ seed });
+      corridor = await bootCorridor({ seed, spec });
       const { chains, deployment } = corridor;
       const startBlocks = Object.fromEntries(await Promise.all(Object.entries(chains).map(async ([n, c]) => [n, (await getBlock(c)).number] as const)));
       const policies = await installPolicies({
@@ -160,29 +180,24 @@ export class LiveCorridor {
         deployerKey: corridor.keys.deployer,
         feeSchedules: () => feeSchedule(settings.feeBps),
         quoter: testKeyPair(seed, "quoter").address,
-        fastAllowance: { us: toBaseUnits(String(opts.fastAllowance ?? 50_000)), uk: toBaseUnits(String(opts.fastAllowance ?? 50_000)) },
+        fastAllowance: Object.fromEntries(names.map((n) => [n, toBaseUnits(String(opts.fastAllowance ?? 50_000))])),
         onChain: {},
       });
 
-      // Liquidity providers and senders, funded while the chains still mine on demand.
+      // Liquidity providers, senders and recipients, funded while the chains still mine on demand.
       const count = opts.senders ?? 100;
-      const lp: Record<ChainName, KeyPair> = { us: testKeyPair(seed, "lp", 0), uk: testKeyPair(seed, "lp", 1) };
-      const senders: Record<ChainName, KeyPair[]> = {
-        us: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/us", i)),
-        uk: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/uk", i)),
-      };
-      await Promise.all(
-        (["us", "uk"] as const).map((name) =>
-          fundChain({
-            chain: chains[name]!,
-            deployment: deployment.chains[name]!,
-            issuerKey: corridor!.keys.deployer,
-            lp: lp[name],
-            liquidity: toBaseUnits(String(liquidity)),
-            senders: senders[name].map((key) => ({ key, amount: toBaseUnits("1000000") })),
-          }),
-        ),
-      );
+      const senders: Record<ChainName, KeyPair[]> = Object.fromEntries(names.map((n) => [n, Array.from({ length: count }, (_, i) => testKeyPair(seed, `sender/${n}`, i))]));
+      const recipients = Array.from({ length: RECIPIENTS }, (_, i) => testKeyPair(seed, "recipient", i));
+      const lp = await fundCorridor({
+        spec,
+        chains,
+        deployment,
+        seed,
+        issuerKey: corridor.keys.deployer,
+        liquidity: () => toBaseUnits(String(liquidity)),
+        // Recipients get gas and approvals (and nothing minted): what arrives they may send on.
+        senders: (chain) => [...senders[chain]!.map((key) => ({ key, amount: toBaseUnits("1000000") })), ...recipients.map((key) => ({ key, amount: 0n }))],
+      });
 
       // From here on blocks come every `blockTimeMs`, whether or not there is traffic.
       for (const c of Object.values(chains)) {
@@ -191,12 +206,27 @@ export class LiveCorridor {
       }
 
       const startedAt = wallClock.now();
-      const board = new TransferBoard({ targets: loadG20Targets(), startedAt, baseMid: BASE_GBP_PER_USD });
-      const fxState = { factor: 1 };
-      const rates: RateSource = { id: "demo", pair: USD_GBP, mid: () => new Decimal(BASE_GBP_PER_USD).times(fxState.factor) };
+      const board = new TransferBoard({ targets: loadG20Targets(), startedAt, spec });
+      // Each currency at its mid in the spec, against the numeraire; an FX shock multiplies one (or all).
+      const fxState: { factor: number; currency: string | null } = { factor: 1, currency: null };
+      const quotes = Object.keys(spec.currencies).filter((c) => c !== spec.numeraire);
+      const fixed = quotes.length ? combineRates(quotes.map((q) => fixedRate(spec.currencies[q]!.mid, { base: spec.numeraire, quote: q }))) : undefined;
+      const rates: RateSource = {
+        id: "demo",
+        numeraire: spec.numeraire,
+        quotes,
+        perNumeraire(currency, t) {
+          if (!fixed) {
+            if (currency === spec.numeraire) return new Decimal(1);
+            throw notPriced(rates, currency);
+          }
+          const r = fixed.perNumeraire(currency, t);
+          const hit = currency !== spec.numeraire && fxState.factor !== 1 && (fxState.currency === null || fxState.currency === currency);
+          return hit ? r.times(fxState.factor) : r;
+        },
+      };
       // The quoter keeps this object: changing `default` changes the margin of every later price.
       const spread: Record<string, number> = { default: settings.spreadBps };
-      const quoter = new Quoter({ privateKey: testKey(seed, "quoter"), source: rates, spreadBps: spread, ttlSeconds: 60 });
 
       // The default hooks, with the travel-rule hook behind a handle so that its threshold can change
       // without resetting the others' state (the limits hook counts each sender's daily total).
@@ -204,23 +234,27 @@ export class LiveCorridor {
       const trIndex = DEFAULT_HOOKS.findIndex((h) => h.hook === "travelRule");
       const travelRuleHook = { current: hooks[trIndex]! };
       if (trIndex >= 0) hooks[trIndex] = { name: travelRuleHook.current.name, check: (ctx) => travelRuleHook.current.check(ctx) };
-      if (settings.travelRuleThresholdUsd !== null) travelRuleHook.current = travelRuleWithThreshold(settings.travelRuleThresholdUsd);
+      if (settings.travelRuleThresholdUsd !== null) travelRuleHook.current = travelRuleWithThreshold(spec, settings.travelRuleThresholdUsd);
 
       let load: LoadGenerator | undefined;
-      const screenAll = createScreen({
-        hooks,
+      const policy: OperatorPolicy = {
+        spec,
         rates,
-        jurisdictions: { us: "US", uk: "UK" },
+        quoterKey: testKey(seed, "quoter"),
+        spreadBps: spread,
+        quoteTtlSeconds: 60,
+        hooks,
         travelRuleFor: (m) => load?.travelRuleFor(m.extraHash),
         audit: () => {},
-      });
+      };
+      // The operator's screening, wrapped so that the board sees every decision.
+      const screenAll = createScreen({ hooks, rates, spec, travelRuleFor: policy.travelRuleFor, audit: policy.audit! });
       const screen: Screen = async (input, now) => {
         const decision = await screenAll(input, now);
         board.screened(input, decision, wallClock.now());
         return decision;
       };
       const reviewSeconds = opts.reviewSeconds ?? 8;
-      const profiles = { us: profile, uk: profile };
       // A compliance officer, simulated: approves each held transfer after `reviewSeconds`, through the operator's review desk.
       const operator: Operator = buildOperator({
         chains,
@@ -229,7 +263,7 @@ export class LiveCorridor {
         attesterKeys: corridor.keys.attesters,
         threshold: corridor.attesters.threshold,
         stateDir: dir,
-        quoter,
+        policy,
         screen,
         clock: wallClock,
         onHold: (d) => {
@@ -259,7 +293,7 @@ export class LiveCorridor {
       );
       const tokens = newLiveTokens("demo compliance officer");
       const config: LiveConfig = {
-        chains: { us: { url: chains.us!.endpoint, profile: profileName }, uk: { url: chains.uk!.endpoint, profile: profileName } },
+        chains: Object.fromEntries(names.map((n) => [n, { url: chains[n]!.endpoint, profile: spec.chains[n]!.profile, jurisdiction: spec.chains[n]!.jurisdiction }])),
         deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
         relayer: { privateKey: corridor.keys.relayer, operatorToken: tokens.relayerToken, store: join(dir, "relayer.db"), pollMs: 250, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 10_000 },
         // The operator runs in this process (passed to the relayer service): its URL and port are not used.
@@ -273,24 +307,31 @@ export class LiveCorridor {
           threshold: corridor.attesters.threshold,
           quoterKey: testKey(seed, "quoter"),
           store: join(dir, "operator.db"),
-          gbpPerUsd: BASE_GBP_PER_USD,
+          fx: Object.fromEntries(quotes.map((q) => [q, spec.currencies[q]!.mid])),
           spreadBps: spread,
           quoteTtlSeconds: 60,
         },
+        // The spec's currencies and jurisdictions, so that the config describes this corridor whatever it holds.
+        currencies: Object.fromEntries(
+          Object.values(spec.currencies).map((c) => [c.code, { symbol: c.symbol, word: c.word, mid: c.mid, annualVol: c.annualVol, meanReversionPerYear: c.meanReversionPerYear }]),
+        ),
+        jurisdictions: Object.fromEntries(Object.values(spec.jurisdictions).map((j) => [j.id, { country: j.country, travelRule: j.travelRule }])),
         accounts: [],
-      };
+      } as LiveConfig;
       const relayerService = await startRelayerService(config, { logger, chains: relayerChains, operator, metrics: false });
       const reader = openSqliteStore(config.relayer.store);
 
       const sanctioned = [...loadAddressList()].sort() as Hex[];
       const self: { corridor?: LiveCorridor } = {};
       load = new LoadGenerator({
+        spec,
         chains,
         deployment,
         senders,
-        recipients: Array.from({ length: 50 }, (_, i) => testKeyPair(seed, "recipient", i).address),
+        recipients,
         sanctioned,
-        quoter,
+        quoter: operator.quoter,
+        rates,
         random: createRandom(seed).fork("demo/load"),
         rate: () => self.corridor?.settings.arrivalPerMinute ?? settings.arrivalPerMinute,
         fastShare: () => self.corridor?.settings.fastShare ?? settings.fastShare,
@@ -306,16 +347,15 @@ export class LiveCorridor {
           config,
           relayerChains,
           operator,
-          quoter,
           spread,
+          rates,
           reader,
           load,
           gas,
           feeModules: policies.feeModule,
           lp,
           initialLiquidity: liquidity,
-          profile,
-          profileName,
+          profiles,
           logger,
           tickMs: opts.tickMs ?? 500,
           fxState,
@@ -326,7 +366,11 @@ export class LiveCorridor {
       );
       self.corridor = live;
       live.relayerService = relayerService;
-      board.log(`Corridor started: ${count} senders on each side, ${formatWhole(liquidity)} of liquidity on each side, a block every ${(opts.blockTimeMs ?? 1000) / 1000} s`, "info", startedAt);
+      board.log(
+        `Corridor started: ${names.length} chains (${names.map((n) => n.toUpperCase()).join(", ")}), ${spec.routes.length} routes, ${count} senders and ${formatWhole(liquidity)} of liquidity on each chain, a block every ${(opts.blockTimeMs ?? 1000) / 1000} s`,
+        "info",
+        startedAt,
+      );
       await live.refreshChains();
       load.start();
       live.tickTimer = setInterval(() => void live.tick(), live.parts.tickMs);
@@ -362,17 +406,28 @@ export class LiveCorridor {
       settings: { ...this.settingsNow },
       relayer: { up: this.relayerService !== undefined, backAt: this.relayerBackAt },
       fx: {
-        mid: BASE_GBP_PER_USD * this.parts.fxState.factor,
-        baseMid: BASE_GBP_PER_USD,
+        numeraire: this.spec.numeraire,
+        mids: this.mids(now),
+        baseMids: Object.fromEntries(this.quoteCurrencies().map((c) => [c, this.spec.currencies[c]!.mid])),
         shock: this.shock ? { ...this.shock } : null,
         spreadBps: this.settingsNow.spreadBps,
       },
       drain: this.drain,
-      travelRule: threshold === null ? "USD 3,000 for US senders, EUR 1,000 for UK senders" : `USD ${formatWhole(threshold)} for all senders`,
+      travelRule: threshold === null ? legalThresholds(this.spec) : `${this.spec.numeraire} ${formatWhole(threshold)} for all senders`,
       liquidity: this.chainView.liquidity,
       fastAllowance: this.chainView.fast,
-      fastFinalAtOnce: (p.profile.fastConfirmations ?? p.profile.standardConfirmations) >= p.profile.standardConfirmations,
+      fastFinalAtOnce: Object.values(p.profiles).every((pr) => (pr.fastConfirmations ?? pr.standardConfirmations) >= pr.standardConfirmations),
     });
+  }
+
+  /** The currencies priced against the numeraire. */
+  private quoteCurrencies(): string[] {
+    return Object.keys(this.spec.currencies).filter((c) => c !== this.spec.numeraire);
+  }
+
+  /** Each currency's mid now (a shock included), units per numeraire unit. */
+  private mids(now: number): Record<string, number> {
+    return Object.fromEntries(this.quoteCurrencies().map((c) => [c, this.parts.rates.perNumeraire(c, now).toNumber()]));
   }
 
   /** Applies settings and runs an action; throws CorridorError CORRIDOR_DEMO_BUSY when the action is already under way. */
@@ -399,8 +454,12 @@ export class LiveCorridor {
     }
     if (body.travelRuleThresholdUsd !== undefined && body.travelRuleThresholdUsd !== s.travelRuleThresholdUsd) {
       s.travelRuleThresholdUsd = body.travelRuleThresholdUsd;
-      this.travelRuleHook.current = body.travelRuleThresholdUsd === null ? createHook(travelRuleSpec()) : travelRuleWithThreshold(body.travelRuleThresholdUsd);
-      done.push(body.travelRuleThresholdUsd === null ? "Travel-rule threshold back to the legal defaults" : `Travel-rule threshold set to USD ${formatWhole(body.travelRuleThresholdUsd)}`);
+      this.travelRuleHook.current = body.travelRuleThresholdUsd === null ? createHook(travelRuleSpec()) : travelRuleWithThreshold(this.spec, body.travelRuleThresholdUsd);
+      done.push(
+        body.travelRuleThresholdUsd === null
+          ? `Travel-rule threshold back to the legal defaults (${legalThresholds(this.spec)})`
+          : `Travel-rule threshold set to ${this.spec.numeraire} ${formatWhole(body.travelRuleThresholdUsd)}`,
+      );
     }
     const rateChanged = body.arrivalPerMinute !== undefined && body.arrivalPerMinute !== s.arrivalPerMinute;
     if (rateChanged) {
@@ -410,7 +469,9 @@ export class LiveCorridor {
     this.settingsNow = s;
     if (rateChanged) this.parts.load.reschedule();
     for (const text of done) this.board.log(text, "control", now);
-    if (body.action) done.push(await this.act(body.action, { seconds: body.seconds ?? 60, factor: body.factor ?? 0.9, chain: body.chain ?? "uk" }));
+    if (body.action) {
+      done.push(await this.act(body.action, { seconds: body.seconds ?? 60, factor: body.factor ?? 0.9, chain: body.chain ?? this.defaultDrainChain(), currency: body.currency ?? null }));
+    }
     this.publish(true);
     return { settings: { ...s }, done };
   }
@@ -434,6 +495,12 @@ export class LiveCorridor {
 
   // ---------------------------------------------------------------- actions
 
+  /** The chain a drain empties unless told: the first whose home currency is not the numeraire (else the last chain). */
+  private defaultDrainChain(): ChainName {
+    const chains = Object.values(this.spec.chains);
+    return (chains.find((c) => c.home !== this.spec.numeraire) ?? chains[chains.length - 1]!).name;
+  }
+
   private checkActionFree(action: NonNullable<ControlsBody["action"]>): void {
     const busy = (what: string) => {
       throw new CorridorError("CORRIDOR_DEMO_BUSY", what);
@@ -443,25 +510,31 @@ export class LiveCorridor {
     if (action === "drainLiquidity" && this.drain) busy(`the ${this.drain.chain.toUpperCase()} liquidity is already drained`);
   }
 
-  private async act(action: NonNullable<ControlsBody["action"]>, o: { seconds: number; factor: number; chain: ChainName }): Promise<string> {
+  private async act(action: NonNullable<ControlsBody["action"]>, o: { seconds: number; factor: number; chain: ChainName; currency: string | null }): Promise<string> {
     const now = wallClock.now();
+    const spec = this.spec;
     switch (action) {
       case "sanctionedTransfer": {
         const sent = await this.parts.load.send({ sanctioned: true });
-        const text = `A payment of $${formatWhole(Number(fromBaseUnits(sent.amount)))} sent to ${short(sent.recipient)}, an address on the OFAC sanctions list`;
+        const text = `A payment of ${money(spec, sent.input, sent.amount, 2)} (${symbolOf(spec, spec.numeraire)}${SANCTIONED_AMOUNT}) sent from the ${sent.from.toUpperCase()} chain to ${short(sent.recipient)}, an address on the OFAC sanctions list`;
         this.board.log(text, "action", now);
         return text;
       }
       case "fxShock": {
-        this.shock = { factor: o.factor, until: now + o.seconds };
+        this.shock = { factor: o.factor, until: now + o.seconds, currency: o.currency };
         this.parts.fxState.factor = o.factor;
+        this.parts.fxState.currency = o.currency;
         const move = Math.round((o.factor - 1) * 1000) / 10;
-        const text = `FX shock: the dollar ${move < 0 ? "falls" : "rises"} ${Math.abs(move)}% against the pound for ${o.seconds} s`;
+        const word = (c: string) => spec.currencies[c]?.word ?? c;
+        const against = o.currency ? `the ${word(o.currency)}` : listWords(this.quoteCurrencies().map((c) => `the ${word(c)}`));
+        // More units of a currency per numeraire unit: the numeraire rises against it.
+        const text = `FX shock: the ${word(spec.numeraire)} ${move < 0 ? "falls" : "rises"} ${Math.abs(move)}% against ${against} for ${o.seconds} s`;
         this.board.log(text, "warning", now);
         this.after(o.seconds, () => {
           this.shock = null;
           this.parts.fxState.factor = 1;
-          this.board.log("FX rate back to normal", "info", wallClock.now());
+          this.parts.fxState.currency = null;
+          this.board.log("FX rates back to normal", "info", wallClock.now());
         });
         return text;
       }
@@ -483,8 +556,8 @@ export class LiveCorridor {
       case "drainLiquidity": {
         const chain = this.parts.corridor.chains[o.chain]!;
         const d = this.parts.corridor.deployment.chains[o.chain]!;
-        const token = d.tokens[d.home];
-        const lp = this.parts.lp[o.chain];
+        const token = d.tokens[d.home]!;
+        const lp = this.parts.lp[o.chain]!;
         const read = async (functionName: string, args: unknown[], address: Hex) => (await chain.client.readContract({ address, abi: functionName === "balanceOf" ? tokenAbi() : gatewayAbi(), functionName, args })) as bigint;
         let withdrawn = 0n;
         /**
@@ -510,7 +583,7 @@ export class LiveCorridor {
           this.drain = null;
           throw err;
         }
-        const text = `The liquidity provider withdrew ${money(d.home, withdrawn)} from the ${o.chain.toUpperCase()} pool and keeps no more than ${money(d.home, DRAIN_KEEP)} in it for ${o.seconds} s: larger payments to the ${o.chain.toUpperCase()} queue until it returns`;
+        const text = `The liquidity provider withdrew ${money(spec, d.home, withdrawn)} from the ${o.chain.toUpperCase()} pool and keeps no more than ${money(spec, d.home, DRAIN_KEEP)} in it for ${o.seconds} s: larger payments to the ${o.chain.toUpperCase()} queue until it returns`;
         this.board.log(text, "warning", now);
         await this.refreshChains();
         // Payments the other way refill the pool (their escrow is released to it): the provider keeps taking the excess out.
@@ -530,7 +603,7 @@ export class LiveCorridor {
             await waitForReceipt(chain, h, { timeoutMs: 30_000, pollMs: 100 });
           }
           this.drain = null;
-          this.board.log(`The liquidity provider put ${money(d.home, withdrawn)} back: queued payments to the ${o.chain.toUpperCase()} go through`, "info", wallClock.now());
+          this.board.log(`The liquidity provider put ${money(spec, d.home, withdrawn)} back: queued payments to the ${o.chain.toUpperCase()} go through`, "info", wallClock.now());
         });
         return text;
       }
@@ -576,7 +649,7 @@ export class LiveCorridor {
     void Promise.all(jobs)
       .then(() => {
         this.feeBpsOnChain = bps;
-        this.board.log(`New fee schedule in force on both chains (${pctText(bps / 100)})`, "info", wallClock.now());
+        this.board.log(`New fee schedule in force on every chain (${pctText(bps / 100)})`, "info", wallClock.now());
       })
       .catch((err) => {
         if (!this.stopped) this.board.log(`Fee update failed: ${(err as Error).message}`, "warning", wallClock.now());
@@ -599,7 +672,7 @@ export class LiveCorridor {
       if (now - this.lastSample >= 2) {
         this.lastSample = now;
         const parked = this.chainView.liquidity.reduce((n, l) => n + l.parked, 0);
-        this.board.sample(now, { parked, mid: BASE_GBP_PER_USD * this.parts.fxState.factor, relayerUp: this.relayerService !== undefined });
+        this.board.sample(now, { parked, mids: this.mids(now), relayerUp: this.relayerService !== undefined });
       }
       this.publish(false);
     } catch (err) {
@@ -633,27 +706,29 @@ export class LiveCorridor {
       const r = p.reader.get(o.id);
       if (!r) continue;
       this.board.update(r, (rec) => this.gasOf(rec));
+      if (r.state === "settled" && r.amountOut !== undefined) p.load.credit(r.dstChain, r.message.recipient as Hex, r.outputCurrency, r.amountOut);
       if (r.state === "settled" || r.state === "refunded") p.load.forget(o.hash);
     }
   }
 
+  /** A transfer's gas in the numeraire, and as a share of its amount valued in the numeraire at the mid now. */
   private gasOf(r: TransferRecord) {
-    const price = gasPriceFor({ profile: this.parts.profileName });
-    const whole = Number(fromBaseUnits(r.message.amount));
-    const usd = r.inputCurrency === "USD" ? whole : whole / (BASE_GBP_PER_USD * this.parts.fxState.factor);
-    return this.parts.gas.forTransfer(r, { src: price, dst: price }, usd);
+    const priceOf = (chain: string) => gasPriceFor({ profile: this.spec.chains[chain]?.profile ?? "local" });
+    const whole = fromBaseUnits(r.message.amount);
+    const inNumeraire = whole.times(midFor(this.parts.rates, r.inputCurrency, this.spec.numeraire, wallClock.now())).toNumber();
+    return this.parts.gas.forTransfer(r, { src: priceOf(r.srcChain), dst: priceOf(r.dstChain) }, inNumeraire);
   }
 
-  /** Each side's pool and Fast allowance, read from its gateway. */
+  /** Each chain's pool and Fast allowance, read from its gateway. */
   private async refreshChains(): Promise<void> {
     const { chains, deployment } = this.parts.corridor;
     const parked = this.relayerService?.relayer.liquidityQueueDepth();
     const liquidity: LiquidityView[] = [];
     const fast: FastAllowanceView[] = [];
-    for (const name of ["us", "uk"] as const) {
+    for (const name of chainNames(this.spec)) {
       const chain = chains[name]!;
       const d = deployment.chains[name]!;
-      const token = d.tokens[d.home];
+      const token = d.tokens[d.home]!;
       const read = async (functionName: string) => (await chain.client.readContract({ address: d.gateway, abi: gatewayAbi(), functionName, args: [token] })) as bigint;
       const [available, capacity, outstanding] = await Promise.all([read("liquidity"), read("fastAllowance"), read("fastOutstanding")]);
       const previous = this.chainView.liquidity.find((l) => l.chain === name);
@@ -689,10 +764,29 @@ function travelRuleSpec() {
   return DEFAULT_HOOKS.find((h) => h.hook === "travelRule") ?? { hook: "travelRule" };
 }
 
-/** The default travel-rule hook with one USD threshold for both jurisdictions. */
-function travelRuleWithThreshold(usd: number): ComplianceHook {
-  return createHook({ ...travelRuleSpec(), thresholds: { US: { amount: usd, currency: "USD" }, UK: { amount: usd, currency: "USD" } } });
+/** The default travel-rule hook with one threshold, in the numeraire, for every jurisdiction of the spec. */
+function travelRuleWithThreshold(spec: CorridorSpec, amount: number): ComplianceHook {
+  const thresholds = Object.fromEntries(Object.keys(spec.jurisdictions).map((id) => [id, { amount, currency: spec.numeraire }]));
+  return createHook({ ...travelRuleSpec(), thresholds });
 }
+
+/** Each jurisdiction's legal travel-rule threshold, in words, from the spec: "USD 3,000 for US senders, ...". */
+export function legalThresholds(spec: CorridorSpec): string {
+  return Object.values(spec.jurisdictions)
+    .map((j) => {
+      const t = j.travelRule;
+      const who = `${j.id} senders`;
+      if (t === null) return `none for ${who}`;
+      return Number(t.amount) === 0 ? `every payment of ${who}` : `${t.currency} ${formatWhole(Number(t.amount))} for ${who}`;
+    })
+    .join(", ");
+}
+
+/** "a", "a and b", "a, b and c". */
+function listWords(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
 
 async function revertReason(chain: Chain, tx: { from: Hex; to: Hex; data: Hex }, blockNumber: number): Promise<string> {
   try {
@@ -709,4 +803,6 @@ const toWhole = (v: bigint) => Number(fromBaseUnits(v).toFixed(2));
 const formatWhole = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 const pctText = (pct: number) => `${pct.toFixed(2)}%`;
 const short = (a: Hex) => `${a.slice(0, 6)}…${a.slice(-4)}`;
-const money = (currency: Currency, v: bigint) => `${currency === "USD" ? "$" : "£"}${Number(fromBaseUnits(v)).toLocaleString("en-US", { maximumFractionDigits: 0 })}`;
+/** An amount with its currency's symbol from the spec: "£500". */
+const money = (spec: CorridorSpec, currency: string, v: bigint, digits = 0) =>
+  `${symbolOf(spec, currency)}${Number(fromBaseUnits(v)).toLocaleString("en-US", { maximumFractionDigits: digits })}`;

@@ -4,6 +4,8 @@
  * the server-sent events at /events.
  */
 import { readFileSync } from "node:fs";
+import { escapeHtml as esc } from "../report/escape.js";
+import type { CorridorSpec } from "../spec/spec.js";
 
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), "utf8");
 
@@ -17,13 +19,24 @@ export const ASSETS: Record<string, { type: string; body: string }> = {
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function dashboardPage(): string {
+const capital = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+const plural = (w: string) => (w.endsWith("s") ? w : `${w}s`);
+/** "a", "a and b", "a, b and c". */
+const listWords = (items: readonly string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`);
+
+/** The page for a corridor: its title, heading and introduction name its currencies and chains (from the spec). */
+export function dashboardPage(spec: CorridorSpec): string {
+  const chains = Object.values(spec.chains);
+  const words = spec.tokens.map((c) => plural(spec.currencies[c]?.word ?? c));
+  const heading = words.length === 2 ? `${capital(words[0]!)} to ${words[1]} and back, as it happens` : `${capital(listWords(words))}, across ${chains.length} chains, as it happens`;
+  const coins = listWords(chains.map((c) => `<b>t${esc(c.home)}</b> on the ${esc(c.name.toUpperCase())} chain`));
+  const count = chains.length === 2 ? "two" : String(chains.length);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Corridor: a live US dollar – British pound stablecoin corridor</title>
+<title>Corridor: a live ${esc(spec.tokens.join(" – "))} stablecoin corridor</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/dashboard.css">
 <script src="/assets/dashboard.js" defer></script>
@@ -32,8 +45,8 @@ export function dashboardPage(): string {
 <header class="top">
   <div class="brand">
     <p class="eyebrow">Corridor · live demonstration</p>
-    <h1>Dollars to pounds and back, as it happens</h1>
-    <p class="lede">Two test stablecoins, <b>tUSD</b> on a US chain and <b>tGBP</b> on a UK chain. Payments go both ways; an operator screens each one, converts at a quoted rate and signs; a relayer carries it across. Every figure below is measured from the two chains, live.</p>
+    <h1>${esc(heading)}</h1>
+    <p class="lede">Test stablecoins on ${count} chains: ${coins}. Payments go every way between them; an operator screens each one, converts at a quoted rate and signs; a relayer carries it across. Every figure below is measured from the ${count} chains, live.</p>
   </div>
   <div class="chips" id="chips"><span class="chip muted">Connecting…</span></div>
 </header>
@@ -46,6 +59,11 @@ export function dashboardPage(): string {
     <section class="card" id="g20-card">
       <h2>Against the G20 targets for cross-border payments</h2>
       <div id="g20"></div>
+    </section>
+    <section class="card" id="corridors-card">
+      <h2>Corridors</h2>
+      <p class="note">One row per route that has carried payments: a sending chain and currency to a receiving chain and currency (${esc(String(spec.routes.length))} routes in all).</p>
+      <div class="table-wrap"><table class="corridors" id="corridors" data-testid="corridors"><thead><tr><th>Route</th><th class="num">Sent</th><th class="num">Paid out</th><th class="num">Refunded</th><th class="num">In flight</th><th class="num">Median</th><th class="num">All-in cost</th></tr></thead><tbody></tbody></table></div>
     </section>
     <section class="card">
       <h2>Payments as they happen</h2>
@@ -71,8 +89,8 @@ export function dashboardPage(): string {
         <div id="cost"></div>
       </section>
       <section class="card">
-        <h2>Exchange rate</h2>
-        <p class="note" id="fx-note">Pounds per dollar at the mid-market rate.</p>
+        <h2>Exchange rates</h2>
+        <p class="note" id="fx-note">Each currency against the ${esc(spec.currencies[spec.numeraire]?.word ?? spec.numeraire)}, at the mid-market rate.</p>
         <div id="fx" class="chart-box"></div>
       </section>
     </div>

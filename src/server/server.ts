@@ -24,8 +24,8 @@ import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { Logger } from "pino";
 import { CorridorError, isCorridorError } from "../domain/errors.js";
 import { silentLogger } from "../logger.js";
-import { ControlsBodySchema } from "./controls.js";
-import { LiveCorridor, type LiveCorridorOptions } from "./live-corridor.js";
+import { controlsBodyFor } from "./controls.js";
+import { demoSpec, LiveCorridor, type LiveCorridorOptions } from "./live-corridor.js";
 import { ASSETS, CONTENT_SECURITY_POLICY, dashboardPage } from "./page.js";
 
 /** Largest control body accepted (a control body is a few dozen bytes). */
@@ -114,6 +114,10 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
   const host = opts.host ?? "127.0.0.1";
   const token = controlToken(host, opts.token);
   const loopback = isLoopbackHost(host);
+  // The corridor the page describes (its chains and currencies); a bad spec fails here, before listening.
+  const spec = demoSpec(opts.corridor);
+  const page = dashboardPage(spec);
+  const controlsSchema = controlsBodyFor(spec);
   let corridor: LiveCorridor | undefined;
   let closing = false;
   const clients = new Set<ServerResponse>();
@@ -190,7 +194,7 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
         res.setHeader("location", "/");
         return send(res, 303, "text/plain; charset=utf-8", "");
       }
-      return send(res, 200, "text/html; charset=utf-8", dashboardPage(), req.method === "HEAD");
+      return send(res, 200, "text/html; charset=utf-8", page, req.method === "HEAD");
     }
     const asset = ASSETS[path];
     if (asset) {
@@ -217,7 +221,7 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
       } catch {
         throw new HttpError(400, "CORRIDOR_HTTP_MALFORMED_JSON", "the request body is not valid JSON");
       }
-      const parsed = ControlsBodySchema.safeParse(json);
+      const parsed = controlsSchema.safeParse(json);
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
         throw new HttpError(400, "CORRIDOR_DEMO_INVALID_CONTROLS", `invalid controls: ${issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; ")}`, { issues });
@@ -271,7 +275,7 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     await new Promise<void>((r) => server.close(() => r()));
   };
   try {
-    corridor = await LiveCorridor.start({ logger, ...opts.corridor });
+    corridor = await LiveCorridor.start({ logger, ...opts.corridor, spec, chains: undefined, profile: undefined });
   } catch (err) {
     await closeServer();
     throw err;

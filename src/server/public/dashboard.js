@@ -4,9 +4,18 @@
 
 (function () {
   const SVG_NS = "http://www.w3.org/2000/svg";
-  const SYMBOL = { USD: "$", GBP: "£" };
-  const WORD = { USD: "dollars", GBP: "pounds" };
-  const SIDE = { us: "US", uk: "UK" };
+  // Chains and currencies are the corridor's (its spec, sent in every state as `corridor`).
+  let corridor = { numeraire: "", chains: [], currencies: {}, tokens: [] };
+  const symbolOf = (cur) => (corridor.currencies[cur] ? corridor.currencies[cur].symbol : `${cur} `);
+  const wordsOf = (cur) => {
+    const w = corridor.currencies[cur] ? corridor.currencies[cur].word : cur;
+    return w.endsWith("s") ? w : `${w}s`;
+  };
+  const wordOf = (cur) => (corridor.currencies[cur] ? corridor.currencies[cur].word : cur);
+  const side = (chain) => String(chain).toUpperCase();
+  /** The chain's colour class: its place in the spec. */
+  const sideClass = (chain) => `side c${Math.max(0, corridor.chains.findIndex((c) => c.name === chain)) % 5}`;
+  const listWords = (items) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`);
 
   // ---------------------------------------------------------------- DOM helpers
 
@@ -42,7 +51,7 @@
 
   const nf = (digits) => new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const int = (n) => new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }).format(n);
-  const money = (n, cur, digits = 2) => (n === null || n === undefined ? "…" : `${SYMBOL[cur] || ""}${nf(digits).format(n)}`);
+  const money = (n, cur, digits = 2) => (n === null || n === undefined ? "…" : `${symbolOf(cur)}${nf(digits).format(n)}`);
   const pct = (x, digits = 2) => {
     if (x === null || x === undefined || !isFinite(x)) return "–";
     if (x > 0 && x < 0.005 && digits <= 2) return "under 0.01%";
@@ -83,9 +92,12 @@
   }
 
   function render(st) {
+    if (st.corridor) corridor = st.corridor;
+    if (!controlsReady) setupControls();
     renderChips(st);
     renderHeadline(st);
     renderG20(st);
+    renderCorridors(st);
     renderPipeline(st);
     renderTransfers(st);
     renderHistogram(st);
@@ -112,12 +124,16 @@
           : h("span", { class: "chip bad", dataset: { testid: "chip-relayer" } }, `Relayer offline${st.relayer.backAt ? `, back in ${Math.max(0, Math.round(st.relayer.backAt - st.now))} s` : ""}`),
       );
       const fx = st.fx;
-      chips.push(
-        fx.shock
-          ? h("span", { class: "chip warn" }, `FX shock: £${nf(4).format(fx.mid)} per $ (${fx.shock.factor < 1 ? "−" : "+"}${Math.round(Math.abs(fx.shock.factor - 1) * 100)}%, ${Math.max(0, Math.round(fx.shock.until - st.now))} s left)`)
-          : h("span", { class: "chip" }, `£${nf(4).format(fx.mid)} per $1`),
-      );
-      if (st.drain) chips.push(h("span", { class: "chip bad" }, `${SIDE[st.drain.chain]} liquidity drained, ${Math.max(0, Math.round(st.drain.until - st.now))} s left`));
+      const rates = Object.entries(fx.mids).map(([c, v]) => `${symbolOf(c)}${nf(4).format(v)}`).join(" · ");
+      const per = `per ${symbolOf(fx.numeraire)}1`;
+      if (rates) {
+        chips.push(
+          fx.shock
+            ? h("span", { class: "chip warn", dataset: { testid: "chip-fx" } }, `FX shock${fx.shock.currency ? ` (${fx.shock.currency})` : ""}: ${rates} ${per} (${fx.shock.factor < 1 ? "−" : "+"}${Math.round(Math.abs(fx.shock.factor - 1) * 100)}%, ${Math.max(0, Math.round(fx.shock.until - st.now))} s left)`)
+            : h("span", { class: "chip", dataset: { testid: "chip-fx" } }, `${rates} ${per}`),
+        );
+      }
+      if (st.drain) chips.push(h("span", { class: "chip bad" }, `${side(st.drain.chain)} liquidity drained, ${Math.max(0, Math.round(st.drain.until - st.now))} s left`));
       chips.push(h("span", { class: "chip" }, `Up for ${secs(st.now - st.startedAt)}`));
     }
     fill("chips", chips);
@@ -130,7 +146,7 @@
       text = [
         "Latest payment: ",
         h("b", {}, money(latest.amountIn, latest.currencyIn)),
-        ` sent from the ${SIDE[latest.from]} arrived in the ${SIDE[latest.to]} as `,
+        ` sent from the ${side(latest.from)} chain arrived on the ${side(latest.to)} chain as `,
         h("b", {}, money(latest.amountOut, latest.currencyOut)),
         " ",
         h("b", { class: "accent" }, `in ${secondsWord(latest.seconds)}`),
@@ -192,6 +208,28 @@
     fill("g20", h("div", { class: "tiles" }, tiles), h("details", { class: "baselines" }, h("summary", {}, "For comparison, today's cross-border payments"), h("ul", {}, baseline), h("p", { class: "src" }, `Targets: ${g.source}.`)));
   }
 
+  // ---------------------------------------------------------------- corridors
+
+  function renderCorridors(st) {
+    const tbody = document.querySelector("#corridors tbody");
+    if (!tbody) return;
+    const rows = (st.corridors || []).map((c) =>
+      h(
+        "tr",
+        { dataset: { route: c.key } },
+        h("td", { class: "route" }, h("span", { class: sideClass(c.from) }, side(c.from)), ` ${c.input} `, h("span", { class: "arrow" }, "→"), h("span", { class: sideClass(c.to) }, side(c.to)), ` ${c.output}`),
+        h("td", { class: "num" }, int(c.sent)),
+        h("td", { class: "num" }, int(c.settled)),
+        h("td", { class: "num" }, int(c.refunded)),
+        h("td", { class: "num" }, int(c.inFlight)),
+        h("td", { class: "num" }, secs(c.p50)),
+        h("td", { class: "num" }, pct(c.meanCostPct)),
+      ),
+    );
+    if (rows.length === 0) rows.push(h("tr", {}, h("td", { colspan: 7, class: "empty" }, "No payments yet.")));
+    tbody.replaceChildren(...rows);
+  }
+
   // ---------------------------------------------------------------- transfers
 
   function renderPipeline(st) {
@@ -247,7 +285,7 @@
         "tr",
         { dataset: { outcome: t.outcome, seq: t.seq, reason: t.reason || "" }, class: t.sanctioned ? "flagged" : "" },
         h("td", { class: "seq" }, `#${t.seq}`),
-        h("td", { class: "route" }, h("span", { class: `side ${t.from}` }, SIDE[t.from]), h("span", { class: "arrow" }, "→"), h("span", { class: `side ${t.to}` }, SIDE[t.to])),
+        h("td", { class: "route" }, h("span", { class: sideClass(t.from) }, side(t.from)), h("span", { class: "arrow" }, "→"), h("span", { class: sideClass(t.to) }, side(t.to))),
         h("td", { class: "num amount" }, h("span", {}, money(t.amountIn, t.currencyIn)), h("span", { class: "sub" }, `→ ${t.outcome === "refunded" || t.outcome === "rejected" ? "returned" : money(t.amountOut, t.currencyOut)}`)),
         h("td", {}, h("span", { class: `tier ${t.tier}` }, t.tier === "fast" ? "Fast" : "Standard")),
         h("td", {}, track(t.steps, t.outcome)),
@@ -377,25 +415,33 @@
   function renderFx(st) {
     const tl = st.timeline;
     const note = document.getElementById("fx-note");
+    const num = st.fx.numeraire;
+    const shockedWords = st.fx.shock ? (st.fx.shock.currency ? wordsOf(st.fx.shock.currency) : listWords(Object.keys(st.fx.mids).map(wordsOf))) : "";
+    const normal = Object.entries(st.fx.baseMids).map(([c, v]) => `${symbolOf(c)}${nf(4).format(v)}`).join(", ");
     if (note)
       note.textContent = st.fx.shock
-        ? `FX shock: the dollar buys ${Math.round(Math.abs(1 - st.fx.shock.factor) * 100)}% ${st.fx.shock.factor < 1 ? "fewer" : "more"} pounds. Locked quotes are honoured; payments whose sender set a minimum are refunded if the rate moved past it.`
-        : `Pounds per dollar at the mid-market rate. The operator adds a margin of ${pct(st.fx.spreadBps / 100)}.`;
+        ? `FX shock: the ${wordOf(num)} buys ${Math.round(Math.abs(1 - st.fx.shock.factor) * 100)}% ${st.fx.shock.factor < 1 ? "fewer" : "more"} ${shockedWords}. Locked quotes are honoured; payments whose sender set a minimum are refunded if the rate moved past it.`
+        : `Each currency per ${symbolOf(num)}1 at the mid-market rate, as a change from its normal rate (${normal}). The operator adds a margin of ${pct(st.fx.spreadBps / 100)}.`;
     const shocked = st.fx.convertedOffMid || st.fx.belowMinimumRefunds
       ? ` So far ${int(st.fx.convertedOffMid)} payment${st.fx.convertedOffMid === 1 ? " was" : "s were"} converted during a shock and ${int(st.fx.belowMinimumRefunds)} refunded because the rate moved past the sender's limit.`
       : "";
     if (note && shocked) note.textContent += shocked;
-    const base = st.fx.baseMid;
+    // Each currency's rate as a multiple of its normal rate, so that every currency shares one scale.
+    const series = Object.entries(tl.mids || {}).map(([c, values], i) => {
+      const base = st.fx.baseMids[c] || 1;
+      return { name: c, values: values.map((v) => v / base), cls: `fx${i % 5}` };
+    });
+    const delta = (v) => (Math.abs(v - 1) < 1e-9 ? "normal" : `${v > 1 ? "+" : "−"}${Math.round(Math.abs(v - 1) * 100)}%`);
     fill(
       "fx",
-      lineChart("fx", [{ name: "mid", values: tl.mid, cls: "secondary" }], {
-        label: "Mid-market exchange rate over time",
-        min: Math.floor(base * 0.85 * 100) / 100,
-        max: Math.ceil(base * 1.15 * 100) / 100,
-        fmt: (v) => nf(2).format(v),
-        ticks: (lo, hi) => [lo, base, hi],
-        refs: [{ value: base, label: `normal £${nf(4).format(base)}` }],
+      lineChart("fx", series, {
+        label: "Mid-market exchange rates over time",
+        min: 0.85,
+        max: 1.15,
+        fmt: delta,
+        ticks: () => [0.85, 1, 1.15],
       }),
+      h("ul", { class: "legend" }, series.map((x) => h("li", {}, h("i", { class: `sw ${x.cls}` }), `${x.name} `, h("b", {}, `${symbolOf(x.name)}${nf(4).format(st.fx.mids[x.name])}`)))),
     );
   }
 
@@ -417,7 +463,7 @@
           h("b", { dataset: { testid: "latest-fee" } }, pct(latest.feePct)),
           ` (${money(fee, latest.currencyIn)}), an exchange-rate margin of `,
           h("b", {}, pct(latest.fxPct)),
-          latest.gasUsd !== null ? [", and network fees of ", h("b", {}, latest.gasUsd < 0.01 ? "under 1 cent" : money(latest.gasUsd, "USD"))] : "",
+          latest.gasUsd !== null ? [", and network fees of ", h("b", {}, latest.gasUsd < 0.01 ? `under ${money(0.01, st.fx.numeraire)}` : money(latest.gasUsd, st.fx.numeraire))] : "",
           ".",
         ),
       );
@@ -491,7 +537,7 @@
       h(
         "div",
         { class: "pool", dataset: { chain: l.chain, testid: `pool-${l.chain}` } },
-        h("p", { class: "pool-h" }, h("b", {}, `${SIDE[l.chain]} pool`), ` pays out ${WORD[l.currency]}`),
+        h("p", { class: "pool-h" }, h("b", {}, `${side(l.chain)} pool`), ` pays out ${wordsOf(l.currency)}`),
         meter(l.available, l.initial * 1.05, l.available < l.initial * 0.2 ? "bad" : ""),
         h("p", { class: "pool-n" }, `${money(l.available, l.currency, 0)} available`, l.parked ? h("span", { class: "warn-text" }, ` · ${l.parked} payment${l.parked === 1 ? "" : "s"} waiting`) : ""),
       ),
@@ -501,7 +547,7 @@
       h(
         "div",
         { class: "pool" },
-        h("p", { class: "pool-h" }, h("b", {}, `Fast allowance, ${SIDE[f.chain]}`), " (paid before the source is final)"),
+        h("p", { class: "pool-h" }, h("b", {}, `Fast allowance, ${side(f.chain)}`), " (paid before the source is final)"),
         meter(f.outstanding, f.capacity, "fast"),
         h("p", { class: "pool-n" }, `${money(f.outstanding, f.currency, 0)} outstanding of ${money(f.capacity, f.currency, 0)}`),
       ),
@@ -527,23 +573,42 @@
       min: 0,
       max: 5000,
       step: 100,
-      show: (v, st) => (st && st.settings.travelRuleThresholdUsd === null && !dirty.travelRuleThresholdUsd ? "legal defaults" : `$${int(v)}`),
+      show: (v, st) => (st && st.settings.travelRuleThresholdUsd === null && !dirty.travelRuleThresholdUsd ? "legal defaults" : money(v, corridor.numeraire, 0)),
       send: (v) => v,
       from: (v) => (v === null ? 3000 : v),
     },
     { key: "arrivalPerMinute", label: "Payments per minute", min: 0, max: 240, step: 5, show: (v) => (v === 0 ? "paused" : int(v)), send: (v) => v },
   ];
-  const ACTIONS = [
-    { action: "sanctionedTransfer", label: "Send to a sanctioned address", help: "A $250 payment to an address on the US Treasury's OFAC list." },
-    { action: "fxShock", label: "FX shock: dollar −10% for a minute", help: "The mid-market rate jumps; watch quotes, payouts and refunds." },
-    { action: "relayerOutage", label: "Take the relayer offline for a minute", help: "Payments still arrive; nobody carries them across until it is back." },
-    { action: "drainLiquidity", label: "Drain UK liquidity for a minute", help: "The liquidity provider takes all but £500 out of the pound pool." },
-  ];
+  /** The actions, worded for this corridor; `extra()` adds what the action is aimed at (a chain, a currency). */
+  function actions() {
+    const num = corridor.numeraire;
+    const chains = corridor.chains;
+    const firstAway = chains.find((c) => c.home !== num) || chains[chains.length - 1];
+    return [
+      { action: "sanctionedTransfer", label: "Send to a sanctioned address", help: `A ${money(250, num, 0)} payment to an address on the US Treasury's OFAC list.` },
+      {
+        action: "fxShock",
+        label: `FX shock: the ${wordOf(num)} −10% for a minute`,
+        help: "The mid-market rate jumps; watch quotes, payouts and refunds.",
+        pick: { name: "currency", testid: "sel-fx-currency", label: "against", options: [["", "every currency"], ...Object.keys(corridor.currencies).filter((c) => c !== num).map((c) => [c, wordsOf(c)])] },
+      },
+      { action: "relayerOutage", label: "Take the relayer offline for a minute", help: "Payments still arrive; nobody carries them across until it is back." },
+      {
+        action: "drainLiquidity",
+        label: "Drain a chain's liquidity for a minute",
+        help: "The liquidity provider takes all but 500 out of the chain's pool of its home currency.",
+        pick: { name: "chain", testid: "sel-drain-chain", label: "chain", selected: firstAway ? firstAway.name : "", options: chains.map((c) => [c.name, `${side(c.name)} (${wordsOf(c.home)})`]) },
+      },
+    ];
+  }
   const dirty = {};
   const inputs = {};
   const buttons = {};
+  let controlsReady = false;
 
   function setupControls() {
+    if (!corridor.numeraire) return;
+    controlsReady = true;
     const list = document.getElementById("control-list");
     for (const c of CONTROLS) {
       const value = h("output", { class: "val", dataset: { testid: `val-${c.key}` } }, "…");
@@ -562,12 +627,16 @@
       }
       list.append(row);
     }
-    const actions = document.getElementById("action-list");
-    for (const a of ACTIONS) {
+    const list2 = document.getElementById("action-list");
+    for (const a of actions()) {
+      let select = null;
+      if (a.pick) {
+        select = h("select", { class: "pick", dataset: { testid: a.pick.testid }, "aria-label": a.pick.label }, a.pick.options.map(([v, text]) => h("option", { value: v, selected: v === a.pick.selected }, text)));
+      }
       const b = h("button", { type: "button", class: `action ${a.action}`, dataset: { testid: `btn-${a.action}` } }, h("span", { class: "a-l" }, a.label), h("span", { class: "a-h" }, a.help));
-      b.addEventListener("click", () => post({ action: a.action }));
+      b.addEventListener("click", () => post({ action: a.action, ...(select && select.value ? { [a.pick.name]: select.value } : {}) }));
       buttons[a.action] = b;
-      actions.append(b);
+      list2.append(select ? h("div", { class: "action-row" }, b, h("label", { class: "pick-l" }, `${a.pick.label} `, select)) : b);
     }
   }
 
@@ -606,7 +675,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    setupControls();
     renderChips(null);
     connect();
   });
