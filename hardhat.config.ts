@@ -6,12 +6,13 @@ import hardhatEthers from "@nomicfoundation/hardhat-ethers";
 const require = createRequire(import.meta.url);
 
 /**
- * Two simulated chains, `us` and `uk`, that run side by side in one process
- * (Hardhat EDR). Their chain ids are distinct so that attestations bound to
- * one chain cannot be replayed on the other. Automine is on by default; the
- * simulator turns it off and mines blocks itself under virtual time.
+ * One generic network, `corridor`, for simulated chains that run side by side in one process
+ * (Hardhat EDR) or as `hardhat node`. The corridor's chains are declared once, in its spec
+ * (src/spec/): each is created on this network with the spec's chain id as an override (distinct
+ * ids, so that an attestation bound to one chain cannot be replayed on another). Automine is on by
+ * default; the simulator turns it off and mines blocks itself under virtual time.
  */
-export const CHAIN_IDS = { us: 31_001, uk: 31_002 } as const;
+const edr = (chainId: number) => ({ type: "edr-simulated" as const, chainId, chainType: "l1" as const, allowBlocksWithSameTimestamp: true });
 
 export default defineConfig({
   plugins: [hardhatViem, hardhatEthers],
@@ -26,7 +27,6 @@ export default defineConfig({
     },
   },
   networks: {
-    us: { type: "edr-simulated", chainId: CHAIN_IDS.us, chainType: "l1", allowBlocksWithSameTimestamp: true },
-    uk: { type: "edr-simulated", chainId: CHAIN_IDS.uk, chainType: "l1", allowBlocksWithSameTimestamp: true },
+    corridor: edr(31_000),
   },
 });

@@ -35,19 +35,17 @@ export function setEmbeddedStateHistory(blocks: number): void {
 }
 
 /**
- * A fresh in-process Hardhat EDR chain. `network` names an `edr-simulated` network in
- * hardhat.config.ts ("us" or "uk", the default being `name`); each call creates an
- * independent chain. `initialDate` fixes the genesis time, so that simulated block
+ * A fresh in-process Hardhat EDR chain with the spec's `chainId` (on hardhat.config.ts's generic
+ * `corridor` network unless `network` names another); each call creates an independent chain. `initialDate` fixes the genesis time, so that simulated block
  * timestamps (and so results) do not depend on the wall clock. `stateHistory`: block states kept
  * in memory (default: see `setEmbeddedStateHistory`).
  */
 export async function createEmbeddedChain(
   name: string,
-  opts: { network?: string; chainId?: number; initialDate?: Date; stateHistory?: number } = {},
+  opts: { network?: string; chainId: number; initialDate?: Date; stateHistory?: number },
 ): Promise<Chain> {
-  const network = opts.network ?? name;
-  const override: Record<string, unknown> = {};
-  if (opts.chainId !== undefined) override.chainId = opts.chainId;
+  const network = opts.network ?? "corridor";
+  const override: Record<string, unknown> = { chainId: opts.chainId };
   if (opts.initialDate !== undefined) override.initialDate = opts.initialDate;
   const runtime = await hre();
   // Read by EDR when it creates the provider (same value for chains created together).

@@ -3,13 +3,13 @@ import type { Chain } from "./chain.js";
 import { connectRpcChain } from "./chain.js";
 import { createEmbeddedChain } from "./embedded.js";
 import { testKey, testKeyPair } from "./keys.js";
-import { deployCorridor, fundNative, type Currency, type Deployment } from "../contracts/deploy.js";
+import { deployCorridor, fundNative, type Deployment } from "../contracts/deploy.js";
 import { privateKeyToAddress } from "viem/accounts";
+import { chainNames, defaultSpec, SpecErrorCode, type CorridorSpec } from "../spec/spec.js";
+import { CorridorError } from "../domain/errors.js";
 
-/** Where the two chains come from: embedded EDR chains (default) or JSON-RPC endpoints. */
+/** Where the chains come from: embedded EDR chains (default) or JSON-RPC endpoints by chain name. */
 export type ChainSource = { kind: "embedded" } | { kind: "rpc"; urls: Record<string, string> };
-
-export const DEFAULT_CHAINS: Record<string, Currency> = { us: "USD", uk: "GBP" };
 
 export interface CorridorKeys {
   deployer: Hex;
@@ -18,6 +18,7 @@ export interface CorridorKeys {
 }
 
 export interface BootedCorridor {
+  spec: CorridorSpec;
   chains: Record<string, Chain>;
   deployment: Deployment;
   keys: CorridorKeys;
@@ -26,33 +27,38 @@ export interface BootedCorridor {
   close(): Promise<void>;
 }
 
-export async function openChains(
-  source: ChainSource,
-  opts: { names?: string[]; initialDate?: Date } = {},
-): Promise<Record<string, Chain>> {
-  const names = opts.names ?? Object.keys(DEFAULT_CHAINS);
+/** Opens every chain of the spec, embedded or over JSON-RPC (checking each node's chain id against the spec). */
+export async function openChains(source: ChainSource, spec: CorridorSpec, opts: { initialDate?: Date } = {}): Promise<Record<string, Chain>> {
   const entries = await Promise.all(
-    names.map(async (name) => {
-      if (source.kind === "embedded") return [name, await createEmbeddedChain(name, { initialDate: opts.initialDate })] as const;
+    chainNames(spec).map(async (name) => {
+      const { chainId } = spec.chains[name]!;
+      if (source.kind === "embedded") return [name, await createEmbeddedChain(name, { chainId, initialDate: opts.initialDate })] as const;
       const url = source.urls[name];
       if (!url) throw new Error(`no JSON-RPC URL for chain "${name}"`);
-      return [name, await connectRpcChain(name, url)] as const;
+      const chain = await connectRpcChain(name, url);
+      if (chain.chainId !== chainId) {
+        await chain.close();
+        throw new CorridorError(SpecErrorCode.Invalid, `the node at ${url} for chain "${name}" has chain id ${chain.chainId}; the spec says ${chainId}`, { name, url, chainId: chain.chainId, expected: chainId });
+      }
+      return [name, chain] as const;
     }),
   );
   return Object.fromEntries(entries);
 }
 
 /**
- * Opens the chains, funds the corridor's own keys with gas money and deploys the corridor.
- * Keys are deterministic per seed, and every role has its own (deployer, relayer, attesters).
+ * Opens the spec's chains (default: the preset corridor), funds the corridor's own keys with gas
+ * money and deploys the corridor. Keys are deterministic per seed, and every role has its own
+ * (deployer, relayer, attesters).
  */
 export async function bootCorridor(
-  opts: { seed?: string | number; source?: ChainSource; attesterCount?: number; threshold?: number; initialDate?: Date } = {},
+  opts: { seed?: string | number; spec?: CorridorSpec; source?: ChainSource; attesterCount?: number; threshold?: number; initialDate?: Date } = {},
 ): Promise<BootedCorridor> {
   const seed = opts.seed ?? "default";
+  const spec = opts.spec ?? defaultSpec();
   const attesterCount = opts.attesterCount ?? 3;
   const threshold = opts.threshold ?? 2;
-  const chains = await openChains(opts.source ?? { kind: "embedded" }, { initialDate: opts.initialDate });
+  const chains = await openChains(opts.source ?? { kind: "embedded" }, spec, { initialDate: opts.initialDate });
   const keys: CorridorKeys = {
     deployer: testKey(seed, "deployer"),
     relayer: testKey(seed, "relayer"),
@@ -63,13 +69,15 @@ export async function bootCorridor(
     Object.values(chains).map((c) => fundNative(c, [testKeyPair(seed, "deployer").address, testKeyPair(seed, "relayer").address])),
   );
   const deployment = await deployCorridor({
-    chains: Object.fromEntries(Object.entries(chains).map(([n, chain]) => [n, { chain, home: DEFAULT_CHAINS[n] ?? "USD" }])),
+    spec,
+    chains,
     deployerKey: keys.deployer,
     attesters: attesters.addresses,
     threshold,
     feeRecipients: Object.fromEntries(Object.keys(chains).map((n) => [n, testKeyPair(seed, `fees/${n}`).address])),
   });
   return {
+    spec,
     chains,
     deployment,
     keys,

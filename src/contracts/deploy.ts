@@ -6,17 +6,16 @@ import { GAS, gatewayAbi, revertError, tokenAbi } from "./gateway.js";
 import { MODE } from "../domain/message.js";
 import { CorridorError } from "../domain/errors.js";
 
-export type Currency = "USD" | "GBP";
-export const CURRENCIES: Currency[] = ["USD", "GBP"];
+import type { CorridorSpec } from "../spec/spec.js";
 
 export interface ChainDeployment {
   name: string;
   chainId: number;
-  /** The currency issued natively on this chain (USD on "us", GBP on "uk"). */
-  home: Currency;
+  /** The currency issued natively on this chain (its spec's home currency). */
+  home: string;
   gateway: Hex;
-  /** Both stablecoins exist on both chains: the home one, and a burn-and-mint representation of the other. */
-  tokens: Record<Currency, Hex>;
+  /** Every stablecoin of the spec, by currency: the home one, and burn-and-mint representations of the others. */
+  tokens: Record<string, Hex>;
   feeRecipient: Hex;
 }
 
@@ -25,8 +24,9 @@ export interface Deployment {
 }
 
 export interface DeployOptions {
-  /** Chains by corridor name with their home currency, e.g. { us: [chain, "USD"], uk: [chain, "GBP"] }. */
-  chains: Record<string, { chain: Chain; home: Currency }>;
+  spec: CorridorSpec;
+  /** The spec's chains by name, open. */
+  chains: Record<string, Chain>;
   deployerKey: Hex;
   attesters: Hex[];
   threshold: number;
@@ -50,28 +50,29 @@ export async function sendAll(sender: TxSender, txs: TxRequest[], what: string):
 }
 
 /**
- * Deploys the corridor on every chain: tUSD and tGBP tokens, one gateway, the gateway's
- * mint and burn roles, and routes between every pair of chains:
- * - same currency: burn-and-mint;
- * - home currency to the other chain's home currency: lock-and-release with FX.
+ * Deploys the corridor on every chain of the spec: a token per currency of the spec ("tXXX"), one
+ * gateway, the gateway's mint and burn roles, and the spec's routes between every pair of chains
+ * (same currency: burn-and-mint; home currency to the other chain's home currency: lock-and-release with FX).
  * The chains must mine on their own (automine) while this runs.
  */
 export async function deployCorridor(opts: DeployOptions): Promise<Deployment> {
   const tokenArt = loadArtifact("CorridorToken");
   const gatewayArt = loadArtifact("CorridorGateway");
-  const names = Object.keys(opts.chains);
-  const senders = Object.fromEntries(names.map((n) => [n, new TxSender(opts.chains[n]!.chain, opts.deployerKey)]));
+  const names = Object.keys(opts.spec.chains);
+  const currencies = opts.spec.tokens;
+  const senders = Object.fromEntries(names.map((n) => [n, new TxSender(opts.chains[n]!, opts.deployerKey)]));
   const deployed: Record<string, ChainDeployment> = {};
 
   await Promise.all(
     names.map(async (name) => {
-      const { chain, home } = opts.chains[name]!;
+      const chain = opts.chains[name]!;
+      const home = opts.spec.chains[name]!.home;
       const sender = senders[name]!;
       await sender.sync();
       const nonce = Number(await chain.request<string>("eth_getTransactionCount", [sender.address, "pending"]));
-      const tokens = {} as Record<Currency, Hex>;
+      const tokens: Record<string, Hex> = {};
       const txs: TxRequest[] = [];
-      CURRENCIES.forEach((cur, i) => {
+      currencies.forEach((cur, i) => {
         tokens[cur] = getContractAddress({ from: sender.address, nonce: BigInt(nonce + i) });
         txs.push({
                     gas: GAS.deploy,
@@ -79,12 +80,12 @@ export async function deployCorridor(opts: DeployOptions): Promise<Deployment> {
         });
       });
       const feeRecipient = opts.feeRecipients[name]!;
-      const gateway = getContractAddress({ from: sender.address, nonce: BigInt(nonce + CURRENCIES.length) });
+      const gateway = getContractAddress({ from: sender.address, nonce: BigInt(nonce + currencies.length) });
       txs.push({
                 gas: GAS.deploy,
         data: encodeDeployData({ abi: gatewayArt.abi, bytecode: gatewayArt.bytecode, args: [sender.address, opts.attesters, BigInt(opts.threshold), feeRecipient] }),
       });
-      for (const cur of CURRENCIES) {
+      for (const cur of currencies) {
         for (const role of ["MINTER_ROLE", "BURNER_ROLE"]) {
           txs.push({ to: tokens[cur], gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName: "grantRole", args: [ROLE(role), gateway] }) });
         }
@@ -105,14 +106,14 @@ export async function deployCorridor(opts: DeployOptions): Promise<Deployment> {
         if (other === name) continue;
         const there = chains[other]!;
         txs.push({ to: here.gateway, gas: GAS.admin, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "setRemoteGateway", args: [BigInt(there.chainId), there.gateway] }) });
-        const route = (input: Currency, output: Currency, mode: number) =>
-          txs.push({
-            to: here.gateway,
-            gas: GAS.admin,
-            data: encodeFunctionData({ abi: gatewayAbi(), functionName: "setRoute", args: [here.tokens[input], BigInt(there.chainId), there.tokens[output], mode, true] }),
-          });
-        for (const cur of CURRENCIES) route(cur, cur, MODE.burnMint);
-        if (here.home !== there.home) route(here.home, there.home, MODE.lockRelease);
+      }
+      for (const r of opts.spec.routes.filter((r) => r.from === name)) {
+        const there = chains[r.to]!;
+        txs.push({
+          to: here.gateway,
+          gas: GAS.admin,
+          data: encodeFunctionData({ abi: gatewayAbi(), functionName: "setRoute", args: [here.tokens[r.input]!, BigInt(there.chainId), there.tokens[r.output]!, MODE[r.mode], true] }),
+        });
       }
       await sendAll(senders[name]!, txs, "configure routes");
     }),
@@ -123,4 +124,11 @@ export async function deployCorridor(opts: DeployOptions): Promise<Deployment> {
 /** Gives `addresses` native gas money on a local chain (hardhat_setBalance works on EDR, hardhat node and anvil). */
 export async function fundNative(chain: Chain, addresses: Hex[], wei = 10n ** 21n): Promise<void> {
   await Promise.all(addresses.map((a) => chain.request("hardhat_setBalance", [a, toHex(wei)])));
+}
+
+/** The chain's token for `currency`, or CORRIDOR_UNKNOWN_TOKEN naming the ones it has. */
+export function tokenOf(d: ChainDeployment, currency: string): Hex {
+  const token = d.tokens[currency];
+  if (!token) throw new CorridorError("CORRIDOR_UNKNOWN_TOKEN", `chain ${d.name} has no ${currency} token; it has ${Object.keys(d.tokens).join(", ")}`, { chain: d.name, currency });
+  return token;
 }

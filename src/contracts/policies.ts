@@ -2,7 +2,7 @@ import { encodeDeployData, encodeFunctionData, getContractAddress, maxUint256, t
 import type { Chain } from "../chains/chain.js";
 import { TxSender, type TxRequest } from "../chains/tx-sender.js";
 import { loadArtifact } from "./artifacts.js";
-import { sendAll, type Currency, type Deployment } from "./deploy.js";
+import { sendAll, type Deployment } from "./deploy.js";
 import { GAS, gatewayAbi } from "./gateway.js";
 import { toContractSchedule, type FeeSchedule } from "../domain/fees.js";
 
@@ -10,7 +10,7 @@ export interface PolicyOptions {
   chains: Record<string, Chain>;
   deployment: Deployment;
   deployerKey: Hex;
-  /** Fee schedule per route key "us:USD->uk"; routes without one get no fee module entry (and no fee module if none has one). */
+  /** Fee schedule per route key "<from>:<input>-><to>" (the sending chain, the currency sent, the receiving chain); routes without one get no fee module entry (and no fee module if none has one). */
   feeSchedules: (routeKey: string) => FeeSchedule;
   quoter: Hex;
   /** Fast allowance per destination chain in base units; undefined for unlimited. */
@@ -46,9 +46,9 @@ export async function installPolicies(opts: PolicyOptions): Promise<PolicyAddres
       for (const other of names) {
         if (other === name) continue;
         const there = opts.deployment.chains[other]!;
-        for (const cur of Object.keys(d.tokens) as Currency[]) {
+        for (const cur of Object.keys(d.tokens)) {
           const schedule = toContractSchedule(opts.feeSchedules(`${name}:${cur}->${other}`));
-          txs.push({ to: feeModule, gas: GAS.admin * 3n, data: encodeFunctionData({ abi: feeArt.abi, functionName: "setSchedule", args: [d.tokens[cur], BigInt(there.chainId), schedule] }) });
+          txs.push({ to: feeModule, gas: GAS.admin * 3n, data: encodeFunctionData({ abi: feeArt.abi, functionName: "setSchedule", args: [d.tokens[cur]!, BigInt(there.chainId), schedule] }) });
           nonce++;
         }
       }

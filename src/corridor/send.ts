@@ -5,7 +5,8 @@
  * the simulator's workload and the dashboard's load.
  */
 import type { Hex } from "viem";
-import type { ChainDeployment, Currency } from "../contracts/deploy.js";
+import { tokenOf, type ChainDeployment } from "../contracts/deploy.js";
+import type { Currency } from "../domain/money.js";
 import { encodeSend } from "../contracts/gateway.js";
 import { computeFee, type FeeSchedule } from "../domain/fees.js";
 import { amountOut, NO_QUOTE, TIER, type LockedQuote, type Tier } from "../domain/message.js";
@@ -50,8 +51,8 @@ export async function buildSend(r: SendRequest): Promise<BuiltSend> {
       srcChainId: BigInt(r.src.chainId),
       dstChainId: BigInt(r.dst.chainId),
       dstGateway: r.dst.gateway,
-      inputToken: r.src.tokens[r.input],
-      outputToken: r.dst.tokens[r.output],
+      inputToken: tokenOf(r.src, r.input),
+      outputToken: tokenOf(r.dst, r.output),
       input: r.input,
       output: r.output,
       maxAmountIn: r.amount,
@@ -65,9 +66,9 @@ export async function buildSend(r: SendRequest): Promise<BuiltSend> {
   }
   const deadline = Math.floor(r.now) + r.deadlineSeconds;
   const data = encodeSend({
-    inputToken: r.src.tokens[r.input],
+    inputToken: tokenOf(r.src, r.input),
     dstChainId: BigInt(r.dst.chainId),
-    outputToken: r.dst.tokens[r.output],
+    outputToken: tokenOf(r.dst, r.output),
     recipient: r.recipient,
     amount: r.amount,
     maxFee: fee,

@@ -13,9 +13,6 @@ export interface LocalNode {
   stop(): Promise<void>;
 }
 
-/** The corridor's chain ids (as in hardhat.config.ts). */
-export const CHAIN_IDS: Record<string, number> = { us: 31_001, uk: 31_002 };
-
 /** True if something already listens on 127.0.0.1:`port` (it cannot be bound). */
 export function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -26,19 +23,18 @@ export function portInUse(port: number): Promise<boolean> {
 }
 
 /**
- * Starts a local JSON-RPC node on 127.0.0.1: `hardhat node` for the named network (its chain id
- * comes from hardhat.config.ts) or anvil with the same chain id. Resolves once it answers.
+ * Starts a local JSON-RPC node on 127.0.0.1 for the spec's chain `name` with its `chainId`:
+ * `hardhat node` (the generic `corridor` network of hardhat.config.ts) or anvil. Resolves once it answers.
  * Refuses a port already in use: the node that answers there would be another one (an earlier
  * corridor's, say), and the caller would deploy onto it believing it new.
  */
-export async function startLocalNode(kind: NodeKind, name: string, port: number, opts: { blockTimeSeconds?: number } = {}): Promise<LocalNode> {
-  const chainId = CHAIN_IDS[name];
-  if (!chainId) throw new CorridorError("CORRIDOR_USAGE", `unknown chain "${name}"`);
+export async function startLocalNode(kind: NodeKind, name: string, port: number, opts: { chainId: number; blockTimeSeconds?: number }): Promise<LocalNode> {
+  const chainId = opts.chainId;
   if (await portInUse(port)) throw new CorridorError("CORRIDOR_NODE_FAILED", `cannot start the ${name} node: port ${port} on 127.0.0.1 is in use (another node, or an earlier corridor up still running?)`, { kind, name, port });
   const args =
     kind === "hardhat"
       ? // Run Hardhat's CLI on this process's Node (22), not whatever `node` is first on PATH.
-        [process.execPath, [packagePath("node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--network", name, "--port", String(port), "--hostname", "127.0.0.1"]]
+        [process.execPath, [packagePath("node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--network", "corridor", "--chain-id", String(chainId), "--port", String(port), "--hostname", "127.0.0.1"]]
       : [process.execPath, [packagePath("node_modules", "@foundry-rs", "anvil", "bin.mjs"), "--port", String(port), "--host", "127.0.0.1", "--chain-id", String(chainId), "--silent", ...(opts.blockTimeSeconds ? ["--block-time", String(opts.blockTimeSeconds)] : [])]];
   const child = spawn(args[0] as string, args[1] as string[], { cwd: PACKAGE_ROOT, stdio: ["ignore", "ignore", "pipe"], env: process.env });
   let stderr = "";

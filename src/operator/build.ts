@@ -12,6 +12,12 @@ import type { ChainViewOptions } from "./chain-view.js";
 import { MemoryDecisionStore, SqliteDecisionStore } from "./decisions.js";
 import { Operator, type OperatorOptions } from "./operator.js";
 import { AttesterQuorum } from "./quorum.js";
+import { Quoter } from "./quoter.js";
+import { createScreen } from "./screening.js";
+import type { AuditEntry, ComplianceHook } from "../domain/compliance/types.js";
+import type { RateSource } from "../domain/fx/rate-source.js";
+import type { Message } from "../domain/message.js";
+import type { CorridorSpec } from "../spec/spec.js";
 
 export interface BuildAttestersOptions extends ChainViewOptions {
   attesterKeys: Hex[];
@@ -38,7 +44,25 @@ export function buildAttesters(opts: BuildAttestersOptions): AttesterQuorum {
   return new AttesterQuorum(attesters, opts.threshold);
 }
 
-export interface BuildOperatorOptions extends ChainViewOptions, Omit<OperatorOptions, "attesters" | "store" | keyof ChainViewOptions> {
+/** What the operator decides by: the corridor, its FX desk and its compliance pipeline. */
+export interface OperatorPolicy {
+  spec: CorridorSpec;
+  rates: RateSource;
+  /** The quoter's key (registered on every gateway), spreads per direction ("<IN>-><OUT>" or default) and quote lifetime. */
+  quoterKey: Hex;
+  spreadBps: Record<string, number>;
+  quoteTtlSeconds: number;
+  hooks: readonly ComplianceHook[];
+  /** The off-chain travel-rule payload the sender's VASP submitted for a message (its extraHash commits to it). */
+  travelRuleFor: (message: Message) => unknown;
+  /** Where the pipeline's audit entries go; default the operator's own store. */
+  audit?: (entries: AuditEntry[]) => void;
+}
+
+export interface BuildOperatorOptions extends ChainViewOptions, Omit<OperatorOptions, "attesters" | "store" | "quoter" | keyof ChainViewOptions> {
+  /** The policy the quoter and screening are built from (unless `quoter` and `screen` are given). */
+  policy?: OperatorPolicy;
+  quoter?: OperatorOptions["quoter"];
   /** The attesters, when the caller built them first (the simulator's faults take them offline); else built from the keys. */
   attesters?: AttesterQuorum;
   attesterKeys?: Hex[];
@@ -55,5 +79,18 @@ export function buildOperator(opts: BuildOperatorOptions): Operator {
   if (opts.stateDir) mkdirSync(opts.stateDir, { recursive: true });
   const attesters = opts.attesters ?? buildAttesters({ ...opts, attesterKeys: opts.attesterKeys ?? [], threshold: opts.threshold ?? 1 });
   const store = opts.storeFile ? new SqliteDecisionStore(opts.storeFile) : opts.stateDir ? new SqliteDecisionStore(join(opts.stateDir, "operator.db")) : new MemoryDecisionStore();
-  return new Operator({ ...opts, attesters, store });
+  const p = opts.policy;
+  const quoter = opts.quoter ?? (p && new Quoter({ privateKey: p.quoterKey, source: p.rates, spreadBps: p.spreadBps, ttlSeconds: p.quoteTtlSeconds }));
+  if (!quoter) throw new Error("buildOperator needs a policy or a quoter");
+  const screen =
+    opts.screen ??
+    (p &&
+      createScreen({
+        hooks: p.hooks,
+        rates: p.rates,
+        spec: p.spec,
+        travelRuleFor: p.travelRuleFor,
+        audit: p.audit ?? ((entries) => store.appendAudit(entries)),
+      }));
+  return new Operator({ ...opts, attesters, store, quoter, ...(screen ? { screen } : {}) });
 }

@@ -5,7 +5,8 @@ import type { ChainProfile } from "../chains/profiles.js";
 import { confirmationsFor } from "../chains/profiles.js";
 import { getBlock } from "../chains/mining.js";
 import { getReceipt, TxSender, type Receipt, type ReplacementPolicy } from "../chains/tx-sender.js";
-import type { Deployment, Currency } from "../contracts/deploy.js";
+import type { Deployment } from "../contracts/deploy.js";
+import type { Currency } from "../domain/money.js";
 import {
   decodeGatewayLogs,
   decodeRevert,

@@ -4,9 +4,11 @@ import { z } from "zod";
 import type { Chain } from "../chains/chain.js";
 import type { KeyPair } from "../chains/keys.js";
 import { getReceipt, TxSender } from "../chains/tx-sender.js";
-import type { Currency, Deployment } from "../contracts/deploy.js";
+import type { Deployment } from "../contracts/deploy.js";
+import type { Currency } from "../domain/money.js";
 import { GAS, gatewayAbi } from "../contracts/gateway.js";
 import { CorridorError } from "../domain/errors.js";
+import { ChainNameSchema, CurrencyCodeSchema } from "../spec/spec.js";
 import { shock, type RateSource } from "../domain/fx/rate-source.js";
 import { fromBaseUnits, toBaseUnits } from "../domain/money.js";
 import { createRandom, type Random } from "../domain/random.js";
@@ -15,7 +17,7 @@ import type { TransferOut } from "../measure/transfer-out.js";
 
 // ---------------------------------------------------------------- the scenario's `faults` array
 
-const ChainName = z.enum(["us", "uk"]);
+const ChainName = ChainNameSchema;
 /** Seconds after the start of the run. */
 const at = z.number().nonnegative();
 const duration = z.number().positive();
@@ -30,8 +32,11 @@ export const FaultSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("chainHalt"), at, durationSeconds: duration, chain: ChainName, note }).strict(),
   /** Attesters go offline for the window; by default enough of them that the threshold cannot be met. */
   z.object({ kind: z.literal("attesterOutage"), at, durationSeconds: duration, offline: z.number().int().min(1).optional(), note }).strict(),
-  /** The FX mid (GBP per USD) is multiplied by `factor` from `at` (for `durationSeconds`, or for the rest of the run). */
-  z.object({ kind: z.literal("fxShock"), at, durationSeconds: duration.optional(), factor: z.number().positive().max(100), note }).strict(),
+  /**
+   * The FX mid of `currency` per numeraire unit (of every currency when absent: the numeraire
+   * moves against all of them) is multiplied by `factor` from `at` (for `durationSeconds`, or for the rest of the run).
+   */
+  z.object({ kind: z.literal("fxShock"), at, durationSeconds: duration.optional(), factor: z.number().positive().max(100), currency: CurrencyCodeSchema.optional(), note }).strict(),
   /** The liquidity provider withdraws `share` of its pool on `chain`, and re-deposits it `redepositAfterSeconds` later if given. */
   z
     .object({
@@ -107,6 +112,8 @@ export interface FaultDeps {
   deployment: Deployment;
   /** The liquidity provider of each chain (it deposited at set-up). */
   lp: Record<string, KeyPair>;
+  /** The currency FX rates are quoted against (shocks move the others against it). */
+  numeraire: string;
   scheduler: { at(t: number, fn: () => void | Promise<void>): void; now(): number };
   /** Keys of the workload's senders (a reorg fault double-spends some of their sends). */
   senderKeys?: ReadonlyMap<string, Hex>;
@@ -233,7 +240,7 @@ export class FaultInjector {
     let r = source;
     for (const s of this.states) {
       if (s.spec.kind !== "fxShock") continue;
-      r = shock(r, { at: s.from, factor: s.spec.factor, until: Number.isFinite(s.until) ? s.until : undefined });
+      r = shock(r, { at: s.from, factor: s.spec.factor, until: Number.isFinite(s.until) ? s.until : undefined, ...(s.spec.currency ? { currency: s.spec.currency } : {}) });
     }
     return r;
   }
@@ -476,7 +483,7 @@ export class FaultInjector {
           affected.factor = spec.factor;
           affected.pricedDuring = inWindow.length;
           affected.refundedBelowMinimum = below.length;
-          what = `FX shock ×${spec.factor} on GBP per USD ${window}: ${inWindow.length} cross-currency settlements priced during it, ${below.length} refunded below the sender's minimum`;
+          what = `FX shock ×${spec.factor} on ${spec.currency ? `${spec.currency} per ${this.deps.numeraire}` : `every currency per ${this.deps.numeraire}`} ${window}: ${inWindow.length} cross-currency settlements priced during it, ${below.length} refunded below the sender's minimum`;
           break;
         }
         case "reorg": {

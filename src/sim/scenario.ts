@@ -3,11 +3,21 @@ import { z } from "zod";
 import { CHAIN_PROFILES } from "../chains/profiles.js";
 import { CorridorError } from "../domain/errors.js";
 import { FeeScheduleSchema } from "../domain/fees.js";
-import { BUILTIN_HOOKS, defaultHookRegistry, HookSpecSchema } from "../domain/compliance/registry.js";
+import { BUILTIN_HOOKS, currenciesIn, defaultHookRegistry, HookSpecSchema } from "../domain/compliance/registry.js";
+import { DEFAULT_CHAIN_NAMES } from "../spec/presets.js";
+import {
+  ChainInputSchema,
+  ChainNameSchema,
+  CurrencyCodeSchema,
+  CurrencyInputSchema,
+  findRoute,
+  JurisdictionIdSchema,
+  JurisdictionInputSchema,
+  resolveSpec,
+  specIssues,
+  type CorridorSpec,
+} from "../spec/spec.js";
 import { FaultsSchema } from "./faults.js";
-
-const Currency = z.enum(["USD", "GBP"]);
-const ChainName = z.enum(["us", "uk"]);
 
 /**
  * Bounds that keep a scenario inside what the chains and the engine can run. A value past them is
@@ -39,8 +49,8 @@ const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "expected a month YYYY
 const runSeconds = z.number().positive().max(L.maxRunSeconds, `at most ${L.maxRunSeconds} seconds (31 days)`);
 const serviceSeconds = z.number().nonnegative().max(L.maxServiceSeconds, `at most ${L.maxServiceSeconds} seconds (7 days)`);
 
-const ChainSchema = z
-  .object({
+/** A chain of the scenario: its spec entry (chainId, profile, home, jurisdiction; presets fill them in for known names), and how it is reached and priced. */
+const ChainSchema = ChainInputSchema.extend({
     profile: z.string().default("local"),
     rpcUrl: z
       .string()
@@ -53,6 +63,11 @@ const ChainSchema = z
     nativeUsd: z.number().nonnegative().max(10_000_000).optional(),
   })
   .strict();
+const allowance = z.union([z.literal("unlimited"), positiveDecimal]);
+/** Route keys of fee schedules: "us:USD->uk" (source chain, input currency, destination chain). */
+const FEE_ROUTE_KEY = /^([a-z][a-z0-9]{0,15}):([A-Z]{3})->([a-z][a-z0-9]{0,15})$/;
+/** Default Fast allowance per destination chain, whole units of its payouts. */
+const DEFAULT_FAST_ALLOWANCE = "10000000";
 
 /** A window of heavier traffic: arrivals in [at, at + durationSeconds) come `multiplier` times as fast. */
 const BurstSchema = z
@@ -70,14 +85,16 @@ export const ScenarioSchema = z
       .datetime({ offset: true })
       .refine((t) => Date.parse(t) >= Date.parse(L.earliestStart) && Date.parse(t) <= Date.parse(L.latestStart), { message: `expected a time from ${L.earliestStart} to ${L.latestStart}` })
       .default("2026-06-01T09:00:00Z"),
-    /** Chain profiles and, for JSON-RPC chains, their URLs; default: two instant local chains. */
-    chains: z
-      .object({
-        us: ChainSchema,
-        uk: ChainSchema,
-      })
-      .strict()
-      .default({ us: {}, uk: {} }),
+    /**
+     * The corridor's chains by name (src/spec/): preset names need nothing more; others give
+     * chainId, home currency and jurisdiction. Also each chain's profile and, for JSON-RPC chains,
+     * its URL. Default: the two preset chains the tool was built for, instant and local.
+     */
+    chains: z.record(ChainNameSchema, ChainSchema).default(Object.fromEntries(DEFAULT_CHAIN_NAMES.map((n) => [n, {}]))),
+    /** Currencies beyond the presets, or preset ones with other FX parameters (mid per numeraire unit, annualVol, meanReversionPerYear). */
+    currencies: z.record(CurrencyCodeSchema, CurrencyInputSchema).optional(),
+    /** Jurisdictions beyond the presets, or preset ones with another country or travel-rule threshold. */
+    jurisdictions: z.record(JurisdictionIdSchema, JurisdictionInputSchema).optional(),
     operator: z
       .object({
         attesters: z.number().int().min(1).max(16).default(3),
@@ -107,29 +124,27 @@ export const ScenarioSchema = z
     fees: z
       .object({
         default: FeeScheduleSchema.default({ fixed: 0, bps: 0, min: 0, max: 0 }),
-        routes: z.record(z.string().regex(/^(us|uk):(USD|GBP)->(us|uk)$/, "route keys look like us:USD->uk"), FeeScheduleSchema).default({}),
+        routes: z.record(z.string().regex(FEE_ROUTE_KEY, "route keys look like <from chain>:<currency>-><to chain>"), FeeScheduleSchema).default({}),
       })
       .strict()
       .default({}),
     fx: z
       .object({
-        /** fixed: a constant mid; historical: replay of the monthly GBP/USD series; ou: Ornstein-Uhlenbeck around gbpPerUsd. */
+        /**
+         * fixed: each currency's constant mid (src/spec/presets.ts, or the scenario's `currencies`);
+         * historical: replay of the monthly series in data/ for currencies that have one (the others
+         * stay at their mid); ou: Ornstein-Uhlenbeck around each currency's mid, with its own volatility.
+         */
         source: z.enum(["fixed", "historical", "ou"]).default("fixed"),
-        /** GBP per 1 USD for fixed, and the OU model's mean (FRED H.10, June 2026: 0.7497). */
-        gbpPerUsd: z.number().positive().max(1000).default(0.7497),
         /** Historical window mapped onto the run (months, inclusive), e.g. 2016-05 to 2016-07 for the Brexit vote. */
         window: z
           .object({ from: month, to: month })
           .strict()
           .refine((w) => w.from <= w.to, { message: "the window's end (to) is before its start (from)", path: ["to"] })
           .default({ from: "2025-06", to: "2026-06" }),
-        /** Annualised volatility of the OU model. */
-        annualVol: z.number().nonnegative().max(5).default(0.08),
-        /** OU mean reversion speed, per year. */
-        meanReversionPerYear: z.number().nonnegative().max(1000).default(2),
         /** Markup against the customer in bps of the mid, per direction ("USD->GBP") or default. */
         spreadBps: z
-          .record(z.string().regex(/^(default|USD->GBP|GBP->USD)$/, 'keys are "default", "USD->GBP" or "GBP->USD"'), z.number().min(0).max(9_999))
+          .record(z.string().regex(/^(default|[A-Z]{3}->[A-Z]{3})$/, 'keys are "default" or a direction such as "USD->GBP"'), z.number().min(0).max(9_999))
           .default({ default: 10 }),
         /** How long a firm quote may be locked, seconds. */
         quoteTtlSeconds: z.number().int().positive().max(86_400).default(60),
@@ -151,13 +166,10 @@ export const ScenarioSchema = z
       })
       .strict()
       .default({}),
-    /** Fast allowance per destination chain, whole units of payouts ("unlimited" for none). */
-    fastAllowance: z
-      .object({ us: z.union([z.literal("unlimited"), positiveDecimal]).default("10000000"), uk: z.union([z.literal("unlimited"), positiveDecimal]).default("10000000") })
-      .strict()
-      .default({}),
-    /** Liquidity providers' deposits on each chain's gateway, in whole units of the chain's home currency. */
-    liquidity: z.object({ us: positiveDecimal, uk: positiveDecimal }).strict(),
+    /** Fast allowance per destination chain, whole units of payouts ("unlimited" for none); default 10,000,000 on each chain. */
+    fastAllowance: z.record(ChainNameSchema, allowance).default({}),
+    /** Liquidity providers' deposits on each chain's gateway, in whole units of the chain's home currency (every chain needs one). */
+    liquidity: z.record(ChainNameSchema, positiveDecimal),
     workload: z
       .object({
         transfers: z.number().int().min(1).max(10_000_000),
@@ -168,7 +180,7 @@ export const ScenarioSchema = z
         mix: z
           .array(
             z
-              .object({ from: ChainName, to: ChainName, input: Currency, output: Currency, weight: z.number().positive().max(1_000_000) })
+              .object({ from: ChainNameSchema, to: ChainNameSchema, input: CurrencyCodeSchema, output: CurrencyCodeSchema, weight: z.number().positive().max(1_000_000) })
               .strict()
               .refine((m) => m.from !== m.to, { message: "from and to must be different chains" }),
           )
@@ -212,17 +224,38 @@ export const ScenarioSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    for (const name of ["us", "uk"] as const) {
-      if (!(s.chains[name].profile in CHAIN_PROFILES)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ["chains", name, "profile"],
-          message: `unknown chain profile "${s.chains[name].profile}"; expected one of ${Object.keys(CHAIN_PROFILES).join(", ")}`,
-        });
+    const specInput = { chains: s.chains, currencies: s.currencies, jurisdictions: s.jurisdictions };
+    const problems = specIssues(specInput);
+    for (const issue of problems) ctx.addIssue(issue);
+    if (problems.length > 0) return;
+    const spec = resolveSpec(specInput);
+    const names = Object.keys(s.chains);
+    const known = (name: string, path: (string | number)[]) => {
+      if (name in s.chains) return true;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `unknown chain "${name}"; this scenario's chains are ${names.join(", ")}` });
+      return false;
+    };
+    const rpc = names.filter((n) => s.chains[n]!.rpcUrl);
+    if (rpc.length > 0 && rpc.length < names.length) {
+      const missing = names.find((n) => !s.chains[n]!.rpcUrl)!;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["chains", missing, "rpcUrl"], message: "give JSON-RPC URLs for every chain or for none (embedded chains)" });
+    }
+    for (const name of names) {
+      if (s.liquidity[name] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["liquidity", name], message: `give chain ${name}'s liquidity (whole units of ${spec.chains[name]!.home})` });
+    }
+    for (const name of Object.keys(s.liquidity)) known(name, ["liquidity", name]);
+    for (const name of Object.keys(s.fastAllowance)) known(name, ["fastAllowance", name]);
+    for (const key of Object.keys(s.fees.routes)) {
+      const [, from, cur, to] = FEE_ROUTE_KEY.exec(key)!;
+      if (!known(from!, ["fees", "routes", key]) || !known(to!, ["fees", "routes", key])) continue;
+      if (!spec.routes.some((r) => r.from === from && r.to === to && r.input === cur)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["fees", "routes", key], message: `no route sends ${cur} from ${from} to ${to}; tokens are ${spec.tokens.join(", ")}` });
       }
     }
-    if (Boolean(s.chains.us.rpcUrl) !== Boolean(s.chains.uk.rpcUrl)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["chains", s.chains.us.rpcUrl ? "uk" : "us", "rpcUrl"], message: "give JSON-RPC URLs for both chains or for neither (embedded chains)" });
+    for (const key of Object.keys(s.fx.spreadBps)) {
+      for (const cur of key === "default" ? [] : key.split("->")) {
+        if (!spec.tokens.includes(cur)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["fx", "spreadBps", key], message: `${cur} is not a token of this corridor (${spec.tokens.join(", ")})` });
+      }
     }
     if (s.operator.threshold > s.operator.attesters) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["operator", "threshold"], message: `threshold ${s.operator.threshold} exceeds attesters ${s.operator.attesters}` });
@@ -242,18 +275,30 @@ export const ScenarioSchema = z
       if (f.kind === "attesterOutage" && f.offline !== undefined && f.offline > s.operator.attesters) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["faults", i, "offline"], message: `only ${s.operator.attesters} attesters exist` });
       }
-      if (f.kind === "chainHalt" && s.chains[f.chain].rpcUrl) {
+      const chain = "chain" in f ? f.chain : undefined;
+      if (chain !== undefined && !known(chain, ["faults", i, "chain"])) return;
+      if (f.kind === "fxShock" && f.currency !== undefined && (f.currency === spec.numeraire || !(f.currency in spec.currencies))) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["faults", i, "currency"], message: `expected one of ${Object.keys(spec.currencies).filter((c) => c !== spec.numeraire).join(", ")} (priced against ${spec.numeraire})` });
+      }
+      if (f.kind === "chainHalt" && s.chains[f.chain]!.rpcUrl) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["faults", i, "kind"], message: "chain halts need embedded chains (the simulator mines their blocks)" });
       }
       if (f.kind === "reorg") {
-        const profile = CHAIN_PROFILES[s.chains[f.chain].profile];
-        if (s.chains[f.chain].rpcUrl) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["faults", i, "kind"], message: "reorgs need embedded chains (the simulator replaces their blocks)" });
+        const profile = CHAIN_PROFILES[s.chains[f.chain]!.profile];
+        if (s.chains[f.chain]!.rpcUrl) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["faults", i, "kind"], message: "reorgs need embedded chains (the simulator replaces their blocks)" });
         else if (profile && f.durationSeconds / profile.blockTimeSeconds >= profile.standardConfirmations) {
           ctx.addIssue({
             code: z.ZodIssueCode.custom,
             path: ["faults", i, "durationSeconds"],
-            message: `a reorg of ${Math.ceil(f.durationSeconds / profile.blockTimeSeconds)} blocks reaches the ${s.chains[f.chain].profile} profile's finality (${profile.standardConfirmations} blocks): keep it under ${profile.standardConfirmations * profile.blockTimeSeconds} seconds`,
+            message: `a reorg of ${Math.ceil(f.durationSeconds / profile.blockTimeSeconds)} blocks reaches the ${s.chains[f.chain]!.profile} profile's finality (${profile.standardConfirmations} blocks): keep it under ${profile.standardConfirmations * profile.blockTimeSeconds} seconds`,
           });
+        }
+      }
+    });
+    s.compliance.hooks?.forEach((hookSpec, i) => {
+      for (const c of currenciesIn(hookSpec)) {
+        if (!(c.currency in spec.currencies)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["compliance", "hooks", i, ...c.path], message: `${c.currency} is not priced in this corridor (${Object.keys(spec.currencies).join(", ")}); declare it under currencies` });
         }
       }
     });
@@ -268,15 +313,24 @@ export const ScenarioSchema = z
       }
     });
     s.workload.mix.forEach((m, i) => {
-      const home = { us: "USD", uk: "GBP" } as const;
-      if (m.input !== home[m.from] && m.input !== m.output) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["workload", "mix", i, "input"], message: `senders on ${m.from} hold ${home[m.from]}; input ${m.input} is not routable` });
-      }
-      if (m.input !== m.output && m.output !== home[m.to]) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["workload", "mix", i, "output"], message: `cross-currency payouts on ${m.to} are in ${home[m.to]}` });
+      if (!known(m.from, ["workload", "mix", i, "from"]) || !known(m.to, ["workload", "mix", i, "to"])) return;
+      if (!findRoute(spec, m.from, m.to, m.input, m.output)) {
+        const from = spec.chains[m.from]!;
+        const to = spec.chains[m.to]!;
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["workload", "mix", i, m.input === m.output ? "input" : "output"],
+          message: `no route ${m.from}:${m.input}->${m.to}:${m.output}; a chain carries ${spec.tokens.join(", ")}, each goes as itself, and ${from.home} on ${m.from} converts to ${to.home} on ${m.to}`,
+        });
       }
     });
-  });
+  })
+  .transform((s) => ({
+    ...s,
+    /** The corridor the scenario declares (chains, currencies, jurisdictions, routes). */
+    spec: resolveSpec({ chains: s.chains, currencies: s.currencies, jurisdictions: s.jurisdictions }) as CorridorSpec,
+    fastAllowance: Object.fromEntries(Object.keys(s.chains).map((n) => [n, s.fastAllowance[n] ?? DEFAULT_FAST_ALLOWANCE])) as Record<string, "unlimited" | string>,
+  }));
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

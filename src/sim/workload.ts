@@ -4,15 +4,18 @@ import { Decimal, toBaseUnits } from "../domain/money.js";
 import { buildTravelRulePayload, type TravelRulePayload } from "../domain/compliance/ivms.js";
 import { testKeyPair, type KeyPair } from "../chains/keys.js";
 import type { Scenario } from "./scenario.js";
+import { jurisdictionOf } from "../spec/spec.js";
+import type { CountryCode } from "ivms101";
 
 export interface PlannedTransfer {
   index: number;
   /** Seconds after the start of the run. */
   at: number;
-  from: "us" | "uk";
-  to: "us" | "uk";
-  input: "USD" | "GBP";
-  output: "USD" | "GBP";
+  /** Chain names and currencies of the scenario's spec. */
+  from: string;
+  to: string;
+  input: string;
+  output: string;
   tier: "standard" | "fast";
   /** Input-currency base units. */
   amount: bigint;
@@ -30,7 +33,8 @@ export interface PlannedTransfer {
 
 export interface Workload {
   transfers: PlannedTransfer[];
-  senders: Record<"us" | "uk", KeyPair[]>;
+  /** By chain name. */
+  senders: Record<string, KeyPair[]>;
   /** What each sender needs (base units of its chain's home currency). */
   needs: Map<Hex, bigint>;
   recipients: Hex[];
@@ -100,10 +104,10 @@ const FAMILY = ["Smith", "Jones", "Taylor", "Brown", "Garcia", "Patel", "Nguyen"
 export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } = {}): Workload {
   const rng = createRandom(s.seed).fork("workload");
   const w = s.workload;
-  const senders = {
-    us: Array.from({ length: w.senders }, (_, i) => testKeyPair(s.seed, "sender/us", i)),
-    uk: Array.from({ length: w.senders }, (_, i) => testKeyPair(s.seed, "sender/uk", i)),
-  };
+  const spec = s.spec;
+  const names = Object.keys(spec.chains);
+  const perChain = (make: (name: string) => KeyPair[]): Record<string, KeyPair[]> => Object.fromEntries(names.map((n) => [n, make(n)]));
+  const senders = perChain((n) => Array.from({ length: w.senders }, (_, i) => testKeyPair(s.seed, `sender/${n}`, i)));
   // A pool of recipients (deriving a key per transfer would dominate large runs).
   const recipients = Array.from({ length: Math.min(w.transfers, w.senders * 5) }, (_, i) => testKeyPair(s.seed, "recipient", i).address);
   const sanctioned = opts.sanctioned ?? [];
@@ -113,10 +117,9 @@ export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } 
   );
   // Listed senders draw from their own stream: adding them does not move any other draw.
   const listedRng = createRandom(s.seed).fork("workload/listed-senders");
-  const listed = {
-    us: w.sanctionedSenderShare > 0 ? Array.from({ length: LISTED_SENDERS }, (_, i) => testKeyPair(s.seed, "sender/listed/us", i)) : [],
-    uk: w.sanctionedSenderShare > 0 ? Array.from({ length: LISTED_SENDERS }, (_, i) => testKeyPair(s.seed, "sender/listed/uk", i)) : [],
-  };
+  const listed = perChain((n) => (w.sanctionedSenderShare > 0 ? Array.from({ length: LISTED_SENDERS }, (_, i) => testKeyPair(s.seed, `sender/listed/${n}`, i)) : []));
+  // The spec holds ISO 3166-1 alpha-2 codes (checked when it is resolved).
+  const country = (chain: string) => jurisdictionOf(spec, chain).country as CountryCode;
   const totalWeight = w.mix.reduce((sum, m) => sum + m.weight, 0);
   const needs = new Map<Hex, bigint>();
   const person = (i: number) => `${GIVEN[i % GIVEN.length]} ${FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]}`;
@@ -124,11 +127,12 @@ export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } 
     let pick = rng.next() * totalWeight;
     const mix = w.mix.find((m) => (pick -= m.weight) < 0) ?? w.mix[w.mix.length - 1]!;
     const usd = Math.min(w.amount.maxUsd, Math.max(w.amount.minUsd, w.amount.medianUsd * Math.exp(w.amount.sigma * rng.normal())));
-    const inInput = mix.input === "USD" ? usd : usd * s.fx.gbpPerUsd;
+    // Sized in the numeraire, converted at the input currency's mid (the spec's).
+    const inInput = usd * spec.currencies[mix.input]!.mid;
     const amount = toBaseUnits(new Decimal(inInput).toFixed(2));
     const senderIndex = rng.int(0, w.senders - 1);
     const fromListed = w.sanctionedSenderShare > 0 && listedRng.chance(w.sanctionedSenderShare);
-    const sender = fromListed ? listedRng.pick(listed[mix.from]) : senders[mix.from][senderIndex]!;
+    const sender = fromListed ? listedRng.pick(listed[mix.from]!) : senders[mix.from]![senderIndex]!;
     const isSanctioned = sanctioned.length > 0 && rng.chance(w.sanctionedShare);
     const recipient = isSanctioned ? rng.pick(sanctioned) : rng.pick(recipients);
     needs.set(sender.address, (needs.get(sender.address) ?? 0n) + amount);
@@ -149,17 +153,17 @@ export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } 
       lockQuote: mix.input !== mix.output && rng.chance(s.fx.lockQuoteShare),
       travelRule: withData
         ? buildTravelRulePayload({
-            originator: { name: person(senderIndex), account: sender.address, country: mix.from === "us" ? "US" : "GB" },
-            beneficiary: { name: person(index + 7), account: recipient, country: mix.to === "us" ? "US" : "GB" },
+            originator: { name: person(senderIndex), account: sender.address, country: country(mix.from) },
+            beneficiary: { name: person(index + 7), account: recipient, country: country(mix.to) },
           })
         : undefined,
     };
   });
   return {
     transfers,
-    senders: { us: [...senders.us, ...listed.us], uk: [...senders.uk, ...listed.uk] },
+    senders: perChain((n) => [...senders[n]!, ...listed[n]!]),
     needs,
     recipients,
-    listedSenders: [...listed.us, ...listed.uk].map((k) => k.address),
+    listedSenders: names.flatMap((n) => listed[n]!).map((k) => k.address),
   };
 }

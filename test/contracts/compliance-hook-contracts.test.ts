@@ -29,7 +29,7 @@ const EVE = getAddress("0x03893a7c7463AE47D46bc7f091665f1893656003");
 const LIST_ADMIN_ROLE = keccak256(toHex("LIST_ADMIN_ROLE"));
 
 beforeAll(async () => {
-  conn = await network.create("us");
+  conn = await network.create("corridor");
   const wallets = await conn.viem.getWalletClients();
   admin = getAddress(wallets[0]!.account.address);
   stranger = getAddress(wallets[1]!.account.address);

@@ -63,7 +63,7 @@ async function revertOf(p: Promise<unknown>): Promise<{ errorName?: string; args
 }
 
 beforeAll(async () => {
-  conn = await network.create("us");
+  conn = await network.create("corridor");
   const wallets = await conn.viem.getWalletClients();
   admin = getAddress(wallets[0]!.account.address);
   stranger = getAddress(wallets[1]!.account.address);

@@ -61,7 +61,7 @@ import type { KeyPair } from "../../src/chains/keys.js";
 import { testKey } from "../../src/chains/keys.js";
 import { CHAIN_PROFILES } from "../../src/chains/profiles.js";
 import { decodeGatewayLogs, type SettleItem } from "../../src/contracts/gateway.js";
-import type { Currency } from "../../src/contracts/deploy.js";
+import type { Currency } from "../helpers/contracts.js";
 import { loadAddressList } from "../../src/data/sanctions-list.js";
 import { buildTravelRulePayload, travelRuleHash } from "../../src/domain/compliance/ivms.js";
 import { isCorridorError } from "../../src/domain/errors.js";

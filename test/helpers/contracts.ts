@@ -10,7 +10,9 @@ import type { Chain } from "../../src/chains/chain.js";
 import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
 import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
 import { TxSender, waitForReceipt, type Receipt } from "../../src/chains/tx-sender.js";
-import { fundNative, type ChainDeployment, type Currency } from "../../src/contracts/deploy.js";
+import { fundNative, type ChainDeployment } from "../../src/contracts/deploy.js";
+/** The fixture corridor's currencies (tests may name them). */
+export type Currency = "USD" | "GBP";
 import { decodeGatewayLogs, decodeRevert, gatewayAbi, tokenAbi, type DecodedRevert, type SendParams, type SettleItem } from "../../src/contracts/gateway.js";
 import { AttesterSet } from "./attester-set.js";
 import { MODE, NO_QUOTE, QUOTE_TYPES, RATE_SCALE, TIER, gatewayDomain, hashQuote, idOf, type LockedQuote, type Message } from "../../src/domain/message.js";
@@ -119,6 +121,8 @@ export async function mineAt(chain: Chain, timestamp: bigint): Promise<void> {
 // ---------------------------------------------------------------- fixture
 
 export type ChainName = "us" | "uk";
+/** A chain's deployment with the fixture's two tokens known to exist. */
+export type FixtureDeployment = Omit<ChainDeployment, "tokens" | "home"> & { home: Currency; tokens: Record<Currency, Hex> };
 
 /** A booted corridor with the deployer (admin) also holding every issuer role on every token. */
 export interface Fixture {
@@ -126,7 +130,7 @@ export interface Fixture {
   c: BootedCorridor & { attesters: AttesterSet };
   seed: string;
   chain: Record<ChainName, Chain>;
-  dep: Record<ChainName, ChainDeployment>;
+  dep: Record<ChainName, FixtureDeployment>;
   admin: KeyPair;
   relayer: KeyPair;
   close(): Promise<void>;
@@ -140,7 +144,7 @@ export async function corridorFixture(opts: { seed?: string; issuerRoles?: boole
   const seed = opts.seed ?? `fixture-${process.pid}-${fixtureCount++}`;
   const c = await bootCorridor({ seed });
   const chain = { us: c.chains.us!, uk: c.chains.uk! };
-  const dep = { us: c.deployment.chains.us!, uk: c.deployment.chains.uk! };
+  const dep = { us: c.deployment.chains.us! as FixtureDeployment, uk: c.deployment.chains.uk! as FixtureDeployment };
   const admin: KeyPair = testKeyPair(seed, "deployer");
   const relayer: KeyPair = testKeyPair(seed, "relayer");
   if (opts.issuerRoles ?? true) {

@@ -389,7 +389,7 @@ const SCENARIO_CASES: ScenarioCase[] = [
   { name: "negative per-transfer limit", set: [hooks({ hook: "limits", perTransfer: -5 })], says: "compliance.hooks.0.perTransfer" },
   { name: "limit in an unknown currency", set: [hooks({ hook: "limits", perTransfer: 100, currency: "JPY" })], says: "compliance.hooks.0.currency" },
   { name: "sanctions list with a non-address", set: [hooks({ hook: "sanctions", addresses: ["0xnot"] })], says: "compliance.hooks.0.addresses.0" },
-  { name: "unknown option on a hook", set: [hooks({ hook: "manualReview", aboveUsd: 5000, sometimes: true })], says: "compliance.hooks.0" },
+  { name: "unknown option on a hook", set: [hooks({ hook: "manualReview", above: 5000, sometimes: true })], says: "compliance.hooks.0" },
   { name: "on-chain sanctions as a string", set: [["compliance.onChain.sanctions", "yes"]], says: "compliance.onChain.sanctions" },
   { name: "review approval share above 1", set: [["compliance.reviewApproveShare", 2]], says: "compliance.reviewApproveShare" },
   // amounts: liquidity and the Fast allowance

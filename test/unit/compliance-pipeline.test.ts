@@ -145,7 +145,7 @@ describe("hook registry", () => {
     const [travel, limits, review] = createHooks([
       { hook: "travelRule", thresholds: { US: { amount: "100", currency: "EUR" }, UK: null } },
       { hook: "limits", perTransfer: 1_000, currency: "GBP" },
-      { hook: "manualReview", aboveUsd: 5_000 },
+      { hook: "manualReview", above: 5_000 },
     ]);
     expect((await runPipeline([travel!], ctx("108.69"))).decision.outcome).toBe("allow"); // 99.99 EUR
     expect((await runPipeline([travel!], ctx("108.70"))).decision).toMatchObject({ reason: "TRAVEL_RULE_MISSING" });

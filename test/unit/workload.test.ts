@@ -74,7 +74,7 @@ describe("planned transfers", () => {
     expect(listed.listedSenders.length).toBeGreaterThan(0);
     for (const t of listed.transfers.filter((x) => x.sanctionedSender)) expect(listed.listedSenders).toContain(t.sender.address);
     // Listed senders are funded like the others (they are in the sender lists).
-    expect(listed.senders.us.map((k) => k.address)).toEqual(expect.arrayContaining(listed.listedSenders.slice(0, 1)));
+    expect(listed.senders.us!.map((k) => k.address)).toEqual(expect.arrayContaining(listed.listedSenders.slice(0, 1)));
     // Same times, amounts and recipients as without them.
     expect(listed.transfers.map((t) => [t.at, t.amount, t.recipient])).toEqual(plain.transfers.map((t) => [t.at, t.amount, t.recipient]));
     expect(plain.listedSenders).toEqual([]);

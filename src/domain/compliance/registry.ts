@@ -69,12 +69,9 @@ export const ManualReviewSpecSchema = z
     name,
     above: amount.optional(),
     currency: currency.optional(),
-    /** Deprecated spelling of `above` (older scenario files). */
-    aboveUsd: amount.optional(),
     reviewSeconds: seconds.optional(),
   })
-  .strict()
-  .refine((s) => s.above === undefined || s.aboveUsd === undefined, { message: "give above or its older spelling aboveUsd, not both" });
+  .strict();
 
 /**
  * Every currency a hook spec names (any `currency` field, at any depth), with its path in the spec,

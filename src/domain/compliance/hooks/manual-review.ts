@@ -10,11 +10,6 @@ export interface ManualReviewHookOptions {
   above?: DecimalValue;
   /** The unit of `above`; default the context's numeraire. */
   currency?: Currency;
-  /**
-   * Deprecated: the older spelling of `above` (from when the numeraire was the only unit), still
-   * accepted from scenario files. `above` wins when both are given.
-   */
-  aboveUsd?: DecimalValue;
   /** Modelled time a reviewer takes; default 15 minutes. */
   reviewSeconds?: number;
   name?: string;
@@ -22,7 +17,7 @@ export interface ManualReviewHookOptions {
 
 /** Holds (MANUAL_REVIEW) a transfer worth more than an amount (in the numeraire by default), for a modelled review time. */
 export function manualReviewHook(options: ManualReviewHookOptions = {}): ComplianceHook {
-  const above = new Decimal(options.above ?? options.aboveUsd ?? DEFAULT_REVIEW_ABOVE);
+  const above = new Decimal(options.above ?? DEFAULT_REVIEW_ABOVE);
   const reviewSeconds = options.reviewSeconds ?? DEFAULT_REVIEW_SECONDS;
   return {
     name: options.name ?? "manualReview",

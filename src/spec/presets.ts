@@ -1,0 +1,55 @@
+/**
+ * The chains, currencies and jurisdictions Corridor knows by name. This file and `spec.ts` are the
+ * only places in `src/` that name a chain or a currency: everything else reads a `CorridorSpec`.
+ * A scenario or live config may use these names as they are, override any field, or declare
+ * chains, currencies and jurisdictions of its own (see `resolveSpec`).
+ */
+import type { ChainInput, CurrencyInput, JurisdictionInput } from "./spec.js";
+
+/** The currency amounts are valued in for the G20 targets, gas costs and workload sizes. */
+export const NUMERAIRE = "USD";
+
+/**
+ * Chain ids are distinct so that an attestation bound to one chain cannot be replayed on another.
+ * `hardhat.config.ts` declares one embedded network per entry.
+ */
+export const PRESET_CHAINS: Record<string, Required<Omit<ChainInput, "profile">>> = {
+  us: { chainId: 31_001, home: "USD", jurisdiction: "US" },
+  uk: { chainId: 31_002, home: "GBP", jurisdiction: "UK" },
+  eu: { chainId: 31_003, home: "EUR", jurisdiction: "EU" },
+};
+
+/** The corridor the tool was built for, used when a scenario or `corridor up` names no chains. */
+export const DEFAULT_CHAIN_NAMES: readonly string[] = ["us", "uk"];
+
+/**
+ * Currencies: display, and the FX model's defaults against the numeraire (`mid`: units per one
+ * USD; `annualVol` and `meanReversionPerYear` for the Ornstein-Uhlenbeck model; `series`: the
+ * monthly history in data/ for historical replay, if any).
+ */
+export const PRESET_CURRENCIES: Record<string, CurrencyInput> = {
+  USD: { symbol: "$", word: "dollar", mid: 1, annualVol: 0, meanReversionPerYear: 0 },
+  /** FRED H.10, June 2026: 0.7497 GBP per USD (data/fx-gbp-per-usd-monthly.csv). */
+  GBP: { symbol: "£", word: "pound", mid: 0.7497, annualVol: 0.08, meanReversionPerYear: 2, series: "fx-gbp-per-usd-monthly.csv" },
+  /**
+   * ASSUMPTION: 0.92 EUR per USD (roughly the 2023-2024 average; no EUR series is shipped), and an
+   * annual volatility of 7% (EUR/USD's long-run implied volatility is 6-8%).
+   */
+  EUR: { symbol: "€", word: "euro", mid: 0.92, annualVol: 0.07, meanReversionPerYear: 2 },
+};
+
+/**
+ * Jurisdictions: the country code IVMS101 and pacs.008 carry for a party there, and the travel-rule
+ * threshold at or above which a transfer from there must carry originator and beneficiary data.
+ */
+export const PRESET_JURISDICTIONS: Record<string, JurisdictionInput> = {
+  /** FinCEN 31 CFR 1010.410(f): USD 3,000. */
+  US: { country: "US", travelRule: { amount: 3000, currency: "USD", basis: "FinCEN 31 CFR 1010.410(f)" } },
+  /** MLR 2017 reg. 64I with the Wire Transfer Regulation: EUR 1,000. */
+  UK: { country: "GB", travelRule: { amount: 1000, currency: "EUR", basis: "MLR 2017 reg. 64I (Wire Transfer Regulation)" } },
+  /**
+   * Regulation (EU) 2023/1113 (Transfer of Funds Regulation): crypto-asset transfers between
+   * providers carry the data whatever the amount. ASSUMPTION: an EU party's country is DE.
+   */
+  EU: { country: "DE", travelRule: { amount: 0, currency: "EUR", basis: "Regulation (EU) 2023/1113 art. 14 (no threshold)" } },
+};
