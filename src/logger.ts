@@ -1,7 +1,7 @@
 import { pino, type Logger } from "pino";
 
 /**
- * The one root logger. Components take a child ({ module: "relayer", chain: "uk" }).
+ * The one root logger. Components take a child ({ module: "relayer", chain: <chain name> }).
  * Pretty in a terminal, JSON otherwise; level from CORRIDOR_LOG_LEVEL (default "warn" so
  * that command output stays readable; daemons pass "info").
  */

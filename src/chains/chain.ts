@@ -7,7 +7,7 @@ import { CorridorError } from "../domain/errors.js";
  * chains and JSON-RPC endpoints look the same from here on.
  */
 export interface Chain {
-  /** The corridor's name for it: "us" or "uk". */
+  /** The corridor's name for it: a chain name of the corridor spec. */
   readonly name: string;
   readonly chainId: number;
   readonly kind: "embedded" | "rpc";

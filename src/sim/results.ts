@@ -17,7 +17,7 @@ import type { FaultReport } from "./faults.js";
 import { g20Scorecard, type G20Targets, type Scorecard } from "../measure/scorecard.js";
 import { round, toTransferOut, units, type TransferOut } from "../measure/transfer-out.js";
 
-/** Aggregates of one corridor and tier ("us:USD->uk:GBP fast"). */
+/** Aggregates of one corridor and tier (a route key and tier, e.g. "<from>:<input>-><to>:<output> fast"). */
 export interface CorridorSummary {
   count: number;
   settled: number;

@@ -27,7 +27,7 @@ import { FaultsSchema } from "./faults.js";
 export const SCENARIO_LIMITS = {
   /** Liquidity and Fast allowances, whole units of a currency. */
   maxWholeUnits: 1_000_000_000_000_000,
-  /** Transfer amounts (workload.amount), USD. */
+  /** Transfer amounts (workload.amount), in the numeraire. */
   maxAmountUsd: 1_000_000_000_000,
   /** The arrival period, a transfer's deadline, and any fault's start, length or re-deposit delay: 31 days. */
   maxRunSeconds: 31 * 86_400,
@@ -59,12 +59,12 @@ const ChainSchema = ChainInputSchema.extend({
       .optional(),
     /** Gas price in gwei for gas costs (default per profile: src/sim/gas.ts). */
     gasPriceGwei: z.number().nonnegative().max(1_000_000).optional(),
-    /** USD price of the chain's native token (default per profile). */
+    /** Price of the chain's native token in the numeraire (default per profile). */
     nativeUsd: z.number().nonnegative().max(10_000_000).optional(),
   })
   .strict();
 const allowance = z.union([z.literal("unlimited"), positiveDecimal]);
-/** Route keys of fee schedules: "us:USD->uk" (source chain, input currency, destination chain). */
+/** Route keys of fee schedules: "<from chain>:<currency>-><to chain>" (source chain, input currency, destination chain). */
 const FEE_ROUTE_KEY = /^([a-z][a-z0-9]{0,15}):([A-Z]{3})->([a-z][a-z0-9]{0,15})$/;
 /** Default Fast allowance per destination chain, whole units of its payouts. */
 const DEFAULT_FAST_ALLOWANCE = "10000000";
@@ -120,7 +120,7 @@ export const ScenarioSchema = z
       })
       .strict()
       .default({}),
-    /** Fee schedules: `default` for every route, overridden per route key "us:USD->uk" (source chain, input currency, destination chain). */
+    /** Fee schedules: `default` for every route, overridden per route key "<from chain>:<currency>-><to chain>". */
     fees: z
       .object({
         default: FeeScheduleSchema.default({ fixed: 0, bps: 0, min: 0, max: 0 }),
@@ -142,9 +142,9 @@ export const ScenarioSchema = z
           .strict()
           .refine((w) => w.from <= w.to, { message: "the window's end (to) is before its start (from)", path: ["to"] })
           .default({ from: "2025-06", to: "2026-06" }),
-        /** Markup against the customer in bps of the mid, per direction ("USD->GBP") or default. */
+        /** Markup against the customer in bps of the mid, per direction ("<input>-><output>", two currency codes) or default. */
         spreadBps: z
-          .record(z.string().regex(/^(default|[A-Z]{3}->[A-Z]{3})$/, 'keys are "default" or a direction such as "USD->GBP"'), z.number().min(0).max(9_999))
+          .record(z.string().regex(/^(default|[A-Z]{3}->[A-Z]{3})$/, 'keys are "default" or a direction "<input>-><output>" of two currency codes'), z.number().min(0).max(9_999))
           .default({ default: 10 }),
         /** How long a firm quote may be locked, seconds. */
         quoteTtlSeconds: z.number().int().positive().max(86_400).default(60),
@@ -187,7 +187,7 @@ export const ScenarioSchema = z
           .min(1),
         /** Share of Fast-tier transfers, 0..1. */
         fastShare: z.number().min(0).max(1).default(0.3),
-        /** Lognormal amounts: median and sigma in USD terms, clamped to [min, max]. */
+        /** Lognormal amounts: median and sigma in the numeraire, clamped to [min, max]. */
         amount: z
           .object({
             medianUsd: z.number().positive().max(L.maxAmountUsd).default(500),
