@@ -40,7 +40,7 @@ export const ControlsBodySchema = z
     seconds: z.number().int().min(5).max(600).optional(),
     /** FX shock: multiplier on the units of a currency per numeraire unit, e.g. 0.9 for a 10% fall of the numeraire; default 0.9. */
     factor: z.number().min(0.5).max(1.5).optional(),
-    /** FX shock: the currency whose rate against the numeraire moves; default every currency of the corridor. */
+    /** FX shock: the currency whose rate against the numeraire moves; default every stablecoin's currency but the numeraire. */
     currency: CurrencyCodeSchema.optional(),
     /** Liquidity drain: which chain of the corridor; default the first whose home currency is not the numeraire. */
     chain: ChainNameSchema.optional(),
@@ -55,10 +55,11 @@ export const ControlsBodySchema = z
 
 export type ControlsBody = z.infer<typeof ControlsBodySchema>;
 
-/** The controls of a corridor: a chain must be one of its chains, a shocked currency one priced against its numeraire. */
+/** The controls of a corridor: a chain must be one of its chains, a shocked currency one of its stablecoins' other than the numeraire. */
 export function controlsBodyFor(spec: CorridorSpec) {
   const names = chainNames(spec);
-  const quotes = Object.keys(spec.currencies).filter((c) => c !== spec.numeraire);
+  // The stablecoins' currencies other than the numeraire (a unit of account such as a threshold's is not shocked).
+  const quotes = spec.tokens.filter((c) => c !== spec.numeraire);
   return ControlsBodySchema.superRefine((v, ctx) => {
     if (v.chain !== undefined && !names.includes(v.chain)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["chain"], message: `unknown chain "${v.chain}"; this corridor has ${names.join(", ")}` });

@@ -211,6 +211,7 @@ export class LiveCorridor {
       const fxState: { factor: number; currency: string | null } = { factor: 1, currency: null };
       const quotes = Object.keys(spec.currencies).filter((c) => c !== spec.numeraire);
       const fixed = quotes.length ? combineRates(quotes.map((q) => fixedRate(spec.currencies[q]!.mid, { base: spec.numeraire, quote: q }))) : undefined;
+      const shocked = new Set(shockable(spec));
       const rates: RateSource = {
         id: "demo",
         numeraire: spec.numeraire,
@@ -221,7 +222,7 @@ export class LiveCorridor {
             throw notPriced(rates, currency);
           }
           const r = fixed.perNumeraire(currency, t);
-          const hit = currency !== spec.numeraire && fxState.factor !== 1 && (fxState.currency === null || fxState.currency === currency);
+          const hit = shocked.has(currency) && fxState.factor !== 1 && (fxState.currency === null || fxState.currency === currency);
           return hit ? r.times(fxState.factor) : r;
         },
       };
@@ -420,9 +421,9 @@ export class LiveCorridor {
     });
   }
 
-  /** The currencies priced against the numeraire. */
+  /** The stablecoins' currencies other than the numeraire: the rates the page shows and a shock moves. */
   private quoteCurrencies(): string[] {
-    return Object.keys(this.spec.currencies).filter((c) => c !== this.spec.numeraire);
+    return shockable(this.spec);
   }
 
   /** Each currency's mid now (a shock included), units per numeraire unit. */
@@ -770,7 +771,7 @@ function travelRuleWithThreshold(spec: CorridorSpec, amount: number): Compliance
   return createHook({ ...travelRuleSpec(), thresholds });
 }
 
-/** Each jurisdiction's legal travel-rule threshold, in words, from the spec: "USD 3,000 for US senders, ...". */
+/** Each jurisdiction's legal travel-rule threshold, in words, from the spec: "<currency> <amount> for <jurisdiction> senders, ...". */
 export function legalThresholds(spec: CorridorSpec): string {
   return Object.values(spec.jurisdictions)
     .map((j) => {
@@ -780,6 +781,11 @@ export function legalThresholds(spec: CorridorSpec): string {
       return Number(t.amount) === 0 ? `every payment of ${who}` : `${t.currency} ${formatWhole(Number(t.amount))} for ${who}`;
     })
     .join(", ");
+}
+
+/** The currencies an FX shock may move: the stablecoins' other than the numeraire (a unit of account such as a threshold's keeps its mid). */
+export function shockable(spec: CorridorSpec): string[] {
+  return spec.tokens.filter((c) => c !== spec.numeraire);
 }
 
 /** "a", "a and b", "a, b and c". */
@@ -803,6 +809,6 @@ const toWhole = (v: bigint) => Number(fromBaseUnits(v).toFixed(2));
 const formatWhole = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 const pctText = (pct: number) => `${pct.toFixed(2)}%`;
 const short = (a: Hex) => `${a.slice(0, 6)}…${a.slice(-4)}`;
-/** An amount with its currency's symbol from the spec: "£500". */
+/** An amount with its currency's symbol from the spec (symbolOf), whole units by default. */
 const money = (spec: CorridorSpec, currency: string, v: bigint, digits = 0) =>
   `${symbolOf(spec, currency)}${Number(fromBaseUnits(v)).toLocaleString("en-US", { maximumFractionDigits: digits })}`;

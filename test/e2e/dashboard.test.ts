@@ -141,3 +141,52 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard in a browser", () => {
     expect((await error(res)).code).toBe("CORRIDOR_DEMO_BUSY");
   }, 30_000);
 });
+
+describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard of a three-chain corridor", () => {
+  let demo: DemoServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    demo = await startDemoServer({ port: 0, corridor: { chains: ["us", "uk", "eu"], seed: 4, senders: 8, reviewSeconds: 3, settings: { arrivalPerMinute: 240 } } });
+    browser = await launchBrowser();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  }, 30_000);
+
+  it("shows every corridor that carried payments, each chain's pool, every currency's rate, and drains the chain picked", async () => {
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(`console: ${m.text()}`);
+    });
+    await page.goto(demo.url);
+    await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toContain("Dollars, pounds and euros, across 3 chains");
+    await until("payments on routes touching the third chain", async () => {
+      const routes = await page.locator("#corridors tbody tr[data-route]").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.route!));
+      return routes.some((r) => r.startsWith("eu:")) && routes.some((r) => r.includes("->eu:")) && routes.length >= 6;
+    }, 40_000);
+    await until("settlements", async () => (await count(page, "kpi-settled")) >= 3, 30_000);
+    await expect(page.locator("#liquidity [data-chain]").count()).resolves.toBe(3);
+    await expect(page.getByTestId("pool-eu").innerText()).resolves.toContain("euros");
+    await expect(page.locator('svg[data-chart="fx"] polyline[data-series]').count()).resolves.toBe(2);
+    await expect(page.getByTestId("chip-fx").innerText()).resolves.toMatch(/£0\.7497 · €0\.9200 per \$1/);
+
+    // Drain the EU pool (picked from the list), then shock the euro alone.
+    await page.getByTestId("sel-drain-chain").selectOption("eu");
+    await page.getByTestId("btn-drainLiquidity").click();
+    await until("the drain", async () => (await page.locator("#log").innerText()).includes("from the EU pool"), 30_000);
+    await page.getByTestId("sel-fx-currency").selectOption("EUR");
+    await page.getByTestId("btn-fxShock").click();
+    await until("the euro shock", async () => (await page.locator("#log").innerText()).includes("against the euro"), 15_000);
+    const state = (await (await fetch(`${demo.url}api/state`)).json()) as { fx: { mids: Record<string, number> }; drain: { chain: string } | null };
+    expect(state.fx.mids.GBP).toBeCloseTo(0.7497, 6);
+    expect(state.fx.mids.EUR).toBeCloseTo(0.92 * 0.9, 6);
+    expect(state.drain?.chain).toBe("eu");
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

@@ -590,7 +590,7 @@
         action: "fxShock",
         label: `FX shock: the ${wordOf(num)} −10% for a minute`,
         help: "The mid-market rate jumps; watch quotes, payouts and refunds.",
-        pick: { name: "currency", testid: "sel-fx-currency", label: "against", options: [["", "every currency"], ...Object.keys(corridor.currencies).filter((c) => c !== num).map((c) => [c, wordsOf(c)])] },
+        pick: { name: "currency", testid: "sel-fx-currency", label: "against", options: [["", "every currency"], ...corridor.tokens.filter((c) => c !== num).map((c) => [c, wordsOf(c)])] },
       },
       { action: "relayerOutage", label: "Take the relayer offline for a minute", help: "Payments still arrive; nobody carries them across until it is back." },
       {
