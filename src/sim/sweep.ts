@@ -131,7 +131,9 @@ export function expandGrid(varies: readonly Vary[]): GridPoint[] {
 
 /** A scenario as plain JSON (fee amounts as decimal strings): what a grid point starts from and what is written for it. */
 export function scenarioJson(scenario: Scenario): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(scenario, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
+  // The resolved spec is derived from the chains, currencies and jurisdictions: not an input field.
+  const { spec: _derived, ...input } = scenario;
+  return JSON.parse(JSON.stringify(input, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
 }
 
 const segmentsOf = (path: string) => path.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
