@@ -172,6 +172,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard of a three-chain corrido
     await until("settlements", async () => (await count(page, "kpi-settled")) >= 3, 30_000);
     await expect(page.locator("#liquidity [data-chain]").count()).resolves.toBe(3);
     await expect(page.getByTestId("pool-eu").innerText()).resolves.toContain("euros");
+    // The travel-rule defaults are each jurisdiction's of the spec.
+    await expect(page.getByTestId("travel-rule-now").innerText()).resolves.toBe("In force: USD 3,000 for US senders, EUR 1,000 for UK senders, every payment of EU senders.");
     await expect(page.locator('svg[data-chart="fx"] polyline[data-series]').count()).resolves.toBe(2);
     await expect(page.getByTestId("chip-fx").innerText()).resolves.toMatch(/£0\.7497 · €0\.9200 per \$1/);
 

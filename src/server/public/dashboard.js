@@ -623,7 +623,7 @@
       if (c.key === "travelRuleThresholdUsd") {
         const reset = h("button", { type: "button", class: "link", dataset: { testid: "reset-travel-rule" } }, "back to legal defaults");
         reset.addEventListener("click", () => post({ travelRuleThresholdUsd: null }, () => delete dirty[c.key]));
-        row.append(h("p", { class: "hint" }, "Above it, payments need the sender's and recipient's details. ", reset));
+        row.append(h("p", { class: "hint" }, "Above it, payments need the sender's and recipient's details. ", reset), h("p", { class: "hint", dataset: { testid: "travel-rule-now" } }));
       }
       list.append(row);
     }
@@ -647,6 +647,9 @@
       input.value = String(spec.from ? spec.from(v) : v);
       value.textContent = spec.show(Number(input.value), st);
     }
+    // In force now: each jurisdiction's legal threshold (from the corridor spec), or the one set here.
+    const now = document.querySelector("[data-testid=travel-rule-now]");
+    if (now) now.textContent = `In force: ${st.travelRule}.`;
     const busy = { fxShock: !!st.fx.shock, relayerOutage: !st.relayer.up, drainLiquidity: !!st.drain, sanctionedTransfer: false };
     for (const [k, b] of Object.entries(buttons)) b.disabled = !!busy[k];
   }
