@@ -27,11 +27,14 @@ import { testKeyPair } from "../src/chains/keys.js";
 import { TxSender } from "../src/chains/tx-sender.js";
 import { getBlock, mineBlockAt, setAutomine } from "../src/chains/mining.js";
 import type { Chain } from "../src/chains/chain.js";
-import { fundChain } from "../src/contracts/fund.js";
+import { fundCorridor } from "../src/contracts/fund.js";
+import { tokenOf } from "../src/contracts/deploy.js";
+import { chainNames, defaultSpec } from "../src/spec/spec.js";
+import { driveRound } from "../src/relayer/drive.js";
 import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../src/contracts/gateway.js";
 import { ATTESTATION_TYPES, NO_QUOTE, TIER, ZERO_HASH, gatewayDomain, settleDigest, type Message } from "../src/domain/message.js";
 import { toBaseUnits } from "../src/domain/money.js";
-import { fixedRate } from "../src/domain/fx/rate-source.js";
+import { combineRates, fixedRate } from "../src/domain/fx/rate-source.js";
 import { VirtualClock, wallClock } from "../src/domain/clock.js";
 import { percentile } from "../src/domain/stats.js";
 import { CHAIN_PROFILES } from "../src/chains/profiles.js";
@@ -52,15 +55,17 @@ const MEMORY_N = Number(process.env.BENCH_MEMORY_N ?? 2000);
 const SENDERS = 20;
 
 
+/** The bench runs on the preset corridor's first two chains: A sends to B and back. */
+const SPEC = defaultSpec();
+const [A, B] = chainNames(SPEC) as [string, string];
+const local = () => Object.fromEntries(chainNames(SPEC).map((n) => [n, CHAIN_PROFILES.local!]));
+/** Every currency of the spec at its fixed mid (the bench does not move FX). */
+const rates = () => combineRates(Object.values(SPEC.currencies).filter((c) => c.code !== SPEC.numeraire).map((c) => fixedRate(c.mid, { base: SPEC.numeraire, quote: c.code })));
+const homeToken = (c: BootedCorridor, n: string) => tokenOf(c.deployment.chains[n]!, SPEC.chains[n]!.home);
+
 async function fund(c: BootedCorridor, seed: string) {
-  const senders: Record<string, { privateKey: Hex; address: Hex }[]> = {};
-  for (const name of ["us", "uk"] as const) {
-    const chain = c.chains[name]!;
-    const d = c.deployment.chains[name]!;
-    const lp = testKeyPair(seed, "lp", name.length + (name === "us" ? 0 : 1));
-    senders[name] = Array.from({ length: SENDERS }, (_, i) => testKeyPair(seed, `bench/${name}`, i));
-    await fundChain({ chain, deployment: d, issuerKey: c.keys.deployer, lp, liquidity: toBaseUnits("100000000"), senders: senders[name]!.map((key) => ({ key, amount: toBaseUnits("10000000") })) });
-  }
+  const senders = Object.fromEntries(chainNames(SPEC).map((n) => [n, Array.from({ length: SENDERS }, (_, i) => testKeyPair(seed, `bench/${n}`, i))]));
+  await fundCorridor({ spec: SPEC, chains: c.chains, deployment: c.deployment, seed, issuerKey: c.keys.deployer, liquidity: () => toBaseUnits("100000000"), senders: (n) => senders[n]!.map((key) => ({ key, amount: toBaseUnits("10000000") })) });
   return senders;
 }
 
@@ -105,15 +110,15 @@ interface E2EResult {
 async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number): Promise<E2EResult> {
   const clock = new VirtualClock(0);
   const store = new MemoryTransferStore();
-  const profiles = { us: CHAIN_PROFILES.local!, uk: CHAIN_PROFILES.local! };
+  const profiles = local();
   for (const ch of Object.values(c.chains)) await setAutomine(ch, false);
   const relayer = new Relayer({ chains: c.chains, profiles, deployment: c.deployment, store, relayerKey: c.keys.relayer, clock, logger: silentLogger, maxBatch });
-  const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: fixedRate(0.75), spreadBps: { default: 10 }, ttlSeconds: 60 });
+  const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: rates(), spreadBps: { default: 10 }, ttlSeconds: 60 });
   const operator = buildOperator({ chains: c.chains, profiles, deployment: c.deployment, attesterKeys: c.keys.attesters, threshold: c.attesters.threshold, quoter, clock });
   // Zero latency, run inline: the scheduler just runs the work at once.
   const pending: Promise<void>[] = [];
   relayer.connect(connectOperator({ operator, relayer, scheduler: { now: () => clock.now(), after: (_s, fn) => void pending.push(Promise.resolve().then(fn)) }, logger: silentLogger, screeningSeconds: 0, attestationSeconds: 0 }));
-  const names = ["us", "uk"] as const;
+  const names = [A, B];
   const firstBlock: Record<string, number> = {};
   for (const n of names) store.setCursor(n, (firstBlock[n] = (await getBlock(c.chains[n]!)).number));
   const txs = Object.fromEntries(names.map((n) => [n, senders[n]!.map((s) => new TxSender(c.chains[n]!, s.privateKey))]));
@@ -128,27 +133,25 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
     }
   };
   const t0 = performance.now();
-  const deadline = BigInt((await getBlock(c.chains.us!)).timestamp + 86_400);
+  const deadline = BigInt((await getBlock(c.chains[A]!)).timestamp + 86_400);
   await timed("send", async () => {
     for (let i = 0; i < N; i++) {
-      const from = i % 2 === 0 ? "us" : "uk";
-      const to = from === "us" ? "uk" : "us";
+      const from = i % 2 === 0 ? A : B;
+      const to = from === A ? B : A;
       const src = c.deployment.chains[from]!;
       const dst = c.deployment.chains[to]!;
       await txs[from]![i % SENDERS]!.send({
         to: src.gateway,
         gas: GAS.send,
-        data: encodeSend({ inputToken: src.tokens[src.home], dstChainId: BigInt(dst.chainId), outputToken: dst.tokens[dst.home], recipient: senders[to]![i % SENDERS]!.address, amount: 1_000_000n, maxFee: 0n, minAmountOut: 0n, deadline, tier: TIER.standard, extraHash: ZERO_HASH, quote: NO_QUOTE }),
+        data: encodeSend({ inputToken: tokenOf(src, src.home), dstChainId: BigInt(dst.chainId), outputToken: tokenOf(dst, dst.home), recipient: senders[to]![i % SENDERS]!.address, amount: 1_000_000n, maxFee: 0n, minAmountOut: 0n, deadline, tier: TIER.standard, extraHash: ZERO_HASH, quote: NO_QUOTE }),
       });
     }
   });
   let ts = Math.max(...(await Promise.all(names.map(async (n) => (await getBlock(c.chains[n]!)).timestamp)))) + 1;
-  /** One block on each chain: deliver, mine, watch; then let the operator's pending work finish. */
+  /** One block on each chain (driveRound: deliver, mine, read); then let the operator's pending work finish. */
   const block = async () => {
     for (const n of names) {
-      await timed("relayer", () => relayer.deliver(n));
-      await timed("mine", () => mineBlockAt(c.chains[n]!, ts));
-      await timed("relayer", () => relayer.poll(n));
+      await driveRound(relayer, { chains: [n], guard: (part) => timed("relayer", part), produceBlocks: () => timed("mine", () => mineBlockAt(c.chains[n]!, ts)) });
     }
     ts++;
     await timed("operator", async () => {
@@ -199,22 +202,21 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
 /** Wall time, automine (no confirmations to wait for): latency the relayer and operator add at `rate` transfers per second. */
 async function addedLatency(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, rate: number, count: number) {
   const store = new MemoryTransferStore();
-  const profiles = { us: CHAIN_PROFILES.local!, uk: CHAIN_PROFILES.local! };
+  const profiles = local();
   const relayer = new Relayer({ chains: c.chains, profiles, deployment: c.deployment, store, relayerKey: c.keys.relayer, clock: wallClock, logger: silentLogger, maxBatch: 50 });
-  const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: fixedRate(0.75), spreadBps: { default: 10 }, ttlSeconds: 60 });
+  const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: rates(), spreadBps: { default: 10 }, ttlSeconds: 60 });
   const operator = buildOperator({ chains: c.chains, profiles, deployment: c.deployment, attesterKeys: c.keys.attesters, threshold: c.attesters.threshold, quoter, clock: wallClock });
   const scheduler = createWallScheduler(() => {});
   relayer.connect(connectOperator({ operator, relayer, scheduler, logger: silentLogger, screeningSeconds: 0, attestationSeconds: 0 }));
-  for (const n of ["us", "uk"]) store.setCursor(n, (await getBlock(c.chains[n]!)).number);
+  for (const n of [A, B]) store.setCursor(n, (await getBlock(c.chains[n]!)).number);
   const included = new Map<string, number>();
   const latencies: number[] = [];
   let stop = false;
   const loop = (async () => {
     while (!stop) {
-      for (const n of ["us", "uk"]) {
-        await relayer.deliver(n);
+      for (const n of [A, B]) {
         const before = relayer.terminalCount;
-        await relayer.poll(n);
+        await driveRound(relayer, { chains: [n] });
         if (relayer.terminalCount > before) {
           const now = performance.now();
           for (const r of store.all()) if (r.state === "settled" && !included.has(`done:${r.id}`)) {
@@ -227,10 +229,10 @@ async function addedLatency(c: BootedCorridor, senders: Record<string, { private
       await new Promise((r) => setImmediate(r));
     }
   })();
-  const txs = senders.us!.map((s) => new TxSender(c.chains.us!, s.privateKey));
-  const src = c.deployment.chains.us!;
-  const dst = c.deployment.chains.uk!;
-  const deadline = BigInt((await getBlock(c.chains.us!)).timestamp + 86_400);
+  const txs = senders[A]!.map((s) => new TxSender(c.chains[A]!, s.privateKey));
+  const src = c.deployment.chains[A]!;
+  const dst = c.deployment.chains[B]!;
+  const deadline = BigInt((await getBlock(c.chains[A]!)).timestamp + 86_400);
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     const due = t0 + (i * 1000) / rate;
@@ -238,7 +240,7 @@ async function addedLatency(c: BootedCorridor, senders: Record<string, { private
     const hash = await txs[i % txs.length]!.send({
       to: src.gateway,
       gas: GAS.send,
-      data: encodeSend({ inputToken: src.tokens.USD, dstChainId: BigInt(dst.chainId), outputToken: dst.tokens.USD, recipient: senders.uk![0]!.address, amount: 1_000_000n, maxFee: 0n, minAmountOut: 0n, deadline, tier: TIER.fast, extraHash: ZERO_HASH, quote: NO_QUOTE }),
+      data: encodeSend({ inputToken: tokenOf(src, src.home), dstChainId: BigInt(dst.chainId), outputToken: tokenOf(dst, src.home), recipient: senders[B]![0]!.address, amount: 1_000_000n, maxFee: 0n, minAmountOut: 0n, deadline, tier: TIER.fast, extraHash: ZERO_HASH, quote: NO_QUOTE }),
     });
     included.set(hash, performance.now()); // automine: included when the call returns
   }
@@ -291,7 +293,7 @@ const kgas = (x: number) => `${fmt(x / 1000, 1)}k`;
 console.log(`Corridor benchmark: ${N} transfers per measurement, ${SENDERS} senders per chain, embedded Hardhat EDR chains, local keys.`);
 const c = await bootCorridor({ seed: "bench" });
 const senders = await fund(c, "bench");
-const raw = await rawErc20(c.chains.us!, c.deployment.chains.us!.tokens.USD, senders.us!);
+const raw = await rawErc20(c.chains[A]!, homeToken(c, A), senders[A]!);
 console.log(`1. raw ERC-20 transfers/s (EIP-1193, in process):   ${fmt(raw.rate)}   (${kgas(raw.gas)} gas each)`);
 const e2e = await corridorE2E(c, senders, 50);
 console.log(`2. corridor transfers/s, end to end, batches of 50:  ${fmt(e2e.rate)}   (send -> settle -> finalize, all checked)`);
@@ -305,17 +307,17 @@ console.log(`     gas: send ${kgas(e2e.gas.send)} + settle share ${kgas(e2e.gas.
 console.log(`     wall ms: sign+submit sends ${fmt(e2e.ms.send, 2)}, mine blocks (EVM) ${fmt(e2e.ms.mine, 2)}, relayer (logs, batches: encode+sign+submit) ${fmt(e2e.ms.relayer, 2)}, operator (reads, digests, m-of-n signatures) ${fmt(e2e.ms.operator, 2)} = ${fmt(total, 2)} ms  (an ERC-20 transfer: ${fmt(1000 / raw.rate, 2)} ms)`);
 {
   const m: Message = {
-    srcChainId: 31_001n, srcGateway: c.deployment.chains.us!.gateway, dstChainId: 31_002n, dstGateway: c.deployment.chains.uk!.gateway, nonce: 1n,
-    sender: senders.us![0]!.address, recipient: senders.uk![0]!.address, inputToken: c.deployment.chains.us!.tokens.USD, outputToken: c.deployment.chains.uk!.tokens.GBP,
+    srcChainId: BigInt(SPEC.chains[A]!.chainId), srcGateway: c.deployment.chains[A]!.gateway, dstChainId: BigInt(SPEC.chains[B]!.chainId), dstGateway: c.deployment.chains[B]!.gateway, nonce: 1n,
+    sender: senders[A]![0]!.address, recipient: senders[B]![0]!.address, inputToken: homeToken(c, A), outputToken: homeToken(c, B),
     amount: 1_000_000n, fee: 0n, minAmountOut: 0n, deadline: 1n << 40n, tier: 0, mode: 1, extraHash: ZERO_HASH, quoteHash: ZERO_HASH, sentAt: 1n << 30n,
   };
   const viemSettle = await micro((i) => hashTypedData({ domain: gatewayDomain(m.dstChainId, m.dstGateway), types: ATTESTATION_TYPES, primaryType: "Settle", message: { message: { ...m, nonce: BigInt(i) }, rate: 1n, sourceFinal: true } }));
   const ownSettle = await micro((i) => settleDigest({ ...m, nonce: BigInt(i) }, 1n, true));
   const key = c.keys.attesters[0]!;
   const ecdsa = await micro((i) => sign({ hash: settleDigest({ ...m, nonce: BigInt(i) }, 1n, true), privateKey: key, to: "hex" }), 500);
-  const account = privateKeyToAccount(senders.us![0]!.privateKey);
+  const account = privateKeyToAccount(senders[A]![0]!.privateKey);
   const data = encodeSend({ inputToken: m.inputToken, dstChainId: m.dstChainId, outputToken: m.outputToken, recipient: m.recipient, amount: 1n, maxFee: 0n, minAmountOut: 0n, deadline: 1n << 40n, tier: 0, extraHash: ZERO_HASH, quote: NO_QUOTE });
-  const txSign = await micro((i) => account.signTransaction({ chainId: 31_001, type: "eip1559", nonce: i, gas: GAS.send, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, to: c.deployment.chains.us!.gateway, data }), 500);
+  const txSign = await micro((i) => account.signTransaction({ chainId: SPEC.chains[A]!.chainId, type: "eip1559", nonce: i, gas: GAS.send, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, to: c.deployment.chains[A]!.gateway, data }), 500);
   const m_ = c.attesters.threshold;
   console.log(`     CPU µs: EIP-712 Settle digest ${fmt(ownSettle)} (viem's hashTypedData ${fmt(viemSettle)}: x${fmt(viemSettle / ownSettle, 1)}), one attester ECDSA signature ${fmt(ecdsa)}, one transaction signature ${fmt(txSign)}`);
   console.log(`     signing per cross-currency transfer: 1 send tx + ${m_} settle + ${m_} finalize attestations + 2/50 batch txs = ${fmt(txSign * (1 + 2 / 50) + (ecdsa + ownSettle) * 2 * m_, 0)} µs of ECDSA and hashing, against ${fmt(txSign, 0)} µs for an ERC-20 transfer`);
@@ -325,12 +327,12 @@ console.log(`4. added latency at ${RATE} transfers/s (wall time, no confirmation
 await c.close();
 // Lever: the same raw transfers over HTTP (hardhat node) instead of in-process EIP-1193.
 if (process.env.BENCH_SKIP_HTTP !== "1") {
-  const node = await startLocalNode("hardhat", "us", 18_645);
-  const node2 = await startLocalNode("hardhat", "uk", 18_646);
+  const node = await startLocalNode("hardhat", A, 18_645, { chainId: SPEC.chains[A]!.chainId });
+  const node2 = await startLocalNode("hardhat", B, 18_646, { chainId: SPEC.chains[B]!.chainId });
   try {
-    const http = await bootCorridor({ seed: "bench-http", source: { kind: "rpc", urls: { us: node.url, uk: node2.url } } });
+    const http = await bootCorridor({ seed: "bench-http", spec: SPEC, source: { kind: "rpc", urls: { [A]: node.url, [B]: node2.url } } });
     const s2 = await fund(http, "bench-http");
-    const rawHttp = await rawErc20(http.chains.us!, http.deployment.chains.us!.tokens.USD, s2.us!);
+    const rawHttp = await rawErc20(http.chains[A]!, homeToken(http, A), s2[A]!);
     console.log(`   lever: raw ERC-20 over HTTP (hardhat node):       ${fmt(rawHttp.rate)} /s  (direct EIP-1193 is x${fmt(raw.rate / rawHttp.rate, 2)})`);
   } finally {
     await node.stop();
