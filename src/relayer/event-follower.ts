@@ -5,7 +5,7 @@
  */
 import { toEventSelector, type Hex } from "viem";
 import { getBlock } from "../chains/mining.js";
-import type { Currency } from "../contracts/deploy.js";
+import type { Currency } from "../domain/money.js";
 import { decodeGatewayLogs, decodeRevert, gatewayAbi } from "../contracts/gateway.js";
 import { MODE, REFUND_REASON } from "../domain/message.js";
 import { isTerminal, type TransferRecord } from "../domain/transfer.js";
@@ -148,13 +148,18 @@ export class EventFollower {
         const m = ev.message;
         const dst = this.nameById.get(Number(m.dstChainId));
         if (!dst) return this.ctx.log.warn({ id: ev.id, dstChainId: m.dstChainId.toString() }, "transfer to an unknown chain ignored");
+        const inputCurrency = this.currencyOf(chainName, m.inputToken);
+        const outputCurrency = this.currencyOf(dst, m.outputToken);
+        if (!inputCurrency || !outputCurrency) {
+          return this.ctx.log.warn({ id: ev.id, inputToken: m.inputToken, outputToken: m.outputToken }, "transfer with a token not in the deployment ignored");
+        }
         const record: TransferRecord = {
           id: ev.id,
           message: m,
           srcChain: chainName,
           dstChain: dst,
-          inputCurrency: this.currencyOf(chainName, m.inputToken),
-          outputCurrency: this.currencyOf(dst, m.outputToken),
+          inputCurrency,
+          outputCurrency,
           state: "initiated",
           stages: { initiated: ts },
           srcBlock: ev.log.blockNumber,
@@ -286,9 +291,10 @@ export class EventFollower {
     }
   }
 
-  private currencyOf(chainName: string, token: Hex): Currency {
+  /** The currency `token` is on `chainName` by the deployment's registry; undefined for a token not in it. */
+  private currencyOf(chainName: string, token: Hex): Currency | undefined {
     const tokens = this.ctx.opts.deployment.chains[chainName]!.tokens;
     for (const [cur, addr] of Object.entries(tokens)) if (addr.toLowerCase() === token.toLowerCase()) return cur as Currency;
-    return "USD";
+    return undefined;
   }
 }
