@@ -362,6 +362,33 @@ describe("SqliteTransferStore on a file", () => {
     raw.close();
   });
 
+  it("creates no audit or reviews tables (the operator keeps those in its own store); a file that has them from before still opens", () => {
+    const tables = (file: string) => {
+      const raw = new DatabaseSync(file);
+      const names = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+      raw.close();
+      return names;
+    };
+    openSqliteStore(path).close();
+    expect(tables(path)).not.toContain("audit");
+    expect(tables(path)).not.toContain("reviews");
+
+    // A version 1 file as the first migration used to leave it.
+    const old = join(dir, "old.db");
+    const raw = new DatabaseSync(old);
+    raw.exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)");
+    raw.exec(MIGRATIONS[0]!);
+    raw.exec("CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, transfer_id TEXT NOT NULL, time INTEGER NOT NULL, hook TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, data TEXT NOT NULL)");
+    raw.exec("CREATE TABLE reviews (transfer_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT, created_at INTEGER NOT NULL, decided_at INTEGER)");
+    raw.prepare("INSERT INTO schema_version (version) VALUES (1)").run();
+    raw.close();
+    const store = openSqliteStore(old);
+    store.put(full(1));
+    expect(store.get(id(1))).toStrictEqual(full(1));
+    store.close();
+    expect(tables(old)).toEqual(expect.arrayContaining(["audit", "reviews", "transfers", "pending_batches"]));
+  });
+
   it("refuses a file written by a newer schema", () => {
     openSqliteStore(path).close();
     const raw = new DatabaseSync(path);
