@@ -95,6 +95,23 @@ export async function startOperatorService(
 }
 
 /**
+ * The operator as the live relayer asks it: a hold's review time (the simulator's model of how long
+ * a person takes) is dropped, so that a held transfer is asked about every `reviewPollSeconds` and
+ * settles or is refunded soon after a person decides at the review desk, not after the modelled time.
+ */
+function withoutModelledReviewTime(operator: OperatorApi): OperatorApi {
+  return {
+    attestation: async (id, message) => {
+      const answer = await operator.attestation(id, message);
+      if (answer.kind !== "hold" || answer.reviewSeconds === undefined) return answer;
+      const { reviewSeconds: _modelled, ...hold } = answer;
+      return hold;
+    },
+    finality: (ids) => operator.finality(ids),
+  };
+}
+
+/**
  * The relayer daemon: one loop per poll interval over every chain of the config (retry parked settlements,
  * flush queued batches, read new events), transient RPC errors backed off per chain, state in
  * SQLite so that a restart after SIGKILL resumes exactly where the store says.
@@ -123,7 +140,7 @@ export async function startRelayerService(
   const scheduler = createWallScheduler((err) => log.warn({ err: (err as Error).message }, "scheduled work failed"));
   relayer.connect(
     connectOperator({
-      operator: opts.operator ?? new RemoteOperator(config.operator.url, config.relayer.operatorToken),
+      operator: withoutModelledReviewTime(opts.operator ?? new RemoteOperator(config.operator.url, config.relayer.operatorToken)),
       relayer,
       scheduler,
       logger: opts.logger,
