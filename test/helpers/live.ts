@@ -8,7 +8,8 @@ import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
 import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
 import { TxSender, waitForReceipt } from "../../src/chains/tx-sender.js";
 import { getBlock } from "../../src/chains/mining.js";
-import { fundChain } from "../../src/contracts/fund.js";
+import { fundCorridor } from "../../src/contracts/fund.js";
+import { chainNames, resolveSpec } from "../../src/spec/spec.js";
 import { encodeSend, GAS, decodeGatewayLogs } from "../../src/contracts/gateway.js";
 import { NO_QUOTE, TIER, ZERO_HASH, type Message } from "../../src/domain/message.js";
 import { toBaseUnits } from "../../src/domain/money.js";
@@ -20,13 +21,15 @@ import { packagePath } from "../../src/paths.js";
 import { silentLogger } from "../../src/logger.js";
 import { testKey } from "../../src/chains/keys.js";
 
-export interface LiveHarness {
+/** A running live corridor; `C` its chain names (the default corridor's unless the test chose others). */
+export interface LiveHarness<C extends string = "us" | "uk"> {
   nodes: LocalNode[];
   corridor: BootedCorridor;
   config: LiveConfig;
   configFile: string;
   dir: string;
-  senders: Record<"us" | "uk", KeyPair[]>;
+  /** Funded senders by chain name. */
+  senders: Record<C, KeyPair[]>;
   recipients: Hex[];
   parties: LedgerParties;
   operator: Awaited<ReturnType<typeof startOperatorService>>;
@@ -49,30 +52,37 @@ export async function nextPort(): Promise<number> {
   }
 }
 
-/** Two local JSON-RPC nodes (started by the test), the corridor deployed and funded, the operator serving in this process. */
-export async function startLiveHarness(kind: NodeKind, opts: { senders?: number; urls?: (n: LocalNode) => string } = {}): Promise<LiveHarness> {
-  const [usPort, ukPort] = [await nextPort(), await nextPort()];
-  const nodes = await Promise.all([startLocalNode(kind, "us", usPort), startLocalNode(kind, "uk", ukPort)]);
+/**
+ * Local JSON-RPC nodes (started by the test), one per chain (default the two-chain corridor), the
+ * corridor deployed and funded through fundCorridor, the operator serving in this process.
+ */
+export async function startLiveHarness<C extends string = "us" | "uk">(kind: NodeKind, opts: { senders?: number; urls?: (n: LocalNode) => string; chains?: C[] } = {}): Promise<LiveHarness<C>> {
+  const spec = resolveSpec({ chains: Object.fromEntries((opts.chains ?? ["us", "uk"]).map((n) => [n, {}])) });
+  const names = chainNames(spec) as C[];
+  const ports = await Promise.all(names.map(() => nextPort()));
+  const nodes = await Promise.all(names.map((n, i) => startLocalNode(kind, n, ports[i]!, { chainId: spec.chains[n]!.chainId })));
   const seed = `live-${kind}`;
-  const corridor = await bootCorridor({ seed, source: { kind: "rpc", urls: { us: nodes[0]!.url, uk: nodes[1]!.url } } });
+  const corridor = await bootCorridor({ seed, spec, source: { kind: "rpc", urls: Object.fromEntries(nodes.map((n) => [n.name, n.url])) } });
   const { chains, deployment } = corridor;
   const startBlocks: Record<string, number> = {};
   for (const [n, c] of Object.entries(chains)) startBlocks[n] = (await getBlock(c)).number;
   const count = opts.senders ?? 10;
-  const senders = {
-    us: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/us", i)),
-    uk: Array.from({ length: count }, (_, i) => testKeyPair(seed, "sender/uk", i)),
-  };
+  const senders = Object.fromEntries(names.map((n) => [n, Array.from({ length: count }, (_, i) => testKeyPair(seed, `sender/${n}`, i))])) as Record<C, KeyPair[]>;
   const recipients = Array.from({ length: 20 }, (_, i) => testKeyPair(seed, "recipient", i).address);
-  for (const name of ["us", "uk"] as const) {
-    const lp = testKeyPair(seed, "lp", name === "us" ? 0 : 1);
-    await fundChain({ chain: chains[name]!, deployment: deployment.chains[name]!, issuerKey: corridor.keys.deployer, lp, liquidity: toBaseUnits("10000000"), senders: senders[name].map((key) => ({ key, amount: toBaseUnits("1000000") })) });
-  }
+  await fundCorridor({
+    spec,
+    chains,
+    deployment,
+    seed,
+    issuerKey: corridor.keys.deployer,
+    liquidity: () => toBaseUnits("10000000"),
+    senders: (n) => senders[n as C].map((key) => ({ key, amount: toBaseUnits("1000000") })),
+  });
   const dir = mkdtempSync(join(tmpdir(), "corridor-live-"));
   const urlOf = opts.urls ?? ((n: LocalNode) => n.url);
   const tokens = newLiveTokens("test reviewer");
   const config: LiveConfig = {
-    chains: { us: { url: urlOf(nodes[0]!), profile: "local" }, uk: { url: urlOf(nodes[1]!), profile: "local" } },
+    chains: Object.fromEntries(nodes.map((n) => [n.name, { url: urlOf(n), profile: "local" }])),
     deployment: { chains: Object.fromEntries(Object.entries(deployment.chains).map(([n, d]) => [n, { ...d, startBlock: startBlocks[n]! }])) },
     relayer: { privateKey: corridor.keys.relayer, operatorToken: tokens.relayerToken, store: join(dir, "relayer.db"), pollMs: 100, maxBatch: 50, metricsPort: 0, rpcTimeoutMs: 1_000 },
     operator: {
@@ -85,7 +95,7 @@ export async function startLiveHarness(kind: NodeKind, opts: { senders?: number;
       threshold: corridor.attesters.threshold,
       quoterKey: testKey(seed, "quoter"),
       store: join(dir, "operator.db"),
-      gbpPerUsd: 0.7497,
+      fx: {},
       spreadBps: { default: 10 },
       quoteTtlSeconds: 60,
     },
@@ -95,8 +105,8 @@ export async function startLiveHarness(kind: NodeKind, opts: { senders?: number;
   const configFile = join(dir, "live.json");
   writeLiveConfig(configFile, config);
   // The operator talks to the nodes directly (its reads are not what is under test).
-  const operator = await startOperatorService({ ...config, chains: { us: { url: nodes[0]!.url, profile: "local" }, uk: { url: nodes[1]!.url, profile: "local" } } }, { logger: silentLogger });
-  const parties: LedgerParties = { senders: { us: senders.us.map((s) => s.address), uk: senders.uk.map((s) => s.address) }, recipients };
+  const operator = await startOperatorService({ ...config, chains: Object.fromEntries(nodes.map((n) => [n.name, { url: n.url, profile: "local" }])) }, { logger: silentLogger });
+  const parties: LedgerParties = { senders: Object.fromEntries(names.map((n) => [n, senders[n].map((s) => s.address)])), recipients };
   return {
     nodes,
     corridor,
@@ -116,21 +126,22 @@ export async function startLiveHarness(kind: NodeKind, opts: { senders?: number;
 }
 
 /**
- * Sends `n` transfers, alternating directions (or all `from` one chain) and mixing cross- and
- * same-currency; returns their source tx hashes.
+ * Sends `n` transfers, each from the next chain in turn to the one after it (or all `from` one
+ * chain, to the next), mixing cross- and same-currency; returns their source tx hashes.
  */
-export async function sendTransfers(h: LiveHarness, n: number, seed = 1, opts: { from?: "us" | "uk" } = {}): Promise<Hex[]> {
+export async function sendTransfers(h: LiveHarness<string>, n: number, seed = 1, opts: { from?: string } = {}): Promise<Hex[]> {
+  const names = Object.keys(h.corridor.chains);
   const { chains, deployment } = h.corridor;
   const senders = new Map<Hex, TxSender>();
   const hashes: Hex[] = [];
   let x = seed;
   const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let i = 0; i < n; i++) {
-    const from = opts.from ?? (i % 2 === 0 ? "us" : "uk");
-    const to = from === "us" ? "uk" : "us";
+    const from = opts.from ?? names[i % names.length]!;
+    const to = names[(names.indexOf(from) + 1) % names.length]!;
     const src = deployment.chains[from]!;
     const dst = deployment.chains[to]!;
-    const kp = h.senders[from][i % h.senders[from].length]!;
+    const kp = h.senders[from]![i % h.senders[from]!.length]!;
     let s = senders.get(kp.address);
     if (!s) senders.set(kp.address, (s = new TxSender(chains[from]!, kp.privateKey)));
     const output = i % 3 === 0 ? src.home : dst.home;
@@ -142,9 +153,9 @@ export async function sendTransfers(h: LiveHarness, n: number, seed = 1, opts: {
         to: src.gateway,
         gas: GAS.send,
         data: encodeSend({
-          inputToken: src.tokens[src.home],
+          inputToken: src.tokens[src.home]!,
           dstChainId: BigInt(dst.chainId),
-          outputToken: dst.tokens[output],
+          outputToken: dst.tokens[output]!,
           recipient: h.recipients[i % h.recipients.length]!,
           amount,
           maxFee: 0n,
@@ -160,7 +171,6 @@ export async function sendTransfers(h: LiveHarness, n: number, seed = 1, opts: {
   return hashes;
 }
 
-/** Every TransferSent and TransferSettled on both chains since the deployment. */
 /**
  * Sends same-currency USD transfers from one US sender to UK recipients (Standard, no quote, no
  * travel-rule data), one per amount, and returns each one's id and message as the source gateway
@@ -197,7 +207,8 @@ export async function sendUsd(h: LiveHarness, amounts: string[], senderIndex = 0
   return out;
 }
 
-export async function corridorEvents(h: LiveHarness) {
+/** Every TransferSent and TransferSettled on every chain since the deployment. */
+export async function corridorEvents(h: LiveHarness<string>) {
   const sent: Hex[] = [];
   const settledCount = new Map<Hex, number>();
   let finalized = 0;
@@ -223,14 +234,14 @@ export async function corridorEvents(h: LiveHarness) {
 }
 
 /** Runs `corridor relayer --config FILE` as a child process on this Node (the harness's config file unless given another). */
-export function spawnRelayer(h: LiveHarness, configFile = h.configFile): ChildProcess {
+export function spawnRelayer(h: LiveHarness<string>, configFile = h.configFile): ChildProcess {
   return spawn(process.execPath, [packagePath("bin", "corridor.mjs"), "relayer", "--config", configFile], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, CORRIDOR_LOG_LEVEL: "error", CORRIDOR_LOG_JSON: "1" },
   });
 }
 
-export async function snapshot(h: LiveHarness) {
+export async function snapshot(h: LiveHarness<string>) {
   return snapshotLedger(h.corridor.chains, h.corridor.deployment, h.parties);
 }
 

@@ -89,7 +89,7 @@ describe("a client with cast alone", () => {
     const uk = h.config.chains.uk!.url;
     const src = h.corridor.deployment.chains.us!;
     const dst = h.corridor.deployment.chains.uk!;
-    const usd = src.tokens.USD;
+    const usd = src.tokens.USD!;
     const deployer = h.corridor.keys.deployer;
     const client = testKeyPair("cast-client", "client");
     const recipient = testKeyPair("cast-client", "recipient").address;
@@ -107,11 +107,11 @@ describe("a client with cast alone", () => {
     await cast("send", "--rpc-url", us, "--private-key", deployer, src.gateway, "setFeeModule(address)", feeModule);
 
     // 1. The fee and the payout, from the gateway (same currency: rate 0 means 1e18).
-    const [fee, amountOut] = numbers(await cast("call", "--rpc-url", us, src.gateway, QUOTE_SEND, usd, String(dst.chainId), dst.tokens.USD, amount.toString(), "0", "0"));
+    const [fee, amountOut] = numbers(await cast("call", "--rpc-url", us, src.gateway, QUOTE_SEND, usd, String(dst.chainId), dst.tokens.USD!, amount.toString(), "0", "0"));
     expect(fee).toBe(500_000n + (amount * 10n) / 10_000n);
     expect(amountOut).toBe(amount - fee!);
     const deadline = String(Math.floor(Date.now() / 1000) + 3600);
-    const sendArgs = [usd, String(dst.chainId), dst.tokens.USD, recipient, amount.toString(), fee!.toString(), amountOut!.toString(), deadline, "0"];
+    const sendArgs = [usd, String(dst.chainId), dst.tokens.USD!, recipient, amount.toString(), fee!.toString(), amountOut!.toString(), deadline, "0"];
 
     // 2. Without an allowance the send reverts; cast reads the token's error by name from the gateway's ABI.
     const failed = await cast("call", "--rpc-url", us, "--from", client.address, src.gateway, SEND_SIMPLE, ...sendArgs).then(
@@ -154,7 +154,7 @@ describe("a client with cast alone", () => {
       status = numbers(await cast("call", "--rpc-url", uk, dst.gateway, STATUS_OF, id))[0]!;
     }
     expect(status).toBe(STATUS.Settled);
-    expect(numbers(await cast("call", "--rpc-url", uk, dst.tokens.USD, "balanceOf(address)(uint256)", recipient))[0]).toBe(amountOut);
+    expect(numbers(await cast("call", "--rpc-url", uk, dst.tokens.USD!, "balanceOf(address)(uint256)", recipient))[0]).toBe(amountOut);
     // Same currency: nothing is left to release on the source, which keeps it Pending.
     expect(numbers(await cast("call", "--rpc-url", us, src.gateway, STATUS_OF, id))[0]).toBe(STATUS.Pending);
   });

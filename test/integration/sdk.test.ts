@@ -46,9 +46,9 @@ beforeAll(async () => {
   const issuer = new TxSender(us, c.keys.deployer);
   const call = (to: Hex, functionName: string, args: unknown[]) => ({ to, gas: GAS.admin, data: encodeFunctionData({ abi: tokenAbi(), functionName, args } as never) });
   const hashes = [
-    await issuer.send(call(tokens.USD, "grantRole", [keccak256(toHex("MINTER_ROLE")), issuer.address])),
-    await issuer.send(call(tokens.USD, "mint", [viemSender.address, 1_000_000_000n])),
-    await issuer.send(call(tokens.USD, "mint", [ethersSender.address, 1_000_000_000n])),
+    await issuer.send(call(tokens.USD!, "grantRole", [keccak256(toHex("MINTER_ROLE")), issuer.address])),
+    await issuer.send(call(tokens.USD!, "mint", [viemSender.address, 1_000_000_000n])),
+    await issuer.send(call(tokens.USD!, "mint", [ethersSender.address, 1_000_000_000n])),
   ];
   for (const h of hashes) expect((await waitForReceipt(us, h)).status).toBe("success");
 });
@@ -62,25 +62,25 @@ describe("the corridor SDK", () => {
     const { gateway, tokens } = c.deployment.chains.us!;
     const uk = c.deployment.chains.uk!;
     const wallet = viemWallet(viemSender.privateKey, us);
-    const before = await balanceOf(tokens.USD, viemSender.address);
+    const before = await balanceOf(tokens.USD!, viemSender.address);
 
     const sent = await sendCorridorTransfer({
       signer: wallet,
       gateway,
-      inputToken: tokens.USD,
+      inputToken: tokens.USD!,
       dstChainId: uk.chainId,
-      outputToken: uk.tokens.USD,
+      outputToken: uk.tokens.USD!,
       recipient,
       amount: 25_000_000n,
       tier: "fast",
     });
 
-    expect(sent.message).toMatchObject({ sender: viemSender.address, recipient, amount: 25_000_000n, tier: TIER.fast, inputToken: tokens.USD, outputToken: uk.tokens.USD, fee: 0n, mode: 0 });
+    expect(sent.message).toMatchObject({ sender: viemSender.address, recipient, amount: 25_000_000n, tier: TIER.fast, inputToken: tokens.USD!, outputToken: uk.tokens.USD!, fee: 0n, mode: 0 });
     expect(sent.id).toBe(idOf(sent.message));
     expect(sent.id).toBe(idOf(sent.message));
     expect(sent.approvalTxHash).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(await balanceOf(tokens.USD, viemSender.address)).toBe(before - 25_000_000n);
-    expect(await allowance(tokens.USD, viemSender.address, gateway)).toBe(0n);
+    expect(await balanceOf(tokens.USD!, viemSender.address)).toBe(before - 25_000_000n);
+    expect(await allowance(tokens.USD!, viemSender.address, gateway)).toBe(0n);
     // The deadline counts from chain time: an hour after the send's block, less the blocks mined since the read.
     expect(sent.message.deadline - sent.message.sentAt).toBeGreaterThan(3590n);
     expect(sent.message.deadline - sent.message.sentAt).toBeLessThanOrEqual(3600n);
@@ -100,32 +100,32 @@ describe("the corridor SDK", () => {
     // (pending nonce, eth_call), which approve-then-send on an automining chain runs straight into.
     const provider = new BrowserProvider(eip1193(us));
     const wallet = new Wallet(ethersSender.privateKey, provider);
-    const before = await balanceOf(tokens.USD, ethersSender.address);
+    const before = await balanceOf(tokens.USD!, ethersSender.address);
 
     const sent = await sendCorridorTransfer({
       signer: wallet,
       gateway,
-      inputToken: tokens.USD,
+      inputToken: tokens.USD!,
       dstChainId: BigInt(uk.chainId),
-      outputToken: uk.tokens.GBP,
+      outputToken: uk.tokens.GBP!,
       recipient,
       amount: "12.345678",
       minAmountOut: "9",
       deadlineSeconds: 600,
     });
 
-    expect(sent.message).toMatchObject({ sender: ethersSender.address, recipient, amount: 12_345_678n, tier: TIER.standard, minAmountOut: 9_000_000n, outputToken: uk.tokens.GBP, mode: 1 });
+    expect(sent.message).toMatchObject({ sender: ethersSender.address, recipient, amount: 12_345_678n, tier: TIER.standard, minAmountOut: 9_000_000n, outputToken: uk.tokens.GBP!, mode: 1 });
     expect(sent.id).toBe(idOf(sent.message));
-    expect(await balanceOf(tokens.USD, ethersSender.address)).toBe(before - 12_345_678n);
+    expect(await balanceOf(tokens.USD!, ethersSender.address)).toBe(before - 12_345_678n);
     const status = await getTransferStatus({ source: { provider, gateway }, id: sent.id });
     expect(status).toEqual({ status: "pending", outbound: "pending", settled: undefined });
     const never = await getTransferStatus({ source: { provider, gateway }, id: keccak256(toHex("never sent")) });
     expect(never.status).toBe("unknown");
 
     // A second send from the same Wallet right after the first: the nonce comes from the node each time.
-    const again = await sendCorridorTransfer({ signer: wallet, gateway, inputToken: tokens.USD, dstChainId: uk.chainId, outputToken: uk.tokens.USD, recipient, amount: 1n });
+    const again = await sendCorridorTransfer({ signer: wallet, gateway, inputToken: tokens.USD!, dstChainId: uk.chainId, outputToken: uk.tokens.USD!, recipient, amount: 1n });
     expect(again.message.nonce).toBe(sent.message.nonce + 1n);
-    expect(await balanceOf(tokens.USD, ethersSender.address)).toBe(before - 12_345_679n);
+    expect(await balanceOf(tokens.USD!, ethersSender.address)).toBe(before - 12_345_679n);
   });
 
   describe("refuses a bad send before anything moves", () => {
@@ -135,9 +135,9 @@ describe("the corridor SDK", () => {
       return {
         signer: new Wallet(ethersSender.privateKey, new BrowserProvider(eip1193(us))),
         gateway,
-        inputToken: tokens.USD,
+        inputToken: tokens.USD!,
         dstChainId: uk.chainId,
-        outputToken: uk.tokens.USD,
+        outputToken: uk.tokens.USD!,
         recipient,
         amount: 5_000_000n,
       };
@@ -146,8 +146,8 @@ describe("the corridor SDK", () => {
     /** Runs the send, expects a CorridorError with `code`, and checks that no token and no nonce moved. */
     async function expectRefused(opts: SendCorridorTransferOptions, code: string): Promise<CorridorError> {
       const { tokens, gateway } = c.deployment.chains.us!;
-      const balance = await balanceOf(tokens.USD, ethersSender.address);
-      const allowed = await allowance(tokens.USD, ethersSender.address, gateway);
+      const balance = await balanceOf(tokens.USD!, ethersSender.address);
+      const allowed = await allowance(tokens.USD!, ethersSender.address, gateway);
       const nonce = await us.request<Hex>("eth_getTransactionCount", [ethersSender.address, "latest"]);
       const error = await sendCorridorTransfer(opts).then(
         () => undefined,
@@ -155,8 +155,8 @@ describe("the corridor SDK", () => {
       );
       expect(error).toBeInstanceOf(CorridorError);
       expect((error as CorridorError).code, (error as Error).message).toBe(code);
-      expect(await balanceOf(tokens.USD, ethersSender.address)).toBe(balance);
-      expect(await allowance(tokens.USD, ethersSender.address, gateway)).toBe(allowed);
+      expect(await balanceOf(tokens.USD!, ethersSender.address)).toBe(balance);
+      expect(await allowance(tokens.USD!, ethersSender.address, gateway)).toBe(allowed);
       expect(await us.request<Hex>("eth_getTransactionCount", [ethersSender.address, "latest"])).toBe(nonce);
       return error as CorridorError;
     }
@@ -185,7 +185,7 @@ describe("the corridor SDK", () => {
       const { tokens } = c.deployment.chains.us!;
       for (const signer of [base().signer, viemWallet(ethersSender.privateKey, us)]) {
         const e = await expectRefused({ ...base(), signer, dstChainId: 424242 }, "CORRIDOR_REVERT_RouteNotFound");
-        expect(e.details).toMatchObject({ error: "RouteNotFound", args: [tokens.USD, "424242", c.deployment.chains.uk!.tokens.USD] });
+        expect(e.details).toMatchObject({ error: "RouteNotFound", args: [tokens.USD!, "424242", c.deployment.chains.uk!.tokens.USD!] });
       }
     });
 

@@ -4,7 +4,6 @@
  * gone or replaced, and with `--fresh` moves the old state into `stale-<time>/` and starts new
  * chains on which a transfer settles. Real processes throughout: the CLI as users run it, anvil.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { portInUse, startLocalNode } from "../../src/live/nodes.js";
 import { inspectUpDir } from "../../src/live/up-dir.js";
-import { CLI, NODE, runCorridor } from "../helpers/cli.js";
+import { killGroup, runCorridor, startCorridorUp } from "../helpers/cli.js";
 import { nextPort as freePort } from "../helpers/live.js";
 
 const RECIPIENT = "0x1f811b4e74E1F9304d6446f644E781A248A13e15";
@@ -22,42 +21,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const run = (args: string[], timeoutMs = 60_000) => runCorridor(args, { env: ENV, timeoutMs });
 
-/** `corridor up` in its own process group (its nodes join it), resolved once it prints that it is up. */
-interface Up {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-}
 const groups: number[] = [];
-function startUp(args: string[]): Promise<Up> {
-  const child = spawn(NODE, [CLI, "up", ...args], { stdio: ["ignore", "pipe", "pipe"], env: ENV, detached: true });
-  groups.push(child.pid!);
-  const up: Up = { child, stdout: "", stderr: "" };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`corridor up did not come up in 60 s\n${up.stdout}\n${up.stderr}`)), 60_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      up.stdout += d.toString("utf8");
-      if (up.stdout.includes("Stop with Ctrl-C")) {
-        clearTimeout(timer);
-        resolve(up);
-      }
-    });
-    child.stderr!.on("data", (d: Buffer) => (up.stderr += d.toString("utf8")));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`corridor up exited with ${code}\n${up.stdout}\n${up.stderr}`));
-    });
-  });
-}
-
-/** SIGKILL to a whole process group (the CLI and the nodes it started); no error if it is gone. */
-function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, "SIGKILL");
-  } catch {
-    /* already gone */
-  }
-}
+const startUp = (args: string[]) => startCorridorUp(args, { env: ENV, groups });
 
 async function untilFree(ports: number[]): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -133,7 +98,7 @@ describe("corridor up on an existing --dir", () => {
     expect(await portInUse(us)).toBe(false);
 
     // 4b. New nodes on the same ports, same chain ids (other genesis): not the recorded chains either.
-    const impostors = await Promise.all([startLocalNode("anvil", "us", us), startLocalNode("anvil", "uk", uk)]);
+    const impostors = await Promise.all([startLocalNode("anvil", "us", us, { chainId: 31_001 }), startLocalNode("anvil", "uk", uk, { chainId: 31_002 })]);
     try {
       const state = await inspectUpDir(dir);
       expect(state.kind).toBe("stale");
