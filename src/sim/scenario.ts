@@ -317,9 +317,11 @@ export const ScenarioSchema = z
       if (!findRoute(spec, m.from, m.to, m.input, m.output)) {
         const from = spec.chains[m.from]!;
         const to = spec.chains[m.to]!;
+        // Name the field at fault: a currency no chain carries, else a cross-currency input the sending chain does not issue, else the output.
+        const field = !spec.tokens.includes(m.input) ? "input" : !spec.tokens.includes(m.output) ? "output" : m.input !== from.home ? "input" : "output";
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
-          path: ["workload", "mix", i, m.input === m.output ? "input" : "output"],
+          path: ["workload", "mix", i, field],
           message: `no route ${m.from}:${m.input}->${m.to}:${m.output}; a chain carries ${spec.tokens.join(", ")}, each goes as itself, and ${from.home} on ${m.from} converts to ${to.home} on ${m.to}`,
         });
       }
