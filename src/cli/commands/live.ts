@@ -98,6 +98,14 @@ export function registerLive(program: Command): void {
     .action(async (o: UpFlags) => {
       if (o.node !== "hardhat" && o.node !== "anvil") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--node must be hardhat or anvil, got "${o.node}"`);
       const names = o.chains ?? [...DEFAULT_CHAIN_NAMES];
+      const unknown = names.filter((n) => !PRESET_CHAIN_NAMES.includes(n));
+      if (unknown.length) {
+        throw new CorridorError(
+          UsageCode.UnknownChain,
+          `--chains: ${unknown.map((n) => `"${n}"`).join(", ")} ${unknown.length === 1 ? "is not a chain" : "are not chains"} corridor up knows (${PRESET_CHAIN_NAMES.join(", ")}); a corridor of other chains runs from a live config of its own (corridor relayer/operator --config)`,
+          { flag: "--chains", chains: unknown },
+        );
+      }
       const { ports: nodePorts, flags: portFlags } = chainPorts(names, o);
       const operatorPort = o.operatorPort ?? o.basePort + names.length;
       const ports = [...Object.values(nodePorts), operatorPort, o.metricsPort];
