@@ -31,6 +31,7 @@ export function createScreen(opts: ScreeningOptions): Screen {
       amount: m.amount,
       currency: record.inputCurrency,
       sourceChain: record.srcChain,
+      destinationChain: record.dstChain,
       jurisdiction: jurisdiction.id,
       travelRuleThreshold: jurisdiction.travelRule,
       numeraire: opts.spec.numeraire,

@@ -36,6 +36,7 @@ function ctx(over: Partial<ScreeningContext> & { usd?: string } = {}): Screening
     amount: toBaseUnits(usd ?? "100"),
     currency: "USD",
     sourceChain: "us",
+    destinationChain: "uk",
     jurisdiction: "US",
     travelRuleThreshold: LEGAL.US,
     numeraire: "USD",

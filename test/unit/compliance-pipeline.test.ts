@@ -28,6 +28,7 @@ const ctx = (usd: string, over: Partial<ScreeningContext> = {}): ScreeningContex
   amount: toBaseUnits(usd),
   currency: "USD",
   sourceChain: "us",
+  destinationChain: "uk",
   jurisdiction: "US",
   travelRuleThreshold: { amount: 3000, currency: "USD" },
   numeraire: "USD",
@@ -172,5 +173,26 @@ describe("hook registry", () => {
     r.register("custom", { schema: z.object({}), create: () => ({ name: "custom", check: () => ({ outcome: "allow" }) }) });
     expect(r.names()).toContain("custom");
     expect(createHookRegistry().names()).not.toContain("custom");
+  });
+});
+
+describe("hooks scoped to corridors", () => {
+  it("run only on their corridors, so each corridor can have limits of its own", async () => {
+    const hooks = createHooks([
+      { hook: "limits", name: "limits us->uk", corridors: ["us->uk"], perTransfer: 100 },
+      { hook: "limits", name: "limits us->eu", corridors: ["us->eu"], perTransfer: 1_000 },
+    ]);
+    const run = (dst: string, usd: string) => runPipeline(hooks, ctx(usd, { destinationChain: dst }));
+    expect((await run("uk", "500")).decision).toMatchObject({ outcome: "deny", reason: "LIMIT_PER_TRANSFER" });
+    expect((await run("eu", "500")).decision.outcome).toBe("allow");
+    expect((await run("eu", "5000")).decision).toMatchObject({ outcome: "deny", reason: "LIMIT_PER_TRANSFER" });
+    // A corridor neither names: no limit applies, and the audit says so.
+    const other = await run("xx", "5000");
+    expect(other.decision.outcome).toBe("allow");
+    expect(other.audit.map((a) => a.data.applies)).toEqual([false, false]);
+  });
+
+  it("refuse a corridor that is not <from>-><to>", () => {
+    expect(() => createHooks([{ hook: "limits", corridors: ["us:USD->uk"], perTransfer: 1 }])).toThrow();
   });
 });

@@ -20,7 +20,7 @@ import { limitsHook } from "./hooks/limits.js";
 import { manualReviewHook } from "./hooks/manual-review.js";
 import { sanctionsHook } from "./hooks/sanctions.js";
 import { travelRuleHook } from "./hooks/travel-rule.js";
-import type { ComplianceHook } from "./types.js";
+import type { ComplianceHook, Decision, ScreeningContext } from "./types.js";
 
 export interface HookDeps {
   /** Reads a list file of addresses (lowercase set), e.g. src/data/sanctions-list.ts. */
@@ -33,8 +33,16 @@ export interface HookFactory<S extends z.ZodTypeAny = z.ZodTypeAny> {
   create(options: z.output<S>, deps: HookDeps): ComplianceHook;
 }
 
-/** One entry of a scenario's hook list. */
-export const HookSpecSchema = z.object({ hook: z.string().min(1) }).passthrough();
+/** A corridor a hook may be scoped to: "<source chain>-><destination chain>". */
+export const CORRIDOR_KEY = /^[a-z][a-z0-9]{0,15}->[a-z][a-z0-9]{0,15}$/;
+
+/**
+ * One entry of a scenario's hook list. Any hook may carry `corridors` (["<from>-><to>", …]): it then
+ * runs only for transfers on those corridors, so that, e.g., each corridor has limits of its own.
+ */
+export const HookSpecSchema = z
+  .object({ hook: z.string().min(1), corridors: z.array(z.string().regex(CORRIDOR_KEY, 'expected "<from chain>-><to chain>"')).min(1).optional() })
+  .passthrough();
 export type HookSpec = z.input<typeof HookSpecSchema>;
 
 const address = z.string().refine((a) => isAddress(a), { message: "not an address" });
@@ -146,7 +154,7 @@ export function createHookRegistry(): HookRegistry {
       factories.set(hookName, factory);
     },
     create(spec, deps = {}) {
-      const { hook, ...rest } = HookSpecSchema.parse(spec);
+      const { hook, corridors, ...rest } = HookSpecSchema.parse(spec);
       const factory = factories.get(hook);
       if (!factory) {
         throw new CorridorError(ErrorCode.HookUnknown, `unknown compliance hook "${hook}" (known: ${[...factories.keys()].join(", ")})`, { hook });
@@ -156,7 +164,8 @@ export function createHookRegistry(): HookRegistry {
         const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(spec)"}: ${i.message}`).join("; ");
         throw new CorridorError(ErrorCode.InvalidConfig, `invalid options for compliance hook "${hook}": ${issues}`, { hook, issues: parsed.error.issues }, parsed.error);
       }
-      return factory.create(parsed.data, deps);
+      const created = factory.create(parsed.data, deps);
+      return corridors ? scoped(created, new Set(corridors)) : created;
     },
     createAll: (specs, deps) => specs.map((s) => registry.create(s, deps)),
     names: () => [...factories.keys()],
@@ -177,4 +186,14 @@ export function createHook(spec: HookSpec, deps: HookDeps = {}): ComplianceHook 
 
 export function createHooks(specs: readonly HookSpec[], deps: HookDeps = {}): ComplianceHook[] {
   return defaultHookRegistry.createAll(specs, deps);
+}
+
+/** A hook that runs only on the given corridors ("<from>-><to>"); elsewhere it allows, and says it did not apply. */
+function scoped(inner: ComplianceHook, corridors: ReadonlySet<string>): ComplianceHook {
+  const applies = (ctx: ScreeningContext) => corridors.has(`${ctx.sourceChain}->${ctx.destinationChain}`);
+  return {
+    name: inner.name,
+    check: (ctx) => (applies(ctx) ? inner.check(ctx) : { outcome: "allow", data: { corridor: `${ctx.sourceChain}->${ctx.destinationChain}`, applies: false } }),
+    ...(inner.observe ? { observe: (ctx: ScreeningContext, final: Decision) => (applies(ctx) ? inner.observe!(ctx, final) : undefined) } : {}),
+  };
 }

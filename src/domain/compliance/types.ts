@@ -29,6 +29,8 @@ export interface ScreeningContext {
   currency: Currency;
   /** Source chain name (a chain of the corridor spec). */
   sourceChain: string;
+  /** Destination chain name. */
+  destinationChain: string;
   /** Jurisdiction of the source (the originator's VASP): its id in the spec. */
   jurisdiction: Jurisdiction;
   /**
