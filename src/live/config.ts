@@ -202,7 +202,9 @@ export function loadLiveConfig(file: string): LiveConfig {
   }
   const r = LiveConfigSchema.safeParse(json);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("\n");
+    // A config from before any number of chains had one FX rate field per pair: say where rates go now.
+    const hint = (i: z.ZodIssue) => (i.code === z.ZodIssueCode.unrecognized_keys && i.path.join(".") === "operator" ? " (the FX desk's mids are operator.fx: { <currency>: units per numeraire unit })" : "");
+    const lines = r.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}${hint(i)}`).join("\n");
     throw new CorridorError("CORRIDOR_CONFIG_INVALID", `${file} is invalid:\n${lines}`, { file, issues: r.error.issues });
   }
   return r.data;
