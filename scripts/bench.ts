@@ -29,12 +29,12 @@ import { getBlock, mineBlockAt, setAutomine } from "../src/chains/mining.js";
 import type { Chain } from "../src/chains/chain.js";
 import { fundCorridor } from "../src/contracts/fund.js";
 import { tokenOf } from "../src/contracts/deploy.js";
-import { chainNames, defaultSpec } from "../src/spec/spec.js";
+import { chainNames, defaultSpec, midsOf } from "../src/spec/spec.js";
 import { driveRound } from "../src/relayer/drive.js";
 import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../src/contracts/gateway.js";
 import { ATTESTATION_TYPES, NO_QUOTE, TIER, ZERO_HASH, gatewayDomain, settleDigest, type Message } from "../src/domain/message.js";
 import { toBaseUnits } from "../src/domain/money.js";
-import { combineRates, fixedRate } from "../src/domain/fx/rate-source.js";
+import { fixedRates } from "../src/domain/fx/rate-source.js";
 import { VirtualClock, wallClock } from "../src/domain/clock.js";
 import { percentile } from "../src/domain/stats.js";
 import { CHAIN_PROFILES } from "../src/chains/profiles.js";
@@ -60,7 +60,7 @@ const SPEC = defaultSpec();
 const [A, B] = chainNames(SPEC) as [string, string];
 const local = () => Object.fromEntries(chainNames(SPEC).map((n) => [n, CHAIN_PROFILES.local!]));
 /** Every currency of the spec at its fixed mid (the bench does not move FX). */
-const rates = () => combineRates(Object.values(SPEC.currencies).filter((c) => c.code !== SPEC.numeraire).map((c) => fixedRate(c.mid, { base: SPEC.numeraire, quote: c.code })));
+const rates = () => fixedRates(SPEC.numeraire, midsOf(SPEC));
 const homeToken = (c: BootedCorridor, n: string) => tokenOf(c.deployment.chains[n]!, SPEC.chains[n]!.home);
 
 async function fund(c: BootedCorridor, seed: string) {

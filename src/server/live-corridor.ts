@@ -28,10 +28,10 @@ import { installPolicies } from "../contracts/policies.js";
 import { decodeGatewayLogs, decodeRevert, GAS, gatewayAbi, tokenAbi } from "../contracts/gateway.js";
 import { CorridorError } from "../domain/errors.js";
 import { parseFeeSchedule, toContractSchedule, type FeeSchedule } from "../domain/fees.js";
-import { Decimal, fromBaseUnits, toBaseUnits } from "../domain/money.js";
+import { fromBaseUnits, toBaseUnits } from "../domain/money.js";
 import { createRandom } from "../domain/random.js";
 import { wallClock } from "../domain/clock.js";
-import { combineRates, fixedRate, midFor, notPriced, type RateSource } from "../domain/fx/rate-source.js";
+import { fixedRates, midFor, type RateSource } from "../domain/fx/rate-source.js";
 import { createHook, createHooks } from "../domain/compliance/registry.js";
 import type { ComplianceHook } from "../domain/compliance/types.js";
 import type { TransferRecord } from "../domain/transfer.js";
@@ -47,7 +47,7 @@ import { wrapChain } from "../sim/faults.js";
 import { GasMeter, gasPriceFor } from "../measure/gas.js";
 import { loadG20Targets } from "../measure/g20-targets.js";
 import { silentLogger } from "../logger.js";
-import { chainNames, defaultSpec, resolveSpec, symbolOf, type CorridorSpec } from "../spec/spec.js";
+import { chainNames, defaultSpec, midsOf, resolveSpec, symbolOf, type CorridorSpec } from "../spec/spec.js";
 import { TransferBoard, type ChainName, type DashboardState, type FastAllowanceView, type LiquidityView } from "./board.js";
 import { controlsBodyFor, DEFAULT_SETTINGS, type ControlsBody, type Settings } from "./controls.js";
 import { LoadGenerator, SANCTIONED_AMOUNT } from "./load.js";
@@ -210,17 +210,13 @@ export class LiveCorridor {
       // Each currency at its mid in the spec, against the numeraire; an FX shock multiplies one (or all).
       const fxState: { factor: number; currency: string | null } = { factor: 1, currency: null };
       const quotes = Object.keys(spec.currencies).filter((c) => c !== spec.numeraire);
-      const fixed = quotes.length ? combineRates(quotes.map((q) => fixedRate(spec.currencies[q]!.mid, { base: spec.numeraire, quote: q }))) : undefined;
+      const fixed = fixedRates(spec.numeraire, midsOf(spec));
       const shocked = new Set(shockable(spec));
       const rates: RateSource = {
         id: "demo",
         numeraire: spec.numeraire,
         quotes,
         perNumeraire(currency, t) {
-          if (!fixed) {
-            if (currency === spec.numeraire) return new Decimal(1);
-            throw notPriced(rates, currency);
-          }
           const r = fixed.perNumeraire(currency, t);
           const hit = shocked.has(currency) && fxState.factor !== 1 && (fxState.currency === null || fxState.currency === currency);
           return hit ? r.times(fxState.factor) : r;

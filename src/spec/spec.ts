@@ -247,5 +247,9 @@ export const fxPairs = (spec: CorridorSpec): { base: string; quote: string; key:
     .filter((c) => c !== spec.numeraire)
     .map((quote) => ({ base: spec.numeraire, quote, key: `${spec.numeraire}/${quote}` }));
 
+/** Each currency's mid per numeraire unit (the numeraire left out): the spec's fixed rates. */
+export const midsOf = (spec: CorridorSpec): Record<string, number> =>
+  Object.fromEntries(Object.values(spec.currencies).filter((c) => c.code !== spec.numeraire).map((c) => [c.code, c.mid]));
+
 /** The default corridor (the preset chains the tool was built for). */
 export const defaultSpec = (): CorridorSpec => resolveSpec({});

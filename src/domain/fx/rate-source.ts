@@ -82,6 +82,24 @@ export function fixedRate(rate: DecimalValue, pair: CurrencyPair): RateSource {
   return pairSource(`fixed:${r.toString()}`, pair, () => r);
 }
 
+/** Constant rates for several currencies against `numeraire` (units per numeraire unit); none given: the numeraire alone. */
+export function fixedRates(numeraire: Currency, mids: Readonly<Record<Currency, DecimalValue>>): RateSource {
+  const quotes = Object.keys(mids).filter((c) => c !== numeraire);
+  if (quotes.length === 0) {
+    const source: RateSource = {
+      id: "fixed:none",
+      numeraire,
+      quotes: [],
+      perNumeraire: (currency) => {
+        if (currency === numeraire) return new Decimal(1);
+        throw notPriced(source, currency);
+      },
+    };
+    return source;
+  }
+  return combineRates(quotes.map((quote) => fixedRate(mids[quote]!, { base: numeraire, quote })));
+}
+
 /**
  * One source for every currency of `sources`: they must share a numeraire and price disjoint
  * quote currencies (else InvalidConfig). A single source is returned as it is.
