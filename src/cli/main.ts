@@ -24,7 +24,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name("corridor")
-    .description("Stablecoin corridor settlement simulator: tUSD on a US chain, tGBP on a UK chain, a relayer between them.")
+    .description("Stablecoin corridor settlement simulator: test stablecoins on local chains (as many as a scenario declares), an attesting operator and a relayer between them.")
     // Usage errors are printed by main() with a stable code, not by commander.
     .configureOutput({ outputError: () => {} })
     .exitOverride();

@@ -10,6 +10,7 @@ import { buildOperator } from "../operator/build.js";
 import { connectOperator } from "../operator/service.js";
 import { serveOperator, RemoteOperator } from "../operator/http.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
+import { driveRound } from "../relayer/drive.js";
 import { Relayer } from "../relayer/relayer.js";
 import { openSqliteStore } from "../relayer/sqlite-store.js";
 import { serveMetrics } from "../relayer/metrics.js";
@@ -95,23 +96,6 @@ export async function startOperatorService(
 }
 
 /**
- * The operator as the live relayer asks it: a hold's review time (the simulator's model of how long
- * a person takes) is dropped, so that a held transfer is asked about every `reviewPollSeconds` and
- * settles or is refunded soon after a person decides at the review desk, not after the modelled time.
- */
-function withoutModelledReviewTime(operator: OperatorApi): OperatorApi {
-  return {
-    attestation: async (id, message) => {
-      const answer = await operator.attestation(id, message);
-      if (answer.kind !== "hold" || answer.reviewSeconds === undefined) return answer;
-      const { reviewSeconds: _modelled, ...hold } = answer;
-      return hold;
-    },
-    finality: (ids) => operator.finality(ids),
-  };
-}
-
-/**
  * The relayer daemon: one loop per poll interval over every chain of the config (retry parked settlements,
  * flush queued batches, read new events), transient RPC errors backed off per chain, state in
  * SQLite so that a restart after SIGKILL resumes exactly where the store says.
@@ -140,13 +124,14 @@ export async function startRelayerService(
   const scheduler = createWallScheduler((err) => log.warn({ err: (err as Error).message }, "scheduled work failed"));
   relayer.connect(
     connectOperator({
-      operator: withoutModelledReviewTime(opts.operator ?? new RemoteOperator(config.operator.url, config.relayer.operatorToken)),
+      operator: opts.operator ?? new RemoteOperator(config.operator.url, config.relayer.operatorToken),
       relayer,
       scheduler,
       logger: opts.logger,
       screeningSeconds: 0,
       attestationSeconds: 0,
       reviewPollSeconds: 2,
+      waitModelledReview: false,
       onError: () => relayer.metrics.rpcErrors++,
     }),
   );
@@ -162,8 +147,7 @@ export async function startRelayerService(
         const b = backoff[name];
         if (b && Date.now() < b.until) continue;
         try {
-          await relayer.deliver(name);
-          await relayer.poll(name);
+          await driveRound(relayer, { chains: [name] });
           delete backoff[name];
         } catch (err) {
           relayer.metrics.rpcErrors++;

@@ -15,8 +15,14 @@ export interface ServiceOptions {
   /** Modelled (virtual time) or extra (wall time) latencies, seconds. */
   screeningSeconds: number;
   attestationSeconds: number;
-  /** Seconds between asks while a transfer is held for review (default 2); a hold that names its review time is asked again just after it. */
+  /** Seconds between asks while a transfer is held for review (default 2). */
   reviewPollSeconds?: number;
+  /**
+   * Under virtual time a hold that names its modelled review time is asked again just after it (default
+   * true). A live relayer says false: a person decides at the review desk whenever they do, so it asks
+   * every `reviewPollSeconds` and the transfer moves on soon after the decision.
+   */
+  waitModelledReview?: boolean;
   /** Most operator calls in flight at once (default 16). */
   concurrency?: number;
   /** Told when an operator call fails (unreachable, attesters offline): the step is retried after a back-off. */
@@ -66,7 +72,8 @@ export function connectOperator(opts: ServiceOptions): AttestationService {
       const first = r.state !== "held";
       if (!step(r, { kind: "held" }, now)) return relayer.touch(r);
       // Just after the modelled review time the first time, then every poll interval.
-      pollHeld(r, first && res.reviewSeconds !== undefined ? res.reviewSeconds + 1 : (opts.reviewPollSeconds ?? 2));
+      const modelled = opts.waitModelledReview !== false && first && res.reviewSeconds !== undefined;
+      pollHeld(r, modelled ? res.reviewSeconds! + 1 : (opts.reviewPollSeconds ?? 2));
     } else if (res.kind === "finalize") {
       relayer.enqueueFinalize(r, { message: r.message, signatures: res.signatures });
     } else if (res.kind === "pending") {

@@ -206,8 +206,10 @@ const CLI_CASES: CliCase[] = [
   { name: "send without --from", args: send("--from", null), code: "CORRIDOR_USAGE_MISSING_OPTION", says: "--from" },
   { name: "send without --amount", args: send("--amount", null), code: "CORRIDOR_USAGE_MISSING_OPTION", says: "--amount" },
   { name: "send without --recipient", args: send("--recipient", null), code: "CORRIDOR_USAGE_MISSING_OPTION", says: "--recipient" },
-  { name: "send from an unknown chain", args: send("--from", "eu"), code: "CORRIDOR_USAGE_UNKNOWN_CHAIN", says: "--from" },
-  { name: "send to an unknown chain", args: send("--to", "mars"), code: "CORRIDOR_USAGE_UNKNOWN_CHAIN", says: "--to" },
+  // (whether a well-formed name is a chain of the corridor only its config can say)
+  { name: "send from a chain the config does not have", args: () => send("--from", "eu", f.config("base")), code: "CORRIDOR_USAGE_UNKNOWN_CHAIN", says: "--from" },
+  { name: "send to a chain the config does not have", args: () => send("--to", "mars", f.config("base")), code: "CORRIDOR_USAGE_UNKNOWN_CHAIN", says: "--to" },
+  { name: "send from a malformed chain name", args: send("--from", "e u"), code: "CORRIDOR_USAGE_UNKNOWN_CHAIN", says: "--from" },
   { name: "send to a chain in capitals", args: send("--to", "UK"), code: "CORRIDOR_USAGE_UNKNOWN_CHAIN" },
   { name: "send to the same chain", args: send("--to", "us"), code: "CORRIDOR_USAGE_INVALID", says: "different chains" },
   { name: "send a negative amount", args: send("--amount", "-5"), code: "CORRIDOR_USAGE_INVALID_AMOUNT", says: "--amount" },
