@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeFunctionData, hashTypedData, type Hex } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
-import { bootCorridor, type BootedCorridor } from "../src/chains/setup.js";
+import { bootCorridor, type BootedCorridor } from "../src/corridor/boot.js";
 import { DEFAULT_STATE_HISTORY } from "../src/chains/embedded.js";
 import { testKeyPair } from "../src/chains/keys.js";
 import { TxSender } from "../src/chains/tx-sender.js";

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
+import { bootCorridor, type BootedCorridor } from "../corridor/boot.js";
 import { testKey, testKeyPair } from "../chains/keys.js";
 import { getBlock } from "../chains/mining.js";
 import { fundCorridor } from "../contracts/fund.js";

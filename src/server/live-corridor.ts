@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { encodeFunctionData, toHex, type Hex } from "viem";
 import type { Logger } from "pino";
 import type { Chain } from "../chains/chain.js";
-import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
+import { bootCorridor, type BootedCorridor } from "../corridor/boot.js";
 import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
 import { testKey, testKeyPair, type KeyPair } from "../chains/keys.js";
 import { getReceipt, TxSender, waitForReceipt } from "../chains/tx-sender.js";

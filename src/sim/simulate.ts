@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import type { Chain } from "../chains/chain.js";
 import { packagePath } from "../paths.js";
 import type { Logger } from "pino";
-import { bootCorridor, type BootedCorridor } from "../chains/setup.js";
+import { bootCorridor, type BootedCorridor } from "../corridor/boot.js";
 import { setEmbeddedStateHistory } from "../chains/embedded.js";
 import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
 import { fundCorridor } from "../contracts/fund.js";

@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import { concat, encodeFunctionData, hashTypedData, keccak256, numberToHex, recoverAddress, serializeSignature, toHex, zeroHash, type Abi, type Hex } from "viem";
 import { sign } from "viem/accounts";
 import type { Chain } from "../../src/chains/chain.js";
-import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
+import { bootCorridor, type BootedCorridor } from "../../src/corridor/boot.js";
 import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
 import { TxSender, waitForReceipt, type Receipt } from "../../src/chains/tx-sender.js";
 import { fundNative, type ChainDeployment } from "../../src/contracts/deploy.js";

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hex } from "viem";
-import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
+import { bootCorridor, type BootedCorridor } from "../../src/corridor/boot.js";
 import { testKeyPair, type KeyPair } from "../../src/chains/keys.js";
 import { TxSender, waitForReceipt } from "../../src/chains/tx-sender.js";
 import { getBlock } from "../../src/chains/mining.js";

@@ -20,7 +20,7 @@ import type { Hex } from "viem";
 import { isCorridorError } from "../../src/domain/errors.js";
 import { loadScenario, parseScenario } from "../../src/sim/scenario.js";
 import { snapshotLedger, type LedgerSnapshot } from "../../src/measure/ledger.js";
-import type { BootedCorridor } from "../../src/chains/setup.js";
+import type { BootedCorridor } from "../../src/corridor/boot.js";
 import type { KeyPair } from "../../src/chains/keys.js";
 import { controlToken, isLoopbackHost, MAX_CONTROL_BODY, startDemoServer, TOKEN_COOKIE, type DemoServer } from "../../src/server/server.js";
 import { startLiveHarness, snapshot, type LiveHarness } from "../helpers/live.js";

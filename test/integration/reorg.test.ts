@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodeEventLog, type Hex } from "viem";
-import { bootCorridor } from "../../src/chains/setup.js";
+import { bootCorridor } from "../../src/corridor/boot.js";
 import { gatewayAbi } from "../../src/contracts/gateway.js";
 import { toBaseUnits } from "../../src/domain/money.js";
 import { parseScenario } from "../../src/sim/scenario.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Hex } from "viem";
 import { parseScenario, type ScenarioInput } from "../../src/sim/scenario.js";
 import { simulate } from "../../src/sim/simulate.js";
-import { bootCorridor } from "../../src/chains/setup.js";
+import { bootCorridor } from "../../src/corridor/boot.js";
 import { tokenAbi } from "../../src/contracts/gateway.js";
 import { toBaseUnits } from "../../src/domain/money.js";
 

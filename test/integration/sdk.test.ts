@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWalletClient, custom, encodeFunctionData, keccak256, toHex, type EIP1193RequestFn, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { BrowserProvider, Wallet, type Eip1193Provider } from "ethers";
-import { bootCorridor, type BootedCorridor } from "../../src/chains/setup.js";
+import { bootCorridor, type BootedCorridor } from "../../src/corridor/boot.js";
 import type { Chain } from "../../src/chains/chain.js";
 import { testKeyPair } from "../../src/chains/keys.js";
 import { TxSender, waitForReceipt } from "../../src/chains/tx-sender.js";

@@ -1,8 +1,8 @@
 import type { Hex } from "viem";
-import type { Chain } from "./chain.js";
-import { connectRpcChain } from "./chain.js";
-import { createEmbeddedChain } from "./embedded.js";
-import { testKey, testKeyPair } from "./keys.js";
+import type { Chain } from "../chains/chain.js";
+import { connectRpcChain } from "../chains/chain.js";
+import { createEmbeddedChain } from "../chains/embedded.js";
+import { testKey, testKeyPair } from "../chains/keys.js";
 import { deployCorridor, fundNative, type Deployment } from "../contracts/deploy.js";
 import { privateKeyToAddress } from "viem/accounts";
 import { chainNames, defaultSpec, SpecErrorCode, type CorridorSpec } from "../spec/spec.js";
