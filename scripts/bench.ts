@@ -38,8 +38,7 @@ import { fixedRates } from "../src/domain/fx/rate-source.js";
 import { VirtualClock, wallClock } from "../src/domain/clock.js";
 import { percentile } from "../src/domain/stats.js";
 import { CHAIN_PROFILES } from "../src/chains/profiles.js";
-import { buildOperator } from "../src/operator/build.js";
-import { Quoter } from "../src/operator/quoter.js";
+import { buildOperator, type OperatorPolicy } from "../src/operator/build.js";
 import { connectOperator } from "../src/operator/service.js";
 import { Relayer } from "../src/relayer/relayer.js";
 import { MemoryTransferStore } from "../src/relayer/store.js";
@@ -61,6 +60,8 @@ const [A, B] = chainNames(SPEC) as [string, string];
 const local = () => Object.fromEntries(chainNames(SPEC).map((n) => [n, CHAIN_PROFILES.local!]));
 /** Every currency of the spec at its fixed mid (the bench does not move FX). */
 const rates = () => fixedRates(SPEC.numeraire, midsOf(SPEC));
+/** The operator's policy here: the FX desk at fixed mids and no compliance hooks (the bench measures the corridor, not screening). */
+const policy = (): OperatorPolicy => ({ spec: SPEC, rates: rates(), quoterKey: testKeyPair("bench", "quoter").privateKey, spreadBps: { default: 10 }, quoteTtlSeconds: 60, hooks: [], travelRuleFor: () => undefined });
 const homeToken = (c: BootedCorridor, n: string) => tokenOf(c.deployment.chains[n]!, SPEC.chains[n]!.home);
 
 async function fund(c: BootedCorridor, seed: string) {
@@ -113,8 +114,7 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
   const profiles = local();
   for (const ch of Object.values(c.chains)) await setAutomine(ch, false);
   const relayer = new Relayer({ chains: c.chains, profiles, deployment: c.deployment, store, relayerKey: c.keys.relayer, clock, logger: silentLogger, maxBatch });
-  const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: rates(), spreadBps: { default: 10 }, ttlSeconds: 60 });
-  const operator = buildOperator({ chains: c.chains, profiles, deployment: c.deployment, attesterKeys: c.keys.attesters, threshold: c.attesters.threshold, quoter, clock });
+  const operator = buildOperator({ chains: c.chains, profiles, deployment: c.deployment, attesterKeys: c.keys.attesters, threshold: c.attesters.threshold, policy: policy(), clock });
   // Zero latency, run inline: the scheduler just runs the work at once.
   const pending: Promise<void>[] = [];
   relayer.connect(connectOperator({ operator, relayer, scheduler: { now: () => clock.now(), after: (_s, fn) => void pending.push(Promise.resolve().then(fn)) }, logger: silentLogger, screeningSeconds: 0, attestationSeconds: 0 }));
@@ -204,8 +204,7 @@ async function addedLatency(c: BootedCorridor, senders: Record<string, { private
   const store = new MemoryTransferStore();
   const profiles = local();
   const relayer = new Relayer({ chains: c.chains, profiles, deployment: c.deployment, store, relayerKey: c.keys.relayer, clock: wallClock, logger: silentLogger, maxBatch: 50 });
-  const quoter = new Quoter({ privateKey: testKeyPair("bench", "quoter").privateKey, source: rates(), spreadBps: { default: 10 }, ttlSeconds: 60 });
-  const operator = buildOperator({ chains: c.chains, profiles, deployment: c.deployment, attesterKeys: c.keys.attesters, threshold: c.attesters.threshold, quoter, clock: wallClock });
+  const operator = buildOperator({ chains: c.chains, profiles, deployment: c.deployment, attesterKeys: c.keys.attesters, threshold: c.attesters.threshold, policy: policy(), clock: wallClock });
   const scheduler = createWallScheduler(() => {});
   relayer.connect(connectOperator({ operator, relayer, scheduler, logger: silentLogger, screeningSeconds: 0, attestationSeconds: 0 }));
   for (const n of [A, B]) store.setCursor(n, (await getBlock(c.chains[n]!)).number);

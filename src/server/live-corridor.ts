@@ -36,9 +36,8 @@ import { createHook, createHooks } from "../domain/compliance/registry.js";
 import type { ComplianceHook } from "../domain/compliance/types.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { loadAddressList } from "../data/sanctions-list.js";
-import type { Operator, Screen } from "../operator/operator.js";
+import type { Operator } from "../operator/operator.js";
 import { buildOperator, type OperatorPolicy } from "../operator/build.js";
-import { createScreen } from "../operator/screening.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { openSqliteStore, type SqliteTransferStore } from "../relayer/sqlite-store.js";
 import { startRelayerService } from "../live/runtime.js";
@@ -244,13 +243,6 @@ export class LiveCorridor {
         travelRuleFor: (m) => load?.travelRuleFor(m.extraHash),
         audit: () => {},
       };
-      // The operator's screening, wrapped so that the board sees every decision.
-      const screenAll = createScreen({ hooks, rates, spec, travelRuleFor: policy.travelRuleFor, audit: policy.audit! });
-      const screen: Screen = async (input, now) => {
-        const decision = await screenAll(input, now);
-        board.screened(input, decision, wallClock.now());
-        return decision;
-      };
       const reviewSeconds = opts.reviewSeconds ?? 8;
       // A compliance officer, simulated: approves each held transfer after `reviewSeconds`, through the operator's review desk.
       const operator: Operator = buildOperator({
@@ -261,7 +253,8 @@ export class LiveCorridor {
         threshold: corridor.attesters.threshold,
         stateDir: dir,
         policy,
-        screen,
+        // The board sees every screening decision.
+        onScreened: (input, outcome) => board.screened(input, outcome, wallClock.now()),
         clock: wallClock,
         onHold: (d) => {
           const t = setTimeout(() => {
