@@ -124,6 +124,8 @@ describe("faults on a schedule", () => {
     expect(err).toBeInstanceOf(CorridorError);
     const message = (err as CorridorError).message;
     expect(message).toMatch(/faults\.0\.kind: .*relayerDown.*\(found "meteorStrike"\)/);
-    expect(message).toMatch(/faults\.1\.chain: .*'us' \| 'uk'.*\(found "mars"\)/);
+    // A chain the scenario does not declare is named with the chains it has (once the rest of the scenario is well formed).
+    const mars = () => parseScenario({ ...withFaults, faults: [{ kind: "chainHalt", chain: "mars", at: 5, durationSeconds: 10 }] }, "bad.json");
+    expect(mars).toThrow(/faults\.0\.chain: unknown chain "mars"; this scenario's chains are us, uk/);
   });
 });
