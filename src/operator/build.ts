@@ -82,9 +82,11 @@ export function buildOperator(opts: BuildOperatorOptions): Operator {
   const p = opts.policy;
   const quoter = opts.quoter ?? (p && new Quoter({ privateKey: p.quoterKey, source: p.rates, spreadBps: p.spreadBps, ttlSeconds: p.quoteTtlSeconds }));
   if (!quoter) throw new Error("buildOperator needs a policy or a quoter");
+  // A policy without hooks allows everything: no pipeline to run.
   const screen =
     opts.screen ??
     (p &&
+      p.hooks.length > 0 &&
       createScreen({
         hooks: p.hooks,
         rates: p.rates,
