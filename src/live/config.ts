@@ -7,14 +7,14 @@ import { CHAIN_PROFILES } from "../chains/profiles.js";
 import { CorridorError } from "../domain/errors.js";
 import { HookSpecSchema } from "../domain/compliance/registry.js";
 import type { Deployment } from "../contracts/deploy.js";
-import { combineRates, fixedRate, notPriced, type RateSource } from "../domain/fx/rate-source.js";
-import { Decimal } from "../domain/money.js";
+import { fixedRates, type RateSource } from "../domain/fx/rate-source.js";
 import {
   ChainNameSchema,
   CurrencyCodeSchema,
   CurrencyInputSchema,
   JurisdictionIdSchema,
   JurisdictionInputSchema,
+  midsOf,
   resolveSpec,
   specIssues,
   type CorridorSpec,
@@ -226,19 +226,5 @@ export function liveSpec(config: LiveConfig): CorridorSpec {
 
 /** The operator's rate source: a fixed mid per currency of the spec against its numeraire (`operator.fx`, else the spec's mid). */
 export function liveRates(config: LiveConfig, spec: CorridorSpec = liveSpec(config)): RateSource {
-  const quotes = Object.values(spec.currencies).filter((c) => c.code !== spec.numeraire);
-  if (quotes.length === 0) {
-    // Every chain's currency is the numeraire: nothing to price but the numeraire itself.
-    const source: RateSource = {
-      id: "numeraire-only",
-      numeraire: spec.numeraire,
-      quotes: [],
-      perNumeraire: (currency) => {
-        if (currency === spec.numeraire) return new Decimal(1);
-        throw notPriced(source, currency);
-      },
-    };
-    return source;
-  }
-  return combineRates(quotes.map((c) => fixedRate(config.operator.fx[c.code] ?? c.mid, { base: spec.numeraire, quote: c.code })));
+  return fixedRates(spec.numeraire, { ...midsOf(spec), ...config.operator.fx });
 }
