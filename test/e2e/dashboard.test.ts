@@ -25,6 +25,17 @@ async function until<T>(what: string, fn: () => Promise<T>, ms = 20_000): Promis
   }
 }
 
+/** A new page whose script errors and console errors are collected (a test ends by expecting none). */
+async function watchedPage(browser: Browser) {
+  const page = await browser.context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  return { page, problems };
+}
+
 describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard in a browser", () => {
   let demo: DemoServer;
   let browser: Browser;
@@ -40,12 +51,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard in a browser", () => {
   }, 30_000);
 
   it("shows transfers settling, a fee change taking effect and a sanctioned payment denied and refunded", async () => {
-    const page = await browser.context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
+    const { page, problems } = await watchedPage(browser);
     await page.goto(demo.url);
     await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toContain("Dollars to pounds");
     await until("the live feed", async () => (await page.getByTestId("chip-live").innerText()).includes("Live"));
@@ -157,12 +163,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard of a three-chain corrido
   }, 30_000);
 
   it("shows every corridor that carried payments, each chain's pool, every currency's rate, and drains the chain picked", async () => {
-    const page = await browser.context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
+    const { page, problems } = await watchedPage(browser);
     await page.goto(demo.url);
     await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toContain("Dollars, pounds and euros, across 3 chains");
     await until("payments on routes touching the third chain", async () => {
