@@ -6,7 +6,8 @@ import { fundCorridor } from "../contracts/fund.js";
 import { installPolicies } from "../contracts/policies.js";
 import { toBaseUnits } from "../domain/money.js";
 import { parseFeeSchedule } from "../domain/fees.js";
-import { chainNames, type CorridorSpec } from "../spec/spec.js";
+import { chainNames, midsOf, type CorridorSpec } from "../spec/spec.js";
+import { PRESET_CURRENCIES, PRESET_JURISDICTIONS } from "../spec/presets.js";
 import { newLiveTokens, type LiveConfig } from "./config.js";
 import { userInfo } from "node:os";
 import { startLocalNode, type LocalNode, type NodeKind } from "./nodes.js";
@@ -83,15 +84,27 @@ export async function bringUp(opts: UpOptions): Promise<{ config: LiveConfig; no
         threshold: corridor.attesters.threshold,
         quoterKey: testKey(opts.seed, "quoter"),
         store: `${opts.dir}/operator.db`,
-        fx: Object.fromEntries(Object.values(spec.currencies).filter((c) => c.code !== spec.numeraire).map((c) => [c.code, c.mid])),
+        fx: midsOf(spec),
         spreadBps: { default: 10 },
         quoteTtlSeconds: 60,
       },
       accounts,
+      // Currencies and jurisdictions the presets do not know travel with the config (its spec is rebuilt from it).
+      ...declaredBeyondPresets(spec),
     };
     return { config, nodes, corridor };
   } catch (e) {
     await Promise.all(nodes.map((n) => n.stop()));
     throw e;
   }
+}
+
+/** The spec's currencies and jurisdictions that are not presets, as a live config declares them. */
+function declaredBeyondPresets(spec: CorridorSpec): Pick<LiveConfig, "currencies" | "jurisdictions"> {
+  const currencies = Object.values(spec.currencies).filter((c) => !(c.code in PRESET_CURRENCIES));
+  const jurisdictions = Object.values(spec.jurisdictions).filter((j) => !(j.id in PRESET_JURISDICTIONS));
+  return {
+    ...(currencies.length ? { currencies: Object.fromEntries(currencies.map(({ code, series: _series, ...c }) => [code, c])) } : {}),
+    ...(jurisdictions.length ? { jurisdictions: Object.fromEntries(jurisdictions.map(({ id, ...j }) => [id, j])) } : {}),
+  };
 }

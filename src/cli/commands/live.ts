@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Service } from "../../live/runtime.js";
@@ -6,6 +7,7 @@ import { table } from "../table.js";
 import { parseChainList, parseChainPort, parseInteger, parsePort, parseTransferId, UsageCode } from "../options.js";
 import { DEFAULT_CHAIN_NAMES, PRESET_CHAINS } from "../../spec/presets.js";
 import { CorridorError } from "../../domain/errors.js";
+import { CorridorSpecInputSchema, resolveSpec, type CorridorSpecInput } from "../../spec/spec.js";
 
 const DEFAULT_CONFIG = ".corridor/live.json";
 const PRESET_CHAIN_NAMES = Object.keys(PRESET_CHAINS);
@@ -54,6 +56,7 @@ const chainPortKey = (name: string) => `${name}Port`;
 interface UpFlags {
   node: string;
   chains?: string[];
+  spec?: string;
   basePort: number;
   port?: Record<string, number>;
   operatorPort?: number;
@@ -87,6 +90,7 @@ export function registerLive(program: Command): void {
     .description("start a local node per chain, deploy the corridor, and run the operator and the relayer against them (or resume the corridor recorded in --dir if its nodes still run)")
     .option("--node <kind>", "hardhat (default) or anvil", "hardhat")
     .option("--chains <names>", `the corridor's chains, comma-separated, at least two (known: ${PRESET_CHAIN_NAMES.join(", ")}; default ${DEFAULT_CHAIN_NAMES.join(",")})`, parseChainList("--chains"))
+    .option("--spec <file>", "a corridor spec (JSON: chains, and currencies and jurisdictions beyond the presets) instead of --chains")
     .option("--base-port <port>", "JSON-RPC port of the first chain; the others take the next ports in --chains order", parsePort("--base-port"), 8545)
     .option("--port <chain=port>", "JSON-RPC port of one chain, e.g. --port eu=8600 (repeatable)", parseChainPort("--port"));
   for (const n of PRESET_CHAIN_NAMES) up.option(`${chainPortFlag(n)} <port>`, `JSON-RPC port of chain ${n} (same as --port ${n}=N)`, parsePort(chainPortFlag(n)));
@@ -97,8 +101,10 @@ export function registerLive(program: Command): void {
     .option("--accounts <n>", "funded test accounts per chain", parseInteger("--accounts", 1, 100), 3)
     .action(async (o: UpFlags) => {
       if (o.node !== "hardhat" && o.node !== "anvil") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--node must be hardhat or anvil, got "${o.node}"`);
-      const names = o.chains ?? [...DEFAULT_CHAIN_NAMES];
-      const unknown = names.filter((n) => !PRESET_CHAIN_NAMES.includes(n));
+      if (o.spec && o.chains) throw new CorridorError("CORRIDOR_USAGE_INVALID", "give --chains or --spec, not both (a spec file names its chains)", { flags: ["--chains", "--spec"] });
+      const specInput = o.spec ? readSpecFile(o.spec) : undefined;
+      const names = specInput ? Object.keys(specInput.chains ?? {}) : (o.chains ?? [...DEFAULT_CHAIN_NAMES]);
+      const unknown = specInput ? [] : names.filter((n) => !PRESET_CHAIN_NAMES.includes(n));
       if (unknown.length) {
         throw new CorridorError(
           UsageCode.UnknownChain,
@@ -113,11 +119,11 @@ export function registerLive(program: Command): void {
         const said = [...names.map((n) => `${n} ${nodePorts[n]} (${portFlags[n]})`), `operator ${operatorPort}`, `metrics ${o.metricsPort}`].join(", ");
         throw new CorridorError("CORRIDOR_USAGE_INVALID", `the ${ports.length} ports must differ (${said})`);
       }
-      const { resolveSpec } = await import("../../spec/spec.js");
       let spec: ReturnType<typeof resolveSpec>;
       try {
-        spec = resolveSpec({ chains: Object.fromEntries(names.map((n) => [n, {}])) });
+        spec = resolveSpec(specInput ?? { chains: Object.fromEntries(names.map((n) => [n, {}])) });
       } catch (e) {
+        if (specInput) throw new CorridorError("CORRIDOR_SPEC_INVALID", `--spec ${o.spec}: ${(e as Error).message}`, { flag: "--spec", file: o.spec }, e);
         throw new CorridorError(UsageCode.UnknownChain, `--chains: ${(e as Error).message}`, { flag: "--chains", chains: names }, e);
       }
       const [log, { bringUp }, { writeLiveConfig }, { startOperatorService, startRelayerService, connectChains }, upDir, { portInUse }] = await Promise.all([
@@ -276,4 +282,18 @@ export function registerLive(program: Command): void {
         console.log(`${id}: ${decision === "approve" ? "approved; it will settle" : "denied; it will be refunded in full"} (by ${r.review?.by})`);
       });
   }
+}
+
+/** A corridor spec file for `corridor up --spec`: `{ chains, currencies?, jurisdictions? }` as in a scenario; errors name the file and field. */
+function readSpecFile(file: string): CorridorSpecInput {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    throw new CorridorError(missing ? "CORRIDOR_SPEC_NOT_FOUND" : "CORRIDOR_SPEC_MALFORMED", `--spec ${file}: ${missing ? "no such file" : (e as Error).message}`, { flag: "--spec", file }, e);
+  }
+  const r = CorridorSpecInputSchema.strict().safeParse(json);
+  if (!r.success) throw new CorridorError("CORRIDOR_SPEC_INVALID", `--spec ${file} is invalid:\n${r.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("\n")}`, { flag: "--spec", file, issues: r.error.issues });
+  return r.data;
 }
