@@ -17,6 +17,8 @@ import { CHAIN_PROFILES } from "../chains/profiles.js";
 import { DEFAULT_CHAIN_NAMES, NUMERAIRE, PRESET_CHAINS, PRESET_CURRENCIES, PRESET_JURISDICTIONS } from "./presets.js";
 
 export const SpecErrorCode = { Invalid: "CORRIDOR_SPEC_INVALID" } as const;
+/** Chains one corridor may have: each is a node (or an embedded chain) to run, and routes grow with the square of their number. */
+export const MAX_CHAINS = 16;
 
 export const CurrencyCodeSchema = z.string().regex(/^[A-Z]{3}$/, 'expected a three-letter ISO 4217 code such as "EUR"');
 export const ChainNameSchema = z.string().regex(/^[a-z][a-z0-9]{0,15}$/, 'expected a chain name of lowercase letters and digits, such as "eu"');
@@ -145,6 +147,7 @@ export function resolveSpec(input: CorridorSpecInput = {}): CorridorSpec {
   const chainInputs: Record<string, ChainInput> = input.chains ?? Object.fromEntries(DEFAULT_CHAIN_NAMES.map((n) => [n, {}]));
   const names = Object.keys(chainInputs);
   if (names.length < 2) invalid("a corridor needs at least two chains", ["chains"]);
+  if (names.length > MAX_CHAINS) invalid(`at most ${MAX_CHAINS} chains (each is a node to run; found ${names.length})`, ["chains"]);
   const chains: Record<string, ChainSpec> = {};
   const ids = new Map<number, string>();
   for (const name of names) {

@@ -352,6 +352,7 @@ const SCENARIO_CASES: ScenarioCase[] = [
   { name: "an unknown chain", set: [["chains.xx", { profile: "local" }]], says: '"xx"' },
   { name: "a known chain without its liquidity", set: [["chains.eu", { profile: "local" }]], says: "liquidity.eu" },
   { name: "two chains with one chain id", set: [["chains.uk.chainId", 31_001]], says: "chains.uk.chainId" },
+  { name: "a thousand chains", set: [["chains", Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`c${i}`, { chainId: 40_000 + i, home: "USD", jurisdiction: "US" }]))]], says: "at most 16 chains" },
   { name: "a fault on a chain the scenario does not have", set: [["faults", [{ kind: "chainHalt", at: 10, durationSeconds: 10, chain: "eu" }]]], says: "faults.0.chain" },
   { name: "an RPC URL for one chain only", set: [["chains.us.rpcUrl", "http://127.0.0.1:8545"]], says: "chains.uk.rpcUrl" },
   { name: "an RPC URL that is not a URL", set: [["chains.us.rpcUrl", "localhost"], ["chains.uk.rpcUrl", "http://127.0.0.1:8546"]], says: "chains.us.rpcUrl" },
