@@ -296,10 +296,10 @@ export const ScenarioSchema = z
       }
     });
     s.compliance.hooks?.forEach((hookSpec, i) => {
-      for (const [j, corridor] of ((hookSpec as { corridors?: unknown }).corridors instanceof Array ? ((hookSpec as { corridors: unknown[] }).corridors) : []).entries()) {
-        if (typeof corridor !== "string") continue;
-        for (const name of corridor.split("->")) if (/^[a-z][a-z0-9]*$/.test(name)) known(name, ["compliance", "hooks", i, "corridors", j]);
-      }
+      // (The schema checked each corridor's shape, "<from>-><to>"; here its chains.)
+      hookSpec.corridors?.forEach((corridor, j) => {
+        for (const name of corridor.split("->")) known(name, ["compliance", "hooks", i, "corridors", j]);
+      });
       for (const c of currenciesIn(hookSpec)) {
         if (!(c.currency in spec.currencies)) {
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["compliance", "hooks", i, ...c.path], message: `${c.currency} is not priced in this corridor (${Object.keys(spec.currencies).join(", ")}); declare it under currencies` });
@@ -307,7 +307,7 @@ export const ScenarioSchema = z
       }
     });
     s.compliance.hooks?.forEach((spec, i) => {
-      const { hook, corridors: _scope, ...options } = spec as typeof spec & { corridors?: unknown };
+      const { hook, corridors: _scope, ...options } = spec;
       const builtin = (BUILTIN_HOOKS as Record<string, { schema: z.ZodTypeAny }>)[hook];
       if (builtin) {
         const r = builtin.schema.safeParse(options);
