@@ -320,6 +320,19 @@ console.log(`     wall ms: sign+submit sends ${fmt(e2e.ms.send, 2)}, mine blocks
   const m_ = c.attesters.threshold;
   console.log(`     CPU µs: EIP-712 Settle digest ${fmt(ownSettle)} (viem's hashTypedData ${fmt(viemSettle)}: x${fmt(viemSettle / ownSettle, 1)}), one attester ECDSA signature ${fmt(ecdsa)}, one transaction signature ${fmt(txSign)}`);
   console.log(`     signing per cross-currency transfer: 1 send tx + ${m_} settle + ${m_} finalize attestations + 2/50 batch txs = ${fmt(txSign * (1 + 2 / 50) + (ecdsa + ownSettle) * 2 * m_, 0)} µs of ECDSA and hashing, against ${fmt(txSign, 0)} µs for an ERC-20 transfer`);
+  // Lever: native secp256k1 and keccak (N-API, src/crypto/native.ts) against the pure-JS @noble code, same inputs.
+  const native = await import("../src/crypto/native.js");
+  const digest = settleDigest(m, 1n, true);
+  const nativeSig = await micro(() => native.signHash(digest, key), 1000);
+  const jsSig = await micro(() => native.signHashPureJs(digest, key), 500);
+  const rawTx = await account.signTransaction({ chainId: SPEC.chains[A]!.chainId, type: "eip1559", nonce: 1, gas: GAS.send, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, to: c.deployment.chains[A]!.gateway, data });
+  const tx600 = `0x${rawTx.slice(2).repeat(Math.ceil(1200 / (rawTx.length - 2))).slice(0, 1200)}` as Hex;
+  const nativeKeccak = await micro(() => native.keccak256(tx600), 5000);
+  const jsKeccak = await micro(() => native.keccak256PureJs(tx600), 2000);
+  const nativeTx = native.localAccount(senders[A]![0]!.privateKey);
+  const nativeTxSign = await micro((i) => nativeTx.signTransaction({ chainId: SPEC.chains[A]!.chainId, type: "eip1559", nonce: i, gas: GAS.send, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, to: c.deployment.chains[A]!.gateway, data }), 500);
+  const forced = native.nativeCrypto.secp256k1 && native.nativeCrypto.keccak ? "" : `  (not native here: ${JSON.stringify(native.nativeCryptoFallbackReasons())})`;
+  console.log(`     lever: native secp256k1 signature ${fmt(nativeSig)} µs vs pure-JS ${fmt(jsSig)} µs (x${fmt(jsSig / nativeSig, 1)}); native keccak of a 600-byte tx ${fmt(nativeKeccak, 2)} µs vs ${fmt(jsKeccak, 2)} µs (x${fmt(jsKeccak / nativeKeccak, 1)}); one transaction signature (TxSender's localAccount) ${fmt(nativeTxSign)} µs vs viem's ${fmt(txSign)} µs${forced}`);
 }
 const lat = await addedLatency(c, senders, RATE, LATENCY_N);
 console.log(`4. added latency at ${RATE} transfers/s (wall time, no confirmations): p50 ${fmt(lat.p50)} ms, p99 ${fmt(lat.p99)} ms (${lat.measured}/${lat.count} measured; target p99 <= 50 ms)`);

@@ -1,5 +1,5 @@
-import { keccak256, type Hex, type PrivateKeyAccount } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import type { Hex, PrivateKeyAccount } from "viem";
+import { keccak256, localAccount } from "../crypto/native.js";
 import type { Chain } from "./chain.js";
 import { CorridorError } from "../domain/errors.js";
 
@@ -76,7 +76,8 @@ export class TxSender {
     private readonly feeOverride?: FeeSettings,
     policy: ReplacementPolicy = {},
   ) {
-    this.account = privateKeyToAccount(privateKey);
+    // Signs with native secp256k1 and keccak where they load (src/crypto/native.ts); same bytes as viem's account.
+    this.account = localAccount(privateKey);
     this.bumpPercent = Math.max(10, policy.bumpPercent ?? DEFAULT_BUMP_PERCENT);
     this.maxFeePerGasCap = policy.maxFeePerGasCap ?? DEFAULT_MAX_FEE_CAP;
   }

@@ -1,5 +1,6 @@
-import { hashTypedData, serializeSignature, type Hex, keccak256, toHex } from "viem";
-import { privateKeyToAddress, sign } from "viem/accounts";
+import { hashTypedData, type Hex } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
+import { keccak256, signHash } from "../crypto/native.js";
 import type { Currency } from "../domain/money.js";
 import type { RateSource } from "../domain/fx/rate-source.js";
 import { midFor } from "../domain/fx/rate-source.js";
@@ -75,7 +76,7 @@ export class Quoter {
   }): Promise<SignedQuote> {
     const p = this.price(req.input, req.output, req.now);
     const quote: LockedQuote = {
-      quoteId: keccak256(toHex(`quote/${this.address}/${req.now}/${this.seq++}`)),
+      quoteId: keccak256(Buffer.from(`quote/${this.address}/${req.now}/${this.seq++}`, "utf8")),
       sender: req.sender,
       srcChainId: req.srcChainId,
       dstChainId: req.dstChainId,
@@ -86,7 +87,7 @@ export class Quoter {
       expiresAt: BigInt(Math.floor(req.now + this.opts.ttlSeconds)),
     };
     const digest = hashTypedData({ domain: gatewayDomain(req.dstChainId, req.dstGateway), types: QUOTE_TYPES, primaryType: "Quote", message: quote });
-    const signature = serializeSignature(await sign({ hash: digest, privateKey: this.opts.privateKey }));
+    const signature = signHash(digest, this.opts.privateKey);
     const signed = { quote, signature, mid: p.mid, spreadBps: p.spreadBps };
     this.issued.set(hashQuote(quote), signed);
     return signed;
