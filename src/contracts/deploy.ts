@@ -14,6 +14,12 @@ export interface ChainDeployment {
   /** The currency issued natively on this chain (its spec's home currency). */
   home: string;
   gateway: Hex;
+  /**
+   * The chain's CorridorLens: reads the gateway's `outbound` / `consumed` for many ids in one eth_call.
+   * Every deployment made since the lens exists has one; a deployment file from before it has none, and
+   * its readers then read id by id.
+   */
+  lens?: Hex;
   /** Every stablecoin of the spec, by currency: the home one, and burn-and-mint representations of the others. */
   tokens: Record<string, Hex>;
   feeRecipient: Hex;
@@ -51,13 +57,15 @@ export async function sendAll(sender: TxSender, txs: TxRequest[], what: string):
 
 /**
  * Deploys the corridor on every chain of the spec: a token per currency of the spec ("tXXX"), one
- * gateway, the gateway's mint and burn roles, and the spec's routes between every pair of chains
- * (same currency: burn-and-mint; home currency to the other chain's home currency: lock-and-release with FX).
+ * gateway, the gateway's mint and burn roles, a CorridorLens (batched reads of the gateway), and the
+ * spec's routes between every pair of chains (same currency: burn-and-mint; home currency to the other
+ * chain's home currency: lock-and-release with FX).
  * The chains must mine on their own (automine) while this runs.
  */
 export async function deployCorridor(opts: DeployOptions): Promise<Deployment> {
   const tokenArt = loadArtifact("CorridorToken");
   const gatewayArt = loadArtifact("CorridorGateway");
+  const lensArt = loadArtifact("CorridorLens");
   const names = Object.keys(opts.spec.chains);
   const currencies = opts.spec.tokens;
   const senders = Object.fromEntries(names.map((n) => [n, new TxSender(opts.chains[n]!, opts.deployerKey)]));
@@ -91,8 +99,11 @@ export async function deployCorridor(opts: DeployOptions): Promise<Deployment> {
         }
         txs.push({ to: gateway, gas: GAS.admin, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "setLocalToken", args: [tokens[cur], true] }) });
       }
+      // The lens last, so that the tokens and the gateway keep the addresses they had before it existed.
+      const lens = getContractAddress({ from: sender.address, nonce: BigInt(nonce + txs.length) });
+      txs.push({ gas: GAS.deploy, data: lensArt.bytecode });
       await sendAll(sender, txs, "deploy");
-      deployed[name] = { name, chainId: chain.chainId, home, gateway, tokens, feeRecipient };
+      deployed[name] = { name, chainId: chain.chainId, home, gateway, lens, tokens, feeRecipient };
     }),
   );
   // In the chains' given order, whatever order their deployments finished in (results must not depend on timing).

@@ -44,6 +44,8 @@ const ChainDeploymentSchema = z
     /** The chain's home currency (issued natively there). */
     home: CurrencyCodeSchema,
     gateway: address,
+    /** The chain's CorridorLens (batched gateway reads); a config written before the lens existed has none, and is read id by id. */
+    lens: address.optional(),
     /** Every stablecoin of the corridor on this chain, by currency. */
     tokens: z.record(CurrencyCodeSchema, address),
     feeRecipient: address,
