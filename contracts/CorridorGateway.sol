@@ -58,9 +58,13 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
     bytes32 public constant QUOTE_TYPEHASH = MessageHash.QUOTE_TYPEHASH;
     // EIP-712 appends referenced struct types to the primary type; the concatenation is not a
     // compile-time constant in Solidity, so these are immutables computed once in the constructor.
+    // The attesters sign one batch at a time: SettleBatch(Settle[] items), RefundBatch(Refund[] items),
+    // FinalizeBatch(Message[] messages); a single settle, refund or finalize is a batch of one.
     bytes32 public immutable SETTLE_TYPEHASH;
     bytes32 public immutable REFUND_TYPEHASH;
-    bytes32 public immutable FINALIZE_TYPEHASH;
+    bytes32 public immutable SETTLE_BATCH_TYPEHASH;
+    bytes32 public immutable REFUND_BATCH_TYPEHASH;
+    bytes32 public immutable FINALIZE_BATCH_TYPEHASH;
     bytes32 public constant FINALITY_TYPEHASH = keccak256("Finality(bytes32[] ids)");
 
     /// @dev Outbound status markers stored in place of the message hash once a message is closed.
@@ -68,6 +72,9 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
     bytes32 internal constant FINALIZED = bytes32(uint256(2));
     /// @dev Every batch item type starts with its Message, a static struct of 18 words encoded in place.
     uint256 internal constant MESSAGE_SIZE = 18 * 32;
+    /// @dev Encoded sizes of the static batch items (0 for SettleItem, which is dynamic: its array has offsets).
+    uint256 internal constant REFUND_ITEM_SIZE = MESSAGE_SIZE + 32;
+    uint256 internal constant FINALIZE_ITEM_SIZE = MESSAGE_SIZE;
 
     // ---------------------------------------------------------------- storage
     /// @inheritdoc ICorridorGateway
@@ -117,9 +124,14 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
     {
         if (admin == address(0) || feeRecipient_ == address(0)) revert ZeroAddress();
         string memory messageType = MessageHash.MESSAGE_TYPE;
-        SETTLE_TYPEHASH = keccak256(bytes(string.concat("Settle(Message message,uint256 rate,bool sourceFinal)", messageType)));
-        REFUND_TYPEHASH = keccak256(bytes(string.concat("Refund(Message message,uint8 reason)", messageType)));
-        FINALIZE_TYPEHASH = keccak256(bytes(string.concat("Finalize(Message message)", messageType)));
+        string memory settleType = "Settle(Message message,uint256 rate,bool sourceFinal)";
+        string memory refundType = "Refund(Message message,uint8 reason)";
+        SETTLE_TYPEHASH = keccak256(bytes(string.concat(settleType, messageType)));
+        REFUND_TYPEHASH = keccak256(bytes(string.concat(refundType, messageType)));
+        // Referenced types follow the primary type sorted by name: Message before Refund and Settle.
+        SETTLE_BATCH_TYPEHASH = keccak256(bytes(string.concat("SettleBatch(Settle[] items)", messageType, settleType)));
+        REFUND_BATCH_TYPEHASH = keccak256(bytes(string.concat("RefundBatch(Refund[] items)", messageType, refundType)));
+        FINALIZE_BATCH_TYPEHASH = keccak256(bytes(string.concat("FinalizeBatch(Message[] messages)", messageType)));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(ATTESTER_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
@@ -187,13 +199,21 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
     // ================================================================ external: destination
 
     /// @inheritdoc ICorridorGateway
-    function settle(SettleItem calldata item) external whenNotPaused nonReentrant {
+    function settle(SettleItem calldata item, bytes[] calldata signatures) external whenNotPaused nonReentrant {
+        bytes32[] memory hashes = new bytes32[](1);
+        hashes[0] = _settleHash(item);
+        _verify(_batchDigest(SETTLE_BATCH_TYPEHASH, hashes), signatures);
         _settle(item);
     }
 
     /// @inheritdoc ICorridorGateway
-    function settleBatch(SettleItem[] calldata) external whenNotPaused nonReentrant returns (uint256) {
-        return _batch(this.settleIsolated.selector, BatchKind.Settle);
+    function settleBatch(SettleItem[] calldata items, bytes[] calldata signatures) external whenNotPaused nonReentrant returns (uint256) {
+        bytes32[] memory hashes = new bytes32[](items.length);
+        for (uint256 i = 0; i < items.length; i++) {
+            hashes[i] = _settleHash(items[i]);
+        }
+        _verify(_batchDigest(SETTLE_BATCH_TYPEHASH, hashes), signatures);
+        return _batch(this.settleIsolated.selector, BatchKind.Settle, 0);
     }
 
     /// @inheritdoc ICorridorGateway
@@ -218,32 +238,48 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
 
     /// @inheritdoc ICorridorGateway
     function refund(CorridorTypes.Message calldata message, uint8 reason, bytes[] calldata signatures) external nonReentrant {
-        _refund(message, reason, signatures);
+        bytes32[] memory hashes = new bytes32[](1);
+        hashes[0] = _refundHash(message, reason);
+        _verify(_batchDigest(REFUND_BATCH_TYPEHASH, hashes), signatures);
+        _refund(message, reason);
     }
 
     /// @inheritdoc ICorridorGateway
-    function refundBatch(RefundItem[] calldata) external nonReentrant returns (uint256) {
-        return _batch(this.refundIsolated.selector, BatchKind.Refund);
+    function refundBatch(RefundItem[] calldata items, bytes[] calldata signatures) external nonReentrant returns (uint256) {
+        bytes32[] memory hashes = new bytes32[](items.length);
+        for (uint256 i = 0; i < items.length; i++) {
+            hashes[i] = _refundHash(items[i].message, items[i].reason);
+        }
+        _verify(_batchDigest(REFUND_BATCH_TYPEHASH, hashes), signatures);
+        return _batch(this.refundIsolated.selector, BatchKind.Refund, REFUND_ITEM_SIZE);
     }
 
     /// @inheritdoc ICorridorGateway
     function refundIsolated(RefundItem calldata item) external onlySelf {
-        _refund(item.message, item.reason, item.signatures);
+        _refund(item.message, item.reason);
     }
 
     /// @inheritdoc ICorridorGateway
     function finalize(CorridorTypes.Message calldata message, bytes[] calldata signatures) external nonReentrant {
-        _finalize(message, signatures);
+        bytes32[] memory hashes = new bytes32[](1);
+        hashes[0] = _messageHash(message);
+        _verify(_batchDigest(FINALIZE_BATCH_TYPEHASH, hashes), signatures);
+        _finalize(message);
     }
 
     /// @inheritdoc ICorridorGateway
-    function finalizeBatch(FinalizeItem[] calldata) external nonReentrant returns (uint256) {
-        return _batch(this.finalizeIsolated.selector, BatchKind.Finalize);
+    function finalizeBatch(CorridorTypes.Message[] calldata messages, bytes[] calldata signatures) external nonReentrant returns (uint256) {
+        bytes32[] memory hashes = new bytes32[](messages.length);
+        for (uint256 i = 0; i < messages.length; i++) {
+            hashes[i] = _messageHash(messages[i]);
+        }
+        _verify(_batchDigest(FINALIZE_BATCH_TYPEHASH, hashes), signatures);
+        return _batch(this.finalizeIsolated.selector, BatchKind.Finalize, FINALIZE_ITEM_SIZE);
     }
 
     /// @inheritdoc ICorridorGateway
-    function finalizeIsolated(FinalizeItem calldata item) external onlySelf {
-        _finalize(item.message, item.signatures);
+    function finalizeIsolated(CorridorTypes.Message calldata message) external onlySelf {
+        _finalize(message);
     }
 
     // ================================================================ external: admin
@@ -472,7 +508,18 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
         // interactions
         IERC20(m.inputToken).safeTransferFrom(msg.sender, address(this), m.amount);
         if (burnMint) IMintBurnToken(m.inputToken).burn(m.amount);
-        emit TransferSent(id, msg.sender, m.recipient, m);
+        _emitTransferSent(id, m);
+    }
+
+    /// @dev `emit TransferSent(id, msg.sender, m.recipient, m)`, with the struct logged from where it lies: a
+    ///      memory struct of value types is already its ABI encoding (18 clean words), so the log needs no copy.
+    function _emitTransferSent(bytes32 id, CorridorTypes.Message memory m) internal {
+        bytes32 topic = TransferSent.selector;
+        address sender = m.sender;
+        address recipient = m.recipient;
+        assembly ("memory-safe") {
+            log4(m, MESSAGE_SIZE, topic, id, sender, recipient)
+        }
     }
 
     // ================================================================ internal: settle and close
@@ -484,11 +531,10 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
         if (m.dstChainId != block.chainid || m.dstGateway != address(this)) revert WrongDestination(m.dstChainId, m.dstGateway);
         address trusted = remoteGateway[m.srcChainId];
         if (trusted == address(0) || trusted != m.srcGateway) revert UnknownRemoteGateway(m.srcChainId, m.srcGateway);
-        (bytes32 id, bytes32 messageHash) = _hashes(m);
+        bytes32 id = _messageId(m);
         if (consumed[id]) revert MessageAlreadyProcessed(id);
         if (block.timestamp > m.deadline) revert DeadlinePassed(m.deadline, block.timestamp);
         if (!localToken[m.outputToken]) revert UnsupportedToken(m.outputToken);
-        _verify(_hashTypedDataV4(keccak256(abi.encode(SETTLE_TYPEHASH, messageHash, rate, item.sourceFinal))), item.signatures);
         if (m.quoteHash != bytes32(0)) _checkQuoteAtSettle(id, item);
         bool burnMint = m.mode == uint8(CorridorTypes.Mode.BurnMint);
         if (rate == 0 || (burnMint && rate != RATE_SCALE)) revert InvalidRate(rate);
@@ -527,10 +573,10 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
         if (item.rate != q.rate) revert InvalidRate(item.rate);
     }
 
-    function _refund(CorridorTypes.Message calldata m, uint8 reason, bytes[] calldata signatures) internal {
+    /// @dev The attesters' signatures over the item's batch were checked by the caller.
+    function _refund(CorridorTypes.Message calldata m, uint8 reason) internal {
         // checks
-        (bytes32 id, bytes32 messageHash) = _checkOutbound(m);
-        _verify(_hashTypedDataV4(keccak256(abi.encode(REFUND_TYPEHASH, messageHash, reason))), signatures);
+        bytes32 id = _checkOutbound(m);
         // effects
         outbound[id] = REFUNDED;
         bool burnMint = m.mode == uint8(CorridorTypes.Mode.BurnMint);
@@ -541,11 +587,11 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
         emit TransferRefunded(id, m.sender, m.amount, reason);
     }
 
-    function _finalize(CorridorTypes.Message calldata m, bytes[] calldata signatures) internal {
+    /// @dev The attesters' signatures over the item's batch were checked by the caller.
+    function _finalize(CorridorTypes.Message calldata m) internal {
         // checks
-        (bytes32 id, bytes32 messageHash) = _checkOutbound(m);
+        bytes32 id = _checkOutbound(m);
         if (m.mode != uint8(CorridorTypes.Mode.LockRelease)) revert NotLockRelease(id);
-        _verify(_hashTypedDataV4(keccak256(abi.encode(FINALIZE_TYPEHASH, messageHash))), signatures);
         // effects
         outbound[id] = FINALIZED;
         escrowed[m.inputToken] -= m.amount;
@@ -556,47 +602,97 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
         emit TransferFinalized(id, toPool, m.fee);
     }
 
-    /// @dev Source side: `m` is pending here under its id. Returns its id and struct hash.
-    function _checkOutbound(CorridorTypes.Message calldata m) internal view returns (bytes32 id, bytes32 messageHash) {
+    /// @dev Source side: `m` is pending here under its id. Returns its id.
+    function _checkOutbound(CorridorTypes.Message calldata m) internal view returns (bytes32 id) {
         if (m.srcChainId != block.chainid || m.srcGateway != address(this)) revert WrongSource(m.srcChainId, m.srcGateway);
-        (id, messageHash) = _hashes(m);
+        id = _messageId(m);
         bytes32 stored = outbound[id];
         if (stored == bytes32(0)) revert UnknownMessage(id);
         if (stored == REFUNDED || stored == FINALIZED) revert MessageAlreadyProcessed(id);
-        if (stored != messageHash) revert MessageMismatch(id);
+        if (stored != _messageHash(m)) revert MessageMismatch(id);
     }
 
-    /// @dev The id and the struct hash of a message in calldata, from one copy of it in memory.
-    function _hashes(CorridorTypes.Message calldata m) internal pure returns (bytes32 id, bytes32 messageHash) {
-        CorridorTypes.Message memory copy = m;
-        id = MessageHash.id(copy);
-        messageHash = MessageHash.hash(copy);
+    /// @dev The id of a message in calldata (MessageHash.id without a copy in memory).
+    function _messageId(CorridorTypes.Message calldata m) internal pure returns (bytes32) {
+        return _hashCalldataMessage(m, true);
+    }
+
+    /// @dev The struct hash of a message in calldata (MessageHash.hash without a copy in memory).
+    function _messageHash(CorridorTypes.Message calldata m) internal pure returns (bytes32) {
+        return _hashCalldataMessage(m, false);
+    }
+
+    /// @dev keccak256(MESSAGE_TYPEHASH ‖ the message's 18 calldata words), `sentAt` zeroed for the id, hashed in
+    ///      scratch memory past the free memory pointer. The words are hashed as sent, unchecked: a word that is
+    ///      not a clean value of its field's type (high bits set) gives a hash that no attester signed and no
+    ///      source stored, so such a message matches nothing; the fields the gateway acts on are checked by
+    ///      Solidity where they are read.
+    function _hashCalldataMessage(CorridorTypes.Message calldata m, bool zeroSentAt) internal pure returns (bytes32 h) {
+        bytes32 typeHash = MESSAGE_TYPEHASH;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 32), m, MESSAGE_SIZE)
+            if zeroSentAt { mstore(add(ptr, MESSAGE_SIZE), 0) }
+            h := keccak256(ptr, add(MESSAGE_SIZE, 32))
+        }
+    }
+
+    // ================================================================ internal: attestations
+
+    /// @dev EIP-712 struct hash of one settlement: Settle(Message message,uint256 rate,bool sourceFinal).
+    function _settleHash(SettleItem calldata item) internal view returns (bytes32) {
+        return keccak256(abi.encode(SETTLE_TYPEHASH, _messageHash(item.message), item.rate, item.sourceFinal));
+    }
+
+    /// @dev EIP-712 struct hash of one refund: Refund(Message message,uint8 reason).
+    function _refundHash(CorridorTypes.Message calldata m, uint8 reason) internal view returns (bytes32) {
+        return keccak256(abi.encode(REFUND_TYPEHASH, _messageHash(m), reason));
+    }
+
+    /// @dev The digest the attesters sign over a batch: its type hash and the hash of its items' struct
+    ///      hashes in order (EIP-712's encoding of a struct array), in this gateway's domain.
+    function _batchDigest(bytes32 typeHash, bytes32[] memory itemHashes) internal view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(typeHash, keccak256(abi.encodePacked(itemHashes)))));
     }
 
     // ================================================================ internal: batches
 
-    /// @dev The one batch loop of settleBatch, refundBatch and finalizeBatch, whose only argument is an array of
-    ///      items. Each item runs in its own call frame, a self-call to `isolated` (settleIsolated, refundIsolated
-    ///      or finalizeIsolated) with the item's own ABI encoding copied from this call's calldata, so that its
-    ///      revert is contained: a failed item emits `kind`'s failure event with its id and the revert data, and
-    ///      the others proceed. Every item type starts with its Message, a static struct encoded in place, which
-    ///      gives the id of a failed item without decoding the rest.
+    /// @dev The one batch loop of settleBatch, refundBatch and finalizeBatch, whose first argument is the array
+    ///      of items (its signatures, checked by the caller, follow). Each item runs in its own call frame, a
+    ///      self-call to `isolated` (settleIsolated, refundIsolated or finalizeIsolated) with the item's own ABI
+    ///      encoding copied from this call's calldata, so that its revert is contained: a failed item emits
+    ///      `kind`'s failure event with its id and the revert data, and the others proceed. Every item type starts
+    ///      with its Message, a static struct encoded in place, which gives the id of a failed item without
+    ///      decoding the rest. `itemSize` is the encoded size of a static item type (laid out in place, one after
+    ///      another), or 0 for a dynamic one (the array holds an offset per item).
     ///      Reads of msg.data are bounds-checked slices: an item whose offset points outside the calldata reverts
     ///      the whole batch (as indexing the typed array would).
     /// @return done How many items succeeded.
-    function _batch(bytes4 isolated, BatchKind kind) internal returns (uint256 done) {
-        // msg.data: selector | offset of the array | ... ; at the array: length, then one offset per item,
-        // relative to the first of those offsets.
+    function _batch(bytes4 isolated, BatchKind kind, uint256 itemSize) internal returns (uint256 done) {
+        // msg.data: selector | offset of the array | ... ; at the array: length, then the items in place (static)
+        // or one offset per item, relative to the first of those offsets (dynamic).
         uint256 heads = 4 + _calldataWord(4) + 32;
         uint256 n = _calldataWord(heads - 32);
         for (uint256 i = 0; i < n; i++) {
-            uint256 start = heads + _calldataWord(heads + 32 * i);
-            // Standard encoders lay items out in order, so an item ends where the next begins; otherwise (or for
-            // the last item) pass the rest of the calldata, of which the callee's decoder reads what it needs.
-            uint256 end = i + 1 < n ? heads + _calldataWord(heads + 32 * (i + 1)) : msg.data.length;
-            if (end <= start || end > msg.data.length) end = msg.data.length;
+            // Nothing allocated for this item outlives it: its memory is reused for the next one.
             uint256 freeMemory = _freeMemoryPointer();
-            (bool ok, bytes memory reason) = address(this).call(abi.encodePacked(isolated, uint256(32), msg.data[start:end]));
+            uint256 start;
+            uint256 end;
+            bytes memory call;
+            if (itemSize != 0) {
+                start = heads + itemSize * i;
+                end = start + itemSize;
+                call = abi.encodePacked(isolated, msg.data[start:end]);
+            } else {
+                start = heads + _calldataWord(heads + 32 * i);
+                // Standard encoders lay items out in order, so an item ends where the next begins; otherwise (or
+                // for the last item) pass the rest of the calldata, of which the callee's decoder reads what it needs.
+                end = i + 1 < n ? heads + _calldataWord(heads + 32 * (i + 1)) : msg.data.length;
+                if (end <= start || end > msg.data.length) end = msg.data.length;
+                call = abi.encodePacked(isolated, uint256(32), msg.data[start:end]);
+            }
+            (bool ok, bytes memory reason) = address(this).call(call);
             if (ok) {
                 done++;
             } else {
@@ -605,7 +701,6 @@ contract CorridorGateway is ICorridorGateway, Attestable, LiquidityPool, Pausabl
                 else if (kind == BatchKind.Refund) emit RefundFailed(id, reason);
                 else emit FinalizeFailed(id, reason);
             }
-            // Nothing allocated for this item outlives it: reuse its memory for the next one.
             _setFreeMemoryPointer(freeMemory);
         }
     }

@@ -1,25 +1,34 @@
 /**
  * `npx tsx scripts/gas.ts`: the gas of the gateway's hot paths on the embedded chains, one deterministic
  * run (same seed, same order of calls every time), so that two builds of the contracts can be compared.
- * Prints gas used per transaction and, for batches, per item ((batch - single-item batch) / (n - 1) is
- * the marginal cost of one more item). Build the contracts first (`npm run -s build:contracts`).
+ * Prints gas used per transaction and, for batches, per item: a batch carries one attestation (m
+ * signatures over the whole batch, checked once), so its gas / n is what an item costs in it, and
+ * (batch - single-item batch) / (n - 1) the marginal cost of one more item. Build the contracts first
+ * (`npm run -s build:contracts`).
  *
  * Knobs (environment): GAS_BATCH (items per batch, default 10).
  */
-import { encodeFunctionData, type Hex } from "viem";
+import type { Hex } from "viem";
 import type { Receipt } from "../src/chains/tx-sender.js";
-import { decodeGatewayLogs, gatewayAbi } from "../src/contracts/gateway.js";
+import { decodeGatewayLogs } from "../src/contracts/gateway.js";
 import { RATE_SCALE, TIER, type Message } from "../src/domain/message.js";
 import {
   actor,
   corridorFixture,
   deployFeeModule,
+  encodeCall,
+  finalizeBatchCall,
+  finalizeCall,
   gw,
   provideLiquidity,
+  refundBatchCall,
   relay,
   sendParams,
+  settleBatchCall,
+  settleCall,
   settleItem,
   signSettle,
+  signSettleBatch,
   tok,
   mint,
   write,
@@ -38,6 +47,13 @@ const OUT = defaultSpec().chains[DST]!.home as Currency;
 const BATCH = Number(process.env.GAS_BATCH ?? 10);
 const rows: [string, bigint][] = [];
 const record = (name: string, r: Receipt) => rows.push([name, r.gasUsed]);
+/** The rows of a batch of 1 and a batch of BATCH: their gas, per item in the big one, and per extra item. */
+function recordBatch(name: string, one: Receipt, many: Receipt): void {
+  record(`${name} x1`, one);
+  record(`${name} x${BATCH}`, many);
+  rows.push([`${name} per item (x${BATCH} / ${BATCH})`, many.gasUsed / BigInt(BATCH)]);
+  rows.push([`${name} per extra item`, (many.gasUsed - one.gasUsed) / BigInt(BATCH - 1)]);
+}
 
 /** `n` sends of `amount` from one sender (SRC -> DST), output `output`; returns the emitted messages. */
 async function sends(f: Fixture, label: string, output: Currency, n: number, tier = TIER.standard): Promise<Message[]> {
@@ -68,47 +84,44 @@ async function main(): Promise<void> {
     const bm = await sends(f, "burn-mint", IN, 2 + BATCH + 1);
     const lr = await sends(f, "lock-release", OUT, 2 + BATCH * 2 + 1);
 
-    // settle one item, then a batch of BATCH and a batch of 1 (marginal cost per item)
-    record("settle burn-mint (single)", await relay(f, DST, gw(f.dep[DST].gateway, "settle", settleItem(bm[0]!, RATE_SCALE, await signSettle(f, bm[0]!)))));
+    // settle one item, then a batch of 1 and a batch of BATCH, each under one attestation (per item, marginal cost per item)
+    record("settle burn-mint (single)", await relay(f, DST, settleCall(f, bm[0]!, RATE_SCALE, await signSettle(f, bm[0]!))));
     const rate = 790_000_000_000_000_000n;
-    record("settle lock-release (single)", await relay(f, DST, gw(f.dep[DST].gateway, "settle", settleItem(lr[0]!, rate, await signSettle(f, lr[0]!, rate)))));
-    const items = async (ms: Message[], r: bigint) => Promise.all(ms.map(async (m) => settleItem(m, r, await signSettle(f, m, r))));
-    const b1 = await relay(f, DST, gw(f.dep[DST].gateway, "settleBatch", await items(bm.slice(1, 2), RATE_SCALE)));
-    const bn = await relay(f, DST, gw(f.dep[DST].gateway, "settleBatch", await items(bm.slice(2, 2 + BATCH), RATE_SCALE)));
-    record("settleBatch burn-mint x1", b1);
-    record(`settleBatch burn-mint x${BATCH}`, bn);
-    rows.push([`settleBatch burn-mint per extra item`, (bn.gasUsed - b1.gasUsed) / BigInt(BATCH - 1)]);
-    const l1 = await relay(f, DST, gw(f.dep[DST].gateway, "settleBatch", await items(lr.slice(1, 2), rate)));
-    const ln = await relay(f, DST, gw(f.dep[DST].gateway, "settleBatch", await items(lr.slice(2, 2 + BATCH), rate)));
-    record("settleBatch lock-release x1", l1);
-    record(`settleBatch lock-release x${BATCH}`, ln);
-    rows.push([`settleBatch lock-release per extra item`, (ln.gasUsed - l1.gasUsed) / BigInt(BATCH - 1)]);
+    record("settle lock-release (single)", await relay(f, DST, settleCall(f, lr[0]!, rate, await signSettle(f, lr[0]!, rate))));
+    /** settleBatch of `ms` at `r`, with the attesters' signatures over the whole batch. */
+    const settleBatch = async (ms: Message[], r: bigint) => {
+      const items = ms.map((m) => settleItem(m, r));
+      return settleBatchCall(f, DST, items, await signSettleBatch(f, items));
+    };
+    const b1 = await relay(f, DST, await settleBatch(bm.slice(1, 2), RATE_SCALE));
+    const bn = await relay(f, DST, await settleBatch(bm.slice(2, 2 + BATCH), RATE_SCALE));
+    recordBatch("settleBatch burn-mint", b1, bn);
+    const l1 = await relay(f, DST, await settleBatch(lr.slice(1, 2), rate));
+    const ln = await relay(f, DST, await settleBatch(lr.slice(2, 2 + BATCH), rate));
+    recordBatch("settleBatch lock-release", l1, ln);
 
     // a batch with one bad item (already settled): the failure path
-    const bad = await items([bm[0]!, bm[2 + BATCH]!], RATE_SCALE);
-    record("settleBatch x2, one already settled", await relay(f, DST, gw(f.dep[DST].gateway, "settleBatch", bad)));
+    record("settleBatch x2, one already settled", await relay(f, DST, await settleBatch([bm[0]!, bm[2 + BATCH]!], RATE_SCALE)));
 
     // finalize on the source: single, batch of 1, batch of BATCH
-    const fin = (m: Message) => f.c.attesters.signFinalize(m);
-    record("finalize (single)", await relay(f, SRC, gw(f.dep[SRC].gateway, "finalize", lr[0]!, await fin(lr[0]!))));
-    const fItems = async (ms: Message[]) => Promise.all(ms.map(async (m) => ({ message: m, signatures: await fin(m) })));
-    const f1 = await relay(f, SRC, gw(f.dep[SRC].gateway, "finalizeBatch", await fItems(lr.slice(1, 2))));
-    const fn = await relay(f, SRC, gw(f.dep[SRC].gateway, "finalizeBatch", await fItems(lr.slice(2, 2 + BATCH))));
-    record("finalizeBatch x1", f1);
-    record(`finalizeBatch x${BATCH}`, fn);
-    rows.push([`finalizeBatch per extra item`, (fn.gasUsed - f1.gasUsed) / BigInt(BATCH - 1)]);
+    record("finalize (single)", await relay(f, SRC, finalizeCall(f, lr[0]!, await f.c.attesters.signFinalize(lr[0]!))));
+    const finalizeBatch = async (ms: Message[]) => finalizeBatchCall(f, SRC, ms, await f.c.attesters.signFinalizeBatch(ms));
+    const f1 = await relay(f, SRC, await finalizeBatch(lr.slice(1, 2)));
+    const fn = await relay(f, SRC, await finalizeBatch(lr.slice(2, 2 + BATCH)));
+    recordBatch("finalizeBatch", f1, fn);
 
     // refund on the source (escrowed, unsettled transfers): batch of 1, batch of BATCH
     const rest = lr.slice(2 + BATCH);
-    const rItems = async (ms: Message[]) => Promise.all(ms.map(async (m) => ({ message: m, reason: 1, signatures: await f.c.attesters.signRefund(m, 1) })));
-    const r1 = await relay(f, SRC, gw(f.dep[SRC].gateway, "refundBatch", await rItems(rest.slice(0, 1))));
-    const rn = await relay(f, SRC, gw(f.dep[SRC].gateway, "refundBatch", await rItems(rest.slice(1, 1 + BATCH))));
-    record("refundBatch x1", r1);
-    record(`refundBatch x${BATCH}`, rn);
-    rows.push([`refundBatch per extra item`, (rn.gasUsed - r1.gasUsed) / BigInt(BATCH - 1)]);
+    const refundBatch = async (ms: Message[]) => {
+      const items = ms.map((message) => ({ message, reason: 1 }));
+      return refundBatchCall(f, SRC, items, await f.c.attesters.signRefundBatch(items));
+    };
+    const r1 = await relay(f, SRC, await refundBatch(rest.slice(0, 1)));
+    const rn = await relay(f, SRC, await refundBatch(rest.slice(1, 1 + BATCH)));
+    recordBatch("refundBatch", r1, rn);
 
-    // calldata size of a settle batch (what a relayer pays per byte)
-    const data: Hex = encodeFunctionData({ abi: gatewayAbi(), functionName: "settleBatch", args: [await items(bm.slice(2, 2 + BATCH), RATE_SCALE)] });
+    // calldata size of a settle batch, its attestation included (what a relayer pays per byte)
+    const data: Hex = encodeCall(await settleBatch(bm.slice(2, 2 + BATCH), RATE_SCALE));
     rows.push([`settleBatch x${BATCH} calldata bytes`, BigInt((data.length - 2) / 2)]);
   } finally {
     await f.close();

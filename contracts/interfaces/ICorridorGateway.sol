@@ -132,28 +132,23 @@ interface ICorridorGateway is IAttestable, ILiquidityPool, IERC20Errors {
     }
 
     /// @notice A settlement: the message, the attested rate, whether the attesters saw the source final
-    ///         (if not, a Fast transfer uses the Fast allowance), their signatures, and the locked quote
-    ///         with its signature when the sender locked one (empty otherwise).
+    ///         (if not, a Fast transfer uses the Fast allowance), and the locked quote with its signature when
+    ///         the sender locked one (empty otherwise). The attesters' signatures cover a whole batch of these
+    ///         (EIP-712 `SettleBatch(Settle[] items)`, each item `Settle(Message message,uint256 rate,bool
+    ///         sourceFinal)`), so they travel beside the items, not in them.
     struct SettleItem {
         CorridorTypes.Message message;
         uint256 rate;
         bool sourceFinal;
-        bytes[] signatures;
         CorridorTypes.Quote quote;
         bytes quoteSignature;
     }
 
-    /// @notice One entry of a refund batch.
+    /// @notice One entry of a refund batch (signed as `RefundBatch(Refund[] items)`, each `Refund(Message
+    ///         message,uint8 reason)`).
     struct RefundItem {
         CorridorTypes.Message message;
         uint8 reason;
-        bytes[] signatures;
-    }
-
-    /// @notice One entry of a finalize batch.
-    struct FinalizeItem {
-        CorridorTypes.Message message;
-        bytes[] signatures;
     }
 
     /// @notice What a sender asks for.
@@ -215,26 +210,30 @@ interface ICorridorGateway is IAttestable, ILiquidityPool, IERC20Errors {
 
     // ================================================================ destination
 
-    /// @notice Pay a transfer attested by the attesters.
+    /// @notice Pay a transfer attested by the attesters: `settleBatch` with one item, whose revert surfaces.
     /// @param item The message as emitted by the source gateway; the attested rate (output per input, 18
-    ///        decimals, 1e18 for burn-and-mint); whether the source was final when attested; at least
-    ///        `threshold` attester signatures over Settle(message, rate, sourceFinal), signers ascending; and the
-    ///        locked quote with the quoter's signature if the message carries a quote hash.
-    /// @dev Reverts: EnforcedPause, ReentrancyGuardReentrantCall, WrongDestination, UnknownRemoteGateway,
-    ///      MessageAlreadyProcessed, DeadlinePassed, UnsupportedToken, TooFewSignatures, InvalidSignature,
-    ///      UnknownAttester, DuplicateSigner, SignersNotAscending, QuoteMismatch, UnknownQuoter, QuoteExpired,
-    ///      InvalidRate, BelowMinAmountOut, RateLimited, FastAllowanceExceeded, ComplianceRejected,
-    ///      InsufficientLiquidity, token errors (AccountFrozen, EnforcedPause).
-    function settle(SettleItem calldata item) external;
+    ///        decimals, 1e18 for burn-and-mint); whether the source was final when attested; and the locked quote
+    ///        with the quoter's signature if the message carries a quote hash.
+    /// @param signatures At least `threshold` attester signatures over SettleBatch([item]), signers ascending.
+    /// @dev Reverts, in this order: EnforcedPause, ReentrancyGuardReentrantCall, the signature errors
+    ///      (TooFewSignatures, InvalidSignature, UnknownAttester, DuplicateSigner, SignersNotAscending: signatures
+    ///      over another item, or made in another gateway's domain, recover to an unknown attester), then
+    ///      WrongDestination, UnknownRemoteGateway, MessageAlreadyProcessed, DeadlinePassed, UnsupportedToken,
+    ///      QuoteMismatch, UnknownQuoter, QuoteExpired, InvalidRate, BelowMinAmountOut, RateLimited,
+    ///      FastAllowanceExceeded, ComplianceRejected, InsufficientLiquidity, token errors (AccountFrozen, EnforcedPause).
+    function settle(SettleItem calldata item, bytes[] calldata signatures) external;
 
-    /// @notice Settle many messages in one transaction. A message that fails is skipped with a
-    ///         SettleFailed event and does not block the others.
-    /// @dev Reverts: EnforcedPause, ReentrancyGuardReentrantCall (the whole batch).
+    /// @notice Settle many messages in one transaction, under one attestation: the attesters sign the EIP-712
+    ///         `SettleBatch(Settle[] items)` of exactly these items in this order, once, and the gateway recovers
+    ///         the m signers once per batch. A message that then fails (already settled, past its deadline,
+    ///         short of liquidity, ...) is skipped with a SettleFailed event and does not block the others.
+    /// @dev Reverts: EnforcedPause, ReentrancyGuardReentrantCall, signature errors (the whole batch).
     /// @return settled How many messages were paid.
-    function settleBatch(SettleItem[] calldata items) external returns (uint256 settled);
+    function settleBatch(SettleItem[] calldata items, bytes[] calldata signatures) external returns (uint256 settled);
 
-    /// @notice Batch helper: settles one item in its own call frame so that its revert is contained.
-    /// @dev Reverts: OnlySelf, and every reason of `settle`.
+    /// @notice Batch helper: settles one item, whose batch's signatures were checked, in its own call frame so
+    ///         that its revert is contained.
+    /// @dev Reverts: OnlySelf, and every reason of `settle` but the signature errors.
     function settleIsolated(SettleItem calldata item) external;
 
     /// @notice Credit back the Fast allowance of transfers whose source reached finality, as the attesters sign
@@ -244,35 +243,38 @@ interface ICorridorGateway is IAttestable, ILiquidityPool, IERC20Errors {
 
     // ================================================================ source closures
 
-    /// @notice Return the full amount of a pending transfer to its sender, as signed by the attesters.
-    /// @dev Reverts: ReentrancyGuardReentrantCall, WrongSource, UnknownMessage, MessageAlreadyProcessed,
-    ///      MessageMismatch, signature errors, token errors (AccountFrozen on a frozen sender).
+    /// @notice Return the full amount of a pending transfer to its sender, as signed by the attesters
+    ///         (`refundBatch` with one item: signatures over RefundBatch([Refund(message, reason)])).
+    /// @dev Reverts, in this order: ReentrancyGuardReentrantCall, signature errors, WrongSource, UnknownMessage,
+    ///      MessageAlreadyProcessed, MessageMismatch, token errors (AccountFrozen on a frozen sender).
     function refund(CorridorTypes.Message calldata message, uint8 reason, bytes[] calldata signatures) external;
 
-    /// @notice Refund many messages; a failing one is skipped with RefundFailed.
-    /// @dev Reverts: ReentrancyGuardReentrantCall (the whole batch).
+    /// @notice Refund many messages under one attestation over `RefundBatch(Refund[] items)`; a failing one is
+    ///         skipped with RefundFailed.
+    /// @dev Reverts: ReentrancyGuardReentrantCall, signature errors (the whole batch).
     /// @return refunded How many were refunded.
-    function refundBatch(RefundItem[] calldata items) external returns (uint256 refunded);
+    function refundBatch(RefundItem[] calldata items, bytes[] calldata signatures) external returns (uint256 refunded);
 
-    /// @notice Batch helper for refunds.
-    /// @dev Reverts: OnlySelf and every reason of `refund`.
+    /// @notice Batch helper for refunds (the batch's signatures were checked).
+    /// @dev Reverts: OnlySelf and every reason of `refund` but the signature errors.
     function refundIsolated(RefundItem calldata item) external;
 
     /// @notice Close a settled lock-and-release transfer on its source: the escrow, less the fee, joins this
-    ///         chain's liquidity, and the fee goes to the fee recipient. The attesters sign Finalize(message)
-    ///         only after the destination settled it.
-    /// @dev Reverts: ReentrancyGuardReentrantCall, WrongSource, UnknownMessage, MessageAlreadyProcessed,
-    ///      MessageMismatch, NotLockRelease, signature errors.
+    ///         chain's liquidity, and the fee goes to the fee recipient. The attesters sign
+    ///         FinalizeBatch([message]) only after the destination settled it.
+    /// @dev Reverts, in this order: ReentrancyGuardReentrantCall, signature errors, WrongSource, UnknownMessage,
+    ///      MessageAlreadyProcessed, MessageMismatch, NotLockRelease.
     function finalize(CorridorTypes.Message calldata message, bytes[] calldata signatures) external;
 
-    /// @notice Finalize many messages; a failing one is skipped with FinalizeFailed.
-    /// @dev Reverts: ReentrancyGuardReentrantCall (the whole batch).
+    /// @notice Finalize many messages under one attestation over `FinalizeBatch(Message[] messages)`; a failing
+    ///         one is skipped with FinalizeFailed.
+    /// @dev Reverts: ReentrancyGuardReentrantCall, signature errors (the whole batch).
     /// @return finalized How many were finalized.
-    function finalizeBatch(FinalizeItem[] calldata items) external returns (uint256 finalized);
+    function finalizeBatch(CorridorTypes.Message[] calldata messages, bytes[] calldata signatures) external returns (uint256 finalized);
 
-    /// @notice Batch helper for finalize.
-    /// @dev Reverts: OnlySelf and every reason of `finalize`.
-    function finalizeIsolated(FinalizeItem calldata item) external;
+    /// @notice Batch helper for finalize (the batch's signatures were checked).
+    /// @dev Reverts: OnlySelf and every reason of `finalize` but the signature errors.
+    function finalizeIsolated(CorridorTypes.Message calldata message) external;
 
     // ================================================================ admin
 

@@ -18,19 +18,41 @@ library MessageHash {
 
     // ================================================================ internal
 
-    /// @notice EIP-712 struct hash of a message. Every field is static, so `abi.encode(TYPEHASH, message)`
-    ///         is the EIP-712 encoding.
-    function hash(CorridorTypes.Message memory message) internal pure returns (bytes32) {
-        return keccak256(abi.encode(MESSAGE_TYPEHASH, message));
+    /// @dev A memory struct of value types is its fields' words in order, each clean (Solidity masks what it
+    ///      stores), which is exactly `abi.encode(message)`; `sentAt` is the last of its 18 words.
+    uint256 private constant HASHED_BYTES = 19 * 32; // the type hash and the 18 words
+    uint256 private constant SENT_AT_OFFSET = 17 * 32;
+
+    /// @notice EIP-712 struct hash of a message: keccak256(MESSAGE_TYPEHASH ‖ its 18 words). Every field is
+    ///         static, so that is `keccak256(abi.encode(MESSAGE_TYPEHASH, message))`, hashed in place: the word
+    ///         before the struct holds the type hash for the one keccak and is then restored (no copy of the
+    ///         struct, which the corridor's hot paths would otherwise pay for on every hash).
+    function hash(CorridorTypes.Message memory message) internal pure returns (bytes32 h) {
+        bytes32 typeHash = MESSAGE_TYPEHASH;
+        assembly ("memory-safe") {
+            let before := sub(message, 32)
+            let saved := mload(before)
+            mstore(before, typeHash)
+            h := keccak256(before, HASHED_BYTES)
+            mstore(before, saved)
+        }
     }
 
     /// @notice The message id: the struct hash with `sentAt` left out (zero), so that a send mined again in
     ///         another block by a reorganisation keeps its id. `message` is left as it was.
     function id(CorridorTypes.Message memory message) internal pure returns (bytes32 messageId) {
-        uint64 sentAt = message.sentAt;
-        message.sentAt = 0;
-        messageId = hash(message);
-        message.sentAt = sentAt;
+        bytes32 typeHash = MESSAGE_TYPEHASH;
+        assembly ("memory-safe") {
+            let before := sub(message, 32)
+            let saved := mload(before)
+            let sentAtWord := add(message, SENT_AT_OFFSET)
+            let sentAt := mload(sentAtWord)
+            mstore(before, typeHash)
+            mstore(sentAtWord, 0)
+            messageId := keccak256(before, HASHED_BYTES)
+            mstore(sentAtWord, sentAt)
+            mstore(before, saved)
+        }
     }
 
     /// @notice EIP-712 struct hash of a quote.

@@ -27,12 +27,15 @@ export interface SendParams {
   quote: LockedQuote;
 }
 
+/**
+ * One settlement of a batch (CorridorGateway.SettleItem). The attesters' signatures cover the whole
+ * batch (`settleBatchDigest` in src/domain/message.ts), so they travel beside the items.
+ */
 export interface SettleItem {
   message: Message;
   rate: bigint;
   /** The attesters saw the source final: a Fast transfer then takes nothing from the Fast allowance. */
   sourceFinal: boolean;
-  signatures: Hex[];
   /** The locked quote and its quoter signature (NO_QUOTE and "0x" when none). */
   quote: LockedQuote;
   quoteSignature: Hex;
@@ -40,11 +43,9 @@ export interface SettleItem {
 export interface RefundItem {
   message: Message;
   reason: number;
-  signatures: Hex[];
 }
 export interface FinalizeItem {
   message: Message;
-  signatures: Hex[];
 }
 
 /** Fixed gas limits (estimation against a busy mempool costs more than it saves); generous, never binding. */
@@ -62,14 +63,15 @@ export const GAS = {
 } as const;
 
 export const encodeSend = (p: SendParams): Hex => encodeFunctionData({ abi: gatewayAbi(), functionName: "send", args: [p] });
-export const encodeSettleBatch = (items: SettleItem[]): Hex =>
-  encodeFunctionData({ abi: gatewayAbi(), functionName: "settleBatch", args: [items] });
-export const encodeRefundBatch = (items: RefundItem[]): Hex =>
-  encodeFunctionData({ abi: gatewayAbi(), functionName: "refundBatch", args: [items] });
+/** Batches carry the attesters' signatures over the batch (signers ascending), once. */
+export const encodeSettleBatch = (items: SettleItem[], signatures: Hex[]): Hex =>
+  encodeFunctionData({ abi: gatewayAbi(), functionName: "settleBatch", args: [items, signatures] });
+export const encodeRefundBatch = (items: RefundItem[], signatures: Hex[]): Hex =>
+  encodeFunctionData({ abi: gatewayAbi(), functionName: "refundBatch", args: [items, signatures] });
 export const encodeCreditFastAllowance = (ids: Hex[], signatures: Hex[]): Hex =>
   encodeFunctionData({ abi: gatewayAbi(), functionName: "creditFastAllowance", args: [ids, signatures] });
-export const encodeFinalizeBatch = (items: FinalizeItem[]): Hex =>
-  encodeFunctionData({ abi: gatewayAbi(), functionName: "finalizeBatch", args: [items] });
+export const encodeFinalizeBatch = (items: FinalizeItem[], signatures: Hex[]): Hex =>
+  encodeFunctionData({ abi: gatewayAbi(), functionName: "finalizeBatch", args: [items.map((i) => i.message), signatures] });
 
 export type GatewayEvent =
   | { name: "TransferSent"; id: Hex; message: Message }

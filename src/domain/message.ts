@@ -1,4 +1,6 @@
-import { bytesToHex, keccak256, stringToBytes, type Hex } from "viem";
+import { bytesToHex, stringToBytes, type Hex } from "viem";
+import { keccak256, keccak256Bytes } from "../crypto/native.js";
+import { CorridorError } from "./errors.js";
 
 /** Tiers as the contracts number them. */
 export const TIER = { standard: 0, fast: 1 } as const;
@@ -100,7 +102,11 @@ export const QUOTE_FIELDS = [
   { name: "expiresAt", type: "uint64" },
 ] as const;
 
-/** EIP-712 types of the three attestations. Each is signed in the domain of the gateway that checks it. */
+/**
+ * EIP-712 types of the three attestations. Each is signed in the domain of the gateway that checks it,
+ * once per batch: the attesters sign SettleBatch, RefundBatch or FinalizeBatch over the exact items of
+ * one transaction, and the gateway recovers the m signers once for all of them.
+ */
 export const ATTESTATION_TYPES = {
   Message: MESSAGE_FIELDS,
   Settle: [
@@ -112,7 +118,10 @@ export const ATTESTATION_TYPES = {
     { name: "message", type: "Message" },
     { name: "reason", type: "uint8" },
   ],
-  Finalize: [{ name: "message", type: "Message" }],
+  /** What the attesters sign: one batch of items at a time, in the gateway's domain (a single item is a batch of one). */
+  SettleBatch: [{ name: "items", type: "Settle[]" }],
+  RefundBatch: [{ name: "items", type: "Refund[]" }],
+  FinalizeBatch: [{ name: "messages", type: "Message[]" }],
 } as const;
 
 /** Types signed in the destination's domain apart from settlements: quotes and source finality of Fast transfers. */
@@ -228,7 +237,7 @@ function writeUint(buf: Uint8Array, offset: number, value: unknown, bits: number
 
 /** Compiles the EIP-712 `hashStruct` of `primaryType`: keccak256(typeHash ‖ encoded fields). */
 function structHasher(primaryType: string, types: Types): Hasher {
-  const typeHash = keccak256(stringToBytes(encodeType(primaryType, types)), "bytes");
+  const typeHash = keccak256Bytes(stringToBytes(encodeType(primaryType, types)));
   const fields = types[primaryType]!;
   const writers = fields.map((f): ((buf: Uint8Array, offset: number, value: unknown) => void) => {
     const what = `${primaryType}.${f.name}`;
@@ -249,8 +258,19 @@ function structHasher(primaryType: string, types: Types): Hasher {
         if (!Array.isArray(v)) throw new Error(`invalid ${what}: not an array`);
         const words = new Uint8Array(32 * v.length);
         v.forEach((h, i) => writeHex(words, 32 * i, h, 32, what));
-        buf.set(keccak256(words, "bytes"), o);
+        buf.set(keccak256Bytes(words), o);
       };
+    const array = /^(\w+)\[\]$/.exec(f.type);
+    if (array && types[array[1]!]) {
+      let sub: Hasher | undefined;
+      return (buf, o, v) => {
+        if (!Array.isArray(v)) throw new Error(`invalid ${what}: not an array`);
+        sub ??= structHasher(array[1]!, types);
+        const words = new Uint8Array(32 * v.length);
+        v.forEach((item, i) => words.set(sub!(item as Record<string, unknown>), 32 * i));
+        buf.set(keccak256Bytes(words), o);
+      };
+    }
     if (types[f.type]) {
       let sub: Hasher | undefined;
       return (buf, o, v) => buf.set((sub ??= structHasher(f.type, types))(v as Record<string, unknown>), o);
@@ -262,19 +282,19 @@ function structHasher(primaryType: string, types: Types): Hasher {
     const buf = new Uint8Array(size);
     buf.set(typeHash, 0);
     for (let i = 0; i < fields.length; i++) writers[i]!(buf, 32 * (i + 1), data[fields[i]!.name]);
-    return keccak256(buf, "bytes");
+    return keccak256Bytes(buf);
   };
 }
 
 const messageHasher = structHasher("Message", ATTESTATION_TYPES) as unknown as (m: Message) => Uint8Array;
 const quoteHasher = structHasher("Quote", QUOTE_TYPES) as unknown as (q: LockedQuote) => Uint8Array;
-const settleHasher = structHasher("Settle", ATTESTATION_TYPES);
-const refundHasher = structHasher("Refund", ATTESTATION_TYPES);
-const finalizeHasher = structHasher("Finalize", ATTESTATION_TYPES);
+const settleBatchHasher = structHasher("SettleBatch", ATTESTATION_TYPES);
+const refundBatchHasher = structHasher("RefundBatch", ATTESTATION_TYPES);
+const finalizeBatchHasher = structHasher("FinalizeBatch", ATTESTATION_TYPES);
 const finalityHasher = structHasher("Finality", FINALITY_TYPES);
-const DOMAIN_TYPE_HASH = keccak256(stringToBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"), "bytes");
-const NAME_HASH = keccak256(stringToBytes(GATEWAY_DOMAIN_NAME), "bytes");
-const VERSION_HASH = keccak256(stringToBytes(GATEWAY_DOMAIN_VERSION), "bytes");
+const DOMAIN_TYPE_HASH = keccak256Bytes(stringToBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"));
+const NAME_HASH = keccak256Bytes(stringToBytes(GATEWAY_DOMAIN_NAME));
+const VERSION_HASH = keccak256Bytes(stringToBytes(GATEWAY_DOMAIN_VERSION));
 
 /** Domain separators by chain id and gateway: computed once per gateway. */
 const separators = new Map<string, Uint8Array>();
@@ -290,7 +310,7 @@ function gatewayDomainSeparator(chainId: bigint | number, gateway: Hex): Uint8Ar
     buf.set(VERSION_HASH, 64);
     writeUint(buf, 96, BigInt(chainId), 256, "domain chainId");
     writeHex(buf, 140, gateway, 20, "domain verifyingContract");
-    sep = keccak256(buf, "bytes");
+    sep = keccak256Bytes(buf);
     separators.set(key, sep);
   }
   return sep;
@@ -306,20 +326,59 @@ function typedDigest(separator: Uint8Array, structHash: Uint8Array): Hex {
   return keccak256(buf);
 }
 
-/** The Settle attestation digest, in the destination gateway's domain. */
-export function settleDigest(m: Message, rate: bigint, sourceFinal: boolean): Hex {
-  return typedDigest(gatewayDomainSeparator(m.dstChainId, m.dstGateway), settleHasher({ message: m, rate, sourceFinal }));
+/** One settlement as the attesters sign it (EIP-712 Settle). */
+export interface SettleTerms {
+  message: Message;
+  rate: bigint;
+  sourceFinal: boolean;
+}
+/** One refund as the attesters sign it (EIP-712 Refund). */
+export interface RefundTerms {
+  message: Message;
+  reason: number;
 }
 
-/** The Refund attestation digest, in the source gateway's domain. */
-export function refundDigest(m: Message, reason: number): Hex {
-  return typedDigest(gatewayDomainSeparator(m.srcChainId, m.srcGateway), refundHasher({ message: m, reason }));
+export const BatchErrorCode = { Invalid: "CORRIDOR_BATCH_INVALID" } as const;
+
+/** The one gateway a batch goes to: every item's destination (settle) or source (refund, finalize) must be it. */
+function batchGateway(messages: readonly Message[], side: "src" | "dst"): Uint8Array {
+  const first = messages[0];
+  if (!first) throw new CorridorError(BatchErrorCode.Invalid, "a batch has at least one item");
+  const chainId = side === "dst" ? first.dstChainId : first.srcChainId;
+  const gateway = side === "dst" ? first.dstGateway : first.srcGateway;
+  for (const m of messages) {
+    const [c, g] = side === "dst" ? [m.dstChainId, m.dstGateway] : [m.srcChainId, m.srcGateway];
+    if (c !== chainId || g.toLowerCase() !== gateway.toLowerCase()) {
+      throw new CorridorError(BatchErrorCode.Invalid, `a batch goes to one gateway: ${c}/${g} is not ${chainId}/${gateway}`, { chainId: c.toString(), gateway: g });
+    }
+  }
+  return gatewayDomainSeparator(chainId, gateway);
 }
 
-/** The Finalize attestation digest, in the source gateway's domain. */
-export function finalizeDigest(m: Message): Hex {
-  return typedDigest(gatewayDomainSeparator(m.srcChainId, m.srcGateway), finalizeHasher({ message: m }));
+/** The digest of a batch of settlements, in the destination gateway's domain (all items must share it). */
+export function settleBatchDigest(items: readonly SettleTerms[]): Hex {
+  const sep = batchGateway(items.map((i) => i.message), "dst");
+  return typedDigest(sep, settleBatchHasher({ items: items.map((i) => ({ message: i.message, rate: i.rate, sourceFinal: i.sourceFinal })) }));
 }
+
+/** The digest of a batch of refunds, in the source gateway's domain (all items must share it). */
+export function refundBatchDigest(items: readonly RefundTerms[]): Hex {
+  const sep = batchGateway(items.map((i) => i.message), "src");
+  return typedDigest(sep, refundBatchHasher({ items: items.map((i) => ({ message: i.message, reason: i.reason })) }));
+}
+
+/** The digest of a batch of finalizations, in the source gateway's domain (all messages must share it). */
+export function finalizeBatchDigest(messages: readonly Message[]): Hex {
+  const sep = batchGateway(messages, "src");
+  return typedDigest(sep, finalizeBatchHasher({ messages }));
+}
+
+/** A single settlement's digest: the batch of one that `settle(item, signatures)` checks. */
+export const settleDigest = (m: Message, rate: bigint, sourceFinal: boolean): Hex => settleBatchDigest([{ message: m, rate, sourceFinal }]);
+/** A single refund's digest: the batch of one that `refund(message, reason, signatures)` checks. */
+export const refundDigest = (m: Message, reason: number): Hex => refundBatchDigest([{ message: m, reason }]);
+/** A single finalization's digest: the batch of one that `finalize(message, signatures)` checks. */
+export const finalizeDigest = (m: Message): Hex => finalizeBatchDigest([m]);
 
 /** The source-finality digest of Fast transfers, in the destination gateway's domain. */
 export function finalityDigest(dstChainId: bigint, dstGateway: Hex, ids: readonly Hex[]): Hex {

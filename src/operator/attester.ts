@@ -1,18 +1,21 @@
 /**
  * One attester: an independent signer with its own key, its own reading of the chains and its own
- * journal. Whoever asks it (the operator's coordinator, or anyone else), it signs a settlement only
- * for a message its source gateway holds at the tier's depth, a refund only for a message still
- * pending on its source and unsettled on its destination, and never both for one id: the outcome is
- * written to its journal, in the same synchronous step that checks it, before the signature leaves.
+ * journal. It signs one batch at a time (the items of one gateway transaction: EIP-712 SettleBatch,
+ * RefundBatch or FinalizeBatch), once, and only if every item passes its own check. Whoever asks it
+ * (the operator's coordinator, or anyone else), it signs a settlement only for a message its source
+ * gateway holds at the tier's depth, a refund only for a message still pending on its source and
+ * unsettled on its destination, and never both for one id: each item's outcome is written to its
+ * journal, in the same synchronous step that checks it, before the batch's signature leaves.
  * The one exception is DESIGN's: a refund after the destination's clock passed the deadline of a
  * settlement that never executed (it can no longer execute). So a compromised coordinator can stall
  * the corridor, but cannot collect m signatures for both outcomes of one transfer.
  */
 import { DatabaseSync } from "node:sqlite";
 import type { Hex } from "viem";
-import { privateKeyToAddress, sign } from "viem/accounts";
+import { privateKeyToAddress } from "viem/accounts";
+import { signHash } from "../crypto/native.js";
 import { CorridorError } from "../domain/errors.js";
-import { finalityDigest, finalizeDigest, hashMessage, idOf, refundDigest, settleDigest, type Message } from "../domain/message.js";
+import { finalityDigest, finalizeBatchDigest, hashMessage, idOf, refundBatchDigest, settleBatchDigest, type Message, type RefundTerms, type SettleTerms } from "../domain/message.js";
 import { ChainView, type ChainViewOptions } from "./chain-view.js";
 
 export const AttesterErrorCode = {
@@ -120,12 +123,31 @@ export class SqliteAttesterJournal implements AttesterJournal {
   }
 }
 
+/** A batch the attesters sign: the items of one gateway transaction, all for the same gateway. */
+export type AttestBatch =
+  | { kind: "settle"; items: SettleTerms[] }
+  | { kind: "refund"; items: RefundTerms[] }
+  | { kind: "finalize"; items: { message: Message }[] };
+
+/** An item an attester would not sign, and why. */
+export interface Refusal {
+  id: Hex;
+  reason: string;
+}
+
+/** The digest of a batch, by its kind. */
+export function batchDigest(batch: AttestBatch): Hex {
+  return batch.kind === "settle" ? settleBatchDigest(batch.items) : batch.kind === "refund" ? refundBatchDigest(batch.items) : finalizeBatchDigest(batch.items.map((i) => i.message));
+}
+
 /** What a coordinator needs from an attester, in this process or behind a service. */
 export interface AttesterClient {
   readonly address: Hex;
-  signSettle(id: Hex, m: Message, rate: bigint, sourceFinal: boolean): Promise<Hex>;
-  signRefund(id: Hex, m: Message, reason: number): Promise<Hex>;
-  signFinalize(id: Hex, m: Message): Promise<Hex>;
+  /**
+   * One signature over the whole batch, or CORRIDOR_ATTESTER_REFUSED whose details name every item
+   * it would not sign (`refused`: id and reason); a batch without those may be asked again.
+   */
+  signBatch(batch: AttestBatch): Promise<Hex>;
   signFinality(dstChainId: bigint, dstGateway: Hex, messages: Message[]): Promise<Hex>;
   close?(): void;
 }
@@ -155,55 +177,88 @@ export class Attester implements AttesterClient {
     this.journal.close?.();
   }
 
+  /** libsecp256k1 where its binary loads (src/crypto/native.ts), else viem's pure-JS signer: the same signature either way. */
   private sign(hash: Hex): Promise<Hex> {
-    return sign({ hash, privateKey: this.opts.privateKey, to: "hex" });
+    return Promise.resolve(signHash(hash, this.opts.privateKey));
   }
 
-  /** A settlement, if the source holds this exact message at its tier's depth (and at finality, when `sourceFinal` is claimed). */
-  async signSettle(id: Hex, m: Message, rate: bigint, sourceFinal: boolean): Promise<Hex> {
+  /**
+   * Checks every item of the batch against the chains (the reads of all items at once, so that they
+   * share calls) and claims each outcome in its journal; signs the batch only if none was refused.
+   */
+  async signBatch(batch: AttestBatch): Promise<Hex> {
+    if (batch.items.length === 0) throw refuse("a batch", undefined, "EMPTY_BATCH");
+    // The digest first: it throws on a batch for more than one gateway, before anything is claimed.
+    const digest = batchDigest(batch);
+    const what = batch.kind === "settle" ? "a settlement" : batch.kind === "refund" ? "a refund" : "a finalization";
+    const checks: Promise<string | undefined>[] =
+      batch.kind === "settle"
+        ? batch.items.map((i) => this.checkSettle(i))
+        : batch.kind === "refund"
+          ? batch.items.map((i) => this.checkRefund(i))
+          : batch.items.map((i) => this.checkFinalize(i.message));
+    const outcomes = await Promise.allSettled(checks);
+    const refused: Refusal[] = [];
+    outcomes.forEach((o, i) => {
+      const id = idOf(batch.items[i]!.message);
+      if (o.status === "rejected") refused.push({ id, reason: (o.reason as CorridorError).details?.reason as string ?? (o.reason as Error).message });
+      else if (o.value) refused.push({ id, reason: o.value });
+    });
+    if (refused.length > 0) {
+      throw new CorridorError(AttesterErrorCode.Refused, `attester refuses to sign ${what} batch: ${refused.map((r) => `${r.id} ${r.reason}`).join("; ")}`, {
+        reason: refused[0]!.reason,
+        refused,
+      });
+    }
+    return this.sign(digest);
+  }
+
+  /** A settlement, if the source holds this exact message at its tier's depth (and at finality, when `sourceFinal` is claimed). Returns a refusal's reason, or undefined once claimed. */
+  private async checkSettle({ message: m, rate, sourceFinal }: SettleTerms): Promise<string | undefined> {
+    const id = idOf(m);
     const route = this.view.place(id, m);
     const send = await this.view.sendDepths(route, m, id);
-    if (!send.atTier) throw refuse("a settlement", id, "NOT_PENDING_ON_SOURCE_AT_TIER_DEPTH");
-    if (sourceFinal && !send.final) throw refuse("a settlement", id, "SOURCE_NOT_FINAL");
-    const refusal = this.journal.claim({ id, outcome: "settle", rate, at: this.opts.now() }, false);
-    if (refusal) throw refuse("a settlement", id, refusal);
-    return this.sign(settleDigest(m, rate, sourceFinal));
+    if (!send.atTier) return "NOT_PENDING_ON_SOURCE_AT_TIER_DEPTH";
+    if (sourceFinal && !send.final) return "SOURCE_NOT_FINAL";
+    return this.journal.claim({ id, outcome: "settle", rate, at: this.opts.now() }, false);
   }
 
   /** A refund, if the message is still pending on its source and unsettled on its destination (and, after a settlement, past its deadline). */
-  async signRefund(id: Hex, m: Message, reason: number): Promise<Hex> {
+  private async checkRefund({ message: m, reason }: RefundTerms): Promise<string | undefined> {
+    const id = idOf(m);
     const route = this.view.place(id, m);
-    if ((await this.view.outbound(route, id, 1)) !== hashMessage(m)) throw refuse("a refund", id, "NOT_PENDING_ON_SOURCE");
-    if (await this.view.consumed(route, id)) throw refuse("a refund", id, "ALREADY_SETTLED");
+    const [outbound, consumed] = await Promise.all([this.view.outbound(route, id, 1), this.view.consumed(route, id)]);
+    if (outbound !== hashMessage(m)) return "NOT_PENDING_ON_SOURCE";
+    if (consumed) return "ALREADY_SETTLED";
     const settled = this.journal.get(id)?.outcome === "settle";
     // A settlement may be mined between the consumed read and the deadline read; once the destination's
     // head is past the deadline none can be mined any more, so reading `consumed` again then is final.
     const expired = settled && (await this.view.pastDeadline(route, m));
-    if (settled && expired && (await this.view.consumed(route, id))) throw refuse("a refund", id, "ALREADY_SETTLED");
-    const refusal = this.journal.claim({ id, outcome: "refund", reason, at: this.opts.now() }, expired);
-    if (refusal) throw refuse("a refund", id, refusal);
-    return this.sign(refundDigest(m, reason));
+    if (settled && expired && (await this.view.consumed(route, id))) return "ALREADY_SETTLED";
+    return this.journal.claim({ id, outcome: "refund", reason, at: this.opts.now() }, expired);
   }
 
   /** The source-side release of a settled lock-and-release escrow: only once the destination consumed the id. */
-  async signFinalize(id: Hex, m: Message): Promise<Hex> {
+  private async checkFinalize(m: Message): Promise<string | undefined> {
+    const id = idOf(m);
     const route = this.view.place(id, m);
-    if (!(await this.view.consumed(route, id))) throw refuse("a finalization", id, "NOT_SETTLED");
-    if (this.journal.get(id)?.outcome === "refund") throw refuse("a finalization", id, "REFUND_ALREADY_SIGNED");
-    return this.sign(finalizeDigest(m));
+    if (!(await this.view.consumed(route, id))) return "NOT_SETTLED";
+    if (this.journal.get(id)?.outcome === "refund") return "REFUND_ALREADY_SIGNED";
+    return undefined;
   }
 
   /** Source finality of Fast transfers, for the destination gateway that lent its Fast allowance. */
   async signFinality(dstChainId: bigint, dstGateway: Hex, messages: Message[]): Promise<Hex> {
-    const ids: Hex[] = [];
-    for (const m of messages) {
+    const placed = messages.map((m) => {
       const id = idOf(m);
       const route = this.view.place(id, m);
       if (m.dstChainId !== dstChainId || m.dstGateway.toLowerCase() !== dstGateway.toLowerCase()) throw refuse("finality", id, "OTHER_DESTINATION");
-      if (!(await this.view.sourceFinal(route, m, id))) throw refuse("finality", id, "SOURCE_NOT_FINAL");
-      ids.push(id);
-    }
-    return this.sign(finalityDigest(dstChainId, dstGateway, ids));
+      return { id, route, m };
+    });
+    // All at once, so that the reads share calls.
+    const final = await Promise.all(placed.map((p) => this.view.sourceFinal(p.route, p.m, p.id)));
+    const notFinal = placed.find((_, i) => !final[i]);
+    if (notFinal) throw refuse("finality", notFinal.id, "SOURCE_NOT_FINAL");
+    return this.sign(finalityDigest(dstChainId, dstGateway, placed.map((p) => p.id)));
   }
 }
-

@@ -32,8 +32,8 @@ export interface ReviewRecord {
 }
 
 export type SignedOutcome =
-  | { outcome: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; quote: LockedQuote; quoteSignature: Hex; signatures?: Hex[]; at: number }
-  | { outcome: "refund"; reason: RefundReason; detail?: string; signatures?: Hex[]; at: number; afterSettleExpired?: boolean };
+  | { outcome: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; quote: LockedQuote; quoteSignature: Hex; at: number }
+  | { outcome: "refund"; reason: RefundReason; detail?: string; at: number; afterSettleExpired?: boolean };
 
 export interface Decision {
   id: Hex;
@@ -42,7 +42,6 @@ export interface Decision {
   screening?: ScreeningOutcome;
   review?: ReviewRecord;
   signed?: SignedOutcome;
-  finalizeSignatures?: Hex[];
 }
 
 export interface DecisionStore {

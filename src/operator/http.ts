@@ -13,12 +13,15 @@ import { z } from "zod";
 import { CorridorError, isCorridorError } from "../domain/errors.js";
 import { parseWithBigints, stringifyWithBigints } from "../domain/json.js";
 import type { Message } from "../domain/message.js";
-import type { Attestation, Operator, OperatorApi } from "./operator.js";
+import type { Attestation, Operator, OperatorApi, SignedBatch } from "./operator.js";
+import type { AttestBatch } from "./attester.js";
 import type { Decision, ReviewState } from "./decisions.js";
 
 /** Largest request body the operator accepts (a finality batch of a few thousand ids fits). */
 const MAX_BODY = 1024 * 1024;
 const MAX_FINALITY_IDS = 5_000;
+/** Most items in one batch to sign (a batch transaction holds far fewer). */
+const MAX_BATCH_ITEMS = 500;
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes of hex");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected an address");
@@ -49,6 +52,11 @@ export const MessageSchema = z
 
 const AttestationBody = z.object({ id: hex32, message: MessageSchema }).strict();
 const FinalityBody = z.object({ ids: z.array(hex32).min(1).max(MAX_FINALITY_IDS) }).strict();
+const BatchBody = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("settle"), items: z.array(z.object({ message: MessageSchema, rate: uint(256), sourceFinal: z.boolean() }).strict()).min(1).max(MAX_BATCH_ITEMS) }).strict(),
+  z.object({ kind: z.literal("refund"), items: z.array(z.object({ message: MessageSchema, reason: z.number().int().min(0).max(255) }).strict()).min(1).max(MAX_BATCH_ITEMS) }).strict(),
+  z.object({ kind: z.literal("finalize"), items: z.array(z.object({ message: MessageSchema }).strict()).min(1).max(MAX_BATCH_ITEMS) }).strict(),
+]);
 const ReviewBody = z.object({ decision: z.enum(["approve", "deny"]) }).strict();
 const ReviewStateQuery = z.enum(["pending", "approved", "denied", "expired", "all"]);
 
@@ -129,7 +137,8 @@ const reviewView = (d: Decision) => ({
 });
 
 /**
- * Serves the operator: POST /v1/attestation {id, message}, POST /v1/finality {ids} (relayer token);
+ * Serves the operator: POST /v1/attestation {id, message}, POST /v1/batch-signatures {kind, items},
+ * POST /v1/finality {ids} (relayer token);
  * GET /v1/reviews[?state=], POST /v1/reviews/<id> {decision} (a reviewer's token); GET /v1/health.
  * Binds to loopback unless told otherwise.
  */
@@ -161,6 +170,11 @@ export function serveOperator(operator: Operator, opts: { port: number; host?: s
         relayerOnly(req);
         const body = await parseBody(req, AttestationBody);
         return send(res, 200, { result: await operator.attestation(body.id as Hex, body.message as Message) });
+      }
+      if (req.method === "POST" && path === "/v1/batch-signatures") {
+        relayerOnly(req);
+        const body = await parseBody(req, BatchBody);
+        return send(res, 200, { result: await operator.signBatch(body as AttestBatch) });
       }
       if (req.method === "POST" && path === "/v1/finality") {
         relayerOnly(req);
@@ -228,6 +242,10 @@ export class RemoteOperator implements OperatorApi {
 
   async finality(ids: Hex[]) {
     return (await call<{ result: { ids: Hex[]; signatures: Hex[] } | null }>(this.url, "/v1/finality", this.token, { method: "POST", body: { ids } }, this.timeoutMs)).result ?? undefined;
+  }
+
+  async signBatch(batch: AttestBatch): Promise<SignedBatch> {
+    return (await call<{ result: SignedBatch }>(this.url, "/v1/batch-signatures", this.token, { method: "POST", body: batch }, this.timeoutMs)).result;
   }
 }
 

@@ -6,19 +6,22 @@
  * lock-and-release escrow), or nothing yet. Nothing a caller sends is believed: the id must be the
  * message's, the message must be what the source gateway holds under it (its hash is stored there),
  * its chains and tokens must be the deployment's, and currencies come from the token registry.
- * Screening runs once per id; asking again returns the same answer and the same signatures.
+ * Screening runs once per id; asking again returns the same answer. The attesters' signatures are
+ * collected per batch (`signBatch`): for the items of one gateway transaction, each checked against
+ * the decision recorded here, then by each attester against the chains and its journal.
  */
 import type { Hex } from "viem";
 import type { Clock } from "../domain/clock.js";
 import type { Currency } from "../domain/money.js";
 import { CorridorError } from "../domain/errors.js";
-import { amountOut, hashMessage, MODE, NO_QUOTE, REFUND_REASON, TIER, ZERO_HASH, type LockedQuote, type Message, type RefundReason } from "../domain/message.js";
+import { amountOut, hashMessage, idOf, MODE, NO_QUOTE, REFUND_REASON, TIER, ZERO_HASH, type LockedQuote, type Message, type RefundReason } from "../domain/message.js";
 import { rateToFixed18 } from "../domain/fx/quote.js";
 import type { AuditEntry } from "../domain/compliance/types.js";
 import { OUTBOUND_FINALIZED, OUTBOUND_REFUNDED } from "../contracts/gateway.js";
 import { ChainView, ViewErrorCode, type ChainViewOptions, type Route } from "./chain-view.js";
 import { MemoryDecisionStore, type Decision, type DecisionStore, type ReviewRecord, type ScreeningOutcome, type SignedOutcome } from "./decisions.js";
 import type { AttesterQuorum } from "./quorum.js";
+import type { AttestBatch, Refusal } from "./attester.js";
 import type { Quoter } from "./quoter.js";
 
 /** What screening decided (the compliance pipeline plugs in here). */
@@ -44,10 +47,10 @@ export interface ComplianceSummary {
 }
 
 export type Attestation =
-  | { kind: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; signatures: Hex[]; quote: LockedQuote; quoteSignature: Hex; compliance?: ComplianceSummary }
-  | { kind: "refund"; reason: RefundReason; detail?: string; signatures: Hex[]; compliance?: ComplianceSummary }
+  | { kind: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; quote: LockedQuote; quoteSignature: Hex; compliance?: ComplianceSummary }
+  | { kind: "refund"; reason: RefundReason; detail?: string; compliance?: ComplianceSummary }
   | { kind: "hold"; reason: string; reviewSeconds?: number; compliance?: ComplianceSummary }
-  | { kind: "finalize"; signatures: Hex[] }
+  | { kind: "finalize" }
   /** Nothing to sign yet: not (yet) at its tier's depth on the source as the operator reads it. */
   | { kind: "pending"; reason: string }
   /** Nothing left to sign: settled (same currency), refunded or finalized. */
@@ -59,6 +62,19 @@ export interface OperatorApi {
   attestation(id: Hex, message: Message): Promise<Attestation>;
   /** Source finality of Fast transfers the operator settled before finality, to credit the destination's Fast allowance back. */
   finality(ids: Hex[]): Promise<{ ids: Hex[]; signatures: Hex[] } | undefined>;
+  /**
+   * The attesters' signatures over one batch (the items of one gateway transaction). Items that are
+   * not what the operator decided, or that an attester refuses, leave the batch (`refused`, with the
+   * reason); `batch` is what the signatures cover (empty when nothing was left to sign).
+   */
+  signBatch(batch: AttestBatch): Promise<SignedBatch>;
+}
+
+/** A batch as signed: the items the signatures cover, the signatures (signers ascending), and the items left out. */
+export interface SignedBatch {
+  batch: AttestBatch;
+  signatures: Hex[];
+  refused: Refusal[];
 }
 
 export const OperatorErrorCode = {
@@ -133,12 +149,15 @@ export class Operator implements OperatorApi {
     if (known && hashMessage(known.message) !== hash) {
       // Same id, so the same message but for `sentAt`: its send was mined again in another block after a
       // source reorg. Believe the chain: if it now holds this message, the decision carries over to it (the
-      // outcome is the id's), and signatures over the old message are collected again over the new one.
+      // outcome is the id's), and batches are signed over the new message from now on.
       if (outbound !== hash) throw new CorridorError(ViewErrorCode.IdMismatch, `the message given is not the one recorded for ${id}, nor the one its source holds`, { id });
-      known = this.store.update(id, (cur) => ({ ...cur, message, ...(cur.signed ? { signed: { ...cur.signed, signatures: undefined } } : {}), finalizeSignatures: undefined }))!;
+      known = this.store.update(id, (cur) => ({ ...cur, message }))!;
     }
     if (consumed) {
-      if (message.mode === MODE.lockRelease && outbound === hash) return this.finalize(known ?? this.store.getOrCreate({ id, message, route }));
+      if (message.mode === MODE.lockRelease && outbound === hash) {
+        if (!known) this.store.getOrCreate({ id, message, route });
+        return { kind: "finalize" };
+      }
       return { kind: "done", reason: outbound === OUTBOUND_FINALIZED ? "FINALIZED" : "SETTLED" };
     }
     if (outbound === OUTBOUND_REFUNDED) return { kind: "done", reason: "REFUNDED" };
@@ -218,7 +237,7 @@ export class Operator implements OperatorApi {
     return d;
   }
 
-  /** Decides the settlement's rate and claims the settle outcome, then collects the attesters' signatures. */
+  /** Decides the settlement's rate and claims the settle outcome (the attesters sign it with its batch). */
   private async settle(d: Decision, sourceFinal: boolean): Promise<Attestation> {
     const m = d.message;
     let rate: bigint;
@@ -247,21 +266,19 @@ export class Operator implements OperatorApi {
     return this.settleAgain(stored);
   }
 
-  /** The settlement already decided: its signatures (collected now if a crash or an outage lost them), upgraded to `sourceFinal` once the source is final. */
+  /** The settlement already decided, upgraded to `sourceFinal` once the source is final. */
   private async settleAgain(d: Decision): Promise<Attestation> {
     const s = d.signed as Extract<SignedOutcome, { outcome: "settle" }>;
     let sourceFinal = s.sourceFinal;
     if (!sourceFinal && d.message.tier === TIER.fast) sourceFinal = await this.view.sourceFinal(d.route, d.message, d.id);
-    let signatures = sourceFinal === s.sourceFinal ? s.signatures : undefined;
-    if (!signatures) {
-      signatures = await this.opts.attesters.signSettle(d.message, s.rate, sourceFinal);
-      this.store.update(d.id, (cur) => (cur.signed?.outcome === "settle" ? { ...cur, signed: { ...cur.signed, sourceFinal, signatures } } : undefined));
+    if (sourceFinal !== s.sourceFinal) {
+      this.store.update(d.id, (cur) => (cur.signed?.outcome === "settle" ? { ...cur, signed: { ...cur.signed, sourceFinal } } : undefined));
     }
-    return { kind: "settle", rate: s.rate, mid: s.mid, sourceFinal, signatures, quote: s.quote, quoteSignature: s.quoteSignature, compliance: summary(d) };
+    return { kind: "settle", rate: s.rate, mid: s.mid, sourceFinal, quote: s.quote, quoteSignature: s.quoteSignature, compliance: summary(d) };
   }
 
   /**
-   * Claims the refund outcome and collects the attesters' signatures. A settlement already claimed
+   * Claims the refund outcome (the attesters sign it with its batch). A settlement already claimed
    * gives way only when `reason` is expiry (the caller read the destination past the deadline; each
    * attester reads it again before it signs).
    */
@@ -276,20 +293,42 @@ export class Operator implements OperatorApi {
     })!;
     const s = stored.signed!;
     if (s.outcome === "settle") return this.settleAgain(stored);
-    let signatures = s.signatures;
-    if (!signatures) {
-      signatures = await this.opts.attesters.signRefund(stored.message, REFUND_REASON[s.reason]);
-      this.store.update(d.id, (cur) => (cur.signed?.outcome === "refund" ? { ...cur, signed: { ...cur.signed, signatures } } : undefined));
-    }
-    return { kind: "refund", reason: s.reason, ...(s.detail ? { detail: s.detail } : {}), signatures, compliance: summary(stored) };
+    return { kind: "refund", reason: s.reason, ...(s.detail ? { detail: s.detail } : {}), compliance: summary(stored) };
   }
 
-  /** The source-side release of a settled lock-and-release escrow (the caller read the destination consumed). */
-  private async finalize(d: Decision): Promise<Attestation> {
-    if (d.finalizeSignatures) return { kind: "finalize", signatures: d.finalizeSignatures };
-    const signatures = await this.opts.attesters.signFinalize(d.message);
-    this.store.update(d.id, (cur) => ({ ...cur, finalizeSignatures: signatures }));
-    return { kind: "finalize", signatures };
+  async signBatch(batch: AttestBatch): Promise<SignedBatch> {
+    const refused: Refusal[] = [];
+    const items = (batch.items as { message: Message }[]).filter((item) => {
+      const id = idOf(item.message);
+      const reason = this.disagrees(batch.kind, id, item);
+      if (reason) refused.push({ id, reason });
+      return !reason;
+    });
+    const signed = await this.opts.attesters.signBatch({ kind: batch.kind, items } as AttestBatch);
+    return { ...signed, refused: [...refused, ...signed.refused] };
+  }
+
+  /**
+   * Why the operator would not have this item signed: it is not the outcome recorded for the id (a
+   * settlement at another rate, or claiming a finality the operator did not see; a refund for another
+   * reason; a finalization of a refunded transfer), or not the message recorded. Undefined when it agrees.
+   */
+  private disagrees(kind: AttestBatch["kind"], id: Hex, item: { message: Message; rate?: bigint; sourceFinal?: boolean; reason?: number }): string | undefined {
+    const d = this.store.get(id);
+    if (!d) return "UNKNOWN_TRANSFER";
+    if (hashMessage(d.message) !== hashMessage(item.message)) return "NOT_THE_RECORDED_MESSAGE";
+    const s = d.signed;
+    if (kind === "settle") {
+      if (s?.outcome !== "settle") return "NOT_DECIDED_TO_SETTLE";
+      if (item.rate !== s.rate) return "SETTLED_AT_ANOTHER_RATE";
+      if (item.sourceFinal && !s.sourceFinal) return "SOURCE_NOT_SEEN_FINAL";
+      return undefined;
+    }
+    if (kind === "refund") {
+      if (s?.outcome !== "refund") return "NOT_DECIDED_TO_REFUND";
+      return item.reason === REFUND_REASON[s.reason] ? undefined : "REFUNDED_FOR_ANOTHER_REASON";
+    }
+    return s?.outcome === "refund" ? "REFUND_ALREADY_SIGNED" : undefined;
   }
 
   /**
@@ -298,16 +337,19 @@ export class Operator implements OperatorApi {
    * records, not from the caller). Ids it knows nothing of are left out.
    */
   async finality(ids: Hex[]): Promise<{ ids: Hex[]; signatures: Hex[] } | undefined> {
-    const final: Decision[] = [];
+    const settled: Decision[] = [];
     for (const id of new Set(ids.map((i) => i.toLowerCase() as Hex))) {
       const d = this.store.get(id);
       // Any settled id may be named: the gateway credits only ids that drew on the allowance, once.
       if (d?.signed?.outcome !== "settle") continue;
-      if (final.length > 0 && d.route.dstChain !== final[0]!.route.dstChain) {
+      if (settled.length > 0 && d.route.dstChain !== settled[0]!.route.dstChain) {
         throw new CorridorError(OperatorErrorCode.FinalityMixed, "finality is asked for transfers to one destination at a time", { id });
       }
-      if (await this.view.sourceFinal(d.route, d.message, d.id)) final.push(d);
+      settled.push(d);
     }
+    // All at once, so that the reads share calls.
+    const isFinal = await Promise.all(settled.map((d) => this.view.sourceFinal(d.route, d.message, d.id)));
+    const final = settled.filter((_, i) => isFinal[i]);
     if (final.length === 0) return undefined;
     const m = final[0]!.message;
     const messages = final.map((d) => d.message);

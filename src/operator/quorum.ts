@@ -7,7 +7,7 @@
 import type { Hex } from "viem";
 import { CorridorError, isCorridorError } from "../domain/errors.js";
 import { idOf, type Message } from "../domain/message.js";
-import { AttesterErrorCode, type AttesterClient } from "./attester.js";
+import { AttesterErrorCode, type AttestBatch, type AttesterClient, type Refusal } from "./attester.js";
 
 export const QuorumErrorCode = {
   /** Fewer than `threshold` attesters signed (offline, or they refused). */
@@ -44,24 +44,38 @@ export class AttesterQuorum {
     for (const a of this.attesters) a.close?.();
   }
 
-  signSettle(m: Message, rate: bigint, sourceFinal: boolean): Promise<Hex[]> {
-    return this.collect((a) => a.signSettle(idOf(m), m, rate, sourceFinal));
-  }
-
-  signRefund(m: Message, reason: number): Promise<Hex[]> {
-    return this.collect((a) => a.signRefund(idOf(m), m, reason));
-  }
-
-  signFinalize(m: Message): Promise<Hex[]> {
-    return this.collect((a) => a.signFinalize(idOf(m), m));
+  /**
+   * `threshold` signatures over one batch. An item an attester refuses leaves the batch (with its
+   * reason in `refused`) and the rest is asked for again from the start, as signatures over the old
+   * list are worth nothing for the new one; `batch` is what was signed (possibly empty: nothing to send).
+   */
+  async signBatch(batch: AttestBatch): Promise<{ batch: AttestBatch; signatures: Hex[]; refused: Refusal[] }> {
+    const refused: Refusal[] = [];
+    let current = batch;
+    for (;;) {
+      if (current.items.length === 0) return { batch: current, signatures: [], refused };
+      try {
+        return { batch: current, signatures: await this.collect((a) => a.signBatch(current), true), refused };
+      } catch (err) {
+        const items = (err as CorridorError).details?.refused as Refusal[] | undefined;
+        if (!isCorridorError(err, QuorumErrorCode.NoQuorum) || !items?.length) throw err;
+        const out = new Set(items.map((r) => r.id.toLowerCase()));
+        refused.push(...items);
+        current = { kind: current.kind, items: (current.items as { message: Message }[]).filter((i) => !out.has(idOf(i.message).toLowerCase())) } as AttestBatch;
+      }
+    }
   }
 
   signFinality(dstChainId: bigint, dstGateway: Hex, messages: Message[]): Promise<Hex[]> {
     return this.collect((a) => a.signFinality(dstChainId, dstGateway, messages));
   }
 
-  /** Asks the online attesters in address order until `threshold` signed. */
-  private async collect(ask: (a: AttesterClient) => Promise<Hex>): Promise<Hex[]> {
+  /**
+   * Asks the online attesters in address order until `threshold` signed. `stopAtItemRefusal`: an
+   * attester refusing some items of a batch ends the round (NoQuorum carrying those items), so that
+   * the batch is asked for again without them.
+   */
+  private async collect(ask: (a: AttesterClient) => Promise<Hex>, stopAtItemRefusal = false): Promise<Hex[]> {
     const signed: Hex[] = [];
     const refusals: string[] = [];
     for (const a of this.attesters) {
@@ -74,6 +88,10 @@ export class AttesterQuorum {
         signed.push(await ask(a));
       } catch (err) {
         if (!isCorridorError(err, AttesterErrorCode.Refused)) throw err;
+        const items = (err as CorridorError).details.refused as Refusal[] | undefined;
+        if (stopAtItemRefusal && items?.length) {
+          throw new CorridorError(QuorumErrorCode.NoQuorum, `${a.address} refused ${items.length} item(s) of the batch`, { refusals: [`${a.address}: ${err.message}`], refused: items });
+        }
         refusals.push(`${a.address}: ${(err as CorridorError).details.reason ?? err.message}`);
       }
     }

@@ -64,10 +64,10 @@ export function connectOperator(opts: ServiceOptions): AttestationService {
     // The lifecycle sets the stage times (a held record's review time too); an answer its state does not allow changes nothing else.
     if (res.kind === "settle") {
       if (!step(r, { kind: "attested", rate: res.rate, mid: res.mid }, now)) return relayer.touch(r);
-      relayer.enqueueSettle(r, { message: r.message, rate: res.rate, sourceFinal: res.sourceFinal, signatures: res.signatures, quote: res.quote, quoteSignature: res.quoteSignature });
+      relayer.enqueueSettle(r, { message: r.message, rate: res.rate, sourceFinal: res.sourceFinal, quote: res.quote, quoteSignature: res.quoteSignature });
     } else if (res.kind === "refund") {
       if (!step(r, { kind: "refundAttested", reason: res.detail ? `${res.reason}:${res.detail}` : res.reason }, now)) return relayer.touch(r);
-      relayer.enqueueRefund(r, { message: r.message, reason: REFUND_REASON[res.reason], signatures: res.signatures });
+      relayer.enqueueRefund(r, { message: r.message, reason: REFUND_REASON[res.reason] });
     } else if (res.kind === "hold") {
       const first = r.state !== "held";
       if (!step(r, { kind: "held" }, now)) return relayer.touch(r);
@@ -75,7 +75,7 @@ export function connectOperator(opts: ServiceOptions): AttestationService {
       const modelled = opts.waitModelledReview !== false && first && res.reviewSeconds !== undefined;
       pollHeld(r, modelled ? res.reviewSeconds! + 1 : (opts.reviewPollSeconds ?? 2));
     } else if (res.kind === "finalize") {
-      relayer.enqueueFinalize(r, { message: r.message, signatures: res.signatures });
+      relayer.enqueueFinalize(r, { message: r.message });
     } else if (res.kind === "pending") {
       log.debug({ id: r.id, reason: res.reason }, "nothing to attest yet");
       // Not (yet) at its tier's depth on the source as the operator reads it: ask again, unless the relayer dropped it meanwhile.
@@ -144,11 +144,19 @@ export function connectOperator(opts: ServiceOptions): AttestationService {
     requestFinalize(r: TransferRecord) {
       const once = async () => {
         const res = await ask(r);
-        if (res.kind === "finalize") relayer.enqueueFinalize(r, { message: r.message, signatures: res.signatures });
+        if (res.kind === "finalize") relayer.enqueueFinalize(r, { message: r.message });
         else if (res.kind !== "done") attempt("finalize", once, opts.attestationSeconds + 1);
       };
       attempt("finalize", once, opts.attestationSeconds);
     },
+    // The relayer asks for a batch's signatures as it sends the batch: no modelled latency here (the
+    // attestation's modelled time was spent when the transfer was decided).
+    signBatch: (batch) =>
+      limit(() => operator.signBatch(batch)).catch((err: unknown) => {
+        // The relayer requeues the batch and asks again with its next flush.
+        opts.onError?.(err, "sign");
+        throw err;
+      }),
     requestFinality(records: TransferRecord[]) {
       attempt(
         "finality",

@@ -10,7 +10,8 @@ import { getReceipt, TxSender, type Receipt } from "../chains/tx-sender.js";
 import { gatewayAbi, GAS, type FinalizeItem, type RefundItem, type SettleItem } from "../contracts/gateway.js";
 import { isTerminal, type TransferRecord } from "../domain/transfer.js";
 import type { RelayerContext } from "./context.js";
-import { encodeBatch, jobIds, jobKey, type Inflight, type Job } from "./jobs.js";
+import type { Tracker } from "./tracker.js";
+import { attestBatchOf, encodeBatch, jobIds, jobKey, type Inflight, type Job } from "./jobs.js";
 
 /** Delivery counters: stuck batches replaced (same nonce, higher fees), batches whose nonce another transaction took, nonce gaps filled. */
 export interface DeliveryCounters {
@@ -37,7 +38,10 @@ export class Delivery {
   private readonly fillers: Record<string, Map<number, { fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }; at: number }>> = {};
   readonly counters: DeliveryCounters = { replacements: 0, nonceLost: 0, noncesFilled: 0 };
 
-  constructor(private readonly ctx: RelayerContext) {
+  constructor(
+    private readonly ctx: RelayerContext,
+    private readonly tracker: Tracker,
+  ) {
     const { chains, relayerKey, fees } = ctx.opts;
     this.senders = Object.fromEntries(Object.entries(chains).map(([n, c]) => [n, new TxSender(c, relayerKey, undefined, fees)]));
     for (const n of Object.keys(chains)) {
@@ -196,19 +200,36 @@ export class Delivery {
     }
   }
 
-  /** Signs a batch, records it as in flight (before sending: a crash in between leaves it to be checked), and sends it. */
+  /**
+   * Has the attesters sign the batch (settle, refund, finalize: one attestation for all its items;
+   * items refused leave it and wait to be tried again), signs the transaction, records it as in flight
+   * (before sending: a crash in between leaves it to be checked), and sends it.
+   */
   private async sendBatch(chainName: string, kind: Job["kind"], batch: Job[], now: number): Promise<void> {
     const { stats, metrics, log, records } = this.ctx;
     const store = this.ctx.opts.store;
     const sender = this.senders[chainName]!;
     const to = this.ctx.opts.deployment.chains[chainName]!.gateway;
+    let signatures: Hex[] | undefined;
+    if (kind !== "credit") {
+      try {
+        const attested = await this.ctx.attestations.signBatch(attestBatchOf(kind, batch));
+        if (attested.refused.length > 0) batch = this.leaveOut(kind, batch, attested.refused, now);
+        signatures = attested.signatures;
+      } catch (err) {
+        log.warn({ chain: chainName, kind, items: batch.length, err: (err as Error).message }, "batch not attested; requeued");
+        this.queues[chainName]!.push(...batch);
+        return;
+      }
+      if (batch.length === 0) return;
+    }
     const items = kind === "credit" ? (batch[0] as Extract<Job, { kind: "credit" }>).ids.length : batch.length;
     const perItem = kind === "settle" ? GAS.settlePerItem : kind === "refund" ? GAS.refundPerItem : kind === "finalize" ? GAS.finalizePerItem : GAS.creditPerItem;
     const gas = GAS.settleBase + perItem * BigInt(items);
     let f: Inflight | undefined;
     try {
-      const signed = await sender.sign({ to, data: encodeBatch(kind, batch), gas });
-      f = { chain: chainName, kind, hashes: [signed.hash], nonce: signed.nonce, fees: signed.fees, to, gas, ids: batch.flatMap(jobIds), jobs: batch, firstSentAt: now, sentAt: now };
+      const signed = await sender.sign({ to, data: encodeBatch(kind, batch, signatures), gas });
+      f = { chain: chainName, kind, hashes: [signed.hash], nonce: signed.nonce, fees: signed.fees, to, gas, ids: batch.flatMap(jobIds), jobs: batch, ...(signatures ? { signatures } : {}), firstSentAt: now, sentAt: now };
       store.saveInflight(f);
       try {
         await sender.broadcast(signed, to);
@@ -235,6 +256,26 @@ export class Delivery {
         if (r && !records.apply(r, { kind: "submitted" }, now).ignored) records.save(r);
       }
     }
+  }
+
+  /**
+   * The batch without the items the operator or an attester would not sign, which wait to be tried
+   * again: a settlement in a while (by then it is settled, refunded, or signable), a refund at the next
+   * deadline sweep, a finalization a few more times.
+   */
+  private leaveOut(kind: Job["kind"], batch: Job[], refused: { id: Hex; reason: string }[], now: number): Job[] {
+    const out = new Map(refused.map((r) => [r.id.toLowerCase(), r.reason]));
+    for (const job of batch) {
+      const reason = out.get(job.id.toLowerCase());
+      if (reason === undefined) continue;
+      this.ctx.log.warn({ id: job.id, kind, reason }, "batch item not attested; tried again later");
+      const r = this.ctx.records.get(job.id);
+      if (!r) continue;
+      if (job.kind === "settle") this.retrySettleAt(r, job.item, now + 30);
+      else if (job.kind === "refund") this.tracker.retryRefundLater(job.id);
+      else if (job.kind === "finalize") this.tracker.retryFinalize(r);
+    }
+    return batch.filter((j) => !out.has(j.id.toLowerCase()));
   }
 
   /**
@@ -340,7 +381,7 @@ export class Delivery {
         return;
       }
       const fees = bumped ?? f.fees;
-      const signed = await sender.sign({ to: f.to, data: encodeBatch(f.kind, f.jobs), gas: f.gas }, { nonce: f.nonce, fees });
+      const signed = await sender.sign({ to: f.to, data: encodeBatch(f.kind, f.jobs, f.signatures), gas: f.gas }, { nonce: f.nonce, fees });
       const before = f.fees;
       if (signed.hash !== latest) f.hashes.push(signed.hash);
       f.fees = fees;

@@ -13,6 +13,7 @@ import {
   type SettleItem,
 } from "../contracts/gateway.js";
 import type { InflightBatch } from "./store.js";
+import type { AttestBatch } from "../operator/attester.js";
 
 /** Jobs the relayer carries to a chain. */
 export type Job =
@@ -29,15 +30,24 @@ function creditArgs(batch: Job[]): [Hex[], Hex[]] {
   return [first.ids, first.signatures];
 }
 
-/** The calldata of a batch of jobs of one kind. */
-export function encodeBatch(kind: Job["kind"], batch: Job[]): Hex {
+/** The calldata of a batch of jobs of one kind, with the attesters' signatures over the batch (a credit carries its own). */
+export function encodeBatch(kind: Job["kind"], batch: Job[], signatures: Hex[] = []): Hex {
   return kind === "settle"
-    ? encodeSettleBatch(batch.map((j) => (j as Extract<Job, { kind: "settle" }>).item))
+    ? encodeSettleBatch(batch.map((j) => (j as Extract<Job, { kind: "settle" }>).item), signatures)
     : kind === "refund"
-      ? encodeRefundBatch(batch.map((j) => (j as Extract<Job, { kind: "refund" }>).item))
+      ? encodeRefundBatch(batch.map((j) => (j as Extract<Job, { kind: "refund" }>).item), signatures)
       : kind === "finalize"
-        ? encodeFinalizeBatch(batch.map((j) => (j as Extract<Job, { kind: "finalize" }>).item))
+        ? encodeFinalizeBatch(batch.map((j) => (j as Extract<Job, { kind: "finalize" }>).item), signatures)
         : encodeCreditFastAllowance(...creditArgs(batch));
+}
+
+/** What the attesters sign for a batch of settle, refund or finalize jobs. */
+export function attestBatchOf(kind: Exclude<Job["kind"], "credit">, batch: Job[]): AttestBatch {
+  if (kind === "settle") {
+    return { kind, items: batch.map((j) => (j as Extract<Job, { kind: "settle" }>).item).map(({ message, rate, sourceFinal }) => ({ message, rate, sourceFinal })) };
+  }
+  if (kind === "refund") return { kind, items: batch.map((j) => (j as Extract<Job, { kind: "refund" }>).item) };
+  return { kind, items: batch.map((j) => (j as Extract<Job, { kind: "finalize" }>).item) };
 }
 
 /** The transfers a job is about (a credit covers several). */

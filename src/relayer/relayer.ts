@@ -9,6 +9,8 @@ import type { FinalizeItem, RefundItem, SettleItem } from "../contracts/gateway.
 import type { Clock } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import type { TransferStore } from "./store.js";
+import type { AttestBatch } from "../operator/attester.js";
+import type { SignedBatch } from "../operator/operator.js";
 import { RelayerMetrics } from "./metrics.js";
 import type { RelayerContext, RelayerStats } from "./context.js";
 import { Records } from "./records.js";
@@ -27,6 +29,8 @@ export interface AttestationService {
   requestFinalize(record: TransferRecord): void;
   /** Called when Fast transfers that used the Fast allowance may have reached source finality. */
   requestFinality(records: TransferRecord[]): void;
+  /** The attesters' signatures over a batch about to be sent (items left out are in `refused`). */
+  signBatch(batch: AttestBatch): Promise<SignedBatch>;
 }
 
 export interface RelayerOptions {
@@ -109,10 +113,11 @@ export class Relayer {
       requestRefund: (r) => operator().requestRefund(r),
       requestFinalize: (r) => operator().requestFinalize(r),
       requestFinality: (rs) => operator().requestFinality(rs),
+      signBatch: (b) => operator().signBatch(b),
     };
     const ctx: RelayerContext = { opts, log: this.log, stats: this.stats, metrics: this.metrics, records: this.records, attestations };
     this.tracker = new Tracker(ctx, Object.keys(opts.chains));
-    this.outbound = new Delivery(ctx);
+    this.outbound = new Delivery(ctx, this.tracker);
     this.follower = new EventFollower(ctx, this.tracker, this.outbound);
     this.reorgs = new ReorgGuard(ctx, this.follower, this.tracker, this.outbound);
     this.delivery = this.outbound.counters;

@@ -655,7 +655,7 @@ export class SqliteTransferStore implements TransferStore {
       const res = this.stmt.updateInflight.run(latest, hashes, batch.nonce, ...fees, batch.sentAt, batch.id);
       if (Number(res.changes) === 1) return batch.id;
     }
-    const payload = toJson({ to: batch.to, gas: batch.gas, ids: batch.ids, jobs: batch.jobs });
+    const payload = toJson({ to: batch.to, gas: batch.gas, ids: batch.ids, jobs: batch.jobs, signatures: batch.signatures });
     const res = this.stmt.addInflight.run(batch.chain, batch.kind, latest, hashes, batch.nonce, ...fees, payload, batch.firstSentAt, batch.sentAt);
     batch.id = Number(res.lastInsertRowid);
     return batch.id;
@@ -668,7 +668,7 @@ export class SqliteTransferStore implements TransferStore {
   /** Batches in flight on `chain` (those saved with a nonce), oldest first. */
   inflight<J = unknown>(chain: string): InflightBatch<J>[] {
     return (this.stmt.inflight.all(chain) as Row[]).map((row) => {
-      const payload = fromJson<{ to: Hex; gas: bigint; ids: Hex[]; jobs: J[] }>(row.payload as string);
+      const payload = fromJson<{ to: Hex; gas: bigint; ids: Hex[]; jobs: J[]; signatures?: Hex[] }>(row.payload as string);
       return {
         id: Number(row.id),
         chain: row.chain as string,
@@ -680,6 +680,7 @@ export class SqliteTransferStore implements TransferStore {
         gas: payload.gas,
         ids: payload.ids,
         jobs: payload.jobs,
+        ...(payload.signatures ? { signatures: payload.signatures } : {}),
         firstSentAt: Number(row.created_at),
         sentAt: Number(row.sent_at ?? row.created_at),
       };

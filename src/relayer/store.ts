@@ -25,8 +25,10 @@ export interface InflightBatch<J = unknown> {
   gas: bigint;
   /** The transfers it carries. */
   ids: Hex[];
-  /** The jobs (items with their signatures) to re-encode, or to queue again if the batch is lost. */
+  /** The jobs to re-encode, or to queue again if the batch is lost. */
   jobs: J[];
+  /** The attesters' signatures over the whole batch (settle, refund, finalize; a credit carries its own). */
+  signatures?: Hex[];
   /** Unix seconds from the caller's clock: when the first transaction was sent, and the latest. */
   firstSentAt: number;
   sentAt: number;

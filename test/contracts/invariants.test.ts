@@ -10,8 +10,9 @@
  *   threshold; above the manual-review threshold; above the per-transfer limit), some to an address
  *   from the OFAC list (loadAddressList()), with travel-rule data that is valid, invalid, missing, or
  *   committed to but never delivered;
- * - the honest relayer: asks operator.attestation(id, message) and submits what it returns (settle,
- *   settleBatch, refund, finalize), and checks the answer against what the chain and the model say;
+ * - the honest relayer: asks operator.attestation(id, message), then operator.signBatch for the attesters'
+ *   signatures over the batch it submits (one item: settle, refund, finalize; several: settleBatch), and
+ *   checks the answers against what the chain and the model say;
  * - a hostile caller: asks with edited messages and ids, hoards answers and submits them at odd times
  *   (after deadlines, after refunds, twice), edits returned settlements (rate, recipient, amount,
  *   deadline), asks finality for arbitrary ids and submits it (also edited), and, as a compromised
@@ -67,6 +68,7 @@ import { buildTravelRulePayload, travelRuleHash } from "../../src/domain/complia
 import { isCorridorError } from "../../src/domain/errors.js";
 import { hashMessage, idOf, REFUND_REASON, type Message } from "../../src/domain/message.js";
 import { OperatorErrorCode, type Attestation, type Operator } from "../../src/operator/operator.js";
+import type { AttestBatch } from "../../src/operator/attester.js";
 import { QuorumErrorCode } from "../../src/operator/quorum.js";
 import { Quoter } from "../../src/operator/quoter.js";
 import { ViewErrorCode } from "../../src/operator/chain-view.js";
@@ -270,6 +272,8 @@ interface MsgModel {
   /** The rate of the operator's settlement, once it gave one (to anyone). */
   rate?: bigint;
   settleItem?: SettleItem;
+  /** The attesters' signatures over the batch of that one settlement (what settle(item, signatures) checks). */
+  settleSigs?: Hex[];
   /** The refund reason the operator gave, once it gave one. */
   refundReason?: keyof typeof REFUND_REASON;
   refundCall?: Call;
@@ -497,10 +501,11 @@ function predictSettle(model: Model, x: MsgModel, now: bigint): Expected {
   return OK;
 }
 
-/** A settlement of an edited copy of `x` (id `id`, deadline `deadline`) with the operator's signatures for `x`: the signatures do not verify. */
-function predictTamperedSettle(x: MsgModel, id: Hex, deadline: bigint, now: bigint): Expected {
-  if (id === x.id && x.settled) return fail("MessageAlreadyProcessed", id);
-  if (now > deadline) return fail("DeadlinePassed", deadline, undefined);
+/**
+ * A settlement of an edited copy of `x` with the attesters' signatures for `x`: the signatures do not verify,
+ * and they are checked first (before the message: an edit of a settled or expired message gets UnknownAttester too).
+ */
+function predictTamperedSettle(): Expected {
   return fail("UnknownAttester", undefined);
 }
 
@@ -587,7 +592,7 @@ const pickOf = <T>(list: T[], i: number): T | undefined => (list.length === 0 ? 
 async function submitSettle(model: Model, x: MsgModel, from: Hex): Promise<void> {
   const now = await latestTimestamp(f.chain[x.dst]);
   const e = model.chain[x.dst].paused ? fail("EnforcedPause") : predictSettle(model, x, now);
-  const o = await tryWrite(f.chain[x.dst], from, gw(gateway(x.dst), "settle", x.settleItem!));
+  const o = await tryWrite(f.chain[x.dst], from, gw(gateway(x.dst), "settle", x.settleItem!, x.settleSigs!));
   expectOutcome(o, e, `settle ${x.id}`);
   recordEvents(model, o);
 }
@@ -637,6 +642,8 @@ async function askHonestly(model: Model, x: MsgModel): Promise<Attestation | und
   }
   const a = r.a;
   tally(`ask: ${a.kind}${a.kind === "refund" ? ` ${a.reason}` : ""}`);
+  /** The settlement was decided before: signed again, it is the same signatures (deterministic ECDSA, the same attesters). */
+  let sameAgain = false;
   if (x.settled) expect(a.kind, `${label}: settled`).toBe(x.lock && x.srcState === "pending" ? "finalize" : "done");
   else if (x.srcState !== "pending") expect(a.kind, `${label}: ${x.srcState} on the source`).toBe("done");
   else if (!x.hostileRefund) {
@@ -644,7 +651,8 @@ async function askHonestly(model: Model, x: MsgModel): Promise<Attestation | und
     if (x.refundReason !== undefined) expect(a.kind === "refund" && a.reason, `${label}: refunded before`).toBe(x.refundReason);
     else if (expired) expect(a.kind === "refund" && a.reason, `${label}: past its deadline`).toBe("expired");
     else if (x.rate !== undefined) {
-      expect(a.kind === "settle" && { rate: a.rate, signatures: a.signatures }, `${label}: settlement decided before`).toEqual({ rate: x.rate, signatures: x.settleItem!.signatures });
+      expect(a.kind === "settle" && a.rate, `${label}: settlement decided before`).toBe(x.rate);
+      sameAgain = true;
     } else {
       expect(["settle", "hold", "refund"], `${label}: first answer`).toContain(a.kind);
       if (a.kind === "refund") expect(a.reason, `${label}: refunded before its deadline`).toBe("denied");
@@ -656,6 +664,27 @@ async function askHonestly(model: Model, x: MsgModel): Promise<Attestation | und
       if (a.kind === "refund") expect(s?.outcome === "deny" || d?.review?.state === "denied", `${label}: denied without a deny`).toBe(true);
     }
   }
+  // What the relayer does next: the attesters' signatures over the batch of this one item.
+  const batch: AttestBatch | undefined =
+    a.kind === "settle"
+      ? { kind: "settle", items: [{ message: x.m, rate: a.rate, sourceFinal: a.sourceFinal }] }
+      : a.kind === "refund"
+        ? { kind: "refund", items: [{ message: x.m, reason: REFUND_REASON[a.reason] }] }
+        : a.kind === "finalize"
+          ? { kind: "finalize", items: [{ message: x.m }] }
+          : undefined;
+  let signatures: Hex[] = [];
+  if (batch) {
+    const signed = await signOne(batch);
+    if (!signed.ok) {
+      tally(`sign ${a.kind}: ${signed.why.split(":")[0]}`);
+      // Only refund signatures a compromised coordinator collected (journaled by the attesters) may leave the quorum short.
+      expect(x.hostileRefund, `${label}: the attesters did not sign the ${a.kind} the operator decided: ${signed.why}`).toBe(true);
+      return undefined;
+    }
+    signatures = signed.signatures;
+    if (sameAgain) expect(signatures, `${label}: the settlement decided before, signed again`).toEqual(x.settleSigs);
+  }
   if (a.kind === "settle") {
     expect(x.must, `${label}: settlement signed for a transfer that must be denied`).not.toBe("deny");
     if (x.must === "notAllow") expect(x.approved, `${label}: settlement signed for a held transfer before approval`).toBe(true);
@@ -663,16 +692,39 @@ async function askHonestly(model: Model, x: MsgModel): Promise<Attestation | und
     if (x.rate !== undefined) expect(a.rate, `${label}: the operator changed its rate`).toBe(x.rate);
     if (!x.lock) expect(a.rate, `${label}: burn-and-mint rate`).toBe(RATE_SCALE);
     x.rate = a.rate;
-    x.settleItem = { message: x.m, rate: a.rate, sourceFinal: a.sourceFinal, signatures: a.signatures, quote: NO_QUOTE, quoteSignature: "0x" };
+    x.settleItem = { message: x.m, rate: a.rate, sourceFinal: a.sourceFinal, quote: NO_QUOTE, quoteSignature: "0x" };
+    x.settleSigs = signatures;
   } else if (a.kind === "refund") {
     if (x.refundReason === undefined || x.refundCall === undefined) {
       x.refundReason = a.reason;
-      x.refundCall = gw(gateway(x.src), "refund", x.m, REFUND_REASON[a.reason], a.signatures);
+      x.refundCall = gw(gateway(x.src), "refund", x.m, REFUND_REASON[a.reason], signatures);
     }
   } else if (a.kind === "finalize") {
-    x.finalizeCall = gw(gateway(x.src), "finalize", x.m, a.signatures);
+    x.finalizeCall = gw(gateway(x.src), "finalize", x.m, signatures);
   }
   return a;
+}
+
+/**
+ * The operator has the attesters sign a batch of one item (operator.signBatch): its signatures, or why
+ * not (the item refused by the operator or an attester, or the quorum failing).
+ */
+async function signOne(batch: AttestBatch): Promise<{ ok: true; signatures: Hex[] } | { ok: false; why: string }> {
+  await syncClock();
+  let r: Awaited<ReturnType<Operator["signBatch"]>>;
+  try {
+    r = await operator.signBatch(batch);
+  } catch (err) {
+    return { ok: false, why: errText(err) };
+  }
+  if (r.refused.length > 0) {
+    expect(r.batch.items, "a refused item leaves the batch").toHaveLength(0);
+    expect(r.signatures, "nothing is signed for an empty batch").toEqual([]);
+    return { ok: false, why: `refused: ${r.refused.map((x) => x.reason).join(", ")}` };
+  }
+  expect(r.batch, "the batch signed is the batch asked for").toEqual(batch);
+  expect(r.signatures, "threshold signatures over the batch").toHaveLength(THRESHOLD);
+  return { ok: true, signatures: r.signatures };
 }
 
 /** The relayer's turn for `x`: ask, then submit what came back. */
@@ -796,15 +848,32 @@ async function run(model: Model, op: Op): Promise<void> {
         if (x.settleItem) chosen.push(x);
       }
       if (chosen.length === 0) return;
+      // One attestation for the whole batch: the operator has the attesters sign it; an item that can no longer
+      // settle (its source closed, or refunded signatures out after its deadline) is refused and leaves the batch.
+      await syncClock();
       const now = await latestTimestamp(f.chain[op.dst]);
-      const o = await tryWrite(f.chain[op.dst], relayerKey(), gw(gateway(op.dst), "settleBatch", chosen.map((x) => x.settleItem!)));
+      const signed = await operator.signBatch({ kind: "settle", items: chosen.map((x) => ({ message: x.m, rate: x.rate!, sourceFinal: x.settleItem!.sourceFinal })) });
+      const refusedIds = new Set(signed.refused.map((r) => key(r.id)));
+      for (const r of signed.refused) {
+        const x = chosen.find((y) => key(y.id) === key(r.id))!;
+        tally(`settleBatch refused: ${r.reason}`);
+        expect(x.srcState !== "pending" || now > x.m.deadline, `${x.id}: refused in a settle batch (${r.reason}) while it can still settle`).toBe(true);
+      }
+      const kept = chosen.filter((x) => !refusedIds.has(key(x.id)));
+      expect(signed.batch.items.map((i) => key(idOf(i.message))), "the batch signed is the batch asked for, less what was refused").toEqual(kept.map((x) => key(x.id)));
+      if (kept.length === 0) {
+        expect(signed.signatures).toEqual([]);
+        return;
+      }
+      expect(signed.signatures, "threshold signatures over the whole batch").toHaveLength(THRESHOLD);
+      const o = await tryWrite(f.chain[op.dst], relayerKey(), gw(gateway(op.dst), "settleBatch", kept.map((x) => x.settleItem!), signed.signatures));
       if (model.chain[op.dst].paused) {
         expectOutcome(o, fail("EnforcedPause"), "settleBatch");
         return;
       }
       expectOutcome(o, OK, "settleBatch");
       if (!o.ok) return;
-      const predicted = chosen.map((x) => {
+      const predicted = kept.map((x) => {
         const e = predictSettle(model, x, now);
         return e.ok ? { id: x.id, result: "settled" } : { id: x.id, result: e.error };
       });
@@ -846,9 +915,8 @@ async function run(model: Model, op: Op): Promise<void> {
       const m: Message =
         op.how === "recipient" ? { ...x.m, recipient: mallory.address } : op.how === "amount" ? { ...x.m, amount: x.m.amount + 1_000_000n } : op.how === "deadline" ? { ...x.m, deadline: x.m.deadline + 100_000n } : x.m;
       const tampered: SettleItem = { ...item, message: m, rate: op.how === "rate" ? item.rate + item.rate / 100n + 1n : item.rate };
-      const now = await latestTimestamp(f.chain[x.dst]);
-      const e = model.chain[x.dst].paused ? fail("EnforcedPause") : predictTamperedSettle(x, idOf(m), m.deadline, now);
-      const o = await tryWrite(f.chain[x.dst], mallory.privateKey, gw(gateway(x.dst), "settle", tampered));
+      const e = model.chain[x.dst].paused ? fail("EnforcedPause") : predictTamperedSettle();
+      const o = await tryWrite(f.chain[x.dst], mallory.privateKey, gw(gateway(x.dst), "settle", tampered, x.settleSigs!));
       expectOutcome(o, e, `tamperSettle-${op.how} ${x.id}`);
       recordEvents(model, o);
       return;
@@ -880,7 +948,14 @@ async function run(model: Model, op: Op): Promise<void> {
       const expired = (await latestTimestamp(f.chain[x.dst])) > x.m.deadline;
       let sigs: Hex[];
       try {
-        sigs = await operator.attesters.signRefund(x.m, op.reason);
+        const r = await operator.attesters.signBatch({ kind: "refund", items: [{ message: x.m, reason: op.reason }] });
+        if (r.refused.length > 0) {
+          // The attesters refused the item: it left the batch, nothing was signed.
+          tally(`compromisedRefund: refused`);
+          expect({ refused: r.refused.map((y) => key(y.id)), items: r.batch.items, signatures: r.signatures }).toEqual({ refused: [key(x.id)], items: [], signatures: [] });
+          return;
+        }
+        sigs = r.signatures;
       } catch (err) {
         tally(`compromisedRefund: ${errText(err).split(":")[0]}`);
         expect(isCorridorError(err, QuorumErrorCode.NoQuorum), `compromisedRefund: ${errText(err)}`).toBe(true);

@@ -34,9 +34,13 @@ import {
   refundCall,
   finalizeCall,
   role,
+  settleBatchCall,
   settleCall,
   settleItem,
   signSettle,
+  signSettleBatch,
+  refundBatchCall,
+  finalizeBatchCall,
   write,
   type Call,
   type ChainName,
@@ -235,7 +239,8 @@ describe("a malicious token reentering the destination gateway", () => {
   it("settleBatch: a reentrant settleBatch fails inside the item, which is skipped with SettleFailed(ReentryBlocked(ReentrancyGuardReentrantCall))", async () => {
     const { m, rate } = await ukMessage(MODE.lockRelease);
     const id = idOf(m);
-    const batch = gw(gateway("uk"), "settleBatch", [settleItem(m, rate, await signSettle(f, m, rate))]);
+    const items = [settleItem(m, rate)];
+    const batch = settleBatchCall(f, "uk", items, await signSettleBatch(f, items));
 
     await arm("uk", batch, ON.transfer, true);
     const o = await submit("uk", batch);
@@ -254,8 +259,8 @@ describe("a malicious token reentering the destination gateway", () => {
 
   it("settleBatch: calling settleIsolated directly from the token gets OnlySelf (the batch helper trusts only the gateway itself)", async () => {
     const { m, rate } = await ukMessage(MODE.lockRelease);
-    const item = settleItem(m, rate, await signSettle(f, m, rate));
-    const batch = gw(gateway("uk"), "settleBatch", [item]);
+    const item = settleItem(m, rate);
+    const batch = settleBatchCall(f, "uk", [item], await signSettleBatch(f, [item]));
     await arm("uk", gw(gateway("uk"), "settleIsolated", item), ON.transfer, false);
     const o = await submit("uk", batch);
     expect(eventsFor(o, "TransferSettled", idOf(m))).toHaveLength(1);
@@ -393,10 +398,12 @@ describe("a malicious token reentering the source gateway", () => {
   it("refundBatch: a reentrant refund fails inside the item (RefundFailed), and refundIsolated from the token gets OnlySelf", async () => {
     const m = await usSend(MODE.lockRelease);
     const id = idOf(m);
-    const item = { message: m, reason: 0, signatures: await f.c.attesters.signRefund(m, 0) };
-    const batch = gw(gateway("us"), "refundBatch", [item]);
+    const item = { message: m, reason: 0 };
+    // A batch of one is signed as the single refund is: the same signatures open both.
+    const signatures = await f.c.attesters.signRefundBatch([item]);
+    const batch = refundBatchCall(f, "us", [item], signatures);
 
-    await arm("us", refundCall(f, m, 0, item.signatures), ON.transfer, true);
+    await arm("us", refundCall(f, m, 0, signatures), ON.transfer, true);
     const o = await submit("us", batch);
     const failed = eventsFor(o, "RefundFailed", id) as unknown as { reason: Hex }[];
     expect(failed.map((e) => errorChain(e.reason))).toEqual([["ReentryBlocked", "ReentrancyGuardReentrantCall"]]);
@@ -441,9 +448,8 @@ describe("a malicious token reentering the source gateway", () => {
 
   it("finalizeBatch: finalizeIsolated called from the token gets OnlySelf; finalized once", async () => {
     const m = await usSend(MODE.lockRelease);
-    const item = { message: m, signatures: await f.c.attesters.signFinalize(m) };
-    await arm("us", gw(gateway("us"), "finalizeIsolated", item), ON.transfer, false);
-    expect(eventsFor(await submit("us", gw(gateway("us"), "finalizeBatch", [item])), "TransferFinalized", idOf(m))).toHaveLength(1);
+    await arm("us", gw(gateway("us"), "finalizeIsolated", m), ON.transfer, false);
+    expect(eventsFor(await submit("us", finalizeBatchCall(f, "us", [m], await f.c.attesters.signFinalizeBatch([m]))), "TransferFinalized", idOf(m))).toHaveLength(1);
     expect((await lastAttempt("us")).chain).toEqual(["OnlySelf"]);
     await expectBooksBalance("us");
   });
@@ -482,9 +488,9 @@ describe("a malicious compliance hook reentering the gateway", () => {
 
   it("checkSettle reentering settleBatch, withdraw, deposit or creditFastAllowance gets ReentrancyGuardReentrantCall, settleIsolated OnlySelf", async () => {
     const { m, rate, call } = await ukMessage(MODE.lockRelease);
-    const item = settleItem(m, rate, await signSettle(f, m, rate));
+    const item = settleItem(m, rate);
     const cases: [Call, string][] = [
-      [gw(gateway("uk"), "settleBatch", [item]), "ReentrancyGuardReentrantCall"],
+      [settleBatchCall(f, "uk", [item], await signSettleBatch(f, [item])), "ReentrancyGuardReentrantCall"],
       [gw(gateway("uk"), "withdraw", evil.uk, 1n), "ReentrancyGuardReentrantCall"],
       [gw(gateway("uk"), "deposit", evil.uk, 1n), "ReentrancyGuardReentrantCall"],
       [gw(gateway("uk"), "creditFastAllowance", [idOf(m)], []), "ReentrancyGuardReentrantCall"],
@@ -499,7 +505,8 @@ describe("a malicious compliance hook reentering the gateway", () => {
 
   it("inside settleBatch, a reentering hook makes only that item fail (SettleFailed(ReentryBlocked(ReentrancyGuardReentrantCall)))", async () => {
     const { m, rate } = await ukMessage(MODE.lockRelease);
-    const batch = gw(gateway("uk"), "settleBatch", [settleItem(m, rate, await signSettle(f, m, rate))]);
+    const items = [settleItem(m, rate)];
+    const batch = settleBatchCall(f, "uk", items, await signSettleBatch(f, items));
     await armHook("uk", batch, HOOK_ON.settle, true);
     const failed = eventsFor(await submit("uk", batch), "SettleFailed", idOf(m)) as unknown as { reason: Hex }[];
     expect(failed.map((e) => errorChain(e.reason))).toEqual([["ReentryBlocked", "ReentrancyGuardReentrantCall"]]);

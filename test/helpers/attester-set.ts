@@ -1,6 +1,17 @@
 import type { Hex } from "viem";
 import { privateKeyToAddress, sign } from "viem/accounts";
-import { finalityDigest, finalizeDigest, refundDigest, settleDigest, type Message } from "../../src/domain/message.js";
+import {
+  finalityDigest,
+  finalizeBatchDigest,
+  finalizeDigest,
+  refundBatchDigest,
+  refundDigest,
+  settleBatchDigest,
+  settleDigest,
+  type Message,
+  type RefundTerms,
+  type SettleTerms,
+} from "../../src/domain/message.js";
 
 interface Attester {
   privateKey: Hex;
@@ -79,6 +90,19 @@ export class AttesterSet {
 
   async signFinalize(m: Message): Promise<Hex[]> {
     return this.signDigest(this.finalizeDigest(m));
+  }
+
+  /** One attestation over a batch of settlements (the gateway's settleBatch checks it once). */
+  async signSettleBatch(items: readonly SettleTerms[]): Promise<Hex[]> {
+    return this.signDigest(settleBatchDigest(items));
+  }
+
+  async signRefundBatch(items: readonly RefundTerms[]): Promise<Hex[]> {
+    return this.signDigest(refundBatchDigest(items));
+  }
+
+  async signFinalizeBatch(messages: readonly Message[]): Promise<Hex[]> {
+    return this.signDigest(finalizeBatchDigest(messages));
   }
 
   /** `threshold` online attesters each sign the digest; ordered by signer address. */

@@ -319,19 +319,24 @@ export interface SettleOptions {
   on?: ChainName;
 }
 
-/** The SettleItem struct for `m` at `rate` with the attesters' `sigs`. */
-export const settleItem = (m: Message, rate: bigint, sigs: Hex[], o: SettleOptions = {}): SettleItem => ({
+/** The SettleItem struct for `m` at `rate` (the attesters' signatures travel beside the items). */
+export const settleItem = (m: Message, rate: bigint, o: SettleOptions = {}): SettleItem => ({
   message: m,
   rate,
   sourceFinal: o.sourceFinal ?? true,
-  signatures: sigs,
   quote: o.quote ?? NO_QUOTE,
   quoteSignature: o.quoteSignature ?? "0x",
 });
 
-/** settle(item) on the destination gateway (`o.on` overrides which gateway is called). */
+/** settle(item, sigs) on the destination gateway (`o.on` overrides which gateway is called). */
 export const settleCall = (f: Fixture, m: Message, rate: bigint, sigs: Hex[], o: SettleOptions = {}): Call =>
-  gw(f.dep[o.on ?? dstOf(f, m)].gateway, "settle", settleItem(m, rate, sigs, o));
+  gw(f.dep[o.on ?? dstOf(f, m)].gateway, "settle", settleItem(m, rate, o), sigs);
+/** settleBatch(items, sigs) on the gateway of chain `n` (sigs over SettleBatch(items), see `signSettleBatch`). */
+export const settleBatchCall = (f: Fixture, n: ChainName, items: SettleItem[], sigs: Hex[]): Call => gw(f.dep[n].gateway, "settleBatch", items, sigs);
+/** refundBatch(items, sigs) on the gateway of chain `n`. */
+export const refundBatchCall = (f: Fixture, n: ChainName, items: { message: Message; reason: number }[], sigs: Hex[]): Call => gw(f.dep[n].gateway, "refundBatch", items, sigs);
+/** finalizeBatch(messages, sigs) on the gateway of chain `n`. */
+export const finalizeBatchCall = (f: Fixture, n: ChainName, messages: Message[], sigs: Hex[]): Call => gw(f.dep[n].gateway, "finalizeBatch", messages, sigs);
 export const refundCall = (f: Fixture, m: Message, reason: number, sigs: Hex[], on = srcOf(f, m)): Call => gw(f.dep[on].gateway, "refund", m, reason, sigs);
 export const finalizeCall = (f: Fixture, m: Message, sigs: Hex[], on = srcOf(f, m)): Call => gw(f.dep[on].gateway, "finalize", m, sigs);
 
@@ -343,6 +348,8 @@ export const expectRelayRevert = (f: Fixture, n: ChainName, c: Call, errorName: 
 
 /** The corridor's attesters sign Settle(m, rate, sourceFinal) (sourceFinal defaults to true). */
 export const signSettle = (f: Fixture, m: Message, rate = RATE_SCALE, sourceFinal = true): Promise<Hex[]> => f.c.attesters.signSettle(m, rate, sourceFinal);
+/** The corridor's attesters sign SettleBatch(items) (one attestation for the whole batch). */
+export const signSettleBatch = (f: Fixture, items: SettleItem[], signer: AttesterSet = f.c.attesters): Promise<Hex[]> => signer.signSettleBatch(items);
 
 /** Attesters sign and the relayer settles `m` at `rate` on its destination (source final unless `o.sourceFinal` is false). */
 export async function settle(f: Fixture, m: Message, rate = RATE_SCALE, o: Omit<SettleOptions, "on"> = {}): Promise<Receipt> {

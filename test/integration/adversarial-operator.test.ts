@@ -32,7 +32,7 @@ import {
   OUTBOUND_FINALIZED,
   OUTBOUND_REFUNDED,
 } from "../../src/contracts/gateway.js";
-import { finalizeDigest, hashMessage, idOf, NO_QUOTE, refundDigest, settleDigest, TIER, ZERO_HASH, type Message } from "../../src/domain/message.js";
+import { hashMessage, idOf, NO_QUOTE, TIER, ZERO_HASH, type Message } from "../../src/domain/message.js";
 import { parseWithBigints, stringifyWithBigints } from "../../src/domain/json.js";
 import { toBaseUnits } from "../../src/domain/money.js";
 import { loadAddressList } from "../../src/data/sanctions-list.js";
@@ -40,7 +40,8 @@ import { deploymentOf, writeLiveConfig, type LiveConfig } from "../../src/live/c
 import { startOperatorService } from "../../src/live/runtime.js";
 import { reconcile } from "../../src/live/reconcile.js";
 import { ReviewDeskClient } from "../../src/operator/http.js";
-import type { Attestation } from "../../src/operator/operator.js";
+import type { Attestation, SignedBatch } from "../../src/operator/operator.js";
+import { batchDigest, type AttestBatch } from "../../src/operator/attester.js";
 import { silentLogger } from "../../src/logger.js";
 import { kill, sleep, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
 
@@ -96,8 +97,8 @@ class Adversary {
   serverErrors: string[] = [];
   noQuorum: string[] = [];
   obtained = 0;
-  /** Every signature set obtained, with what was asked, for replays. */
-  readonly loot: { id: Hex; res: Attestation }[] = [];
+  /** Every signature set obtained, with the batch it covers, for replays. */
+  readonly loot: { id: Hex; signed: SignedBatch }[] = [];
   private readonly seen = new Set<string>();
   private readonly senders: Record<ChainName, TxSender>;
   private readonly queue: Record<ChainName, Promise<unknown>> = { us: Promise.resolve(), uk: Promise.resolve() };
@@ -149,33 +150,66 @@ class Adversary {
       return undefined;
     }
     const res = r.body.result as Attestation;
-    if (!("signatures" in res)) return res;
-    this.obtained++;
-    if (!real || hashMessage(real) !== hashMessage(message)) {
-      this.wrong.push(`${what}: ${res.kind} signatures for a message the source does not hold under ${id}`);
-      return res;
-    }
-    const may = this.may(id);
-    if (res.kind === "settle" && !may.settle) this.wrong.push(`${what}: settle signatures for ${id}, which may not settle now`);
-    if (res.kind === "refund" && !may.refund) this.wrong.push(`${what}: refund signatures for ${id}, which can still settle`);
-    if (res.kind === "finalize" && !(await this.consumed(real))) this.wrong.push(`${what}: finalize signatures for ${id}, not settled`);
-    await this.checkSigners(res, real);
-    // Asking again returns the same signatures: each new set is submitted at once (racing the relayer), repeats only as replays.
-    const key = `${res.kind}:${res.signatures.join(",")}`;
-    if (this.seen.has(key)) return res;
-    this.seen.add(key);
-    this.loot.push({ id, res });
-    await this.submit(real, res);
+    if (res.kind !== "settle" && res.kind !== "refund" && res.kind !== "finalize") return res;
+    // A decision carries no signatures: they are signed per batch. Ask for them as the relayer would, and
+    // for every variant the attacker would like: its own recipient, a doubled rate, a claimed finality,
+    // the other outcome, and the honest item batched with an edited copy.
+    const mine = { ...message, recipient: this.key.address };
+    const batches: [string, AttestBatch][] =
+      res.kind === "settle"
+        ? [
+            ["as decided", { kind: "settle", items: [{ message, rate: res.rate, sourceFinal: res.sourceFinal }] }],
+            ["recipient edited", { kind: "settle", items: [{ message: mine, rate: res.rate, sourceFinal: res.sourceFinal }] }],
+            ["rate doubled", { kind: "settle", items: [{ message, rate: res.rate * 2n, sourceFinal: res.sourceFinal }] }],
+            ["finality claimed", { kind: "settle", items: [{ message, rate: res.rate, sourceFinal: true }] }],
+            ["refund instead", { kind: "refund", items: [{ message, reason: 0 }] }],
+            ["batched with an edit", { kind: "settle", items: [{ message, rate: res.rate, sourceFinal: res.sourceFinal }, { message: mine, rate: res.rate, sourceFinal: res.sourceFinal }] }],
+          ]
+        : res.kind === "refund"
+          ? [
+              ["as decided", { kind: "refund", items: [{ message, reason: refundReason(res.reason) }] }],
+              ["sender edited", { kind: "refund", items: [{ message: { ...message, sender: this.key.address }, reason: refundReason(res.reason) }] }],
+              ["settle instead", { kind: "settle", items: [{ message, rate: 10n ** 18n, sourceFinal: true }] }],
+            ]
+          : [
+              ["as decided", { kind: "finalize", items: [{ message }] }],
+              ["refund instead", { kind: "refund", items: [{ message, reason: 1 }] }],
+            ];
+    for (const [variant, batch] of batches) await this.askBatch(batch, real, `${what} ${variant}`);
     return res;
   }
 
-  /** The signatures are real attestations (the attesters' keys over the real digest): what the attacker got is worth submitting. */
-  private async checkSigners(res: Attestation, m: Message) {
-    const digest =
-      res.kind === "settle" ? settleDigest(m, res.rate, res.sourceFinal) : res.kind === "refund" ? refundDigest(m, refundReason(res.reason)) : res.kind === "finalize" ? finalizeDigest(m) : undefined;
-    if (!digest || !("signatures" in res)) return;
+  /** Asks for signatures over `batch`; judges what was signed (every item must be one the attacker may get) and submits it. */
+  async askBatch(batch: AttestBatch, real: Message | undefined, what: string): Promise<void> {
+    const r = await this.post("/v1/batch-signatures", batch);
+    if (r.status !== 200) {
+      expect(r.status, `${what}: ${JSON.stringify(r.body)}`).toBeLessThan(500);
+      return;
+    }
+    const signed = r.body.result as SignedBatch;
+    if (signed.signatures.length === 0) return;
+    this.obtained++;
+    for (const item of signed.batch.items) {
+      const id = idOf(item.message);
+      if (!real || hashMessage(real) !== hashMessage(item.message)) {
+        this.wrong.push(`${what}: ${signed.batch.kind} signatures for a message the source does not hold under ${id}`);
+        continue;
+      }
+      const may = this.may(id);
+      if (signed.batch.kind === "settle" && !may.settle) this.wrong.push(`${what}: settle signatures for ${id}, which may not settle now`);
+      if (signed.batch.kind === "refund" && !may.refund) this.wrong.push(`${what}: refund signatures for ${id}, which can still settle`);
+      if (signed.batch.kind === "finalize" && !(await this.consumed(real))) this.wrong.push(`${what}: finalize signatures for ${id}, not settled`);
+    }
+    // The signatures are real attestations (the attesters' keys over the batch's digest): worth submitting.
     const attesters = new Set(this.h.corridor.attesters.addresses.map((a) => a.toLowerCase()));
-    for (const s of res.signatures) expect(attesters.has((await recoverAddress({ hash: digest, signature: s })).toLowerCase())).toBe(true);
+    const digest = batchDigest(signed.batch);
+    for (const sig of signed.signatures) expect(attesters.has((await recoverAddress({ hash: digest, signature: sig })).toLowerCase())).toBe(true);
+    // Each new set is submitted at once (racing the relayer), repeats only as replays.
+    const key = `${signed.batch.kind}:${signed.signatures.join(",")}`;
+    if (this.seen.has(key) || !real) return;
+    this.seen.add(key);
+    this.loot.push({ id: idOf(real), signed });
+    await this.submit(real, signed);
   }
 
   async consumed(m: Message): Promise<boolean> {
@@ -198,27 +232,31 @@ class Adversary {
     return run;
   }
 
-  /** Submits what it got as it is, and tampered: paid to itself, the signatures used for the other outcome. */
-  async submit(m: Message, res: Attestation): Promise<void> {
+  /** Submits a signed batch as it is, and tampered: paid to itself, at another rate, the signatures used for the other outcome. */
+  async submit(m: Message, signed: SignedBatch): Promise<void> {
     const src = chainOfId(this.h, m.srcChainId);
     const dst = chainOfId(this.h, m.dstChainId);
     const mine = { ...m, recipient: this.key.address };
-    if (res.kind === "settle") {
-      const item = { message: m, rate: res.rate, sourceFinal: res.sourceFinal, signatures: res.signatures, quote: res.quote, quoteSignature: res.quoteSignature };
+    const sigs = signed.signatures;
+    const b = signed.batch;
+    const n = BigInt(b.items.length);
+    if (b.kind === "settle") {
+      // The quote the relayer would attach: the attacker copies it from the decision (none on these routes).
+      const items = b.items.map((i) => ({ ...i, quote: NO_QUOTE, quoteSignature: "0x" as Hex }));
       await Promise.all([
-        this.tx(dst, m.dstGateway, encodeSettleBatch([item]), GAS.settleBase + GAS.settlePerItem),
-        this.tx(dst, m.dstGateway, encodeSettleBatch([{ ...item, message: mine }]), GAS.settleBase + GAS.settlePerItem),
-        this.tx(dst, m.dstGateway, encodeSettleBatch([{ ...item, rate: res.rate * 2n }]), GAS.settleBase + GAS.settlePerItem),
-        this.tx(src, m.srcGateway, encodeRefundBatch([{ message: m, reason: 0, signatures: res.signatures }]), GAS.refundPerItem * 2n),
+        this.tx(dst, m.dstGateway, encodeSettleBatch(items, sigs), GAS.settleBase + GAS.settlePerItem * n),
+        this.tx(dst, m.dstGateway, encodeSettleBatch(items.map((i) => ({ ...i, message: mine })), sigs), GAS.settleBase + GAS.settlePerItem * n),
+        this.tx(dst, m.dstGateway, encodeSettleBatch(items.map((i) => ({ ...i, rate: i.rate * 2n })), sigs), GAS.settleBase + GAS.settlePerItem * n),
+        this.tx(src, m.srcGateway, encodeRefundBatch(items.map((i) => ({ message: i.message, reason: 0 })), sigs), GAS.refundPerItem * 2n * n),
       ]);
-    } else if (res.kind === "refund") {
+    } else if (b.kind === "refund") {
       await Promise.all([
-        this.tx(src, m.srcGateway, encodeRefundBatch([{ message: m, reason: refundReason(res.reason), signatures: res.signatures }]), GAS.refundPerItem * 2n),
-        this.tx(src, m.srcGateway, encodeRefundBatch([{ message: { ...m, sender: this.key.address }, reason: refundReason(res.reason), signatures: res.signatures }]), GAS.refundPerItem * 2n),
-        this.tx(dst, m.dstGateway, encodeSettleBatch([{ message: m, rate: 10n ** 18n, sourceFinal: true, signatures: res.signatures, quote: NO_QUOTE, quoteSignature: "0x" }]), GAS.settleBase + GAS.settlePerItem),
+        this.tx(src, m.srcGateway, encodeRefundBatch(b.items, sigs), GAS.refundPerItem * 2n * n),
+        this.tx(src, m.srcGateway, encodeRefundBatch(b.items.map((i) => ({ ...i, message: { ...i.message, sender: this.key.address } })), sigs), GAS.refundPerItem * 2n * n),
+        this.tx(dst, m.dstGateway, encodeSettleBatch(b.items.map((i) => ({ message: i.message, rate: 10n ** 18n, sourceFinal: true, quote: NO_QUOTE, quoteSignature: "0x" as Hex })), sigs), GAS.settleBase + GAS.settlePerItem * n),
       ]);
-    } else if (res.kind === "finalize") {
-      await this.tx(src, m.srcGateway, encodeFinalizeBatch([{ message: m, signatures: res.signatures }]), GAS.finalizePerItem * 2n);
+    } else {
+      await this.tx(src, m.srcGateway, encodeFinalizeBatch(b.items, sigs), GAS.finalizePerItem * 2n * n);
     }
   }
 }
@@ -260,6 +298,8 @@ function malformed(valid: { id: Hex; message: Message }): [string, string, strin
   const withMsg = (patch: Record<string, unknown>) => JSON.stringify({ id: valid.id, message: { ...msgJson, ...patch } });
   const A = "/v1/attestation";
   const F = "/v1/finality";
+  const B = "/v1/batch-signatures";
+  const item = { message: msgJson, rate: { $bigint: "1" }, sourceFinal: true };
   return [
     [A, "not json", "{not json"],
     [A, "empty body", ""],
@@ -295,6 +335,15 @@ function malformed(valid: { id: Hex; message: Message }): [string, string, strin
     [F, "finality: ids as string", JSON.stringify({ ids: valid.id })],
     [F, "finality: too many ids", JSON.stringify({ ids: Array.from({ length: 5_001 }, () => valid.id) })],
     [F, "finality: extra field", JSON.stringify({ ids: [valid.id], all: true })],
+    [B, "batch: no kind", JSON.stringify({ items: [item] })],
+    [B, "batch: unknown kind", JSON.stringify({ kind: "mint", items: [item] })],
+    [B, "batch: empty items", JSON.stringify({ kind: "settle", items: [] })],
+    [B, "batch: items not an array", JSON.stringify({ kind: "settle", items: item })],
+    [B, "batch: settle item without rate", JSON.stringify({ kind: "settle", items: [{ message: msgJson, sourceFinal: true }] })],
+    [B, "batch: settle item with signatures", JSON.stringify({ kind: "settle", items: [{ ...item, signatures: [] }] })],
+    [B, "batch: refund reason 256", JSON.stringify({ kind: "refund", items: [{ message: msgJson, reason: 256 }] })],
+    [B, "batch: too many items", JSON.stringify({ kind: "settle", items: Array.from({ length: 501 }, () => item) })],
+    [B, "batch: malformed message", JSON.stringify({ kind: "finalize", items: [{ message: { ...msgJson, amount: 5 } }] })],
   ];
 }
 
@@ -406,7 +455,7 @@ describe.each(["hardhat", "anvil"] as const)("an adversarial client of the opera
               const a = await adv.post("/v1/attestation", { id: s.id, message: m });
               if (a.status === 200) {
                 const res = a.body.result as Attestation;
-                if ("signatures" in res) adv.wrong.push(`${plan.label} ${what} (real id): ${res.kind} signatures`);
+                if (res.kind === "settle" || res.kind === "refund" || res.kind === "finalize") adv.wrong.push(`${plan.label} ${what} (real id): a ${res.kind} decision`);
                 expect(["pending", "done"], `${plan.label} ${what} (real id)`).toContain(res.kind);
               } else {
                 expect(a.status, `${plan.label} ${what} (real id): ${JSON.stringify(a.body)}`).toBe(422);
@@ -528,11 +577,11 @@ describe.each(["hardhat", "anvil"] as const)("an adversarial client of the opera
         if (Date.now() > deadline) throw new Error(`not done in time; relayer stderr: ${relayerErr}`);
         await hammer();
         // Replays: every signature set obtained so far, submitted again.
-        for (const { id, res } of adv.loot.slice(-3)) await adv.submit(sent.find((s) => s.id === id)!.message, res);
+        for (const { id, signed } of adv.loot.slice(-3)) await adv.submit(sent.find((s) => s.id === id)!.message, signed);
         await sleep(250);
       }
       // A last round of replays of everything, and asks after the end.
-      for (const { id, res } of adv.loot) await adv.submit(sent.find((s) => s.id === id)!.message, res);
+      for (const { id, signed } of adv.loot) await adv.submit(sent.find((s) => s.id === id)!.message, signed);
       await hammer();
       await kill(relayer, "SIGTERM");
       relayer = undefined;

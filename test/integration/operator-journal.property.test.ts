@@ -30,6 +30,7 @@ import { wallClock } from "../../src/domain/clock.js";
 import { buildOperator } from "../../src/operator/build.js";
 import { OUTBOUND_FINALIZED, OUTBOUND_REFUNDED } from "../../src/contracts/gateway.js";
 import type { Attestation, Operator, Screen } from "../../src/operator/operator.js";
+import type { AttestBatch } from "../../src/operator/attester.js";
 import { Quoter } from "../../src/operator/quoter.js";
 import { actor, corridorFixture, finalizeCall, gatewayView, latestTimestamp, provideLiquidity, refundCall, sendTransfer, settleCall, type ChainName, type Fixture } from "../helpers/contracts.js";
 import { advance, tryWrite } from "../helpers/invariants.js";
@@ -209,9 +210,20 @@ describe("the operator's decisions and the attesters' journals under random requ
         const ask = async (t: Transfer | undefined, id: Hex, m: Message): Promise<Attestation | undefined> => {
           try {
             const res = await operator.attestation(id, m);
-            if (res.kind === "settle") await record({ id, kind: "settle", via: "operator", message: m, signatures: res.signatures, rate: res.rate, sourceFinal: res.sourceFinal, res }, t);
-            if (res.kind === "refund") await record({ id, kind: "refund", via: "operator", message: m, signatures: res.signatures, reason: REFUND_REASON[res.reason], res }, t);
-            if (res.kind === "finalize") await record({ id, kind: "finalize", via: "operator", message: m, signatures: res.signatures, res }, t);
+            // The decision carries no signatures: the relayer asks for them per batch, here a batch of one.
+            const signed = async (batch: AttestBatch) => (await operator.signBatch(batch)).signatures;
+            if (res.kind === "settle") {
+              const signatures = await signed({ kind: "settle", items: [{ message: m, rate: res.rate, sourceFinal: res.sourceFinal }] });
+              if (signatures.length) await record({ id, kind: "settle", via: "operator", message: m, signatures, rate: res.rate, sourceFinal: res.sourceFinal, res }, t);
+            }
+            if (res.kind === "refund") {
+              const signatures = await signed({ kind: "refund", items: [{ message: m, reason: REFUND_REASON[res.reason] }] });
+              if (signatures.length) await record({ id, kind: "refund", via: "operator", message: m, signatures, reason: REFUND_REASON[res.reason], res }, t);
+            }
+            if (res.kind === "finalize") {
+              const signatures = await signed({ kind: "finalize", items: [{ message: m }] });
+              if (signatures.length) await record({ id, kind: "finalize", via: "operator", message: m, signatures, res }, t);
+            }
             return res;
           } catch (e) {
             if (!isCorridorError(e) || !EXPECTED_CODES.has(e.code)) throw e;
@@ -226,7 +238,7 @@ describe("the operator's decisions and the attesters' journals under random requ
           if (!t || o.via !== "operator") return;
           if (o.kind === "settle") {
             const r = o.res as Extract<Attestation, { kind: "settle" }>;
-            await tryWrite(f.chain[t.dst], f.relayer.privateKey, settleCall(f, o.message, r.rate, r.signatures, { sourceFinal: r.sourceFinal, quote: r.quote, quoteSignature: r.quoteSignature }));
+            await tryWrite(f.chain[t.dst], f.relayer.privateKey, settleCall(f, o.message, r.rate, o.signatures, { sourceFinal: r.sourceFinal, quote: r.quote, quoteSignature: r.quoteSignature }));
           } else if (o.kind === "refund") {
             await tryWrite(f.chain[t.src], f.relayer.privateKey, refundCall(f, o.message, o.reason!, o.signatures));
           } else {
@@ -252,7 +264,7 @@ describe("the operator's decisions and the attesters' journals under random requ
                 const t = transfers[step.i]!;
                 const m = edit(t.message, step.e, f, attacker);
                 const res = await ask(undefined, step.ownId ? idOf(m) : t.id, m);
-                if (res && "signatures" in res) violations.push(`signatures for an edited message (edit ${step.e})`);
+                if (res && (res.kind === "settle" || res.kind === "refund" || res.kind === "finalize")) violations.push(`a ${res.kind} decision for an edited message (edit ${step.e})`);
                 break;
               }
               case "review": {
@@ -286,11 +298,11 @@ describe("the operator's decisions and the attesters' journals under random requ
                 try {
                   if (step.outcome === "settle") {
                     const rate = t.message.mode === MODE.burnMint ? 10n ** 18n : 790_000_000_000_000_000n;
-                    const signatures = await q.signSettle(t.message, rate, true);
-                    await record({ id: t.id, kind: "settle", via: "rogue", message: t.message, signatures, rate, sourceFinal: true }, t);
+                    const { signatures } = await q.signBatch({ kind: "settle", items: [{ message: t.message, rate, sourceFinal: true }] });
+                    if (signatures.length) await record({ id: t.id, kind: "settle", via: "rogue", message: t.message, signatures, rate, sourceFinal: true }, t);
                   } else {
-                    const signatures = await q.signRefund(t.message, REFUND_REASON.other);
-                    await record({ id: t.id, kind: "refund", via: "rogue", message: t.message, signatures, reason: REFUND_REASON.other }, t);
+                    const { signatures } = await q.signBatch({ kind: "refund", items: [{ message: t.message, reason: REFUND_REASON.other }] });
+                    if (signatures.length) await record({ id: t.id, kind: "refund", via: "rogue", message: t.message, signatures, reason: REFUND_REASON.other }, t);
                   }
                 } catch (e) {
                   if (!isCorridorError(e, "CORRIDOR_ATTESTERS_NO_QUORUM")) throw e;

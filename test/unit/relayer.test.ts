@@ -56,6 +56,7 @@ function relayer(chains: Record<string, Chain>, store = new MemoryTransferStore(
     requestRefund: (t) => void asked.push(`refund:${t.id}`),
     requestFinalize: (t) => void asked.push(`finalize:${t.id}`),
     requestFinality: () => {},
+    signBatch: async (batch) => (asked.push(`sign:${batch.kind}`), { batch, signatures: [], refused: [] }),
   };
   r.connect(attestations);
   return { r, store, asked };
