@@ -1,5 +1,5 @@
-import { keccak256, toHex, type Hex } from "viem";
-import { privateKeyToAddress } from "viem/accounts";
+import { toHex, type Hex } from "viem";
+import { addressOf, keccak256 } from "../crypto/native.js";
 
 /**
  * Deterministic test keys: keccak256("corridor/<seed>/<role>/<index>"). Every role gets its
@@ -17,5 +17,5 @@ export interface KeyPair {
 
 export function testKeyPair(seed: string | number, role: string, index = 0): KeyPair {
   const privateKey = testKey(seed, role, index);
-  return { privateKey, address: privateKeyToAddress(privateKey) };
+  return { privateKey, address: addressOf(privateKey) };
 }

@@ -162,6 +162,38 @@ export function keccak256(data: Hex | Uint8Array): Hex {
   return `0x${sponge.squeeze(32).toString("hex")}`;
 }
 
+/**
+ * The checksummed address of a private key (viem's `privateKeyToAddress`, byte for byte): the public key
+ * from libsecp256k1 and both keccaks (the address, its EIP-55 checksum) native where they load.
+ */
+export function addressOf(privateKey: Hex): Hex {
+  const key = secp ? privateKeyBytes(privateKey) : undefined;
+  if (!secp || !key || !sponge) return privateKeyToAddress(privateKey);
+  let publicKey: Uint8Array;
+  try {
+    publicKey = secp.publicKeyCreate(key, false);
+  } catch {
+    return privateKeyToAddress(privateKey); // an invalid key: viem's error
+  }
+  const lower = keccak256Bytes(publicKey.subarray(1)).subarray(12);
+  const hex = Buffer.from(lower).toString("hex");
+  const hash = keccak256Bytes(Buffer.from(hex, "ascii"));
+  let out = "0x";
+  for (let i = 0; i < 40; i++) {
+    const nibble = (hash[i >> 1]! >> (i % 2 === 0 ? 4 : 0)) & 0xf;
+    out += nibble >= 8 ? hex[i]!.toUpperCase() : hex[i]!;
+  }
+  return out as Hex;
+}
+
+/** keccak256 of bytes, as bytes (the EIP-712 hashers of src/domain/message.ts chain these). */
+export function keccak256Bytes(data: Uint8Array): Uint8Array {
+  if (!sponge) return viemKeccak256(data, "bytes");
+  sponge.initialize(RATE, CAPACITY);
+  sponge.absorb(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  return new Uint8Array(sponge.squeeze(32));
+}
+
 /** viem's keccak256, always pure JS (for the equality test and the bench lever). */
 export function keccak256PureJs(data: Hex | Uint8Array): Hex {
   return viemKeccak256(data);

@@ -1,11 +1,11 @@
-import { hashTypedData, type Hex } from "viem";
+import type { Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { keccak256, signHash } from "../crypto/native.js";
 import type { Currency } from "../domain/money.js";
 import type { RateSource } from "../domain/fx/rate-source.js";
 import { midFor } from "../domain/fx/rate-source.js";
 import { makeQuote, rateToFixed18 } from "../domain/fx/quote.js";
-import { gatewayDomain, hashQuote, QUOTE_TYPES, RATE_SCALE, type LockedQuote } from "../domain/message.js";
+import { hashQuote, quoteDigest, RATE_SCALE, type LockedQuote } from "../domain/message.js";
 import type { Decimal } from "../domain/money.js";
 
 export interface QuoterOptions {
@@ -86,7 +86,7 @@ export class Quoter {
       maxAmountIn: req.maxAmountIn,
       expiresAt: BigInt(Math.floor(req.now + this.opts.ttlSeconds)),
     };
-    const digest = hashTypedData({ domain: gatewayDomain(req.dstChainId, req.dstGateway), types: QUOTE_TYPES, primaryType: "Quote", message: quote });
+    const digest = quoteDigest(quote, req.dstGateway);
     const signature = signHash(digest, this.opts.privateKey);
     const signed = { quote, signature, mid: p.mid, spreadBps: p.spreadBps };
     this.issued.set(hashQuote(quote), signed);

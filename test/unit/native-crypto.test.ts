@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import { keccak256 as viemKeccak256, numberToHex, type Hex, type TransactionSerializable } from "viem";
 import { privateKeyToAccount, privateKeyToAddress, sign } from "viem/accounts";
-import { keccak256, keccak256PureJs, localAccount, nativeCrypto, nativeCryptoFallbackReasons, signHash, signHashPureJs } from "../../src/crypto/native.js";
+import { addressOf, keccak256, keccak256PureJs, keccak256Bytes, localAccount, nativeCrypto, nativeCryptoFallbackReasons, signHash, signHashPureJs } from "../../src/crypto/native.js";
 
 /** The native signing and hashing (src/crypto/native.ts) against viem's pure-JS code, byte for byte. */
 
@@ -76,6 +76,7 @@ describe("native crypto", () => {
         expect(keccak256(`0x${Buffer.from(bytes).toString("hex")}`)).toBe(want);
         expect(keccak256(`0x${Buffer.from(bytes).toString("hex").toUpperCase()}`)).toBe(want);
         expect(keccak256PureJs(bytes)).toBe(want);
+        expect(Buffer.from(keccak256Bytes(bytes)).toString("hex")).toBe(want.slice(2));
       }),
       { numRuns: 300 },
     );
@@ -138,6 +139,7 @@ describe("native crypto", () => {
         const viem = privateKeyToAccount(key);
         expect(ours.address).toBe(viem.address);
         expect(ours.address).toBe(privateKeyToAddress(key));
+        expect(addressOf(key)).toBe(privateKeyToAddress(key));
         expect(ours.publicKey).toBe(viem.publicKey);
         expect(ours.source).toBe("privateKey");
         expect(ours.type).toBe("local");
