@@ -47,13 +47,29 @@ export async function sendAll(sender: TxSender, txs: TxRequest[], what: string):
   for (const tx of txs) hashes.push(await sender.send(tx));
   for (const [i, hash] of hashes.entries()) {
     const r = await waitForReceipt(sender.chain, hash);
-    if (r.status !== "success") {
-      const trace = await sender.chain.request<string>("eth_call", [{ from: sender.address, to: txs[i]!.to, data: txs[i]!.data }, toHex(r.blockNumber - 1)]).catch((e: { data?: Hex }) => e);
-      const data = (trace as { data?: Hex })?.data;
-      throw data ? revertError(data, { step: what, chain: sender.chain.name }) : new CorridorError("CORRIDOR_DEPLOY_FAILED", `${what} failed on ${sender.chain.name}`, { hash });
-    }
+    if (r.status !== "success") throw await txFailure(sender.chain, { from: sender.address, tx: txs[i]!, hash, what }, r.blockNumber);
   }
 }
+
+/** A transaction submitted, with what it was for (for the error when it fails). */
+export interface SentTx {
+  from: Hex;
+  tx: TxRequest;
+  hash: Hex;
+  what: string;
+}
+
+/**
+ * The error for a transaction mined in `blockNumber` that failed (`sendAll`, and the funding in
+ * src/contracts/fund.ts): the contract's revert (the call replayed at the block before) when there
+ * is one, else CORRIDOR_DEPLOY_FAILED naming the step.
+ */
+export async function txFailure(chain: Chain, s: SentTx, blockNumber: number): Promise<CorridorError> {
+  const trace = await chain.request<string>("eth_call", [{ from: s.from, to: s.tx.to, data: s.tx.data }, toHex(blockNumber - 1)]).catch((e: { data?: Hex }) => e);
+  const data = (trace as { data?: Hex })?.data;
+  return data ? revertError(data, { step: s.what, chain: chain.name }) : new CorridorError("CORRIDOR_DEPLOY_FAILED", `${s.what} failed on ${chain.name}`, { hash: s.hash });
+}
+
 
 /**
  * Deploys the corridor on every chain of the spec: a token per currency of the spec ("tXXX"), one

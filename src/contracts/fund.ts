@@ -17,8 +17,8 @@ import { getBlock, setAutomine } from "../chains/mining.js";
 import type { CorridorSpec } from "../spec/spec.js";
 import { getReceipt, TxSender, type Receipt, type TxRequest } from "../chains/tx-sender.js";
 import { CorridorError } from "../domain/errors.js";
-import { fundNative, sendAll, type ChainDeployment, type Deployment } from "./deploy.js";
-import { GAS, gatewayAbi, revertError, tokenAbi } from "./gateway.js";
+import { fundNative, sendAll, txFailure, type ChainDeployment, type Deployment, type SentTx } from "./deploy.js";
+import { GAS, gatewayAbi, tokenAbi } from "./gateway.js";
 
 export interface FundChainOptions {
   chain: Chain;
@@ -91,13 +91,6 @@ async function withAutomineOff(chain: Chain, fn: () => Promise<void>): Promise<b
 }
 
 /** A submitted transaction, and what its receipt check needs. */
-export interface SentTx {
-  from: Hex;
-  tx: TxRequest;
-  hash: Hex;
-  what: string;
-}
-
 /**
  * Submits every group's transactions (each group's in nonce order, groups of different keys
  * without awaiting each other's receipts), then mines blocks until all are in and checks them.
@@ -164,17 +157,6 @@ async function mineUntilIncluded(chain: Chain, sent: SentTx[], from: number): Pr
     const r = receipts.get(s.hash.toLowerCase())!;
     if (r.status !== "success") throw await txFailure(chain, s, r.blockNumber);
   }
-}
-
-/**
- * The error for a transaction mined in `blockNumber` that failed, as `sendAll` raises it (the same
- * check, for deploy.ts to share): the contract's revert (the call replayed at the block before) when
- * there is one, else CORRIDOR_DEPLOY_FAILED naming the step.
- */
-export async function txFailure(chain: Chain, s: SentTx, blockNumber: number): Promise<CorridorError> {
-  const trace = await chain.request<string>("eth_call", [{ from: s.from, to: s.tx.to, data: s.tx.data }, toHex(blockNumber - 1)]).catch((e: { data?: Hex }) => e);
-  const data = (trace as { data?: Hex })?.data;
-  return data ? revertError(data, { step: s.what, chain: chain.name }) : new CorridorError("CORRIDOR_DEPLOY_FAILED", `${s.what} failed on ${chain.name}`, { hash: s.hash });
 }
 
 /** The liquidity provider of the `index`-th chain of a corridor (by the spec's order), deterministic per seed. */
