@@ -12,7 +12,8 @@
  *
  * Knobs (environment): BENCH_N (transfers per throughput measurement, default 2000), BENCH_LATENCY_N (transfers
  * in the latency measurement, 500), BENCH_RATE (their rate per second, 100), BENCH_MEMORY_N (transfers of the
- * reduced high-volume day run twice for the memory lever, 2000; 0 skips it), BENCH_SKIP_HTTP=1 (skip the
+ * reduced high-volume day run twice for the memory lever, 2000; 0 skips it), BENCH_SKIP_ANVIL=1 (skip the anvil
+ * engine's raw and corridor runs), BENCH_SKIP_HTTP=1 (skip the
  * hardhat-node lever), BENCH_HIGH_VOLUME=1 (add the full high-volume day, minutes).
  */
 import { spawnSync } from "node:child_process";
@@ -108,7 +109,7 @@ interface E2EResult {
 }
 
 /** End to end: N corridor sends (both directions) through confirmation, attestation and batched settlement, all checked settled. */
-async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number): Promise<E2EResult> {
+async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number, opts: { parallelChains?: boolean } = {}): Promise<E2EResult> {
   const clock = new VirtualClock(0);
   const store = new MemoryTransferStore();
   const profiles = local();
@@ -148,11 +149,20 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
     }
   });
   let ts = Math.max(...(await Promise.all(names.map(async (n) => (await getBlock(c.chains[n]!)).timestamp)))) + 1;
-  /** One block on each chain (driveRound: deliver, mine, read); then let the operator's pending work finish. */
+  /**
+   * One block on each chain (driveRound: deliver, mine, read); then let the operator's pending work finish.
+   * The two chains are independent EVMs: their blocks are mined at once, each on its own EDR thread.
+   */
   const block = async () => {
-    for (const n of names) {
-      await driveRound(relayer, { chains: [n], guard: (part) => timed("relayer", part), produceBlocks: () => timed("mine", () => mineBlockAt(c.chains[n]!, ts)) });
-    }
+    await driveRound(relayer, {
+      chains: names,
+      guard: (part) => timed("relayer", part),
+      produceBlocks: (ns) =>
+        timed("mine", async () => {
+          if (opts.parallelChains === false) for (const n of ns) await mineBlockAt(c.chains[n]!, ts);
+          else await Promise.all(ns.map((n) => mineBlockAt(c.chains[n]!, ts)));
+        }),
+    });
     ts++;
     await timed("operator", async () => {
       while (pending.length) await Promise.all(pending.splice(0));
@@ -171,7 +181,7 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
   // Gas by kind, from every transaction the run put on the chains (sends, then the relayer's batches by selector).
   const gas = { send: 0, settle: 0, finalize: 0, other: 0 };
   const batches = { settle: 0, finalize: 0 };
-  const selector = (fn: string) => encodeFunctionData({ abi: gatewayAbi(), functionName: fn, args: [[]] }).slice(0, 10);
+  const selector = (fn: string) => encodeFunctionData({ abi: gatewayAbi(), functionName: fn, args: [[], []] }).slice(0, 10);
   const settleSel = selector("settleBatch");
   const finalizeSel = selector("finalizeBatch");
   const sendSel = encodeSend({ inputToken: ZERO_HASH.slice(0, 42) as Hex, dstChainId: 0n, outputToken: ZERO_HASH.slice(0, 42) as Hex, recipient: ZERO_HASH.slice(0, 42) as Hex, amount: 0n, maxFee: 0n, minAmountOut: 0n, deadline: 0n, tier: 0, extraHash: ZERO_HASH, quote: NO_QUOTE }).slice(0, 10);
@@ -298,7 +308,9 @@ const e2e = await corridorE2E(c, senders, 50);
 console.log(`2. corridor transfers/s, end to end, batches of 50:  ${fmt(e2e.rate)}   (send -> settle -> finalize, all checked)`);
 console.log(`3. corridor / raw ratio:                             ${fmt(e2e.rate / raw.rate, 3)}   (target >= 0.8)`);
 const e2eUnbatched = await corridorE2E(c, senders, 1);
-console.log(`   lever: batches of 1 instead of 50:                ${fmt(e2eUnbatched.rate)} /s  (batching buys x${fmt(e2e.rate / e2eUnbatched.rate, 2)})`);
+console.log(`   lever: batches of 1 instead of 50:                ${fmt(e2eUnbatched.rate)} /s  (batching buys x${fmt(e2e.rate / e2eUnbatched.rate, 2)}; with one attestation per batch a batch of 1 also pays a whole attestation per transfer)`);
+const e2eSerial = await corridorE2E(c, senders, 50, { parallelChains: false });
+console.log(`   lever: the two chains mined one after the other:  ${fmt(e2eSerial.rate)} /s  (mining both at once buys x${fmt(e2e.rate / e2eSerial.rate, 2)}; mining ${fmt(e2eSerial.ms.mine, 2)} vs ${fmt(e2e.ms.mine, 2)} ms per transfer)`);
 // Where a corridor transfer goes, against one ERC-20 transfer (the batched run above).
 const total = e2e.ms.send + e2e.ms.mine + e2e.ms.relayer + e2e.ms.operator;
 console.log(`   per corridor transfer (batches of 50, ${e2e.batches.settle} settle and ${e2e.batches.finalize} finalize batches):`);
@@ -349,6 +361,24 @@ if (process.env.BENCH_SKIP_HTTP !== "1") {
   } finally {
     await node.stop();
     await node2.stop();
+  }
+}
+// The other engine: anvil (revm in its own process per chain, JSON-RPC over HTTP). Hardhat's EDR records a
+// per-step trace of every transaction (for stack traces), so its cost follows the opcodes executed rather than
+// the gas; anvil does not. Raw and corridor are measured again on anvil, so each ratio is on one engine.
+if (process.env.BENCH_SKIP_ANVIL !== "1") {
+  const nodes = [await startLocalNode("anvil", A, 18_745, { chainId: SPEC.chains[A]!.chainId }), await startLocalNode("anvil", B, 18_746, { chainId: SPEC.chains[B]!.chainId })];
+  try {
+    const an = await bootCorridor({ seed: "bench-anvil", spec: SPEC, source: { kind: "rpc", urls: { [A]: nodes[0]!.url, [B]: nodes[1]!.url } } });
+    const s3 = await fund(an, "bench-anvil");
+    const rawAnvil = await rawErc20(an.chains[A]!, homeToken(an, A), s3[A]!);
+    const e2eAnvil = await corridorE2E(an, s3, 50);
+    const t = e2eAnvil.ms;
+    console.log(`6. anvil engine: raw ERC-20 ${fmt(rawAnvil.rate)} /s, corridor ${fmt(e2eAnvil.rate)} /s, corridor / raw ${fmt(e2eAnvil.rate / rawAnvil.rate, 3)}  (EDR: raw ${fmt(raw.rate)}, corridor ${fmt(e2e.rate)}; anvil is x${fmt(e2eAnvil.rate / e2e.rate, 2)} the corridor's EDR rate)`);
+    console.log(`   wall ms per corridor transfer on anvil: sends ${fmt(t.send, 2)}, mine ${fmt(t.mine, 2)}, relayer ${fmt(t.relayer, 2)}, operator ${fmt(t.operator, 2)} = ${fmt(t.send + t.mine + t.relayer + t.operator, 2)} ms  (an ERC-20 transfer: ${fmt(1000 / rawAnvil.rate, 2)} ms)`);
+    await an.close();
+  } finally {
+    for (const n of nodes) await n.stop();
   }
 }
 // Lever: EDR's state history. The reduced high-volume day (same day, blocks and senders; fewer transfers), run twice.
