@@ -298,6 +298,15 @@ export class Operator implements OperatorApi {
 
   async signBatch(batch: AttestBatch): Promise<SignedBatch> {
     const refused: Refusal[] = [];
+    // A send mined again after a reorganisation keeps its id with another `sentAt`: asking about the
+    // message given updates the decision to it if (and only if) its source now holds it.
+    await Promise.all(
+      (batch.items as { message: Message }[]).map(async (item) => {
+        const id = idOf(item.message);
+        const d = this.store.get(id);
+        if (d && hashMessage(d.message) !== hashMessage(item.message)) await this.attestation(id, item.message).catch(() => undefined);
+      }),
+    );
     const items = (batch.items as { message: Message }[]).filter((item) => {
       const id = idOf(item.message);
       const reason = this.disagrees(batch.kind, id, item);

@@ -165,8 +165,9 @@ export class Delivery {
     const inst = this.ctx.opts.instance;
     const taken = this.inflightKeys(chainName);
     const takenOver = new Set<Job>();
-    for (const job of queue) {
+    for (let job of queue) {
       if (this.obsolete(job)) continue;
+      job = this.current(job);
       const key = jobKey(job);
       if (taken.has(key)) {
         // The same job rides in a batch in flight (or earlier in this queue): wait for that outcome.
@@ -424,6 +425,17 @@ export class Delivery {
         for (const j of f.jobs) if (j.kind === "settle" && !this.lastSettle.has(j.id)) this.lastSettle.set(j.id, j.item);
       }
     }
+  }
+
+  /**
+   * The job with its record's message: a send mined again after a reorganisation keeps its id but has
+   * another `sentAt`, and the attesters sign only the message its source now holds.
+   */
+  private current(job: Job): Job {
+    if (job.kind === "credit") return job;
+    const r = this.ctx.records.get(job.id);
+    if (!r || r.message.sentAt === job.item.message.sentAt) return job;
+    return { ...job, item: { ...job.item, message: r.message } } as Job;
   }
 
   /** A job whose outcome the records already show: a settlement or refund of a finished transfer, a finalization done. */
