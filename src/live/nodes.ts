@@ -28,6 +28,9 @@ export function portInUse(port: number): Promise<boolean> {
  * Refuses a port already in use: the node that answers there would be another one (an earlier
  * corridor's, say), and the caller would deploy onto it believing it new.
  */
+/** Block gas limit of local anvil nodes: EDR's default, so that a corridor behaves alike on both engines. */
+export const BLOCK_GAS_LIMIT = 60_000_000;
+
 export async function startLocalNode(kind: NodeKind, name: string, port: number, opts: { chainId: number; blockTimeSeconds?: number }): Promise<LocalNode> {
   const chainId = opts.chainId;
   if (await portInUse(port)) throw new CorridorError("CORRIDOR_NODE_FAILED", `cannot start the ${name} node: port ${port} on 127.0.0.1 is in use (another node, or an earlier corridor up still running?)`, { kind, name, port });
@@ -35,7 +38,8 @@ export async function startLocalNode(kind: NodeKind, name: string, port: number,
     kind === "hardhat"
       ? // Run Hardhat's CLI on this process's Node (22), not whatever `node` is first on PATH.
         [process.execPath, [packagePath("node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--network", "corridor", "--chain-id", String(chainId), "--port", String(port), "--hostname", "127.0.0.1"]]
-      : [process.execPath, [packagePath("node_modules", "@foundry-rs", "anvil", "bin.mjs"), "--port", String(port), "--host", "127.0.0.1", "--chain-id", String(chainId), "--silent", ...(opts.blockTimeSeconds ? ["--block-time", String(opts.blockTimeSeconds)] : [])]];
+      : // The embedded chains' block gas limit (EDR's 60M), not anvil's 30M: the same batches fit a block on either.
+        [process.execPath, [packagePath("node_modules", "@foundry-rs", "anvil", "bin.mjs"), "--port", String(port), "--host", "127.0.0.1", "--chain-id", String(chainId), "--gas-limit", String(BLOCK_GAS_LIMIT), "--silent", ...(opts.blockTimeSeconds ? ["--block-time", String(opts.blockTimeSeconds)] : [])]];
   const child = spawn(args[0] as string, args[1] as string[], { cwd: PACKAGE_ROOT, stdio: ["ignore", "ignore", "pipe"], env: process.env });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr = (stderr + String(d)).slice(-2000)));
