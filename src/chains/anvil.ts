@@ -9,11 +9,15 @@ import type { Chain } from "./chain.js";
 import { chainFromProvider } from "./chain.js";
 import { CorridorError } from "../domain/errors.js";
 import { packagePath } from "../paths.js";
+import { StateJournal } from "./state-journal.js";
 
 /**
- * A chain in an anvil child process whose history is bounded: anvil keeps the state after each of
- * the last `history` blocks (`--prune-history`) and the transactions, receipts and logs of the last
- * `keepBlocks` blocks (`--transaction-block-keeper`); older ones are dropped. Hardhat's in-process
+ * A chain in an anvil child process whose history is bounded: anvil keeps the state of its last
+ * few blocks (`--prune-history`, `CHAIN_STATES`) and the transactions, receipts and logs of the last
+ * `keepBlocks` blocks (`--transaction-block-keeper`); older ones are dropped. Reads at blocks down to
+ * `history` below the head are served through a journal of what each block changed
+ * (src/chains/state-journal.ts): anvil keeps a full copy of the state per remembered block, so
+ * remembering 193 of them would cost 193 copies of a state that grows with every transfer. Hardhat's in-process
  * EDR keeps every block, receipt and state diff of the run (~31 KB per transfer on the high-volume
  * day), so long simulations run their chains here instead (src/sim/simulate.ts picks it).
  *
@@ -26,7 +30,7 @@ export interface AnvilChainOptions {
   chainId: number;
   /** Genesis timestamp (unix seconds): set-up blocks follow it, as on an embedded chain with `initialDate`. */
   genesisTimestamp?: number;
-  /** Block states kept in memory: at least the deepest historical read (the tier's depth below head) plus a margin. */
+  /** How deep below the head reads may go: at least the deepest historical read (the tier's depth) plus a margin. */
   history: number;
   /** Blocks whose transactions, receipts and logs are kept (default: `history`): at least as far back as any receipt or log read. */
   keepBlocks?: number;
@@ -37,6 +41,8 @@ export interface AnvilChainOptions {
 /** Hardhat 3's defaults for an `edr-simulated` L1 network, which hardhat.config.ts's `corridor` network keeps. */
 const EDR_HARDFORK = "osaka";
 const EDR_BLOCK_GAS_LIMIT = 60_000_000;
+/** Block states anvil itself keeps: the head and its parent (re-executed to journal the head), with slack. */
+export const CHAIN_STATES = 6;
 
 /** The anvil binary of @foundry-rs/anvil's platform package (no Node wrapper process in between), or the wrapper if absent. */
 export function anvilCommand(): { cmd: string; args: string[] } {
@@ -101,7 +107,7 @@ export async function startAnvilChain(name: string, opts: AnvilChainOptions): Pr
       // No base fee until blocks fill past the target: the set-up's automined blocks (how many
       // transactions each holds depends on timing) then leave the same fee level at every run.
       "--block-base-fee-per-gas", "0",
-      "--prune-history", String(history),
+      "--prune-history", String(CHAIN_STATES),
       "--transaction-block-keeper", String(keep),
       "--accounts", "1",
       "--no-request-size-limit",
@@ -142,11 +148,12 @@ export async function startAnvilChain(name: string, opts: AnvilChainOptions): Pr
     }
     const t = transport === "ipc" ? ipc(ipcPath, { timeout: 600_000, retryCount: 0 })({}) : http(url, { timeout: 600_000, retryCount: 0 })({});
     const request = t.request as unknown as EIP1193RequestFn;
+    const journal = new StateJournal((method, params) => request({ method, params } as never), { keepBlocks: history, chainStates: CHAIN_STATES });
     return await chainFromProvider({
       name,
       kind: "anvil",
       endpoint: transport === "ipc" ? `anvil:${ipcPath}` : `anvil:${url}`,
-      provider: { request: (a) => request(a as never) },
+      provider: { request: (a) => journal.request(a.method, (a.params ?? []) as readonly unknown[]) },
       close: async () => {
         if (transport === "ipc") (await getIpcRpcClient(ipcPath)).close();
         await stop();
