@@ -5,13 +5,14 @@
  *
  *   npx tsx scripts/bench-high-volume.ts            # the 100,000-transfer day, then the 1,000,000-transfer day
  *   BENCH_MILLION=0 npx tsx scripts/bench-high-volume.ts   # the 100k day only
- *   npx tsx scripts/bench-high-volume.ts FILE [-- simulate flags…]   # any scenario
+ *   npx tsx scripts/bench-high-volume.ts FILE [-- simulate flags…]   # any scenario (BENCH_OUT=DIR keeps its output,
+ *                                                                   # BENCH_SAMPLES_FILE=F appends each sample as it is taken)
  *
  * Prints for each day: wall time, peak tree RSS, RSS at each 10% of the run, and the 1M/100k peak
  * ratio (target ≤ 1.2: memory that does not grow with the length of the run). Linux only (/proc).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -73,7 +74,7 @@ export function processTree(pid: number): number[] {
  * Runs `corridor simulate SCENARIO --out OUT --quiet [extra…]` in a child process and samples its
  * process tree's RSS every `intervalMs` (default 2 s). Resolves when the child exits.
  */
-export function measureSimulate(scenarioFile: string, opts: { outDir: string; extraArgs?: string[]; intervalMs?: number; env?: Record<string, string> }): Promise<MeasuredRun> {
+export function measureSimulate(scenarioFile: string, opts: { outDir: string; extraArgs?: string[]; intervalMs?: number; env?: Record<string, string>; samplesFile?: string }): Promise<MeasuredRun> {
   const args = [packagePath("bin", "corridor.mjs"), "simulate", scenarioFile, "--out", opts.outDir, "--quiet", ...(opts.extraArgs ?? [])];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, ...opts.env } });
@@ -88,7 +89,10 @@ export function measureSimulate(scenarioFile: string, opts: { outDir: string; ex
     const pids = processTree(child.pid);
     const node = rssKiB(child.pid);
     const total = pids.reduce((sum, p) => sum + (p === child.pid ? node : rssKiB(p)), 0);
-    samples.push({ t: (performance.now() - t0) / 1000, rssMiB: total / 1024, nodeMiB: node / 1024, processes: pids.length });
+    const s: TreeSample = { t: (performance.now() - t0) / 1000, rssMiB: total / 1024, nodeMiB: node / 1024, processes: pids.length };
+    samples.push(s);
+    // Also as they come, for a run watched while it lasts (or cut short).
+    if (opts.samplesFile) appendFileSync(opts.samplesFile, `${Math.round(s.t)}\t${Math.round(s.rssMiB)}\t${Math.round(s.nodeMiB)}\t${s.processes}\n`);
   };
   const timer = setInterval(sample, opts.intervalMs ?? 2000);
   return new Promise((resolve, reject) => {
@@ -174,7 +178,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   if (file) {
     const dir = mkdtempSync(join(tmpdir(), "corridor-bench-hv-"));
     const keepOut = process.env.BENCH_OUT;
-    const r = await measureSimulate(file, { outDir: keepOut ?? join(dir, "out"), extraArgs: rest.filter((a) => a !== "--") });
+    const r = await measureSimulate(file, { outDir: keepOut ?? join(dir, "out"), extraArgs: rest.filter((a) => a !== "--"), samplesFile: process.env.BENCH_SAMPLES_FILE });
     console.log(describeRun(file, r));
     if (process.env.BENCH_SAMPLES) console.log(JSON.stringify(r.samples.map((s) => [Math.round(s.t), Math.round(s.rssMiB), Math.round(s.nodeMiB), s.processes])));
     rmSync(dir, { recursive: true, force: true });
