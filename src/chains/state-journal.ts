@@ -13,7 +13,8 @@
  * changed is put back). The journal holds the last `keepBlocks` blocks, so its memory follows the
  * rate of transfers, not the length of the run.
  *
- * Journaling starts when automine is turned off (the simulator's run); reads at blocks before that
+ * Journaling starts when automine is turned off (the simulator's run; turning it on again ends it,
+ * since automined blocks are not seen here); reads at blocks before that
  * see the state at that moment with the run's changes undone (exact for anything the run wrote; the
  * set-up's last blocks are not journaled), unless the chain still holds the block's own state.
  */
@@ -91,12 +92,32 @@ export class StateJournal {
         const result = await this.raw(method, params);
         if (params[0] === false && this.start === undefined) {
           this.start = this.last = Number(await this.raw("eth_blockNumber", []));
+        } else if (params[0] === true && this.start !== undefined) {
+          // Blocks mined on their own are not journaled: start again when automine is next turned off.
+          await this.catching;
+          this.blocks.length = 0;
+          this.start = undefined;
         }
         return result;
       }
-      case "evm_mine":
       case "hardhat_mine":
       case "anvil_mine": {
+        // One block at a time (same timestamps: each is `interval` after the one before), so that
+        // each is journaled while the chain still holds its parent's state.
+        const count = params[0] === undefined ? 1 : Number(params[0]);
+        if (this.start === undefined || count <= 1) {
+          const result = await this.raw(method, params);
+          if (this.start !== undefined) await this.catchUp();
+          return result;
+        }
+        let result: unknown;
+        for (let i = 0; i < count; i++) {
+          result = await this.raw(method, ["0x1", ...params.slice(1)]);
+          await this.catchUp();
+        }
+        return result;
+      }
+      case "evm_mine": {
         const result = await this.raw(method, params);
         if (this.start !== undefined) await this.catchUp();
         return result;
@@ -148,9 +169,12 @@ export class StateJournal {
         const undo: BlockUndo = { number: n, timestamp: Number(header.timestamp), accounts: new Map() };
         if (header.transactions.length > 0) {
           const traces = (await this.raw("debug_traceBlockByNumber", [tag, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }])) as {
-            result: { pre: Record<string, PrestateAccount>; post: Record<string, PrestateAccount> };
+            result?: { pre: Record<string, PrestateAccount>; post: Record<string, PrestateAccount> };
           }[];
-          for (const t of traces) mergeDiff(undo.accounts, t.result.pre ?? {}, t.result.post ?? {});
+          for (const t of traces) {
+            if (!t.result) throw new Error(`cannot journal block ${n}: ${JSON.stringify(t).slice(0, 300)}`);
+            mergeDiff(undo.accounts, t.result.pre ?? {}, t.result.post ?? {});
+          }
         }
         this.blocks.push(undo);
         this.last = n;

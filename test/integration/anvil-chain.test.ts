@@ -74,6 +74,21 @@ describe("anvil chains with bounded history", () => {
     await expect(chain.request("eth_call", [{ to: COUNTER_AT, data: "0x" }, toHex(first)])).rejects.toThrow(/no longer kept/);
   });
 
+  it("starts the journal again after a stretch of automine (blocks it did not see)", async () => {
+    await setAutomine(chain, true);
+    const tx = new TxSender(chain, sender.privateKey);
+    await tx.sync();
+    for (let i = 0; i < 10; i++) await tx.send({ to: COUNTER_AT, data: "0x01", gas: 100_000n });
+    await new Promise((r) => setTimeout(r, 500));
+    await setAutomine(chain, false);
+    const at = Number(await chain.request<string>("eth_blockNumber"));
+    const count = BigInt(await chain.request<Hex>("eth_getStorageAt", [COUNTER_AT, "0x0", "latest"]));
+    await tx.send({ to: COUNTER_AT, data: "0x01", gas: 100_000n });
+    await mineEmptyBlocks(chain, 20, 12);
+    expect(BigInt(await chain.request<Hex>("eth_call", [{ to: COUNTER_AT, data: "0x" }, toHex(at)]))).toBe(count);
+    expect(BigInt(await chain.request<Hex>("eth_call", [{ to: COUNTER_AT, data: "0x" }, toHex(at + 1)]))).toBe(count + 1n);
+  });
+
   it("stops the anvil process on close", async () => {
     const other = await startAnvilChain("u", { chainId: 31_778, history: 10 });
     // The bracket keeps the pattern from matching the shell that runs pgrep.
