@@ -13,10 +13,10 @@
  * changed is put back). The journal holds the last `keepBlocks` blocks, so its memory follows the
  * rate of transfers, not the length of the run.
  *
- * Journaling starts when automine is turned off (the simulator's run; turning it on again ends it,
- * since automined blocks are not seen here); reads at blocks before that
- * see the state at that moment with the run's changes undone (exact for anything the run wrote; the
- * set-up's last blocks are not journaled), unless the chain still holds the block's own state.
+ * The journal starts at the chain's genesis: blocks are journaled right after each call that mines
+ * (evm_mine, hardhat_mine one block at a time, and a transaction sent while automine is on), while the
+ * chain still holds their parent's state; `hardhat_set*` overwrites, which no trace shows, are
+ * journaled with the next block. So a read at any block still in the journal is exact.
  */
 
 type Hex = `0x${string}`;
@@ -68,11 +68,12 @@ function mergeDiff(into: Map<string, AccountUndo>, pre: Record<string, PrestateA
 }
 
 export class StateJournal {
-  /** Journaled blocks, oldest first, contiguous up to `last`. */
+  /** Journaled blocks, oldest first, contiguous up to `last` (the chain's genesis, block 0, is where it starts). */
   private readonly blocks: BlockUndo[] = [];
-  /** The head when journaling started (undefined: not started); blocks after it are journaled. */
-  private start: number | undefined;
-  private last = -1;
+  private last = 0;
+  /** Values that `hardhat_set*` calls overwrote since the last block: part of the next block's undo. */
+  private pending = new Map<string, AccountUndo>();
+  private automine = true;
   private catching: Promise<void> = Promise.resolve();
 
   constructor(
@@ -90,14 +91,15 @@ export class StateJournal {
     switch (method) {
       case "evm_setAutomine": {
         const result = await this.raw(method, params);
-        if (params[0] === false && this.start === undefined) {
-          this.start = this.last = Number(await this.raw("eth_blockNumber", []));
-        } else if (params[0] === true && this.start !== undefined) {
-          // Blocks mined on their own are not journaled: start again when automine is next turned off.
-          await this.catching;
-          this.blocks.length = 0;
-          this.start = undefined;
-        }
+        this.automine = params[0] !== false;
+        await this.catchUp();
+        return result;
+      }
+      case "eth_sendRawTransaction":
+      case "eth_sendTransaction": {
+        const result = await this.raw(method, params);
+        // An automining chain has mined it (or is about to): journal it while its parent's state is kept.
+        if (this.automine) await this.catchUp();
         return result;
       }
       case "hardhat_mine":
@@ -105,31 +107,49 @@ export class StateJournal {
         // One block at a time (same timestamps: each is `interval` after the one before), so that
         // each is journaled while the chain still holds its parent's state.
         const count = params[0] === undefined ? 1 : Number(params[0]);
-        if (this.start === undefined || count <= 1) {
-          const result = await this.raw(method, params);
-          if (this.start !== undefined) await this.catchUp();
-          return result;
-        }
         let result: unknown;
-        for (let i = 0; i < count; i++) {
-          result = await this.raw(method, ["0x1", ...params.slice(1)]);
+        for (let i = 0; i < Math.max(1, count); i++) {
+          result = await this.raw(method, count <= 1 ? params : ["0x1", ...params.slice(1)]);
           await this.catchUp();
         }
         return result;
       }
       case "evm_mine": {
         const result = await this.raw(method, params);
-        if (this.start !== undefined) await this.catchUp();
+        await this.catchUp();
         return result;
       }
+      case "hardhat_setBalance":
+      case "anvil_setBalance":
+      case "hardhat_setNonce":
+      case "anvil_setNonce":
+      case "hardhat_setCode":
+      case "anvil_setCode":
+      case "hardhat_setStorageAt":
+      case "anvil_setStorageAt": {
+        // Not a transaction, so no trace shows it: note what it overwrites, undone with the next block.
+        await this.catching;
+        const addr = String(params[0]).toLowerCase();
+        const u = this.pending.get(addr) ?? {};
+        if (method.endsWith("Balance")) u.balance ??= (await this.raw("eth_getBalance", [params[0], "latest"])) as Hex;
+        else if (method.endsWith("Nonce")) u.nonce ??= (await this.raw("eth_getTransactionCount", [params[0], "latest"])) as Hex;
+        else if (method.endsWith("Code")) u.code ??= (await this.raw("eth_getCode", [params[0], "latest"])) as Hex;
+        else {
+          const slot = word(String(params[1]));
+          u.storage ??= new Map();
+          if (!u.storage.has(slot)) u.storage.set(slot, word((await this.raw("eth_getStorageAt", [params[0], slot, "latest"])) as string));
+        }
+        this.pending.set(addr, u);
+        return this.raw(method, params);
+      }
       case "evm_revert":
-        // A reverted chain no longer matches the journal: start it again from the new head.
+        // The chain goes back to the snapshot's block: so does the journal.
         return this.raw(method, params).then(async (r) => {
-          if (this.start !== undefined) {
-            await this.catching;
-            this.blocks.length = 0;
-            this.start = this.last = Number(await this.raw("eth_blockNumber", []));
-          }
+          await this.catching;
+          const head = Number(await this.raw("eth_blockNumber", []));
+          while (this.blocks.length > 0 && this.blocks[this.blocks.length - 1]!.number > head) this.blocks.pop();
+          this.last = Math.min(this.last, head);
+          this.pending.clear();
           return r;
         });
       case "eth_call": {
@@ -166,7 +186,8 @@ export class StateJournal {
       for (let n = this.last + 1; n <= head; n++) {
         const tag = `0x${n.toString(16)}`;
         const header = (await this.raw("eth_getBlockByNumber", [tag, false])) as { timestamp: Hex; transactions: unknown[] };
-        const undo: BlockUndo = { number: n, timestamp: Number(header.timestamp), accounts: new Map() };
+        const undo: BlockUndo = { number: n, timestamp: Number(header.timestamp), accounts: this.pending };
+        this.pending = new Map();
         if (header.transactions.length > 0) {
           const traces = (await this.raw("debug_traceBlockByNumber", [tag, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }])) as {
             result?: { pre: Record<string, PrestateAccount>; post: Record<string, PrestateAccount> };
@@ -187,21 +208,15 @@ export class StateJournal {
     return this.catching;
   }
 
-  /**
-   * The block number of a read the chain may no longer hold the state for (served here), or
-   * undefined for reads the chain answers itself (latest, pending, recent blocks, or before journaling).
-   */
+  /** The block number of a read the chain may no longer hold the state for (served here), or undefined for reads it answers itself. */
   private async oldBlock(tag: unknown): Promise<number | undefined> {
-    if (this.start === undefined || typeof tag !== "string" || !tag.startsWith("0x")) return undefined;
+    if (typeof tag !== "string" || !tag.startsWith("0x")) return undefined;
     await this.catching;
     const n = Number(tag);
-    if (n >= this.last) return undefined;
-    // The chain holds its last `chainStates` states; keep a block's slack for a block being journaled.
-    if (this.last - n < this.opts.chainStates - 1 && n >= this.start) return undefined;
+    // The chain holds its last `chainStates` states; keep a block's slack for one being journaled.
+    if (n >= this.last || this.last - n < this.opts.chainStates - 1) return undefined;
     const oldest = this.blocks[0]?.number ?? this.last + 1;
-    if (n < oldest - 1 && n >= this.start) throw new Error(`state at block ${n} is no longer kept (journal holds blocks ${oldest}..${this.last})`);
-    if (n < this.start && this.last - n < this.opts.chainStates - 1) return undefined;
-    if (n < this.start && oldest > this.start + 1) throw new Error(`state at block ${n} is no longer kept (journal holds blocks ${oldest}..${this.last})`);
+    if (n < oldest - 1) throw new Error(`state at block ${n} is no longer kept (journal holds blocks ${oldest}..${this.last})`);
     return n;
   }
 
