@@ -82,25 +82,33 @@ export async function bootCorridor(
     attesters: Array.from({ length: attesterCount }, (_, i) => testKey(seed, "attester", i)),
   };
   const attesters = { addresses: keys.attesters.map((k) => privateKeyToAddress(k)), threshold };
-  await Promise.all(
-    Object.values(chains).map((c) => fundNative(c, [testKeyPair(seed, "deployer").address, testKeyPair(seed, "relayer").address])),
-  );
-  const deployment = await deployCorridor({
-    spec,
-    chains,
-    deployerKey: keys.deployer,
-    attesters: attesters.addresses,
-    threshold,
-    feeRecipients: Object.fromEntries(Object.keys(chains).map((n) => [n, testKeyPair(seed, `fees/${n}`).address])),
-  });
+  const close = async () => {
+    await Promise.all(Object.values(chains).map((c) => c.close()));
+  };
+  let deployment: Deployment;
+  try {
+    await Promise.all(
+      Object.values(chains).map((c) => fundNative(c, [testKeyPair(seed, "deployer").address, testKeyPair(seed, "relayer").address])),
+    );
+    deployment = await deployCorridor({
+      spec,
+      chains,
+      deployerKey: keys.deployer,
+      attesters: attesters.addresses,
+      threshold,
+      feeRecipients: Object.fromEntries(Object.keys(chains).map((n) => [n, testKeyPair(seed, `fees/${n}`).address])),
+    });
+  } catch (err) {
+    // Chains in child processes (anvil) would keep this process alive, and running, after the failure.
+    await close();
+    throw err;
+  }
   return {
     spec,
     chains,
     deployment,
     keys,
     attesters,
-    close: async () => {
-      await Promise.all(Object.values(chains).map((c) => c.close()));
-    },
+    close,
   };
 }
