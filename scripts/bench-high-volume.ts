@@ -23,7 +23,7 @@ export interface TreeSample {
   t: number;
   /** Resident memory of the whole tree, MiB. */
   rssMiB: number;
-  /** Of which the Node process (the simulator and, on the embedded backend, its chains). */
+  /** Of which the largest process (the simulator's Node process, with its chains on the embedded backend). */
   nodeMiB: number;
   /** Processes in the tree: the child and its descendants (anvil chains). */
   processes: number;
@@ -34,7 +34,7 @@ export interface MeasuredRun {
   status: number | null;
   wallSeconds: number;
   peakRssMiB: number;
-  /** Peak of the Node process alone. */
+  /** Peak of the largest process alone. */
   peakNodeMiB: number;
   samples: TreeSample[];
   stderr: string;
@@ -87,8 +87,10 @@ export function measureSimulate(scenarioFile: string, opts: { outDir: string; ex
   const sample = () => {
     if (child.pid === undefined || child.exitCode !== null) return;
     const pids = processTree(child.pid);
-    const node = rssKiB(child.pid);
-    const total = pids.reduce((sum, p) => sum + (p === child.pid ? node : rssKiB(p)), 0);
+    const each = pids.map(rssKiB);
+    const total = each.reduce((a, b) => a + b, 0);
+    // bin/corridor.mjs may run the simulator in a Node child of its own: the largest process is the simulator.
+    const node = Math.max(0, ...each);
     const s: TreeSample = { t: (performance.now() - t0) / 1000, rssMiB: total / 1024, nodeMiB: node / 1024, processes: pids.length };
     samples.push(s);
     // Also as they come, for a run watched while it lasts (or cut short).
@@ -143,7 +145,7 @@ function minutes(s: number): string {
 export function describeRun(label: string, r: MeasuredRun): string {
   const tenths = rssAtTenths(r);
   return [
-    `${label}: ${minutes(r.wallSeconds)} wall, peak RSS ${Math.round(r.peakRssMiB)} MiB (whole process tree; Node process alone ${Math.round(r.peakNodeMiB)} MiB)${r.status ? `, exit status ${r.status}` : ""}`,
+    `${label}: ${minutes(r.wallSeconds)} wall, peak RSS ${Math.round(r.peakRssMiB)} MiB (whole process tree; largest process alone ${Math.round(r.peakNodeMiB)} MiB)${r.status ? `, exit status ${r.status}` : ""}`,
     `   RSS at each 10% of the run (MiB): ${tenths.join(" ")}  ${sparkline(tenths)}`,
   ].join("\n");
 }
