@@ -11,8 +11,9 @@ export interface Chain {
   /** The corridor's name for it: a chain name of the corridor spec. */
   readonly name: string;
   readonly chainId: number;
-  readonly kind: "embedded" | "rpc";
-  /** Where it lives: the network name for embedded chains, the URL otherwise. */
+  /** embedded: in this process (Hardhat EDR); anvil: a child process the corridor started (src/chains/anvil.ts); rpc: a node behind a URL. */
+  readonly kind: "embedded" | "anvil" | "rpc";
+  /** Where it lives: the network name for embedded chains, the socket or URL otherwise. */
   readonly endpoint: string;
   request<T = unknown>(method: string, params?: readonly unknown[]): Promise<T>;
   readonly client: PublicClient;

@@ -41,8 +41,19 @@ export interface DeployOptions {
 
 const ROLE = (name: string): Hex => keccak256(toHex(name));
 
-/** Sends transactions in order from one key and waits for all of them; any revert is an error. */
+/**
+ * Sends transactions in order from one key and waits for all of them; any revert is an error. Waits
+ * for each window of `RECEIPT_WINDOW` before sending more: a chain that keeps receipts of its recent
+ * blocks only (anvil with --transaction-block-keeper) still has them when they are read.
+ */
 export async function sendAll(sender: TxSender, txs: TxRequest[], what: string): Promise<void> {
+  for (let from = 0; from < txs.length; from += RECEIPT_WINDOW) await sendWindow(sender, txs.slice(from, from + RECEIPT_WINDOW), what);
+}
+
+/** Transactions a set-up step sends before it reads their receipts (see `sendAll`). */
+export const RECEIPT_WINDOW = 32;
+
+async function sendWindow(sender: TxSender, txs: TxRequest[], what: string): Promise<void> {
   const hashes: Hex[] = [];
   for (const tx of txs) hashes.push(await sender.send(tx));
   for (const [i, hash] of hashes.entries()) {

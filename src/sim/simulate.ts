@@ -44,6 +44,7 @@ import { rateSourceFor } from "./fx-source.js";
 import type { Scenario } from "./scenario.js";
 import { FaultInjector, isInjectedFault, wrapChain } from "./faults.js";
 import { GasMeter, gasPriceFor } from "../measure/gas.js";
+import { anvilSource, chooseChainBackend, type ChainBackend } from "./chain-backend.js";
 
 export interface SimulateOptions {
   scenario: Scenario;
@@ -56,6 +57,8 @@ export interface SimulateOptions {
   corridor?: BootedCorridor;
   /** Folder of the scenario file: relative list files resolve against it, then against the package root. */
   scenarioDir?: string;
+  /** Where the chains run (default: src/sim/chain-backend.ts picks anvil for long runs); ignored with `corridor` or RPC URLs. */
+  chains?: ChainBackend;
 }
 
 /** The default off-chain pipeline (shared with live operators). */
@@ -73,7 +76,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
   const log = (opts.logger ?? silentLogger).child({ module: "sim" });
   const wallStart = Date.now();
   const t0 = Math.floor(Date.parse(scenario.startTime) / 1000);
-  const corridor = opts.corridor ?? (await bootFor(scenario, t0));
+  const corridor = opts.corridor ?? (await bootFor(scenario, t0, chooseChainBackend(scenario, opts.chains)));
   try {
     const plan = prepare(scenario, opts.scenarioDir);
     const senders = new SenderPool();
@@ -101,7 +104,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
 const mapChains = <T>(s: Scenario, f: (name: string) => T): Record<string, T> => Object.fromEntries(Object.keys(s.spec.chains).map((n) => [n, f(n)]));
 
 /** Opens the scenario's chains (embedded, or its JSON-RPC URLs) and deploys the corridor on them. */
-async function bootFor(scenario: Scenario, t0: number): Promise<BootedCorridor> {
+async function bootFor(scenario: Scenario, t0: number, backend: ChainBackend): Promise<BootedCorridor> {
   const names = Object.keys(scenario.spec.chains);
   // Embedded chains keep the block states the operator reads (down to Standard depth), not a whole day of them (memory).
   setEmbeddedStateHistory(Math.max(...names.map((n) => CHAIN_PROFILES[scenario.spec.chains[n]!.profile]!.standardConfirmations)) + 128);
@@ -111,7 +114,7 @@ async function bootFor(scenario: Scenario, t0: number): Promise<BootedCorridor> 
     spec: scenario.spec,
     attesterCount: scenario.operator.attesters,
     threshold: scenario.operator.threshold,
-    source: rpc ? { kind: "rpc", urls: mapChains(scenario, (n) => scenario.chains[n]!.rpcUrl!) } : { kind: "embedded" },
+    source: rpc ? { kind: "rpc", urls: mapChains(scenario, (n) => scenario.chains[n]!.rpcUrl!) } : backend === "anvil" ? anvilSource(scenario) : { kind: "embedded" },
     // Genesis a day before the run: set-up blocks are stamped then, the run from startTime on.
     initialDate: new Date((t0 - 86_400) * 1000),
   });
@@ -447,7 +450,7 @@ function driveChains(run: Run, scenario: Scenario, total: number, onProgress: Si
   const nextBlockAt = (n: string) => start + blockIndex[n]! * blockTime[n]!;
   const mine = async (name: string, now: number) => {
     const chain = chains[name]!;
-    const ts = Math.max(Math.floor(now), run.lastTs[name]! + (chain.kind === "embedded" ? 0 : 1));
+    const ts = Math.max(Math.floor(now), run.lastTs[name]! + (chain.kind === "rpc" ? 1 : 0));
     await mineBlockAt(chain, ts);
     run.lastTs[name] = ts;
     run.heads.delete(name);

@@ -1,0 +1,190 @@
+/**
+ * The high-volume days, measured from outside: `corridor simulate` on a scenario in a child process,
+ * sampling every ~2 s the resident memory of the whole process tree (the Node child and its anvil
+ * grandchildren, read from /proc), so the peak is what the machine had to give, not one process's.
+ *
+ *   npx tsx scripts/bench-high-volume.ts            # the 100,000-transfer day, then the 1,000,000-transfer day
+ *   BENCH_MILLION=0 npx tsx scripts/bench-high-volume.ts   # the 100k day only
+ *   npx tsx scripts/bench-high-volume.ts FILE [-- simulate flags…]   # any scenario (BENCH_OUT=DIR keeps its output,
+ *                                                                   # BENCH_SAMPLES_FILE=F appends each sample as it is taken)
+ *
+ * Prints for each day: wall time, peak tree RSS, RSS at each 10% of the run, and the 1M/100k peak
+ * ratio (target ≤ 1.2: memory that does not grow with the length of the run). Linux only (/proc).
+ */
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { packagePath } from "../src/paths.js";
+
+export interface TreeSample {
+  /** Seconds since the child started. */
+  t: number;
+  /** Resident memory of the whole tree, MiB. */
+  rssMiB: number;
+  /** Of which the largest process (the simulator's Node process, with its chains on the embedded backend). */
+  nodeMiB: number;
+  /** Processes in the tree: the child and its descendants (anvil chains). */
+  processes: number;
+}
+
+export interface MeasuredRun {
+  scenario: string;
+  status: number | null;
+  wallSeconds: number;
+  peakRssMiB: number;
+  /** Peak of the largest process alone. */
+  peakNodeMiB: number;
+  samples: TreeSample[];
+  stderr: string;
+}
+
+function rssKiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0; // exited meanwhile
+  }
+}
+
+/** `pid` and all its descendants, from /proc/PID/task/TID/children. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${out[i]}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${out[i]}/task/${t}/children`, "utf8").trim().split(/\s+/)) if (c) out.push(Number(c));
+      } catch {
+        /* the task ended */
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs `corridor simulate SCENARIO --out OUT --quiet [extra…]` in a child process and samples its
+ * process tree's RSS every `intervalMs` (default 2 s). Resolves when the child exits.
+ */
+export function measureSimulate(scenarioFile: string, opts: { outDir: string; extraArgs?: string[]; intervalMs?: number; env?: Record<string, string>; samplesFile?: string }): Promise<MeasuredRun> {
+  const args = [packagePath("bin", "corridor.mjs"), "simulate", scenarioFile, "--out", opts.outDir, "--quiet", ...(opts.extraArgs ?? [])];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, ...opts.env } });
+  let stderr = "";
+  child.stderr!.on("data", (d) => {
+    stderr = (stderr + String(d)).slice(-20_000);
+    process.stderr.write(d);
+  });
+  const samples: TreeSample[] = [];
+  const sample = () => {
+    if (child.pid === undefined || child.exitCode !== null) return;
+    const pids = processTree(child.pid);
+    const each = pids.map(rssKiB);
+    const total = each.reduce((a, b) => a + b, 0);
+    // bin/corridor.mjs may run the simulator in a Node child of its own: the largest process is the simulator.
+    const node = Math.max(0, ...each);
+    const s: TreeSample = { t: (performance.now() - t0) / 1000, rssMiB: total / 1024, nodeMiB: node / 1024, processes: pids.length };
+    samples.push(s);
+    // Also as they come, for a run watched while it lasts (or cut short).
+    if (opts.samplesFile) appendFileSync(opts.samplesFile, `${Math.round(s.t)}\t${Math.round(s.rssMiB)}\t${Math.round(s.nodeMiB)}\t${s.processes}\n`);
+  };
+  const timer = setInterval(sample, opts.intervalMs ?? 2000);
+  return new Promise((resolve, reject) => {
+    child.once("error", (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    child.once("exit", (code) => {
+      clearInterval(timer);
+      const wallSeconds = (performance.now() - t0) / 1000;
+      resolve({
+        scenario: scenarioFile,
+        status: code,
+        wallSeconds,
+        peakRssMiB: Math.max(0, ...samples.map((s) => s.rssMiB)),
+        peakNodeMiB: Math.max(0, ...samples.map((s) => s.nodeMiB)),
+        samples,
+        stderr,
+      });
+    });
+  });
+}
+
+/** Tree RSS (MiB) at 0%, 10%, …, 100% of the run's wall time (the sample nearest each point). */
+export function rssAtTenths(run: MeasuredRun): number[] {
+  if (run.samples.length === 0) return [];
+  return Array.from({ length: 11 }, (_, i) => {
+    const at = (run.wallSeconds * i) / 10;
+    let best = run.samples[0]!;
+    for (const s of run.samples) if (Math.abs(s.t - at) < Math.abs(best.t - at)) best = s;
+    return Math.round(best.rssMiB);
+  });
+}
+
+const BARS = "▁▂▃▄▅▆▇█";
+/** A one-line sparkline of values, scaled from 0 to their maximum. */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(1, ...values);
+  return values.map((v) => BARS[Math.min(BARS.length - 1, Math.floor((v / max) * BARS.length))]).join("");
+}
+
+function minutes(s: number): string {
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - 60 * m)} s`;
+}
+
+/** One line about a measured run (and its memory over time). */
+export function describeRun(label: string, r: MeasuredRun): string {
+  const tenths = rssAtTenths(r);
+  return [
+    `${label}: ${minutes(r.wallSeconds)} wall, peak RSS ${Math.round(r.peakRssMiB)} MiB (whole process tree; largest process alone ${Math.round(r.peakNodeMiB)} MiB)${r.status ? `, exit status ${r.status}` : ""}`,
+    `   RSS at each 10% of the run (MiB): ${tenths.join(" ")}  ${sparkline(tenths)}`,
+  ].join("\n");
+}
+
+/**
+ * Section 5 of scripts/bench.ts: the 100,000-transfer day (scenarios/high-volume.json) and, unless
+ * BENCH_MILLION=0, the 1,000,000-transfer day (scenarios/million.json), one after the other, each
+ * with its wall time, peak RSS and memory over time, then the 1M/100k peak ratio.
+ */
+export async function benchHighVolume(opts: { million?: boolean; log?: (line: string) => void } = {}): Promise<{ day: MeasuredRun; million?: MeasuredRun }> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const million = opts.million ?? process.env.BENCH_MILLION !== "0";
+  const dir = mkdtempSync(join(tmpdir(), "corridor-bench-hv-"));
+  try {
+    const day = await measureSimulate(packagePath("scenarios", "high-volume.json"), { outDir: join(dir, "high-volume") });
+    log(describeRun("5. high-volume day (scenarios/high-volume.json, 100,000 transfers)", day) + "  (targets ≤ 5 min, < 1,536 MiB, goal 1,024 MiB)");
+    if (!million) {
+      log("   1,000,000-transfer day: skipped (BENCH_MILLION=0)");
+      return { day };
+    }
+    const big = await measureSimulate(packagePath("scenarios", "million.json"), { outDir: join(dir, "million") });
+    log(describeRun("   million day (scenarios/million.json, 1,000,000 transfers)", big));
+    log(`   peak RSS 1M day / 100k day: ×${(big.peakRssMiB / day.peakRssMiB).toFixed(2)} (target ≤ ×1.2)`);
+    return { day, million: big };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [file, ...rest] = process.argv.slice(2);
+  if (file) {
+    const dir = mkdtempSync(join(tmpdir(), "corridor-bench-hv-"));
+    const keepOut = process.env.BENCH_OUT;
+    const r = await measureSimulate(file, { outDir: keepOut ?? join(dir, "out"), extraArgs: rest.filter((a) => a !== "--"), samplesFile: process.env.BENCH_SAMPLES_FILE });
+    console.log(describeRun(file, r));
+    if (process.env.BENCH_SAMPLES) console.log(JSON.stringify(r.samples.map((s) => [Math.round(s.t), Math.round(s.rssMiB), Math.round(s.nodeMiB), s.processes])));
+    rmSync(dir, { recursive: true, force: true });
+  } else {
+    await benchHighVolume();
+  }
+}
