@@ -415,10 +415,10 @@ try {
     console.log(`   lever: EDR keeps ${Math.max(DEFAULT_STATE_HISTORY, CHAIN_PROFILES.ethereum!.standardConfirmations + 128)} block states (what corridor simulate asks for) instead of its default 100,000 (high-volume day with ${MEMORY_N} transfers): peak RSS ${fmt(ours.peakRssMiB, 0)} MiB vs ${fmt(edrDefault.peakRssMiB, 0)} MiB (x${fmt(edrDefault.peakRssMiB / ours.peakRssMiB, 2)} less), wall ${fmt(ours.wallSeconds)} s vs ${fmt(edrDefault.wallSeconds)} s${ours.status || edrDefault.status ? "  (a run FAILED)" : ""}`);
   }
   if (process.env.BENCH_HIGH_VOLUME === "1") {
-    // The 100k day and (unless BENCH_MILLION=0) the 1M day, with the whole process tree's RSS over time.
+    // The 100k day and (with BENCH_MILLION=1) the 1M day, with the whole process tree's RSS over time.
     await benchHighVolume();
   } else {
-    console.log("5. high-volume scenario: skipped (BENCH_HIGH_VOLUME=1 npm run bench to include it, BENCH_MILLION=0 to leave out the 1M day; it takes minutes to hours)");
+    console.log("5. high-volume scenario: skipped (BENCH_HIGH_VOLUME=1 npm run bench to include it, BENCH_MILLION=1 to add the 1M day, BENCH_HV_CHAINS=anvil for anvil chains; minutes to hours)");
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
