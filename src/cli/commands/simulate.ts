@@ -45,7 +45,7 @@ export function registerSimulate(program: Command): void {
     .option("--seed <n>", "override the scenario's seed", parseSeed())
     .option("--out <dir>", "output folder", "out")
     .option("--quiet", "print nothing but errors")
-    .option("--chains <backend>", "where the chains run: embedded (in this process) or anvil (child processes with bounded history; the default above 10,000 transfers)")
+    .option("--chains <backend>", "where the chains run: embedded (in this process) or anvil (child processes with bounded history; slower on long runs, see BENCHMARKS.md)")
     .action(async (file: string, o: { seed?: number; out: string; quiet?: boolean; chains?: string }) => {
       if (o.chains !== undefined && o.chains !== "embedded" && o.chains !== "anvil") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--chains must be embedded or anvil, got "${o.chains}"`);
       const { loadScenario } = await import("../../sim/scenario.js");
