@@ -7,7 +7,8 @@
 // the platform package when it is missing, so a fresh clone works with a plain
 // `npm install`.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 if (process.env.CORRIDOR_ENSURE_NATIVE === "running") process.exit(0);
@@ -31,7 +32,18 @@ const [name, version] = wanted;
 if (existsSync(join(root, "node_modules", ...name.split("/"), "package.json"))) process.exit(0);
 
 console.log(`[corridor] installing ${name}@${version} (npm skipped it: it judged engines by the machine's Node)`);
-execFileSync("npm", ["install", "--no-save", "--no-package-lock", "--ignore-scripts", `${name}@${version}`], {
-  stdio: "inherit",
-  env: { ...process.env, CORRIDOR_ENSURE_NATIVE: "running" },
-});
+// `npm pack` fetches just that package's tarball (from the cache or the registry) and it is unpacked in
+// place: a nested `npm install` would re-resolve and rewrite the rest of node_modules.
+const tmp = mkdtempSync(join(tmpdir(), "corridor-native-"));
+try {
+  const tarball = execFileSync("npm", ["pack", `${name}@${version}`, "--pack-destination", tmp, "--silent"], {
+    encoding: "utf8",
+    shell: process.platform === "win32",
+    env: { ...process.env, CORRIDOR_ENSURE_NATIVE: "running" },
+  }).trim().split(/\r?\n/).pop();
+  const target = join(root, "node_modules", ...name.split("/"));
+  mkdirSync(target, { recursive: true });
+  execFileSync("tar", ["-xzf", join(tmp, tarball), "-C", target, "--strip-components=1"], { stdio: "inherit" });
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
