@@ -7,7 +7,7 @@
  * each recipient holds its payout on its destination chain, `corridor status` and `corridor
  * reconcile` read every chain; then everything stops.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Hex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AuditEntry } from "../../src/domain/compliance/types.js";
 import { isCorridorError } from "../../src/domain/errors.js";
 import type { Message } from "../../src/domain/message.js";
 import type { TransferRecord } from "../../src/domain/transfer.js";
