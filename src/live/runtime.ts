@@ -132,7 +132,7 @@ export async function startRelayerService(
       attestationSeconds: 0,
       reviewPollSeconds: 2,
       waitModelledReview: false,
-      onError: () => relayer.metrics.rpcErrors++,
+      onError: () => relayer.metrics.rpcErrors.inc(),
     }),
   );
   const resumed = relayer.recover();
@@ -150,7 +150,7 @@ export async function startRelayerService(
           await driveRound(relayer, { chains: [name] });
           delete backoff[name];
         } catch (err) {
-          relayer.metrics.rpcErrors++;
+          relayer.metrics.rpcErrors.inc();
           const delay = Math.min(5_000, (b?.delay ?? 100) * 2);
           backoff[name] = { until: Date.now() + delay, delay };
           log.warn({ chain: name, err: (err as Error).message, retryInMs: delay }, "chain step failed; backing off");

@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { TransferOut } from "./transfer-out.js";
+import { stringify } from "csv-stringify/sync";
+import { round, type TransferOut } from "./transfer-out.js";
 
 /**
  * transfers.csv: one row per transfer, a header row, and columns that stay put (new columns are
@@ -54,17 +55,10 @@ export const TRANSFER_CSV_COLUMNS = [
 
 type Cell = string | number | null | undefined;
 
-/** RFC 4180 quoting: only cells with a comma, quote or line break are quoted. */
-function cell(v: Cell): string {
-  if (v === null || v === undefined) return "";
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function transferCsvRow(t: TransferOut): string {
+function transferCsvRow(t: TransferOut): Cell[] {
   const st = t.stages;
   const allIn = t.state === "settled" && t.cost ? round(t.cost.pct + (t.gas?.pct ?? 0), 6) : null;
-  const row: Cell[] = [
+  return [
     t.index,
     t.id,
     t.srcChain,
@@ -109,30 +103,22 @@ export function transferCsvRow(t: TransferOut): string {
     t.srcTxHash,
     t.dstTxHash,
   ];
-  return row.map(cell).join(",");
 }
 
-/** The whole file as a string (small runs, tests). */
-export function transfersCsv(transfers: readonly TransferOut[]): string {
-  return [TRANSFER_CSV_COLUMNS.join(","), ...transfers.map(transferCsvRow)].join("\n") + "\n";
+/** Rows as CSV (RFC 4180 quoting: only cells with a comma, quote or line break are quoted; each row ends in "\n"). */
+function csvText(rows: Cell[][]): string {
+  return stringify(rows, { record_delimiter: "unix" });
 }
 
-/** Writes transfers.csv in chunks (a 100,000-transfer run never builds one huge string). */
+/** Writes transfers.csv in chunks of rows (a 100,000-transfer run never builds one huge string). */
 export function writeTransfersCsv(file: string, transfers: readonly TransferOut[]): void {
   const fd = openSync(file, "w");
   try {
-    let buf = TRANSFER_CSV_COLUMNS.join(",") + "\n";
-    for (const t of transfers) {
-      buf += transferCsvRow(t) + "\n";
-      if (buf.length > 1 << 20) {
-        writeSync(fd, buf);
-        buf = "";
-      }
-    }
-    writeSync(fd, buf);
+    writeSync(fd, csvText([[...TRANSFER_CSV_COLUMNS]]));
+    for (let i = 0; i < transfers.length; i += ROWS_PER_WRITE) writeSync(fd, csvText(transfers.slice(i, i + ROWS_PER_WRITE).map(transferCsvRow)));
   } finally {
     closeSync(fd);
   }
 }
 
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+const ROWS_PER_WRITE = 5_000;

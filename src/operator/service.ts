@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { REFUND_REASON } from "../domain/message.js";
 import type { Scheduler } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
-import { advance, LifecycleErrorCode, type LifecycleEvent } from "../domain/lifecycle.js";
+import { LifecycleErrorCode, type LifecycleEvent } from "../domain/lifecycle.js";
 import { isCorridorError } from "../domain/errors.js";
 import type { AttestationService, Relayer } from "../relayer/relayer.js";
 import type { Attestation, OperatorApi } from "./operator.js";
@@ -46,7 +46,7 @@ export function connectOperator(opts: ServiceOptions): AttestationService {
    */
   const step = (r: TransferRecord, event: LifecycleEvent, at: number): boolean => {
     try {
-      return !advance(r, event, at).ignored;
+      return !relayer.advance(r, event, at).ignored;
     } catch (err) {
       if (!isCorridorError(err, LifecycleErrorCode.Illegal)) throw err;
       log.error({ id: r.id, state: r.state, event: event.kind, err: err.toJSON() }, "operator answer not allowed in the transfer's state; not acted on");

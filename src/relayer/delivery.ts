@@ -66,6 +66,11 @@ export class Delivery {
     return Object.fromEntries(Object.entries(this.queues).map(([k, q]) => [k, q.length]));
   }
 
+  /** Batch transactions sent and not yet mined on each chain. */
+  inflightDepth(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.inflight).map(([k, q]) => [k, q.length]));
+  }
+
   /** Transfers parked for liquidity on each destination chain. */
   liquidityQueueDepth(): Record<string, number> {
     return Object.fromEntries(Object.entries(this.liquidityWait).map(([k, v]) => [k, v.size]));
@@ -242,13 +247,13 @@ export class Delivery {
     } catch (err) {
       if (f?.id !== undefined) store.removeInflight(f.id);
       stats.rpcErrors++;
-      metrics.rpcErrors++;
+      metrics.rpcErrors.inc();
       log.warn({ chain: chainName, err: (err as Error).message }, "batch submission failed; requeued");
       this.queues[chainName]!.push(...batch);
       return;
     }
     stats.batches++;
-    metrics.batchSize.observe(items);
+    metrics.batchItems.observe(items);
     stats.batchItems += batch.length;
     this.inflight[chainName]!.push(f);
     if (kind === "settle") {
@@ -407,7 +412,7 @@ export class Delivery {
     } catch (err) {
       // Refused (the node wants a larger bump, or the nonce was mined meanwhile) or unreachable: the next check decides.
       this.ctx.stats.rpcErrors++;
-      this.ctx.metrics.rpcErrors++;
+      this.ctx.metrics.rpcErrors.inc();
       this.ctx.log.warn({ chain: chainName, nonce: f.nonce, err: (err as Error).message }, "replacement not accepted; checking again later");
     }
   }

@@ -167,6 +167,7 @@ export class EventFollower {
           settleAttempts: 0,
         };
         records.save(record);
+        metrics.sent();
         this.tracker.sent(chainName, ev.id);
         const early = this.early.get(ev.id);
         if (early) {
@@ -183,7 +184,6 @@ export class EventFollower {
         if (!records.applyChainFact(r, settled, ts)) return;
         records.save(r);
         this.tracker.settled(r.id);
-        if (r.stages.initiated !== undefined) metrics.settlementSeconds.observe(ts - r.stages.initiated);
         if (r.message.mode === MODE.lockRelease && r.sourceReorgedAt === undefined) this.tracker.awaitFinalize(r);
         return;
       }

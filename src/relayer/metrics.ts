@@ -1,65 +1,142 @@
+/**
+ * The relayer's Prometheus metrics (prom-client), one registry per relayer (a process may run
+ * several: the simulator, tests), and the HTTP endpoint that serves them.
+ */
 import { createServer, type Server } from "node:http";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Advanced } from "../domain/lifecycle.js";
+import type { StageTimes, TransferRecord } from "../domain/transfer.js";
 
-/** A Prometheus histogram with fixed buckets. */
-export class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private n = 0;
-  constructor(readonly buckets: readonly number[]) {
-    this.counts = buckets.map(() => 0);
-  }
-  observe(v: number): void {
-    this.sum += v;
-    this.n++;
-    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) this.counts[i]!++;
-  }
-  lines(name: string, labels = ""): string[] {
-    const l = (extra: string) => `{${[labels, extra].filter(Boolean).join(",")}}`;
-    return [
-      ...this.buckets.map((b, i) => `${name}_bucket${l(`le="${b}"`)} ${this.counts[i]}`),
-      `${name}_bucket${l('le="+Inf"')} ${this.n}`,
-      `${name}_sum${labels ? `{${labels}}` : ""} ${this.sum}`,
-      `${name}_count${labels ? `{${labels}}` : ""} ${this.n}`,
-    ];
-  }
+/** Seconds, from a local chain's sub-second blocks to past an hour (Ethereum finality and slower). */
+const SECONDS_BUCKETS = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200];
+
+/** What the gauges show, read at each scrape. */
+export interface RelayerQueues {
+  /** Unfinished transfers by lifecycle state ("held": waiting for a manual review). */
+  open: Record<string, number>;
+  /** Jobs queued for a batch, by chain. */
+  queued: Record<string, number>;
+  /** Batch transactions sent and not yet mined, by chain. */
+  inFlight: Record<string, number>;
+  /** Settlements parked until the destination pool holds enough, by destination chain. */
+  parked: Record<string, number>;
 }
 
-/** What the relayer reports: transfers by state, settlement latency, batch sizes, RPC errors, queue depth. */
 export class RelayerMetrics {
-  readonly settlementSeconds = new Histogram([1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200]);
-  readonly batchSize = new Histogram([1, 2, 5, 10, 20, 50, 100, 200, 500]);
-  rpcErrors = 0;
-  /** Reorganisations seen on source or destination chains. */
-  reorgs = 0;
+  readonly registry = new Registry();
+  readonly settlementSeconds = new Histogram({
+    name: "corridor_settlement_seconds",
+    help: "Destination block time of a settlement minus source block time of its send.",
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly stageSeconds = new Histogram({
+    name: "corridor_stage_seconds",
+    help: "Seconds from a transfer's previous stage to the stage named (confirmed, screened, attested, submitted, settled, finalized, ...).",
+    labelNames: ["stage"] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly batchItems = new Histogram({
+    name: "corridor_batch_items",
+    help: "Items (settlements, refunds, finalizations, credits) per batch transaction.",
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+  readonly transfers = new Counter({
+    name: "corridor_transfers_total",
+    help: "Transfers entering each lifecycle state (one a reorganisation takes back counts again as it moves forward).",
+    labelNames: ["state"] as const,
+    registers: [this.registry],
+  });
+  readonly refunds = new Counter({
+    name: "corridor_refunds_total",
+    help: "Refunds read from source chains, by reason.",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly rpcErrors = new Counter({
+    name: "corridor_rpc_errors_total",
+    help: "Failed JSON-RPC and operator calls (retried).",
+    registers: [this.registry],
+  });
+  readonly reorgs = new Counter({
+    name: "corridor_reorgs_total",
+    help: "Chain reorganisations the watcher reconciled, by chain.",
+    labelNames: ["chain"] as const,
+    registers: [this.registry],
+  });
 
-  constructor(private readonly sample: () => { states: Record<string, number>; queueDepth: Record<string, number>; parked: Record<string, number> }) {}
+  constructor(sample: () => RelayerQueues) {
+    const gauge = (name: string, help: string, label: "state" | "chain", pick: (q: RelayerQueues) => Record<string, number>) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers: [this.registry],
+        collect() {
+          // Labels that went away (a state with no transfers left) go from the scrape too.
+          this.reset();
+          for (const [k, n] of Object.entries(pick(sample()))) this.set({ [label]: k }, n);
+        },
+      });
+    gauge("corridor_open_transfers", "Unfinished transfers by lifecycle state (held: waiting for a manual review).", "state", (q) => q.open);
+    gauge("corridor_queued_jobs", "Jobs queued for a batch transaction, by chain.", "chain", (q) => q.queued);
+    gauge("corridor_inflight_batches", "Batch transactions sent and not yet mined, by chain.", "chain", (q) => q.inFlight);
+    gauge("corridor_liquidity_parked_transfers", "Settlements parked until the destination pool holds enough, by destination chain.", "chain", (q) => q.parked);
+  }
 
-  /** The Prometheus text exposition format (version 0.0.4). */
-  render(): string {
-    const s = this.sample();
-    const out: string[] = [];
-    out.push("# HELP corridor_transfers Transfers seen by this relayer, by lifecycle state.", "# TYPE corridor_transfers gauge");
-    for (const [state, n] of Object.entries(s.states)) out.push(`corridor_transfers{state="${state}"} ${n}`);
-    out.push("# HELP corridor_settlement_seconds Destination block time minus source block time.", "# TYPE corridor_settlement_seconds histogram");
-    out.push(...this.settlementSeconds.lines("corridor_settlement_seconds"));
-    out.push("# HELP corridor_batch_size Messages per batch transaction.", "# TYPE corridor_batch_size histogram");
-    out.push(...this.batchSize.lines("corridor_batch_size"));
-    out.push("# HELP corridor_rpc_errors_total Failed JSON-RPC calls (retried).", "# TYPE corridor_rpc_errors_total counter", `corridor_rpc_errors_total ${this.rpcErrors}`);
-    out.push("# HELP corridor_reorgs_total Chain reorganisations the watcher reconciled.", "# TYPE corridor_reorgs_total counter", `corridor_reorgs_total ${this.reorgs}`);
-    out.push("# HELP corridor_queue_depth Jobs queued for each chain.", "# TYPE corridor_queue_depth gauge");
-    for (const [chain, n] of Object.entries(s.queueDepth)) out.push(`corridor_queue_depth{chain="${chain}"} ${n}`);
-    out.push("# HELP corridor_liquidity_queue Settlements waiting for destination liquidity.", "# TYPE corridor_liquidity_queue gauge");
-    for (const [chain, n] of Object.entries(s.parked)) out.push(`corridor_liquidity_queue{chain="${chain}"} ${n}`);
-    return out.join("\n") + "\n";
+  /**
+   * Counts a change of a record's state and times the stages it reached (called by Records.apply,
+   * the one place the relayer changes a state). `before` is the record's stage times before the step.
+   */
+  stepped(r: TransferRecord, before: StageTimes, step: Advanced): void {
+    if (step.ignored) return;
+    if (step.from !== step.to) {
+      this.transfers.inc({ state: step.to });
+      if (step.to === "settled" && r.stages.settled !== undefined && r.stages.initiated !== undefined) this.settlementSeconds.observe(r.stages.settled - r.stages.initiated);
+      if (step.to === "refunded") this.refunds.inc({ reason: r.refundReason ?? "other" });
+    }
+    const previous = Math.max(...Object.values(before));
+    if (!Number.isFinite(previous)) return;
+    for (const [stage, at] of Object.entries(r.stages)) {
+      // Stage times come from different clocks (each chain's blocks, the relayer's clock): a step back is skew, counted as 0.
+      if (before[stage as keyof StageTimes] === undefined) this.stageSeconds.observe({ stage: snakeCase(stage) }, Math.max(0, at - previous));
+    }
+  }
+
+  /** A new transfer seen on its source chain (records start INITIATED, not through a step). */
+  sent(): void {
+    this.transfers.inc({ state: "initiated" });
+  }
+
+  /** The Prometheus text exposition format. */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }
 
-/** Serves GET /metrics on 127.0.0.1. */
+const snakeCase = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Serves GET /metrics on 127.0.0.1, with the process's own metrics (CPU, memory, event loop, GC)
+ * added to the registry: only a served registry gets them, since they watch the event loop and the
+ * garbage collector for as long as the process lives.
+ */
 export function serveMetrics(metrics: RelayerMetrics, port: number, host = "127.0.0.1"): Promise<Server> {
+  collectDefaultMetrics({ register: metrics.registry });
   const server = createServer((req, res) => {
     if (req.method === "GET" && req.url === "/metrics") {
-      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
-      res.end(metrics.render());
+      metrics.render().then(
+        (text) => {
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          res.end(text);
+        },
+        (err: unknown) => {
+          res.writeHead(500, { "content-type": "text/plain" });
+          res.end(`metrics failed: ${(err as Error).message}\n`);
+        },
+      );
     } else {
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("not found\n");

@@ -10,6 +10,7 @@ import { isTerminal, type TransferRecord } from "../domain/transfer.js";
 import { advance, LifecycleErrorCode, type Advanced, type LifecycleEvent } from "../domain/lifecycle.js";
 import { isCorridorError } from "../domain/errors.js";
 import type { TransferStore } from "./store.js";
+import type { RelayerMetrics } from "./metrics.js";
 
 export class Records {
   /** Working copies of unfinished records. */
@@ -21,6 +22,7 @@ export class Records {
   constructor(
     private readonly store: TransferStore,
     private readonly log: Logger,
+    private readonly metrics: RelayerMetrics,
     private readonly onFinished: (id: Hex) => void,
   ) {}
 
@@ -53,9 +55,11 @@ export class Records {
     return this.working.values();
   }
 
-  /** The one place the relayer changes a record's state: through the lifecycle, counting the outcomes as they come and go. */
+  /** The one place the relayer changes a record's state: through the lifecycle, counting the outcomes as they come and go (and in the metrics). */
   apply(r: TransferRecord, event: LifecycleEvent, at: number): Advanced {
+    const before = { ...r.stages };
     const step = advance(r, event, at);
+    this.metrics.stepped(r, before, step);
     if (step.from !== step.to) {
       if (step.from === "settled" || step.from === "refunded") this.finalCounts[step.from]--;
       if (step.to === "settled" || step.to === "refunded") this.finalCounts[step.to]++;
@@ -83,9 +87,9 @@ export class Records {
     return this.finalCounts.settled + this.finalCounts.refunded;
   }
 
-  /** Transfers by state, for the metrics: the outcomes counted, the unfinished working copies by their state. */
-  stateCounts(): Record<string, number> {
-    const states: Record<string, number> = { ...this.finalCounts };
+  /** Unfinished transfers by state, for the metrics. */
+  openCounts(): Record<string, number> {
+    const states: Record<string, number> = {};
     for (const r of this.working.values()) if (!done(r) && r.state !== "settled") states[r.state] = (states[r.state] ?? 0) + 1;
     return states;
   }

@@ -8,6 +8,7 @@ import type { Deployment } from "../contracts/deploy.js";
 import type { FinalizeItem, RefundItem, SettleItem } from "../contracts/gateway.js";
 import type { Clock } from "../domain/clock.js";
 import type { TransferRecord } from "../domain/transfer.js";
+import type { Advanced, LifecycleEvent } from "../domain/lifecycle.js";
 import type { TransferStore } from "./store.js";
 import type { AttestBatch } from "../operator/attester.js";
 import type { SignedBatch } from "../operator/operator.js";
@@ -92,8 +93,9 @@ export class Relayer {
   /** Counters for reports and metrics. */
   readonly stats: RelayerStats = { batches: 0, batchItems: 0, rpcErrors: 0, alreadySettled: 0 };
   readonly metrics = new RelayerMetrics(() => ({
-    states: this.records.stateCounts(),
-    queueDepth: this.outbound.queueDepth(),
+    open: this.records.openCounts(),
+    queued: this.outbound.queueDepth(),
+    inFlight: this.outbound.inflightDepth(),
     parked: this.outbound.liquidityQueueDepth(),
   }));
   /** Delivery counters: stuck batches replaced (same nonce, higher fees), batches whose nonce another transaction took, nonce gaps filled. */
@@ -102,7 +104,7 @@ export class Relayer {
   constructor(private readonly opts: RelayerOptions) {
     this.log = opts.logger.child({ module: "relayer" });
     // A finished record is forgotten everywhere, so memory does not grow with the transfers so far.
-    this.records = new Records(opts.store, this.log, (id) => {
+    this.records = new Records(opts.store, this.log, this.metrics, (id) => {
       this.outbound.finished(id);
       this.tracker.finished(id);
     });
@@ -187,6 +189,11 @@ export class Relayer {
   /** A refund request that could not be signed yet is retried later. */
   retryRefundLater(id: Hex): void {
     this.tracker.retryRefundLater(id);
+  }
+
+  /** Moves a record on by an operator's answer, through the lifecycle (throws CORRIDOR_LIFECYCLE_ILLEGAL for one its state does not allow); `touch` saves it. */
+  advance(record: TransferRecord, event: LifecycleEvent, at: number): Advanced {
+    return this.records.apply(record, event, at);
   }
 
   /** Persists a record changed outside the relayer (by the operator service). */

@@ -192,7 +192,7 @@ export class ReorgGuard {
       if (fork < (opts.store.cursor(chainName) ?? -1)) opts.store.setCursor(chainName, fork);
     });
     if (cause === "reorg" || report.dropped.length + report.exposed.length + report.resettled.length + report.released.length > 0) {
-      this.ctx.metrics.reorgs++;
+      this.ctx.metrics.reorgs.inc({ chain: chainName });
       this.ctx.log.warn(
         { chain: chainName, cause, forkBlock: fork, oldHead: oldCursor, newHead: head, dropped: report.dropped.length, exposed: report.exposed.length, moved: report.moved.length, resettled: report.resettled.length, released: report.released.length },
         "source chain reorganised: transfers reconciled",
