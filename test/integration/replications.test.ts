@@ -1,6 +1,7 @@
 /**
  * `corridor simulate --replications`, run as users run it: every replication a full run on its own
- * chains in a child process. A tiny scenario keeps it short.
+ * chains in a child process. A tiny scenario keeps it short (about a minute on two idle cores; the
+ * timeouts allow for a machine busy with other work).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,7 +79,7 @@ describe("corridor simulate --replications", () => {
     for (const x of r.runs) expect(html).toContain(`<td class="num">${x.seed}</td>`);
     expect(html).toContain("Replication 0 in detail");
     expect(html).toContain('data-chart="latency"');
-  });
+  }, 600_000);
 
   it("fails with a coded error naming the replication that could not run", async () => {
     const out = join(dir, "broken");
@@ -90,5 +91,5 @@ describe("corridor simulate --replications", () => {
     expect(r.stderr).toContain("error [CORRIDOR_REPLICATION_FAILED]: replication 1 (seed");
     expect(r.stderr).toContain("CORRIDOR_USAGE_OUTPUT_UNWRITABLE");
     expect(existsSync(join(out, "replications.json"))).toBe(false);
-  });
+  }, 300_000);
 });
