@@ -1,4 +1,5 @@
 import type { SimulationResults } from "../sim/results.js";
+import { HEADLINE_FIGURES, type FigureUnit, type ReplicationsReport } from "../sim/replications.js";
 import { specOfScenario } from "../report/spec.js";
 import { duration, table } from "./table.js";
 
@@ -129,4 +130,36 @@ export function formatSummary(r: SimulationResults): string {
 /** Whole units with thousands separators and at most two decimals. */
 function fmtUnits(x: number): string {
   return x.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+/** A headline figure in its unit: "14 min 02 s", "97.5%", "0.214%", "3.4". */
+function figure(unit: FigureUnit, x: number): string {
+  if (unit === "seconds") return duration(x);
+  if (unit === "share") return `${(x * 100).toFixed(1)}%`;
+  if (unit === "pct") return `${x.toFixed(3)}%`;
+  return x.toFixed(1);
+}
+
+/** What `corridor simulate --replications` prints: each headline figure's mean and 95% interval, and conservation in every replication. */
+export function formatReplications(r: ReplicationsReport): string {
+  const out: string[] = [];
+  out.push(`Scenario ${r.scenario} (seed ${r.seed}): ${r.replications} replications in ${duration(r.wallSeconds)}`);
+  out.push("");
+  out.push(
+    table(
+      ["figure", "mean", "95% interval", "sd", "runs"],
+      HEADLINE_FIGURES.map(({ key, label, unit }) => {
+        const i = r.intervals[key];
+        return i ? [label, figure(unit, i.mean), `${figure(unit, i.low)} to ${figure(unit, i.high)}`, figure(unit, i.sd), i.n] : [label, "-", "-", "-", 0];
+      }),
+    ),
+  );
+  out.push("");
+  out.push(`Interval: ${r.method}`);
+  out.push("");
+  const failed = r.conservation.failed;
+  out.push(
+    `Conservation check (to the base unit): ${failed.length === 0 ? `HOLDS in all ${r.replications} replications` : `FAILS in replication${failed.length > 1 ? "s" : ""} ${failed.join(", ")} (holds in ${r.conservation.held})`}`,
+  );
+  return out.join("\n");
 }

@@ -62,6 +62,15 @@ export function formatDuration(seconds: number | null | undefined): string {
   return h ? `${plural(d, "day")} ${plural(h, "hour")}` : plural(d, "day");
 }
 
+/** Seconds to the tenth under a minute and to the second above, for figures compared closely (intervals): "2.3 s", "14 min 02 s", "1 h 05 min 12 s". */
+export function formatSecondsExact(seconds: number): string {
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  const two = (n: number) => String(n).padStart(2, "0");
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ${two(whole % 60)} s`;
+  return `${Math.floor(whole / 3600)} h ${two(Math.floor((whole % 3600) / 60))} min ${two(whole % 60)} s`;
+}
+
 /** Short axis labels: "45 s", "12 min", "2 h", "1.5 h". */
 export function formatDurationShort(seconds: number): string {
   if (seconds < 60) return `${oneDecimal(seconds)} s`;

@@ -11,9 +11,10 @@
  * wall-clock figure shown is the one results.json records).
  */
 import type { SimulationResults } from "../sim/results.js";
+import { HEADLINE_FIGURES, type FigureUnit, type ReplicationRun, type ReplicationsReport } from "../sim/replications.js";
 import { g20Scorecard, type G20Targets, type ReferenceCorridorCost, type Scorecard } from "../measure/scorecard.js";
 import { escapeHtml as esc } from "./escape.js";
-import { formatDuration, formatDurationShort, formatInt, formatMoney, formatPct, formatShare, formatUtc } from "./format.js";
+import { formatDuration, formatDurationShort, formatInt, formatMoney, formatPct, formatSecondsExact, formatShare, formatUtc } from "./format.js";
 import { complianceOutcomes, corridorTierTable, costBreakdown, histogramBins, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";
 import { kpi, page, table, verdict } from "./page.js";
 import { listWords, specOfScenario } from "./spec.js";
@@ -26,6 +27,8 @@ export interface ReportOptions {
   /** The command that reproduces the run, shown verbatim. */
   command: string;
   targets: G20Targets;
+  /** A replicated run: its intervals come first, and the rest of the report is its replication 0 (`results`). */
+  replications?: ReplicationsReport;
 }
 
 const pctTick = (v: number) => `${Number(v.toFixed(2))}%`;
@@ -34,9 +37,11 @@ const shareTick = (v: number) => `${Math.round(v * 100)}%`;
 export function renderReport(results: SimulationResults, opts: ReportOptions): string {
   const spec = specOfScenario(results.scenario);
   const scorecard = g20Scorecard(results.transfers, opts.targets, { scenario: { ...results.scenario, spec } });
-  const title = `Corridor simulation report: ${results.scenario.name}`;
+  const reps = opts.replications;
+  const title = `Corridor simulation report: ${results.scenario.name}${reps ? ` (${reps.replications} replications)` : ""}`;
   const body = [
-    headerSection(results, spec),
+    headerSection(results, spec, reps),
+    ...(reps ? [intervalsSection(reps, results)] : []),
     headlineSection(results, scorecard),
     scorecardSection(scorecard),
     timeSection(results),
@@ -53,7 +58,7 @@ export function renderReport(results: SimulationResults, opts: ReportOptions): s
 
 // ---------------------------------------------------------------- sections
 
-function headerSection(r: SimulationResults, spec: CorridorSpec): string {
+function headerSection(r: SimulationResults, spec: CorridorSpec, reps: ReplicationsReport | undefined): string {
   const s = r.scenario;
   const start = Math.floor(Date.parse(s.startTime) / 1000);
   const chains = listWords(Object.values(spec.chains).map((c) => `${c.name} chain (${c.profile} profile)`));
@@ -61,8 +66,54 @@ function headerSection(r: SimulationResults, spec: CorridorSpec): string {
 <p class="eyebrow">Corridor simulation report</p>
 <h1>${esc(s.name)}</h1>
 ${s.description ? `<p class="lede">${esc(s.description)}</p>` : ""}
-<p class="meta">Seed ${esc(r.seed)} · ${esc(formatDuration(r.summary.virtualSeconds))} of simulated time from ${esc(Number.isFinite(start) ? formatUtc(start) : s.startTime)} to ${esc(formatUtc(virtualEndSeconds(r)))} · ${esc(chains)}</p>
+<p class="meta">${reps ? `${esc(formatInt(reps.replications))} replications from seed ${esc(reps.seed)}; the figures after the intervals are replication 0's (seed ${esc(r.seed)})` : `Seed ${esc(r.seed)}`} · ${esc(formatDuration(r.summary.virtualSeconds))} of simulated time from ${esc(Number.isFinite(start) ? formatUtc(start) : s.startTime)} to ${esc(formatUtc(virtualEndSeconds(r)))} · ${esc(chains)}</p>
 </header>`;
+}
+
+/** A headline figure in its unit, precise enough to tell an interval's ends apart. */
+function figureText(unit: FigureUnit, x: number): string {
+  if (unit === "seconds") return formatSecondsExact(x);
+  if (unit === "share") return `${(x * 100).toFixed(1)}%`;
+  if (unit === "pct") return formatPct(x, 3);
+  return x.toFixed(1);
+}
+
+/** A replicated run's figures, each as its mean with its 95% interval, every replication's figures, and how the interval is computed. */
+function intervalsSection(reps: ReplicationsReport, first: SimulationResults): string {
+  const lines = HEADLINE_FIGURES.map(({ key, label, unit }) => {
+    const i = reps.intervals[key];
+    if (!i) return `${label}: no run has this figure`;
+    return `${label} ${figureText(unit, i.mean)} (${figureText(unit, i.low)}–${figureText(unit, i.high)}, 95% CI, ${formatInt(i.n)} run${i.n === 1 ? "" : "s"})`;
+  });
+  const failed = reps.conservation.failed;
+  const books =
+    failed.length === 0
+      ? `The books balance to the smallest unit in all ${formatInt(reps.replications)} replications.`
+      : `The books do not balance in replication${failed.length > 1 ? "s" : ""} ${failed.join(", ")} (they balance in ${formatInt(reps.conservation.held)}).`;
+  const runs = table(
+    [
+      { header: "Replication", num: true, cell: (x: ReplicationRun) => esc(x.replication) },
+      { header: "Seed", num: true, cell: (x: ReplicationRun) => esc(x.seed) },
+      ...HEADLINE_FIGURES.map(({ key, label, unit }) => ({ header: label, num: true, cell: (x: ReplicationRun) => esc(x.figures[key] === null ? "–" : figureText(unit, x.figures[key])) })),
+      { header: "Books balance", cell: (x: ReplicationRun) => (x.figures.conservationOk ? '<span class="met">yes</span>' : '<span class="notmet">NO</span>') },
+      { header: "Folder", cell: (x: ReplicationRun) => `<code>${esc(x.dir)}</code>` },
+    ],
+    reps.runs,
+  );
+  return `<section id="intervals">
+<h2>Figures over ${esc(formatInt(reps.replications))} replications</h2>
+<p>The scenario was run ${esc(formatInt(reps.replications))} times, each a full run on its own chains that differs from the others only in its seed (the random draws: arrivals, amounts, senders and any modelled exchange-rate path). Each figure is the mean over the runs with its 95% confidence interval.</p>
+<ul class="lines">${lines.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
+<p>${esc(books)}</p>
+<p class="note">How the interval is computed: ${esc(reps.method)} Replication 0 runs with the scenario's own seed (${esc(reps.seed)}): it is the plain run. Every other replication's seed is derived from that seed and its number alone, so the same command gives the same figures.</p>
+<details><summary>Every replication's figures (${esc(formatInt(reps.runs.length))}; replications.json has them too)</summary>
+${runs}
+</details>
+</section>
+<section id="replication-0">
+<h2>Replication 0 in detail</h2>
+<p>Everything below is replication 0 alone (seed ${esc(first.seed)}, the plain run of the scenario): its figures, charts and tables are one run's, not means. Each replication's own report is in its folder (<code>${esc(reps.runs[0]?.dir ?? "")}/report.html</code> and so on).</p>
+</section>`;
 }
 
 function headlineSection(r: SimulationResults, sc: Scorecard): string {

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { CorridorError, isCorridorError } from "../../domain/errors.js";
 import type { SimulationResults } from "../../sim/results.js";
+import type { ReplicationsReport } from "../../sim/replications.js";
 import { specOfScenario } from "../../report/spec.js";
 
 /** Reads a results.json written by `corridor simulate`, with a clear error when it is not one. */
@@ -95,14 +96,14 @@ function writeOut(file: string, text: string): void {
   }
 }
 
-/** The report for a results object, as `corridor simulate` and `corridor report` write it. */
-export async function writeReport(results: SimulationResults, file: string, command: string): Promise<void> {
-  writeFileSync(file, await renderHtml(results, command));
+/** The report for a results object, as `corridor simulate` and `corridor report` write it (with the intervals of a replicated run, `results` being its replication 0). */
+export async function writeReport(results: SimulationResults, file: string, command: string, replications?: ReplicationsReport): Promise<void> {
+  writeFileSync(file, await renderHtml(results, command, replications));
 }
 
-async function renderHtml(results: SimulationResults, command: string): Promise<string> {
+async function renderHtml(results: SimulationResults, command: string, replications?: ReplicationsReport): Promise<string> {
   const [{ renderReport }, { loadG20Targets }] = await Promise.all([import("../../report/html.js"), import("../../measure/g20-targets.js")]);
-  return renderReport(results, { command, targets: loadG20Targets() });
+  return renderReport(results, { command, targets: loadG20Targets(), ...(replications ? { replications } : {}) });
 }
 
 export function registerReport(program: Command): void {
