@@ -100,6 +100,16 @@ export function formatSummary(r: SimulationResults): string {
     out.push("Faults (times after the start of the run)");
     for (const f of s.faults) out.push(`  ${f.index + 1}. ${f.kind}${f.start ? "" : " (never started: the run ended first)"}: ${f.summary}`);
   }
+  if (s.regulation) {
+    out.push("");
+    out.push("Regulation packs in force: " + s.regulation.coins.map((c) => `${c.currency} ${c.packs.map((p) => p.id).join(" + ")}`).join("; "));
+    for (const c of s.regulation.coins) {
+      for (const m of c.mints) out.push(`  ${c.currency} mint of ${m.amount} to ${m.holder === "individual" ? "an" : "a"} ${m.holder} at +${m.offsetSeconds} s: ${m.outcome}${m.reason ? ` (${m.reason})` : ""}`);
+      if (c.redemptions.requests > 0) out.push(`  ${c.currency} redemptions: ${c.redemptions.requests} of ${c.redemptions.amount} at par` + (c.redemptions.deadline ? `, ${c.redemptions.paidOnTime} by the deadline, ${c.redemptions.paidLate} late` : ""));
+      if (c.holdingLimits) out.push(`  ${c.currency} holding limits: ${c.holdingLimits.refusedMints} mints refused, ${c.holdingLimits.deniedTransfers} transfers denied`);
+      for (const o of c.orders) out.push(`  ${c.currency} lawful order at +${o.offsetSeconds} s: ${o.target} frozen, seized ${Object.entries(o.seized).map(([k, v]) => `${v} on ${k}`).join(", ")}, ${o.transfersRefunded} transfers to it refunded`);
+    }
+  }
   if (s.g20) {
     out.push("");
     out.push("G20 targets for cross-border payments (FSB, 2021)");
@@ -123,6 +133,10 @@ export function formatSummary(r: SimulationResults): string {
         s.conservation.burnAndMint.map((b) => [b.currency, b.burned, b.minted, b.refunded, b.inFlight, ...(reorg ? [b.unbacked] : []), b.supplyChange, b.ok ? "yes" : "NO"]),
       ),
     );
+  }
+  if (s.conservation.issuance && s.conservation.issuance.length > 0) {
+    out.push("");
+    out.push("Issuers (inside the lines above): " + s.conservation.issuance.map((l) => `${l.currency} minted ${l.minted}, redeemed ${l.redeemed}, seized ${l.seized}`).join("; "));
   }
   return out.join("\n");
 }

@@ -25,10 +25,29 @@ export interface SupplyLine {
   ok: boolean;
 }
 
+/** A balance change outside the transfer records: an issuer's mint, a redemption, a seizure (src/regulation/issuer.ts). */
+export interface LedgerFlow {
+  chain: string;
+  currency: Currency;
+  group: LedgerGroup;
+  /** Signed base units. */
+  amount: bigint;
+  what: "mint" | "redeem" | "seize";
+}
+
+/** What the issuers did to a coin, summed over chains. */
+export interface IssuanceLine {
+  currency: Currency;
+  minted: bigint;
+  redeemed: bigint;
+  seized: bigint;
+}
+
 export interface ConservationReport {
   ok: boolean;
   lines: ConservationLine[];
   burnAndMint: SupplyLine[];
+  issuance: IssuanceLine[];
 }
 
 const GROUPS: LedgerGroup[] = ["senders", "recipients", "gatewayBalance", "escrowed", "liquidity", "feeRecipient", "totalSupply"];
@@ -37,9 +56,11 @@ const GROUPS: LedgerGroup[] = ["senders", "recipients", "gatewayBalance", "escro
  * Conservation, to the base unit: every on-chain balance change (senders, recipients, gateway
  * escrow and liquidity, fee recipients, token supply) must equal what the transfer records say
  * moved (sent, paid out, refunded, finalized, in flight); and for same-currency transfers what
- * was burned equals what was minted plus refunded plus in flight.
+ * was burned equals what was minted plus refunded plus in flight. `flows` are the issuers' mints,
+ * redemptions and seizures: each moves its holder group and supply by what it says, so a mint (or a
+ * burn) that is not among them leaves a line unbalanced.
  */
-export function checkConservation(records: Iterable<TransferRecord>, before: LedgerSnapshot, after: LedgerSnapshot): ConservationReport {
+export function checkConservation(records: Iterable<TransferRecord>, before: LedgerSnapshot, after: LedgerSnapshot, flows: readonly LedgerFlow[] = []): ConservationReport {
   const expected: Record<string, Record<string, Record<string, bigint>>> = {};
   const add = (chain: string, cur: string, group: LedgerGroup, v: bigint) => {
     const c = (expected[chain] ??= {});
@@ -96,6 +117,18 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
     }
   }
 
+  const issued: Record<string, bigint> = {};
+  const issuance: Record<string, IssuanceLine> = {};
+  for (const f of flows) {
+    add(f.chain, f.currency, f.group, f.amount);
+    const line = (issuance[f.currency] ??= { currency: f.currency, minted: 0n, redeemed: 0n, seized: 0n });
+    if (f.group === "totalSupply") {
+      issued[f.currency] = (issued[f.currency] ?? 0n) + f.amount;
+      if (f.what === "mint") line.minted += f.amount;
+      else line.redeemed -= f.amount;
+    } else if (f.what === "seize") line.seized -= f.amount;
+  }
+
   const lines: ConservationLine[] = [];
   for (const [chain, tokens] of Object.entries(after.balances)) {
     for (const [cur, groups] of Object.entries(tokens) as [Currency, Record<LedgerGroup, bigint>][]) {
@@ -112,9 +145,9 @@ export function checkConservation(records: Iterable<TransferRecord>, before: Led
       0n,
     );
     // Lock-and-release moves no supply, so the only supply change across chains is what is burned and not yet minted or
-    // refunded, plus what was minted against a send a reorg removed (unbacked).
-    const ok = s.burned + s.unbacked === s.minted + s.refunded + s.inFlight && supplyChange === s.unbacked - s.inFlight;
+    // refunded, plus what was minted against a send a reorg removed (unbacked), plus what the issuer minted less what it burned.
+    const ok = s.burned + s.unbacked === s.minted + s.refunded + s.inFlight && supplyChange === s.unbacked - s.inFlight + (issued[s.currency] ?? 0n);
     return { ...s, supplyChange, ok };
   });
-  return { ok: lines.every((l) => l.ok) && burnAndMint.every((s) => s.ok), lines, burnAndMint };
+  return { ok: lines.every((l) => l.ok) && burnAndMint.every((s) => s.ok), lines, burnAndMint, issuance: Object.values(issuance) };
 }

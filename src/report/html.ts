@@ -4,7 +4,7 @@
  *
  * Sections: headline figures, the G20 scorecard with its sources, where the time goes (stage
  * waterfall), the settlement-time distribution, corridors and tiers, the cost breakdown,
- * compliance outcomes, the conservation check, the scenario's parameters and the command that
+ * compliance outcomes, the regulation packs in force and what the issuers did, the conservation check, the scenario's parameters and the command that
  * reproduces the run. Charts are <svg data-chart="waterfall|latency|cost|compliance|g20">.
  *
  * Deterministic: the same results give the same bytes (no wall clock is read here; the only
@@ -49,6 +49,7 @@ export function renderReport(results: SimulationResults, opts: ReportOptions): s
     corridorSection(results, spec),
     costSection(results, scorecard),
     complianceSection(results),
+    regulationSection(results),
     integritySection(results, spec),
     scenarioSection(results),
     reproduceSection(results, opts.command, spec),
@@ -427,6 +428,62 @@ ${
       )}`
     : ""
 }
+</section>`;
+}
+
+/** The regulation packs in force per coin (src/regulation/packs.ts) and what the issuers did under them. */
+function regulationSection(r: SimulationResults): string {
+  const reg = r.summary.regulation;
+  if (!reg || reg.coins.length === 0) {
+    return `<section id="regulation">
+<h2>Regulation packs in force</h2>
+<p>None: the scenario names no regulation pack, so no issuer rules (reserves, guardrail, holding limits, redemption deadline, lawful orders) were modelled.</p>
+</section>`;
+  }
+  const inForce = reg.coins.map((c) => `<li><strong>${esc(c.currency)}</strong> (issued on ${esc(c.homeChain)}): ${c.packs.map((p) => `${esc(p.id)}, ${esc(p.title)} (${esc(p.status)}, ${esc(p.date)})`).join("; ")}</li>`).join("\n");
+  const facts = reg.coins.flatMap((c) => {
+    const out: string[] = [];
+    const reserves = Object.entries(c.reserves.start).map(([k, v]) => `${esc(k)} ${esc(v)}`).join(", ");
+    out.push(`${esc(c.currency)} reserves at the start: ${esc(c.reserves.startTotal)} (${reserves}); at the end ${esc(c.reserves.endTotal)}.`);
+    if (c.guardrail) out.push(`${esc(c.currency)} issuance guardrail ${esc(c.guardrail.rule)}${c.guardrail.scale !== 1 ? `, <strong>scaled by ${esc(c.guardrail.scale)} for this run to ${esc(c.guardrail.inForce)}</strong> (a scenario setting, not the rule)` : ""}.`);
+    for (const m of c.mints) out.push(`Mint of ${esc(m.amount)} ${esc(c.currency)} to ${m.holder === "individual" ? "an" : "a"} ${esc(m.holder)} at +${esc(m.offsetSeconds)} s: ${esc(m.outcome)}${m.reason ? ` (${esc(m.reason)})` : ""}.`);
+    if (c.holdingLimits) out.push(`Holding limits ${esc(c.holdingLimits.individual)} per individual, ${esc(c.holdingLimits.business)} per business: ${esc(c.holdingLimits.refusedMints)} mint(s) refused, ${esc(c.holdingLimits.deniedTransfers)} transfer(s) denied and refunded; ${esc(c.holdingLimits.overLimitAtStart)} holder(s) already above at the start.`);
+    if (c.redemptions.requests > 0) {
+      const classes = Object.entries(c.redemptions.byClass).map(([k, v]) => `${esc(v!.paid)} from ${esc(k)}`).join(", ");
+      out.push(
+        `${esc(c.redemptions.requests)} redemption(s) of ${esc(c.redemptions.amount)} ${esc(c.currency)} at par (${classes}): ` +
+          (c.redemptions.deadline ? `${esc(c.redemptions.paidOnTime)} paid by the ${esc(c.redemptions.deadline)}, <strong>${esc(c.redemptions.paidLate)} late</strong>.` : "no deadline in force."),
+      );
+      for (const run of c.redemptions.runs) out.push(`Redemption run (fault ${esc(run.fault + 1)}): ${esc(run.redeemed)} redeemed against ${esc(run.onDemandAtStart)} on demand of ${esc(run.reservesAtStart)} reserves: the liquid share ${run.coveredOnDemand ? "covered it" : "<strong>did not cover it</strong>"}.`);
+    }
+    for (const o of c.orders) {
+      const seized = Object.entries(o.seized).map(([k, v]) => `${esc(v)} on ${esc(k)}`).join(", ");
+      const held = Object.entries(o.recoveryBalance).map(([k, v]) => `${esc(v)} on ${esc(k)}`).join(", ");
+      out.push(`Lawful order at +${esc(o.offsetSeconds)} s: ${esc(o.target)} frozen on ${esc(o.frozenOn.join(", "))}, ${seized} ${esc(c.currency)} seized; the recovery address holds ${held}; ${esc(o.transfersRefunded)} transfer(s) to it refunded to their senders.`);
+    }
+    return out;
+  });
+  for (const x of reg.comparability) {
+    facts.push(`${esc(x.regime)}: the ${esc(x.coin)} coin${x.packs.length ? ` (under ${esc(x.packs.join(" + "))})` : ""} is ${x.comparable ? "usable" : "<strong>not usable</strong>"} in ${esc(x.jurisdiction)} under the Act: ${x.comparable ? "its regime is found comparable" : "no comparability finding for its regime"}. ${esc(x.note)}`);
+  }
+  const issuance = r.summary.conservation.issuance ?? [];
+  if (issuance.length) facts.push(`In the balance checks below: ${issuance.map((l) => `${esc(l.currency)} minted ${esc(l.minted)}, redeemed ${esc(l.redeemed)}, seized ${esc(l.seized)}`).join("; ")}.`);
+  const rules = reg.coins.flatMap((c) => c.rules.map((x) => ({ ...x, currency: c.currency })));
+  return `<section id="regulation">
+<h2>Regulation packs in force</h2>
+<ul>${inForce}</ul>
+<ul>${facts.map((f) => `<li>${f}</li>`).join("\n")}</ul>
+<details><summary>The rules and their sources (${esc(formatInt(rules.length))})</summary>
+${table(
+  [
+    { header: "Coin", cell: (x) => esc(x.currency) },
+    { header: "Rule", cell: (x) => esc(x.rule) },
+    { header: "Value", cell: (x) => esc(JSON.stringify(x.value)) },
+    { header: "Source", cell: (x) => `${esc(x.source)} (${esc(x.date)})${x.note ? `. ${esc(x.note)}` : ""}` },
+  ],
+  rules,
+)}
+</details>
 </section>`;
 }
 

@@ -65,6 +65,22 @@ export const FaultSchema = z.discriminatedUnion("kind", [
       note,
     })
     .strict(),
+  /**
+   * A redemption run on a coin (its issuer: src/regulation/issuer.ts): a `share` of its holders on its
+   * home chain redeem their whole balance at times spread over the window. `marketDepthPerDay`: the
+   * share of each reserve class that sells (and settles a business day later) per business day.
+   */
+  z
+    .object({
+      kind: z.literal("redemptionRun"),
+      at,
+      durationSeconds: duration,
+      currency: CurrencyCodeSchema,
+      share: z.number().gt(0).max(1),
+      marketDepthPerDay: z.number().gt(0).max(1).optional(),
+      note,
+    })
+    .strict(),
 ]);
 export const FaultsSchema = z.array(FaultSchema).default([]);
 
@@ -119,6 +135,11 @@ export interface FaultDeps {
   senderKeys?: ReadonlyMap<string, Hex>;
   /** Told after a chain was reorganised (caches of its head must go), with the sends whose senders double-spent them. */
   onReorg?: (chain: string, doubleSpent: readonly Hex[]) => void;
+  /** The coins' issuers (src/regulation/issuer.ts): they run redemption runs and say what came of them. */
+  redemptions?: {
+    begin(index: number, spec: Extract<FaultSpec, { kind: "redemptionRun" }>): void;
+    report(index: number): { summary: string; affected: Record<string, number | string | null> };
+  };
 }
 
 interface State {
@@ -290,6 +311,8 @@ export class FaultInjector {
       const chain = this.deps.chains[spec.chain]!;
       s.forkBlock = Number(await chain.request<string>("eth_blockNumber"));
       s.snapshot = await chain.request<string>("evm_snapshot");
+    } else if (spec.kind === "redemptionRun") {
+      this.deps.redemptions!.begin(s.index, spec);
     } else if (spec.kind === "attesterOutage") {
       const set = this.deps.attesters;
       const n = Math.min(set.addresses.length, spec.offline ?? set.addresses.length - set.threshold + 1);
@@ -508,6 +531,12 @@ export class FaultInjector {
             `chain ${chain} reorganised ${window} (${affected.orphanedBlocks ?? "?"} blocks replaced, ${affected.doubleSpentSends} sends double-spent): ` +
             `${dropped.length} transfers dropped before settling, ${exposed.length} already paid out by the destination` +
             (exposed.length ? ` (exposure ${affected.exposure.join(", ")}, ${exposed.length - standardExposed.length} of them Fast)` : "");
+          break;
+        }
+        case "redemptionRun": {
+          const r = this.deps.redemptions!.report(s.index);
+          Object.assign(affected, r.affected);
+          what = `redemption run on ${spec.currency} ${window}: ${r.summary}`;
           break;
         }
         case "liquidityDrain": {

@@ -14,6 +14,7 @@ import type { Scenario } from "./scenario.js";
 import type { PlannedTransfer } from "./workload.js";
 import type { TransferGas } from "../measure/gas.js";
 import type { FaultReport } from "./faults.js";
+import type { RegulationReport } from "../regulation/issuer.js";
 import { g20Scorecard, type G20Targets, type Scorecard } from "../measure/scorecard.js";
 import { round, toTransferOut, units, type TransferOut } from "../measure/transfer-out.js";
 
@@ -114,7 +115,11 @@ export interface SimulationResults {
       ok: boolean;
       lines: { chain: string; token: string; holder: string; expected: string; actual: string; ok: boolean }[];
       burnAndMint: { currency: string; burned: string; minted: string; refunded: string; inFlight: string; unbacked: string; supplyChange: string; ok: boolean }[];
+      /** What the coins' issuers minted, redeemed and seized (src/regulation/), all inside the lines above. */
+      issuance?: { currency: string; minted: string; redeemed: string; seized: string }[];
     };
+    /** The regulation packs in force per coin and what the issuers did (src/regulation/); absent when no coin has packs. */
+    regulation?: RegulationReport;
     /** Wall-clock fields: the only ones that differ between runs of the same scenario and seed. */
     wallClock: { seconds: number };
   };
@@ -144,6 +149,8 @@ export function buildResults(input: {
   faults?: (transfers: readonly TransferOut[]) => FaultReport[];
   /** Targets for the G20 scorecard; null leaves it out. */
   g20Targets?: G20Targets | null;
+  /** The issuers' report, built from the finished transfers; absent when no coin has packs. */
+  regulation?: (transfers: readonly TransferOut[]) => RegulationReport;
 }): SimulationResults {
   const { records } = input;
   const transfers: TransferOut[] = records
@@ -304,7 +311,9 @@ export function buildResults(input: {
           supplyChange: units(s.supplyChange),
           ok: s.ok,
         })),
+        issuance: c.issuance.map((l) => ({ currency: l.currency, minted: units(l.minted), redeemed: units(l.redeemed), seized: units(l.seized) })),
       },
+      ...(input.regulation ? { regulation: input.regulation(transfers) } : {}),
       wallClock: { seconds: input.wallSeconds },
     },
     deployment: input.deployment,

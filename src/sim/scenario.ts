@@ -18,6 +18,7 @@ import {
   type CorridorSpec,
 } from "../spec/spec.js";
 import { FaultsSchema } from "./faults.js";
+import { PACK_IDS, PACKS, regimeOf, type PackId } from "../regulation/packs.js";
 
 /**
  * Bounds that keep a scenario inside what the chains and the engine can run. A value past them is
@@ -68,6 +69,34 @@ const allowance = z.union([z.literal("unlimited"), positiveDecimal]);
 const FEE_ROUTE_KEY = /^([a-z][a-z0-9]{0,15}):([A-Z]{3})->([a-z][a-z0-9]{0,15})$/;
 /** Default Fast allowance per destination chain, whole units of its payouts. */
 const DEFAULT_FAST_ALLOWANCE = "10000000";
+
+const hexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address");
+
+/**
+ * Regulation (src/regulation/): which packs govern which coin, and the issuer's actions during the
+ * run. A coin with packs has an issuer whose reserves back its supply in the regime's mix.
+ */
+const RegulationSchema = z
+  .object({
+    /** Packs by coin (a currency of the spec): one pack or a list, e.g. { "<code>": ["boe-2026", "fca"] } (read as a list). */
+    packs: z
+      .record(
+        CurrencyCodeSchema,
+        // Each name is checked against PACK_IDS below (regulationIssues), where the error can show it.
+        z.union([z.string(), z.array(z.string()).min(1).max(PACK_IDS.length)]).transform((v) => (typeof v === "string" ? [v] : v) as PackId[]),
+      )
+      .default({}),
+    /** Scales a coin's issuance guardrail down to make it bite in a small run (the report says so): 0 < scale <= 1. */
+    guardrailScale: z.record(CurrencyCodeSchema, z.number().gt(0).max(1)).default({}),
+    /** Mints the issuer is asked for during the run: to the `sender`-th sender of the coin's home chain (an individual), or its liquidity provider (a business). */
+    mints: z
+      .array(z.object({ at: z.number().nonnegative(), currency: CurrencyCodeSchema, amount: positiveDecimal, to: z.union([z.literal("lp"), z.object({ sender: z.number().int().nonnegative() }).strict()]) }).strict())
+      .default([]),
+    /** Lawful orders: at `at`, the issuer freezes `target` on every chain's token of the coin and seizes its balance to a recovery address. */
+    orders: z.array(z.object({ at: z.number().nonnegative(), currency: CurrencyCodeSchema, target: z.union([z.literal("busiestRecipient"), hexAddress]), note: z.string().optional() }).strict()).default([]),
+  })
+  .strict()
+  .default({});
 
 /** A window of heavier traffic: arrivals in [at, at + durationSeconds) come `multiplier` times as fast. */
 const BurstSchema = z
@@ -219,8 +248,9 @@ export const ScenarioSchema = z
         travelRuleDataShare: z.number().min(0).max(1).default(1),
       })
       .strict(),
-    /** Faults on a schedule (src/sim/faults.ts): relayer down, RPC errors, chain halt, attester outage, FX shock, liquidity drain. */
+    /** Faults on a schedule (src/sim/faults.ts): relayer down, RPC errors, chain halt, attester outage, FX shock, liquidity drain, redemption run. */
     faults: FaultsSchema,
+    regulation: RegulationSchema,
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -295,6 +325,7 @@ export const ScenarioSchema = z
         }
       }
     });
+    regulationIssues(s, spec, ctx);
     s.compliance.hooks?.forEach((hookSpec, i) => {
       // (The schema checked each corridor's shape, "<from>-><to>"; here its chains.)
       hookSpec.corridors?.forEach((corridor, j) => {
@@ -339,6 +370,46 @@ export const ScenarioSchema = z
   }));
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
+
+/** The regulation section against the corridor: coins of the spec, packs of the coin's jurisdiction that agree, actions on governed coins. */
+function regulationIssues(s: Pick<Scenario, "regulation" | "faults"> & { workload: Pick<Scenario["workload"], "senders"> }, spec: CorridorSpec, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["regulation", ...path], message });
+  const packs = s.regulation.packs;
+  for (const [cur, ids] of Object.entries(packs)) {
+    const home = Object.values(spec.chains).find((c) => c.home === cur);
+    if (!home) {
+      issue(["packs", cur], `${cur} is not a coin of this corridor (${spec.tokens.join(", ")})`);
+      continue;
+    }
+    const unknown = ids.find((id) => !(PACK_IDS as readonly string[]).includes(id));
+    const foreign = ids.find((id) => PACKS[id]?.jurisdiction !== home.jurisdiction);
+    if (unknown !== undefined) issue(["packs", cur], `unknown regulation pack "${unknown}"; expected one of ${PACK_IDS.join(", ")}`);
+    else if (foreign) issue(["packs", cur], `pack ${foreign} governs issuers in ${PACKS[foreign].jurisdiction}; ${cur} is issued on ${home.name}, in ${home.jurisdiction}`);
+    else if (new Set(ids).size !== ids.length) issue(["packs", cur], "a pack is named twice");
+    else {
+      try {
+        regimeOf(ids);
+      } catch (e) {
+        issue(["packs", cur], (e as Error).message);
+      }
+    }
+  }
+  const governed = (cur: string, path: (string | number)[]) => cur in packs || (issue(path, `${cur} has no issuer: give its packs under regulation.packs`), false);
+  for (const cur of Object.keys(s.regulation.guardrailScale)) {
+    if (governed(cur, ["guardrailScale", cur]) && !packs[cur]!.some((id) => PACKS[id].rules.issuanceGuardrail)) issue(["guardrailScale", cur], `no pack of ${cur} sets an issuance guardrail`);
+  }
+  s.regulation.mints.forEach((m, i) => {
+    if (m.at > L.maxRunSeconds) issue(["mints", i, "at"], `at most ${L.maxRunSeconds} seconds (31 days)`);
+    if (governed(m.currency, ["mints", i, "currency"]) && typeof m.to === "object" && m.to.sender >= s.workload.senders) issue(["mints", i, "to", "sender"], `there are ${s.workload.senders} senders per chain (0 to ${s.workload.senders - 1})`);
+  });
+  s.regulation.orders.forEach((o, i) => {
+    if (o.at > L.maxRunSeconds) issue(["orders", i, "at"], `at most ${L.maxRunSeconds} seconds (31 days)`);
+    governed(o.currency, ["orders", i, "currency"]);
+  });
+  s.faults.forEach((f, i) => {
+    if (f.kind === "redemptionRun" && !(f.currency in packs)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["faults", i, "currency"], message: `${f.currency} has no issuer: give its packs under regulation.packs` });
+  });
+}
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 
 /** Turns zod issues into one readable message naming each field, what was expected and what was found. */

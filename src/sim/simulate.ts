@@ -42,8 +42,10 @@ import { buildResults, type SimulationResults, type Timeline } from "./results.j
 import { loadG20Targets } from "../measure/g20-targets.js";
 import { rateSourceFor } from "./fx-source.js";
 import type { Scenario } from "./scenario.js";
+import { Issuers } from "../regulation/issuer.js";
 import { FaultInjector, isInjectedFault, wrapChain } from "./faults.js";
 import { GasMeter, gasPriceFor } from "../measure/gas.js";
+import type { TransferOut } from "../measure/transfer-out.js";
 import { anvilSource, chooseChainBackend, type ChainBackend } from "./chain-backend.js";
 
 export interface SimulateOptions {
@@ -80,18 +82,21 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
   try {
     const plan = prepare(scenario, opts.scenarioDir);
     const senders = new SenderPool();
-    const lp = await setUp(scenario, corridor, plan, senders);
+    const { lp, issuers } = await setUp(scenario, corridor, plan, senders);
     const parties = { senders: mapChains(scenario, (n) => plan.workload.senders[n]!.map((s) => s.address)), recipients: plan.recipients };
     const before = await snapshotLedger(corridor.chains, corridor.deployment, parties);
     const start = Math.max(t0, ...(await Promise.all(Object.values(corridor.chains).map(async (c) => (await getBlock(c)).timestamp + 1))));
     // From here on only the simulator makes blocks, under virtual time.
     for (const c of Object.values(corridor.chains)) await setAutomine(c, false);
     const sends = new SendBook(scenario);
-    const run = wire(scenario, corridor, plan, { lp, start, sends, log });
+    const run = wire(scenario, corridor, plan, { lp, start, sends, log, issuers });
+    issuers?.schedule({ start, scheduler: run.engine, blockSeconds: (n) => run.profiles[n]!.blockTimeSeconds });
     scheduleSends(run, scenario, plan, senders);
     driveChains(run, scenario, plan.workload.transfers.length, opts.onProgress);
     const timeline = sampleTimeline(run, scenario);
     await run.engine.run();
+    // Redemptions still to pay (a sale settles a business day later) are paid in blocks stamped at their time.
+    await issuers?.finish();
     await timeline.sample();
     for (const c of Object.values(corridor.chains)) await setAutomine(c, true);
     const results = await measure(run, scenario, { before, parties, timeline: timeline.timeline, wallStart });
@@ -170,8 +175,11 @@ class SenderPool {
   }
 }
 
-/** Set-up while the chains still mine on their own: the corridor's policies, then liquidity and senders' funds. Returns the liquidity providers. */
-async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, senders: SenderPool): Promise<Record<string, KeyPair>> {
+/**
+ * Set-up while the chains still mine on their own: the corridor's policies, then liquidity and senders' funds, then the
+ * governed coins' issuers (src/regulation/). Returns the liquidity providers and the issuers.
+ */
+async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, senders: SenderPool): Promise<{ lp: Record<string, KeyPair>; issuers: Issuers | undefined }> {
   const { chains, deployment } = corridor;
   const { workload } = plan;
   await installPolicies({
@@ -206,11 +214,29 @@ async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, s
       }),
     txSender: (name, key) => senders.get(chains[name]!, key),
   });
+  const issuers =
+    Object.keys(scenario.regulation.packs).length === 0
+      ? undefined
+      : await Issuers.open(
+          scenario.regulation,
+          {
+            spec: scenario.spec,
+            chains,
+            deployment,
+            issuerKey: corridor.keys.deployer,
+            seed: scenario.seed,
+            senders: workload.senders,
+            recipients: plan.recipients,
+            lp,
+            senderFor: (name, key) => senders.get(chains[name]!, key),
+            planned: workload.transfers,
+          },
+        );
   // The set-up sends ran concurrently, so the fee level each sender first read depended on timing:
   // read nonce and fees again now that no block is being made (the same head for all), so that the
   // run's transactions, and their hashes, are the same on every run.
   await Promise.all(senders.all().map((s) => s.sync()));
-  return lp;
+  return { lp, issuers };
 }
 
 /** The run's sends: those awaiting a receipt per chain, what limits each, and those rejected at send. */
@@ -246,10 +272,11 @@ interface Run {
   profiles: Record<string, ChainProfile>;
   feeSchedule: Plan["feeSchedule"];
   lastTs: Record<string, number>;
+  issuers: Issuers | undefined;
 }
 
 /** Builds the run's parts under virtual time: chain views, attesters, faults, FX, the operator (through buildOperator) and the relayer, connected. */
-function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp: Record<string, KeyPair>; start: number; sends: SendBook; log: Logger }): Run {
+function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp: Record<string, KeyPair>; start: number; sends: SendBook; log: Logger; issuers: Issuers | undefined }): Run {
   const { chains, deployment } = corridor;
   const { profiles } = plan;
   const engine = new EventEngine(o.start);
@@ -295,6 +322,7 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
         return false;
       });
     },
+    ...(o.issuers ? { redemptions: { begin: (i, spec) => o.issuers!.begin(i, spec), report: (i) => o.issuers!.runReport(i) } } : {}),
   });
   const rates = faults.rates(rateSourceFor(scenario, o.start, scenario.workload.durationSeconds));
   const gas = new GasMeter(new Set(Object.values(deployment.chains).map((d) => d.gateway.toLowerCase())));
@@ -317,7 +345,11 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
       quoterKey: testKey(scenario.seed, "quoter"),
       spreadBps: scenario.fx.spreadBps,
       quoteTtlSeconds: scenario.fx.quoteTtlSeconds,
-      hooks: createHooks(plan.hookSpecs, { loadAddressList: plan.loadList }),
+      hooks: [
+        ...createHooks(plan.hookSpecs, { loadAddressList: plan.loadList }),
+        // A regime's holding limits deny a transfer that would take its recipient beyond them.
+        ...(o.issuers?.limits.any ? [o.issuers.limits.hook((id) => store.get(id as Hex)?.outputCurrency)] : []),
+      ],
       // The sender's VASP sends the payload off chain; the message commits to it by its hash.
       travelRuleFor: (m) => travelRules.get(m.extraHash.toLowerCase()),
       audit: (entries) => audit.push(...entries),
@@ -384,6 +416,7 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
     profiles,
     feeSchedule: plan.feeSchedule,
     lastTs: mapChains(scenario, () => 0),
+    issuers: o.issuers,
   };
 }
 
@@ -557,7 +590,7 @@ async function measure(
     b.liquidity += f.amount;
     b.gatewayBalance += f.amount;
   }
-  const conservation = checkConservation(run.store.all(), before, after);
+  const conservation = checkConservation(run.store.all(), before, after, run.issuers?.flows());
   const prices = mapChains(scenario, (n) => gasPriceFor(scenario.chains[n]!));
   const numeraire = scenario.spec.numeraire;
   const value = (r: TransferRecord): number => wholeUnits(r.message.amount) / midFor(run.rates, numeraire, r.inputCurrency, r.stages.initiated ?? run.start).toNumber();
@@ -576,6 +609,7 @@ async function measure(
     timeline: o.timeline,
     faults: (transfers) => run.faults.report(transfers, virtualEnd),
     g20Targets: loadG20Targets(),
+    ...(run.issuers ? { regulation: (transfers: readonly TransferOut[]) => run.issuers!.report(transfers) } : {}),
   });
 }
 

@@ -470,6 +470,28 @@ const SCENARIO_CASES: ScenarioCase[] = [
   { name: "fault that starts in 1e300 seconds (was a slow run)", set: [fault({ kind: "relayerDown", at: 1e300, durationSeconds: 10 })], says: "faults.0.at" },
   { name: "relayer down for 1e300 seconds (was a failed conservation check)", set: [fault({ kind: "relayerDown", at: 0, durationSeconds: 1e300 })], says: "faults.0.durationSeconds" },
   { name: "halt of a JSON-RPC chain", set: [["chains.us.rpcUrl", "http://127.0.0.1:8545"], ["chains.uk.rpcUrl", "http://127.0.0.1:8546"], fault({ kind: "chainHalt", at: 0, durationSeconds: 10, chain: "us" })], says: "faults.0.kind" },
+  // regulation (the scenario's regulation section, src/regulation/)
+  { name: "unknown regulation pack", set: [["regulation", { packs: { GBP: "boe-2030" } }]], says: 'regulation.packs.GBP: unknown regulation pack "boe-2030"' },
+  { name: "a regulation pack given as a number", set: [["regulation", { packs: { GBP: 7 } }]], says: "regulation.packs.GBP" },
+  { name: "no pack in a list of packs", set: [["regulation", { packs: { GBP: [] } }]], says: "regulation.packs.GBP" },
+  { name: "a pack of another jurisdiction", set: [["regulation", { packs: { GBP: "genius" } }]], says: "regulation.packs.GBP: pack genius governs issuers in US" },
+  { name: "two packs that set different backing", set: [["regulation", { packs: { GBP: ["boe-2026", "boe-2025-proposal"] } }]], says: "both set backing" },
+  { name: "a pack named twice", set: [["regulation", { packs: { GBP: ["fca", "fca"] } }]], says: "regulation.packs.GBP: a pack is named twice" },
+  { name: "packs for a coin the corridor does not carry", set: [["regulation", { packs: { EUR: "fca" } }]], says: "regulation.packs.EUR" },
+  { name: "guardrail scaled to zero", set: [["regulation", { packs: { GBP: "boe-2026" }, guardrailScale: { GBP: 0 } }]], says: "regulation.guardrailScale.GBP" },
+  { name: "guardrail scaled up", set: [["regulation", { packs: { GBP: "boe-2026" }, guardrailScale: { GBP: 3 } }]], says: "regulation.guardrailScale.GBP" },
+  { name: "guardrail scale for a coin without a guardrail", set: [["regulation", { packs: { GBP: "fca" }, guardrailScale: { GBP: 0.5 } }]], says: "no pack of GBP sets an issuance guardrail" },
+  { name: "mint of a coin without an issuer", set: [["regulation", { packs: { GBP: "fca" }, mints: [{ at: 0, currency: "USD", amount: "5", to: "lp" }] }]], says: "regulation.mints.0.currency" },
+  { name: "mint of a negative amount", set: [["regulation", { packs: { GBP: "fca" }, mints: [{ at: 0, currency: "GBP", amount: "-5", to: "lp" }] }]], says: "regulation.mints.0.amount" },
+  { name: "mint to a sender that does not exist", set: [["regulation", { packs: { GBP: "fca" }, mints: [{ at: 0, currency: "GBP", amount: "5", to: { sender: 10_000 } }] }]], says: "regulation.mints.0.to.sender" },
+  { name: "mint to nobody in particular", set: [["regulation", { packs: { GBP: "fca" }, mints: [{ at: 0, currency: "GBP", amount: "5", to: "everyone" }] }]], says: "regulation.mints.0.to" },
+  { name: "mint in 1e300 seconds", set: [["regulation", { packs: { GBP: "fca" }, mints: [{ at: 1e300, currency: "GBP", amount: "5", to: "lp" }] }]], says: "regulation.mints.0.at" },
+  { name: "lawful order against a malformed address", set: [["regulation", { packs: { USD: "genius" }, orders: [{ at: 0, currency: "USD", target: "0x1234" }] }]], says: "regulation.orders.0.target" },
+  { name: "lawful order on a coin without an issuer", set: [["regulation", { packs: { USD: "genius" }, orders: [{ at: 0, currency: "GBP", target: "busiestRecipient" }] }]], says: "regulation.orders.0.currency" },
+  { name: "unknown field in the regulation section", set: [["regulation", { packs: { USD: "genius" }, holdingLimit: 5 }]], says: '"holdingLimit"' },
+  { name: "redemption run on a coin without an issuer", set: [fault({ kind: "redemptionRun", at: 0, durationSeconds: 10, currency: "GBP", share: 0.5 })], says: "faults.0.currency" },
+  { name: "redemption run of 150% of holders", set: [["regulation", { packs: { GBP: "fca" } }], fault({ kind: "redemptionRun", at: 0, durationSeconds: 10, currency: "GBP", share: 1.5 })], says: "faults.0.share" },
+  { name: "redemption run with a market that sells nothing", set: [["regulation", { packs: { GBP: "fca" } }], fault({ kind: "redemptionRun", at: 0, durationSeconds: 10, currency: "GBP", share: 1, marketDepthPerDay: 0 })], says: "faults.0.marketDepthPerDay" },
 ];
 
 // ------------------------------------------------------------------ corpus: the dashboard's HTTP endpoints
