@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { isCorridorError } from "../../src/domain/errors.js";
-import { base32FromHex, baseOneRate, toPacs008, truncateDecimal, uetrFromId, validatePacs008, type Pacs008Input } from "../../src/report/pacs008.js";
-import { parseXml } from "../../src/report/xml.js";
+import { XMLParser } from "fast-xml-parser";
+import { CorridorError, isCorridorError } from "../../src/domain/errors.js";
+import { assertValidIso20022 } from "../../src/report/iso20022.js";
+import { base32FromHex, baseOneRate, PACS008_MESSAGE, toPacs008, truncateDecimal, uetrFromId, type Pacs008Input } from "../../src/report/pacs008.js";
 import type { SimulationResults } from "../../src/sim/results.js";
 import type { TransferOut } from "../../src/measure/transfer-out.js";
 import { parseScenario } from "../../src/sim/scenario.js";
@@ -59,18 +60,27 @@ const settledCross = transfer({});
 const settledSame = transfer({ corridor: "uk:GBP->us:GBP", amountIn: "127.64", fee: "0.16382", amountOut: "127.47618", tier: "fast", settledAfter: 24 });
 const refunded = transfer({ state: "refunded" });
 const run = results([settledCross, refunded, settledSame]);
-const xml = toPacs008(run);
+const xml = await toPacs008(run);
 
 /** The n-th (1-based) CdtTrfTxInf element's text. */
 const txBlock = (doc: string, n: number) => doc.split("<CdtTrfTxInf>")[n]!.split("</CdtTrfTxInf>")[0]!;
 const text = (block: string, tag: string) => new RegExp(`<${tag}(?: [^>]*)?>([^<]*)</${tag}>`).exec(block)?.[1];
 
+/** The CorridorError a promise rejects with. */
+async function rejection(p: Promise<unknown>): Promise<CorridorError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof CorridorError)) throw new Error(`expected a CorridorError, got ${String(e)}`);
+  return e;
+}
+
 describe("pacs.008 export", () => {
-  it("writes a document that passes its own structural validation", () => {
-    const v = validatePacs008(xml);
-    expect(v.errors).toEqual([]);
-    expect(v.ok).toBe(true);
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">')).toBe(true);
+  it("writes a pacs.008.001.09 document that the official schema accepts", async () => {
+    expect(PACS008_MESSAGE).toBe("pacs.008.001.09");
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.09">')).toBe(true);
+    await expect(assertValidIso20022(xml, PACS008_MESSAGE)).resolves.toBeUndefined();
   });
 
   it("includes settled transfers only, in order, and counts them in NbOfTxs", () => {
@@ -81,12 +91,12 @@ describe("pacs.008 export", () => {
     expect(xml).not.toContain(refunded.id.slice(0, 35));
   });
 
-  it("stamps the group header with the run's virtual end time, not the wall clock", () => {
+  it("stamps the group header with the run's virtual end time, not the wall clock", async () => {
     // 09:00:00 + 3132 s of simulated time
     expect(text(xml, "CreDtTm")).toBe("2026-06-01T09:52:12+00:00");
     expect(text(xml, "MsgId")).toBe("CORRIDOR-42-20260601095212");
     expect(text(xml, "SttlmMtd")).toBe("CLRG");
-    expect(toPacs008(run)).toBe(xml);
+    expect(await toPacs008(run)).toBe(xml);
   });
 
   it("maps a cross-currency transfer field by field", () => {
@@ -110,7 +120,7 @@ describe("pacs.008 export", () => {
     expect(tx).toContain("<Ustrd>Exact amounts: sent 801.51 USD, fee 0.500755 USD, paid 599.857434 GBP</Ustrd>");
   });
 
-  it("gives each party and agent the country of its chain's jurisdiction in the spec", () => {
+  it("gives each party and agent the country of its chain's jurisdiction in the spec", async () => {
     const tx = txBlock(xml, 1); // us -> uk
     const dbtr = tx.split("<Dbtr>")[1]!.split("</Dbtr>")[0]!;
     const cdtr = tx.split("<Cdtr>")[1]!.split("</Cdtr>")[0]!;
@@ -120,9 +130,8 @@ describe("pacs.008 export", () => {
     expect(tx.split("<CdtrAgt>")[1]!.split("</CdtrAgt>")[0]).toContain("<Ctry>GB</Ctry>");
     // a third chain: its jurisdiction's country (the EU preset's)
     const three = results([transfer({ corridor: "eu:EUR->uk:GBP" })]);
-    const scenario = parseScenario({ ...JSON.parse(JSON.stringify({ name: "three", seed: 42, startTime: "2026-06-01T09:00:00Z" })), chains: { us: {}, uk: {}, eu: {} }, liquidity: { us: "1", uk: "1", eu: "1" }, workload: { transfers: 1, durationSeconds: 60, mix: [{ from: "eu", to: "uk", input: "EUR", output: "GBP", weight: 1 }] } });
-    const doc = toPacs008({ ...three, scenario });
-    expect(validatePacs008(doc).errors).toEqual([]);
+    const scenario = parseScenario({ name: "three", seed: 42, startTime: "2026-06-01T09:00:00Z", chains: { us: {}, uk: {}, eu: {} }, liquidity: { us: "1", uk: "1", eu: "1" }, workload: { transfers: 1, durationSeconds: 60, mix: [{ from: "eu", to: "uk", input: "EUR", output: "GBP", weight: 1 }] } });
+    const doc = await toPacs008({ ...three, scenario });
     expect(text(txBlock(doc, 1).split("<Dbtr>")[1]!, "CtryOfRes")).toBe(scenario.spec.jurisdictions.EU!.country);
   });
 
@@ -135,72 +144,67 @@ describe("pacs.008 export", () => {
     expect(tx).not.toContain("Exact amounts");
   });
 
-  it("escapes text it writes", () => {
-    const doc = toPacs008(run, { msgId: "A&B<C>" });
-    expect(doc).toContain("<MsgId>A&amp;B&lt;C&gt;</MsgId>");
-    expect(validatePacs008(doc).ok).toBe(true);
-    expect(parseXml(doc).children[0]!.children[0]!.children[0]!.text).toBe("A&B<C>");
+  it("escapes text it writes, and a parser reads it back", async () => {
+    const doc = await toPacs008(run, { msgId: "A&B<C>'\"" });
+    expect(doc).toContain("<MsgId>A&amp;B&lt;C&gt;&apos;&quot;</MsgId>");
+    const parsed = new XMLParser({ parseTagValue: false }).parse(doc) as { Document: { FIToFICstmrCdtTrf: { GrpHdr: { MsgId: string } } } };
+    expect(parsed.Document.FIToFICstmrCdtTrf.GrpHdr.MsgId).toBe("A&B<C>'\"");
   });
 
-  it("refuses to write a message without a settled transfer", () => {
-    try {
-      toPacs008(results([refunded]));
-      expect.unreachable();
-    } catch (e) {
-      expect(isCorridorError(e, "CORRIDOR_EXPORT_EMPTY")).toBe(true);
-    }
+  it("refuses to write a message without a settled transfer", async () => {
+    expect(isCorridorError(await rejection(toPacs008(results([refunded]))), "CORRIDOR_EXPORT_EMPTY")).toBe(true);
+  });
+
+  it("refuses to write a document the official schema rejects, with libxml2's message", async () => {
+    // results.json comes from anywhere: a lowercase currency code passes its shape check but not the schema
+    const t = transfer({});
+    const e = await rejection(toPacs008(results([{ ...t, outputToken: { ...t.outputToken, currency: "gbp" } }])));
+    expect(e.code).toBe("CORRIDOR_EXPORT_INVALID");
+    expect(e.message).toContain("does not validate against the official ISO 20022 schema (libxml2)");
+    expect(e.message).toMatch(/line \d+: Schemas validity error : Element '\{urn:iso:std:iso:20022:tech:xsd:pacs\.008\.001\.09\}IntrBkSttlmAmt', attribute 'Ccy': \[facet 'pattern'\] The value 'gbp' is not accepted by the pattern '\[A-Z\]\{3,3\}'/);
+    // a message id longer than Max35Text
+    const long = await rejection(toPacs008(run, { msgId: "M".repeat(36) }));
+    expect(long.message).toMatch(/MsgId': \[facet 'maxLength'\] The value has a length of '36'; this exceeds the allowed maximum length of '35'/);
+    // a control character makes the document ill-formed; libxml2's parser says where, and the message shows it escaped
+    const esc = await rejection(toPacs008(results([{ ...t, sender: `0x0a30C97A6e9D55C7A79A3ad56f50849a97727A5\u001b` as TransferOut["sender"] }])));
+    expect(esc.message).toMatch(/line \d+: parser error : .*\n.*<Nm>0x0a30C97A6e9D55C7A79A3ad56f50849a97727A5\\u001b/);
+    expect(esc.message).not.toContain("\u001b");
   });
 });
 
-describe("pacs.008 validation", () => {
-  const expectError = (doc: string, pattern: RegExp) => {
-    const v = validatePacs008(doc);
-    expect(v.ok).toBe(false);
-    expect(v.errors.some((e) => pattern.test(e)), v.errors.join("\n")).toBe(true);
+describe("pacs.008 validation against the official schema (libxml2)", () => {
+  const rejects = async (doc: string, pattern: RegExp) => {
+    const e = await rejection(assertValidIso20022(doc, PACS008_MESSAGE));
+    expect(e.code).toBe("CORRIDOR_EXPORT_INVALID");
+    expect(e.message).toMatch(pattern);
+    expect((e.details.errors as string[]).length).toBeGreaterThan(0);
   };
 
-  it("reports a missing required element with its path", () => {
-    const doc = xml.replace(/\s*<ChrgBr>DEBT<\/ChrgBr>/, "");
-    expectError(doc, /^Document\/FIToFICstmrCdtTrf\/CdtTrfTxInf\[1\]: missing required element <ChrgBr>$/);
+  it("rejects a transaction without IntrBkSttlmAmt, naming the element expected", async () => {
+    await rejects(xml.replace(/\s*<IntrBkSttlmAmt [^>]*>[^<]*<\/IntrBkSttlmAmt>/, ""), /Element '\{[^}]*\}IntrBkSttlmDt': This element is not expected\. Expected is .*IntrBkSttlmAmt/);
   });
 
-  it("reports elements out of the schema's order", () => {
-    const doc = xml.replace(/(<XchgRate>[^<]*<\/XchgRate>)(\s*)(<ChrgBr>DEBT<\/ChrgBr>)/, "$3$2$1");
-    expectError(doc, /CdtTrfTxInf\[1\]: <XchgRate> is out of order: in CdtTrfTxInf it must come before <ChrgBr>/);
-    const dbtrLast = xml.replace(/(\s*<Dbtr>[\s\S]*?<\/Dbtr>)([\s\S]*?)(\s*<RmtInf>)/, "$2$1$3");
-    expectError(dbtrLast, /<Dbtr> is out of order/);
+  it("rejects a bad currency code", async () => {
+    await rejects(xml.replace('Ccy="GBP"', 'Ccy="GB"'), /attribute 'Ccy': \[facet 'pattern'\] The value 'GB' is not accepted by the pattern '\[A-Z\]\{3,3\}'/);
   });
 
-  it("reports a bad currency code", () => {
-    expectError(xml.replace('Ccy="GBP"', 'Ccy="GB"'), /IntrBkSttlmAmt: Ccy="GB" is not a 3-letter currency code/);
-    expectError(xml.replace('Ccy="USD"', 'Ccy="usd"'), /Ccy="usd" is not a 3-letter currency code/);
-    expectError(xml.replace(' Ccy="USD"', ""), /InstdAmt: missing the Ccy attribute/);
+  it("rejects a 36-character MsgId", async () => {
+    await rejects(xml.replace(/<MsgId>[^<]*</, `<MsgId>${"X".repeat(36)}<`), /line 5: Schemas validity error : Element '\{[^}]*\}MsgId': \[facet 'maxLength'\] The value has a length of '36'; this exceeds the allowed maximum length of '35'/);
   });
 
-  it("reports amounts with more than 5 fraction digits, and other simple-type limits", () => {
-    expectError(xml.replace("599.85743<", "599.857434<"), /IntrBkSttlmAmt: "599.857434" has 6 fraction digits; at most 5 are allowed/);
-    expectError(xml.replace("801.51<", "-801.51<"), /InstdAmt: "-801.51" is not a non-negative decimal number/);
-    expectError(xml.replace(/<EndToEndId>([^<]*)</, "<EndToEndId>$1X<"), /EndToEndId: .* is 36 characters long; the limit is 35/);
-    expectError(xml.replace("<IntrBkSttlmDt>2026-06-01<", "<IntrBkSttlmDt>2026-02-30<"), /IntrBkSttlmDt: "2026-02-30" is not a calendar date/);
-    expectError(xml.replace(/<CreDtTm>[^<]*</, "<CreDtTm>June 1st<"), /CreDtTm: "June 1st" is not an ISO date-time/);
-    expectError(xml.replace("<ChrgBr>DEBT<", "<ChrgBr>OURS<"), /ChrgBr: "OURS" must be one of DEBT, CRED, SHAR, SLEV/);
-    expectError(xml.replace("0.7488770428", "0.74887704284"), /XchgRate: .* has 11 fraction digits; at most 10/);
+  it("rejects amounts with too many fraction digits, bad dates and codes", async () => {
+    await rejects(xml.replace("599.85743<", "599.857434<"), /IntrBkSttlmAmt.*\[facet 'fractionDigits'\] The value '599.857434' has more fractional digits than are allowed \('5'\)/);
+    await rejects(xml.replace("<IntrBkSttlmDt>2026-06-01<", "<IntrBkSttlmDt>2026-02-30<"), /IntrBkSttlmDt.*'2026-02-30' is not a valid value of the atomic type '\{[^}]*\}ISODate'/);
+    await rejects(xml.replace("<ChrgBr>DEBT<", "<ChrgBr>OURS<"), /ChrgBr.*\[facet 'enumeration'\] The value 'OURS' is not an element of the set \{'DEBT', 'CRED', 'SHAR', 'SLEV'\}/);
   });
 
-  it("checks NbOfTxs against the transactions", () => {
-    expectError(xml.replace("<NbOfTxs>2<", "<NbOfTxs>3<"), /NbOfTxs: says 3 but the message holds 2 CdtTrfTxInf/);
+  it("rejects elements out of the schema's order and another namespace", async () => {
+    await rejects(xml.replace(/(<XchgRate>[^<]*<\/XchgRate>)(\s*)(<ChrgBr>DEBT<\/ChrgBr>)/, "$3$2$1"), /Element '\{[^}]*\}XchgRate': This element is not expected/);
+    await rejects(xml.replace("pacs.008.001.09", "pacs.008.001.08"), /No matching global declaration available for the validation root/);
   });
 
-  it("checks the namespace, unknown elements and that the account forms agree", () => {
-    expectError(xml.replace("pacs.008.001.08", "pacs.008.001.02"), /namespace is "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.02"/);
-    expectError(xml.replace("<ChrgBr>", "<Foo>x</Foo><ChrgBr>"), /unexpected element <Foo> in CdtTrfTxInf/);
-    expectError(xml.replace(base32FromHex(settledCross.recipient), "A".repeat(32)), /CdtrAcct: Id\/Othr\/Id A+ is not the base32 form/);
-  });
-
-  it("rejects XML that is not well formed, naming the line", () => {
-    expectError(xml.replace("</MsgId>", "</MsgID>"), /^not well-formed XML: line 5, column \d+: end tag <\/MsgID> does not match <MsgId>/);
-    expectError(xml.replace("CORRIDOR-42", "CORRIDOR&42"), /not well-formed XML: .*"&" must start an entity/);
-    expectError('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Document/>', /DOCTYPE declarations are not accepted/);
+  it("rejects XML that is not well formed, naming the line", async () => {
+    await rejects(xml.replace("</MsgId>", "</MsgID>"), /line 5: parser error : Opening and ending tag mismatch: MsgId line 5 and MsgID/);
   });
 });
 

@@ -124,17 +124,16 @@ export function registerReport(program: Command): void {
     .command("export")
     .description("export settled transfers in a banks' format")
     .argument("<results-json>", "results.json written by corridor simulate")
-    .requiredOption("--format <format>", "pacs008 (ISO 20022 FIToFICustomerCreditTransfer)")
+    .requiredOption("--format <format>", "pacs008 (ISO 20022 FIToFICustomerCreditTransfer, pacs.008.001.09)")
     .option("--out <file>", "where to write (default: pacs008.xml beside the results)")
     .action(async (file: string, o: { format: string; out?: string }) => {
       if (o.format !== "pacs008") throw new CorridorError("CORRIDOR_USAGE_INVALID", `unknown --format "${o.format}"; supported: pacs008`);
       const results = readResults(file);
-      const { toPacs008, validatePacs008 } = await import("../../report/pacs008.js");
+      const { PACS008_MESSAGE, toPacs008 } = await import("../../report/pacs008.js");
+      // toPacs008 refuses (CORRIDOR_EXPORT_INVALID) a document the official schema rejects: nothing is written then.
       const xml = await fromResults(file, () => toPacs008(results));
-      const check = validatePacs008(xml);
-      if (!check.ok) throw new CorridorError("CORRIDOR_EXPORT_INVALID", `the pacs.008 document failed validation:\n${check.errors.join("\n")}`);
       const out = resolve(o.out ?? resolve(dirname(file), "pacs008.xml"));
       writeOut(out, xml);
-      console.log(`pacs.008: ${out} (${(xml.match(/<CdtTrfTxInf>/g) ?? []).length} transactions, validated)`);
+      console.log(`${PACS008_MESSAGE}: ${out} (${(xml.match(/<CdtTrfTxInf>/g) ?? []).length} transactions, valid against the official ISO 20022 schema)`);
     });
 }
