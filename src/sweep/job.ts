@@ -16,25 +16,8 @@ import { CorridorError } from "../domain/errors.js";
 import { replicationSeed } from "../sim/replications.js";
 import type { Scenario } from "../sim/scenario.js";
 import { expandGrid, pointSlug, scenarioForPoint, type Vary } from "../sim/sweep.js";
+import { MAX_JOBS, SweepCode } from "./codes.js";
 import { RunSummarySchema } from "./measures.js";
-
-/** Codes of the sweep's jobs, plans and queue (exit 2 for the MALFORMED, NOT_FOUND and USAGE ones). */
-export const SweepCode = {
-  /** A job payload (queue message, plan file) that is not a job, or whose id is not its content's. */
-  JobMalformed: "CORRIDOR_SWEEP_JOB_MALFORMED",
-  /** The simulation of a job failed (not a failed conservation check: that is a result). */
-  JobFailed: "CORRIDOR_SWEEP_JOB_FAILED",
-  PlanNotFound: "CORRIDOR_SWEEP_PLAN_NOT_FOUND",
-  PlanMalformed: "CORRIDOR_SWEEP_PLAN_MALFORMED",
-  /** Some jobs of the sweep failed for good. */
-  Failed: "CORRIDOR_SWEEP_FAILED",
-  /** `--collect` found jobs without a result yet. */
-  Incomplete: "CORRIDOR_SWEEP_INCOMPLETE",
-  QueueUnreachable: "CORRIDOR_QUEUE_UNREACHABLE",
-} as const;
-
-/** Most jobs one sweep may hold (grid points times replications). */
-export const MAX_JOBS = 100_000;
 
 const ID = /^[0-9a-f]{16}$/;
 /** "<point slug>/r<replication>-<id>": relative, one level below a folder named by the point (no "..", no "/" at the start). */

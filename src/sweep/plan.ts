@@ -9,7 +9,8 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { CorridorError } from "../domain/errors.js";
 import { MEASURE_KEYS } from "./measures.js";
-import { parseJob, SweepCode, SweepJobSchema, type SweepJob } from "./job.js";
+import { SweepCode } from "./codes.js";
+import { parseJob, SweepJobSchema, type SweepJob } from "./job.js";
 
 const JobRefSchema = SweepJobSchema.innerType().omit({ scenario: true });
 export type JobRef = z.infer<typeof JobRefSchema>;

@@ -14,7 +14,8 @@ import { hostname } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import { CorridorError } from "../domain/errors.js";
 import { packagePath } from "../paths.js";
-import { jobResult, parseJobResult, SweepCode, type JobResult, type SweepJob } from "./job.js";
+import { SweepCode } from "./codes.js";
+import { jobResult, parseJobResult, type JobResult, type SweepJob } from "./job.js";
 
 const RESULT_FILE = "job.json";
 

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { CorridorError } from "../../domain/errors.js";
 import type { Interval } from "../../domain/stats.js";
+import { MAX_JOBS, SweepCode } from "../../sweep/codes.js";
 import type { JobResult, SweepJob } from "../../sweep/job.js";
 import { DEFAULT_MEASURE, MEASURE_KEYS, MEASURES, type Measure, type MeasureKey } from "../../sweep/measures.js";
 import type { MergedSweep, PointRow } from "../../sweep/merge.js";
@@ -93,8 +94,8 @@ async function finish(out: string, plan: Plan, results: ReadonlyMap<string, JobR
     console.log(`\nMissing ${merged.missing.length} of ${plan.jobs.length} jobs:\n${shown.join("\n")}${merged.missing.length > shown.length ? `\n  … and ${merged.missing.length - shown.length} more (sweep.json, missing)` : ""}`);
   }
   const failed = merged.missing.filter((m) => m.state.startsWith("failed"));
-  if (failed.length > 0) throw new CorridorError("CORRIDOR_SWEEP_FAILED", `${failed.length} of ${plan.jobs.length} jobs failed: ${failed.slice(0, 5).map((f) => `${f.label || f.id} r${f.replication}`).join("; ")}${failed.length > 5 ? "; …" : ""}`);
-  if (opts.collecting && merged.missing.length > 0) throw new CorridorError("CORRIDOR_SWEEP_INCOMPLETE", `${merged.missing.length} of ${plan.jobs.length} jobs have no result yet; collect again once they are done`);
+  if (failed.length > 0) throw new CorridorError(SweepCode.Failed, `${failed.length} of ${plan.jobs.length} jobs failed: ${failed.slice(0, 5).map((f) => `${f.label || f.id} r${f.replication}`).join("; ")}${failed.length > 5 ? "; …" : ""}`);
+  if (opts.collecting && merged.missing.length > 0) throw new CorridorError(SweepCode.Incomplete, `${merged.missing.length} of ${plan.jobs.length} jobs have no result yet; collect again once they are done`);
   if (merged.rows.some((r) => !r.conservationOk)) throw new CorridorError("CORRIDOR_CONSERVATION_FAILED", "conservation check failed in at least one run");
 }
 
@@ -267,7 +268,7 @@ export function registerSweep(program: Command): void {
     .option("--no-wait", "with --queue: enqueue and exit; merge later with --collect")
     .option("--plan <dir>", "write the jobs to DIR for a job array (Kubernetes Indexed Job, Slurm array) and stop")
     .option("--run-job <dir>", "run one job of the plan in DIR, into DIR (with --index)")
-    .option("--index <n>", "with --run-job: the job's index, from 0", parseInteger("--index", 0, 99_999))
+    .option("--index <n>", "with --run-job: the job's index, from 0", parseInteger("--index", 0, MAX_JOBS - 1))
     .option("--collect <dir>", "merge the results present in DIR (and, with --queue, on the queue) into DIR/sweep.json and report.html; list what is missing")
     .action(async (file: string | undefined, o: SweepFlags, cmd: Command) => {
       checkFlags(file, o, cmd);
