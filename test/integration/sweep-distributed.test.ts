@@ -1,7 +1,8 @@
 /**
  * Distributed sweeps give the same figures as a local one: a BullMQ queue on a real redis-server run by
  * several `corridor worker` processes (one killed with SIGKILL mid-job), and a job array (--plan, then
- * --run-job for each index, one index twice at once and once more after, then --collect).
+ * --run-job for each index, one index twice at once and once more after, two through the shipped Slurm
+ * script and Kubernetes manifest, then --collect).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MergedSweep } from "../../src/sweep/merge.js";
 import type { Plan } from "../../src/sweep/plan.js";
+import { packagePath } from "../../src/paths.js";
 import { QUEUE_NAME } from "../../src/sweep/queue.js";
 import { CLI, NODE, runCorridor } from "../helpers/cli.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
@@ -33,6 +35,18 @@ const figures = (doc: SweepDoc) =>
     conservationOk: r.conservationOk,
     runs: r.runs.map((x) => ({ id: x.id, replication: x.replication, seed: x.seed, dir: x.dir, sent: x.sent, settled: x.settled, refunded: x.refunded, conservationOk: x.conservationOk, figures: x.figures })),
   }));
+
+/** A command as a job array's task runs it: in the package, with the scheduler's variables. */
+function sh(cmd: string, args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: packagePath(), env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("close", (status) => done({ status, stdout, stderr }));
+  });
+}
 
 /** Folders a run left behind that are not a finished job's. */
 const leftovers = (out: string) => readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory() && /^\d+-/.test(d.name)).flatMap((d) => readdirSync(join(out, d.name)).filter((n) => n.includes(".tmp-")));
@@ -176,9 +190,19 @@ describe("a sweep as a job array", () => {
     expect(early.stdout).toContain("Missing 4 of 4 jobs");
 
     const run = (index: number) => runCorridor(["sweep", "--run-job", pdir, "--index", String(index)], SLOW);
-    for (const batch of [[0, 1, 1], [2, 3]]) {
-      for (const r of await Promise.all(batch.map(run))) expect(r.status, r.stderr).toBe(0);
-    }
+    for (const r of await Promise.all([0, 1, 1].map(run))) expect(r.status, r.stderr).toBe(0);
+    // Index 2 as the shipped Slurm array script runs it, index 3 as the Kubernetes Indexed Job's pod does.
+    const k8s = readFileSync(packagePath("docs", "sweep-kubernetes.yaml"), "utf8");
+    const mount = /mountPath: (\S+)/.exec(k8s)![1]!;
+    const [shell, flag, line] = JSON.parse(/command: (\[.*\])/.exec(k8s)![1]!) as string[];
+    expect(line).toContain(`--run-job ${mount}/`);
+    const arrays = await Promise.all([
+      sh("bash", [packagePath("docs", "sweep-slurm.sh")], { PLAN: pdir, SLURM_ARRAY_TASK_ID: "2", CORRIDOR_HOME: packagePath() }),
+      sh(shell!, [flag!, line!.replace(new RegExp(`${mount}/[\\w-]+`), pdir)], { JOB_COMPLETION_INDEX: "3" }),
+    ]);
+    for (const r of arrays) expect(r.status, r.stderr).toBe(0);
+    expect(arrays[0]!.stdout).toContain(`Job 2 (${plan.jobs[2]!.id})`);
+    expect(arrays[1]!.stdout).toContain(`Job 3 (${plan.jobs[3]!.id})`);
     const result0 = readFileSync(join(pdir, plan.jobs[0]!.dir, "job.json"), "utf8");
     const rerun = await run(0);
     expect(rerun.status).toBe(0);
