@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { CorridorError, isCorridorError } from "../domain/errors.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSweep } from "./commands/sweep.js";
+import { registerWorker } from "./commands/worker.js";
 import { registerLive } from "./commands/live.js";
 import { registerTransfer } from "./commands/transfer.js";
 import { registerReport } from "./commands/report.js";
@@ -18,7 +19,7 @@ export function exitStatus(e: CorridorError): number {
 }
 
 /** Every command registers itself here: one file per command under commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerSweep, registerLive, registerTransfer, registerReport];
+const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerSweep, registerWorker, registerLive, registerTransfer, registerReport];
 
 export function buildProgram(): Command {
   const program = new Command();

@@ -21,8 +21,6 @@ import { listWords, specOfScenario } from "./spec.js";
 import type { CorridorSpec } from "../spec/spec.js";
 import { barChart, durationTicks, histogramChart, PALETTE, stackedBarChart, waterfallChart, type BarDatum } from "./svg.js";
 
-export { renderSweepReport, sweepRowFromResults, type SweepRow, type SweepReportOptions } from "./sweep.js";
-
 export interface ReportOptions {
   /** The command that reproduces the run, shown verbatim. */
   command: string;

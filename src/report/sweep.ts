@@ -1,155 +1,133 @@
 /**
- * The sweep report: a grid of runs (one per parameter combination) compared side by side, as one
- * self-contained HTML file. A comparison table, then one bar chart per measure:
- * <svg data-chart="sweep-p50|sweep-p95|sweep-within-1h|sweep-cost|sweep-refunds">, one bar per run.
+ * The sweep report: a grid of scenario variants, each run over replications, compared side by side in
+ * one self-contained HTML file. A comparison table (each figure as its mean ± the half-width of its 95%
+ * interval), the chosen measure across the grid with its intervals (<svg data-chart="sweep-interval">:
+ * per point a bar to the interval's low end, then low end to mean, then mean to high end, each a
+ * rect.bar with data-series low|toMean|toHigh) and which points it cannot tell apart, then one bar
+ * chart of the means per measure: <svg data-chart="sweep-p50|sweep-p95|sweep-within-1h|sweep-cost|sweep-refunds">.
  */
-import type { SimulationResults } from "../sim/results.js";
-import { ONE_HOUR_SECONDS } from "../measure/scorecard.js";
+import type { Interval } from "../domain/stats.js";
+import { MEASURE_KEYS, MEASURES, type Measure, type MeasureKey } from "../sweep/measures.js";
+import type { MergedSweep, PointRow } from "../sweep/merge.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatDuration, formatDurationShort, formatInt, formatPct, formatShare } from "./format.js";
 import { page, table } from "./page.js";
-import { barChart, durationTicks, PALETTE } from "./svg.js";
-
-export interface SweepRow {
-  label: string;
-  params: Record<string, string | number>;
-  summary: SimulationResults["summary"];
-  /**
-   * Share of transfers with an outcome settled within one hour, in [0, 1]. Older summaries do
-   * not hold it (only percentiles); sweepRowFromResults fills it from the transfers. Without it
-   * or summary.withinOneHour, the report derives it where the percentiles decide it (every
-   * settlement under an hour, or none) and shows "–" otherwise.
-   */
-  shareWithinOneHour?: number;
-}
+import { barChart, durationTicks, PALETTE, stackedBarChart } from "./svg.js";
 
 export interface SweepReportOptions {
   /** The command that reproduces the sweep, shown verbatim. */
   command: string;
   title?: string;
   description?: string;
+  /** The measure charted with its intervals and checked for overlaps. */
+  measure: MeasureKey;
+  replications: number;
+  /** The varied parameters, in --vary order. */
+  varyNames: readonly string[];
 }
 
-/** A SweepRow from a run's full results (fills shareWithinOneHour from its transfers). */
-export function sweepRowFromResults(label: string, params: Record<string, string | number>, results: SimulationResults): SweepRow {
-  const outcomes = results.transfers.filter((t) => t.state === "settled" || t.state === "refunded");
-  const within = outcomes.filter((t) => t.state === "settled" && t.settlementSeconds !== null && t.settlementSeconds <= ONE_HOUR_SECONDS).length;
-  return { label, params, summary: results.summary, ...(outcomes.length ? { shareWithinOneHour: within / outcomes.length } : {}) };
+/** How each kind of figure reads and is ticked. */
+const UNIT_FORMATS: Record<Measure["unit"], { display: (v: number) => string; tick: (v: number) => string; ticks?: (max: number) => number[]; max?: number }> = {
+  seconds: { display: formatDuration, tick: formatDurationShort, ticks: durationTicks },
+  share: { display: formatShare, tick: (v) => `${Math.round(v * 100)}%`, max: 1 },
+  pct: { display: (v) => formatPct(v, 3), tick: (v) => `${Number(v.toFixed(3))}%` },
+  count: { display: (v) => (Number.isInteger(v) ? formatInt(v) : v.toFixed(1)), tick: (v) => (Number.isInteger(v) ? String(v) : "") },
+};
+
+const chartName: Record<MeasureKey, string> = { p50: "sweep-p50", p95: "sweep-p95", within1h: "sweep-within-1h", cost: "sweep-cost", refunds: "sweep-refunds" };
+
+/** "13 minutes ± 40 seconds", or the mean alone from one run. */
+function withInterval(x: Interval | null, m: Measure): string {
+  if (!x) return "–";
+  const f = UNIT_FORMATS[m.unit].display;
+  return x.n < 2 ? f(x.mean) : `${f(x.mean)} ± ${f(x.high - x.mean)}`;
 }
 
-/** Fields newer summaries carry, read loosely so rows from older results.json files still work. */
-type NewerSummary = { withinOneHour?: { share: number | null }; costs: { meanAllInPct?: number | null } };
-
-/** The share within one hour: given, in the summary, or decided by the percentiles alone (all under an hour, or none). */
-export function sweepShareWithinOneHour(row: SweepRow): number | null {
-  if (row.shareWithinOneHour !== undefined) return row.shareWithinOneHour;
-  const recorded = (row.summary as NewerSummary).withinOneHour;
-  if (recorded) return recorded.share;
-  const t = row.summary.transfers;
-  const d = row.summary.settlementSeconds;
-  const outcomes = t.settled + t.refunded;
-  if (outcomes === 0) return null;
-  if (t.settled === 0 || (d.min !== undefined && d.min > ONE_HOUR_SECONDS)) return 0;
-  if (d.max !== undefined && d.max <= ONE_HOUR_SECONDS) return t.settled / outcomes;
-  return null;
+function intervalChart(rows: readonly PointRow[], m: Measure): string {
+  const f = UNIT_FORMATS[m.unit];
+  const measured = rows.flatMap((r) => (r.figures[m.key] ? [{ r, x: r.figures[m.key]! }] : []));
+  return stackedBarChart({
+    name: "sweep-interval",
+    title: `${m.title} by point: mean and 95% interval`,
+    series: [
+      { key: "low", label: "up to the interval's low end", color: PALETTE.grid },
+      { key: "toMean", label: "low end to mean", color: PALETTE.primary },
+      { key: "toHigh", label: "mean to high end", color: PALETTE.series[6] },
+    ],
+    rows: measured.map(({ r, x }) => {
+      const low = Math.max(0, x.low);
+      return { label: r.label || "(the scenario)", values: { low, toMean: x.mean - low, toHigh: x.high - x.mean }, display: x.n < 2 ? `${f.display(x.mean)} (one run)` : `${f.display(x.mean)} (${f.display(x.low)} – ${f.display(x.high)})` };
+    }),
+    tick: f.tick,
+    format: f.display,
+    ...(f.max !== undefined ? { max: f.max } : {}),
+  });
 }
 
-interface Measure {
-  key: string;
-  title: string;
-  value: (r: SweepRow) => number | null;
-  display: (v: number) => string;
-  tick: (v: number) => string;
-  ticks?: (max: number) => number[];
-  max?: number;
+function overlapNote(merged: MergedSweep, m: Measure): string {
+  const measured = merged.rows.filter((r) => (r.figures[m.key]?.n ?? 0) >= 2);
+  if (measured.length < 2) return `<p class="note">With fewer than two runs per point there is no interval to compare: sweep with <code>--replications 2</code> or more.</p>`;
+  const pairs = merged.overlaps[m.key];
+  if (pairs.length === 0) return `<p class="note">Every point's 95% interval is clear of every other's: on this measure the points differ.</p>`;
+  return `<p class="note">These points cannot be told apart on this measure (their 95% intervals overlap):</p>
+<ul class="overlaps">${pairs.map(([a, b]) => `<li>${esc(a)} and ${esc(b)}</li>`).join("")}</ul>`;
 }
 
-const MEASURES: Measure[] = [
-  {
-    key: "sweep-p50",
-    title: "Median settlement time",
-    value: (r) => r.summary.settlementSeconds.p50 ?? null,
-    display: formatDuration,
-    tick: formatDurationShort,
-    ticks: durationTicks,
-  },
-  {
-    key: "sweep-p95",
-    title: "95th percentile settlement time",
-    value: (r) => r.summary.settlementSeconds.p95 ?? null,
-    display: formatDuration,
-    tick: formatDurationShort,
-    ticks: durationTicks,
-  },
-  {
-    key: "sweep-within-1h",
-    title: "Share settled within one hour",
-    value: sweepShareWithinOneHour,
-    display: formatShare,
-    tick: (v) => `${Math.round(v * 100)}%`,
-    max: 1,
-  },
-  {
-    key: "sweep-cost",
-    title: "Average all-in cost, % of the amount sent",
-    // fee + FX + gas where the summary has it, else fee + FX
-    value: (r) => (r.summary as NewerSummary).costs.meanAllInPct ?? r.summary.costs.meanTotalPct,
-    display: (v) => formatPct(v),
-    tick: (v) => `${Number(v.toFixed(2))}%`,
-  },
-  {
-    key: "sweep-refunds",
-    title: "Refunded transfers",
-    value: (r) => r.summary.transfers.refunded,
-    display: formatInt,
-    tick: (v) => (Number.isInteger(v) ? String(v) : ""),
-  },
-];
-
-export function renderSweepReport(rows: readonly SweepRow[], opts: SweepReportOptions): string {
+export function renderSweepReport(merged: MergedSweep, opts: SweepReportOptions): string {
   const title = opts.title ?? "Corridor parameter sweep";
-  const paramKeys = [...new Set(rows.flatMap((r) => Object.keys(r.params)))];
+  const rows = merged.rows;
+  const chosen = MEASURES[opts.measure];
   const comparison = table(
     [
-      { header: "Run", cell: (r: SweepRow) => esc(r.label) },
-      ...paramKeys.map((k) => ({ header: k, num: true, cell: (r: SweepRow) => esc(r.params[k] ?? "–") })),
-      { header: "Sent", num: true, cell: (r: SweepRow) => esc(formatInt(r.summary.transfers.sent)) },
-      { header: "Settled", num: true, cell: (r: SweepRow) => esc(formatInt(r.summary.transfers.settled)) },
-      ...MEASURES.map((m) => ({
-        header: m.title.replace(", % of the amount sent", "").replace(" settlement time", ""),
+      { header: "Point", cell: (r: PointRow) => esc(r.label || "(the scenario)") },
+      ...opts.varyNames.map((k) => ({ header: k, num: true, cell: (r: PointRow) => esc(r.params[k] ?? "–") })),
+      { header: "Runs", num: true, cell: (r: PointRow) => esc(`${r.runs.length} of ${r.replications}`) },
+      { header: "Settled", num: true, cell: (r: PointRow) => esc(withInterval(r.settled, MEASURES.refunds)) },
+      ...MEASURE_KEYS.map((k) => ({
+        header: MEASURES[k].title.replace(", % of the amount sent", "").replace(" settlement time", ""),
         num: true,
-        cell: (r: SweepRow) => {
-          const v = m.value(r);
-          return esc(v === null ? "–" : m.display(v));
-        },
+        cell: (r: PointRow) => esc(withInterval(r.figures[k], MEASURES[k])),
       })),
-      { header: "Books balance", cell: (r: SweepRow) => (r.summary.conservation.ok ? "yes" : '<span class="notmet">NO</span>') },
+      { header: "Books balance", cell: (r: PointRow) => (r.runs.length === 0 ? "–" : r.conservationOk ? "yes" : '<span class="notmet">NO</span>') },
     ],
     rows,
   );
-  const charts = MEASURES.map((m) => {
-    const bars = rows
-      .map((r) => ({ r, v: m.value(r) }))
-      .filter((x): x is { r: SweepRow; v: number } => x.v !== null)
-      .map(({ r, v }) => ({ label: r.label, value: v, display: m.display(v), color: PALETTE.primary }));
-    const missing = rows.length - bars.length;
+  const charts = MEASURE_KEYS.map((k) => {
+    const m = MEASURES[k];
+    const f = UNIT_FORMATS[m.unit];
+    const bars = rows.flatMap((r) => {
+      const x = r.figures[k];
+      return x ? [{ label: r.label || "(the scenario)", value: x.mean, display: withInterval(x, m), color: PALETTE.primary }] : [];
+    });
+    const without = rows.length - bars.length;
     return `<h3>${esc(m.title)}</h3>
-${barChart({ name: m.key, title: `${m.title}, by run`, panels: [{ bars, tick: m.tick, ...(m.ticks ? { ticks: m.ticks } : {}), ...(m.max !== undefined ? { max: m.max } : {}) }], labelWidth: 220 })}${
-      missing ? `<p class="note">${esc(formatInt(missing))} run(s) without this figure are left out.</p>` : ""
+${barChart({ name: chartName[k], title: `${m.title}, mean by point`, panels: [{ bars, tick: f.tick, ...(f.ticks ? { ticks: f.ticks } : {}), ...(f.max !== undefined ? { max: f.max } : {}) }], labelWidth: 220 })}${
+      without ? `<p class="note">${esc(formatInt(without))} point(s) without this figure are left out.</p>` : ""
     }`;
   }).join("\n");
+  const missing = merged.missing.length
+    ? `<p class="note">${esc(formatInt(merged.missing.length))} job(s) have no result yet; the figures are over the runs done (sweep.json lists the missing ones).</p>`
+    : "";
   const body = `<header>
 <p class="eyebrow">Corridor parameter sweep</p>
 <h1>${esc(title)}</h1>
 ${opts.description ? `<p class="lede">${esc(opts.description)}</p>` : ""}
-<p class="meta">${esc(formatInt(rows.length))} runs${paramKeys.length ? `, varying ${esc(paramKeys.join(", "))}` : ""}.</p>
+<p class="meta">${esc(formatInt(rows.length))} points × ${esc(formatInt(opts.replications))} replication(s)${opts.varyNames.length ? `, varying ${esc(opts.varyNames.join(", "))}` : ""}.${
+    opts.replications > 1 ? " Each figure is the mean over a point's runs ± the half-width of its 95% interval (Student's t)." : ""
+  }</p>
+${missing}
 </header>
 <section id="comparison">
-<h2>Runs compared</h2>
+<h2>Points compared</h2>
 ${comparison}
 </section>
+<section id="interval">
+<h2>${esc(chosen.title)} across the grid</h2>
+${intervalChart(rows, chosen)}
+${overlapNote(merged, chosen)}
+</section>
 <section id="charts">
-<h2>Each measure, run by run</h2>
+<h2>Each measure, point by point</h2>
 ${charts}
 </section>
 <section id="reproduce">

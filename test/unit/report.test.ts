@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { distribution } from "../../src/domain/stats.js";
 import { escapeHtml } from "../../src/report/escape.js";
 import { parseG20Targets } from "../../src/measure/g20-targets.js";
-import { renderReport, renderSweepReport, sweepRowFromResults, type SweepRow } from "../../src/report/html.js";
+import { renderReport } from "../../src/report/html.js";
 import { histogramBins, stageWaterfall } from "../../src/report/measures.js";
 import type { SimulationResults } from "../../src/sim/results.js";
 import type { TransferOut } from "../../src/measure/transfer-out.js";
@@ -290,39 +290,5 @@ describe("HTML report of a three-chain corridor", () => {
     const { spec: _spec, ...old } = base.scenario;
     const out = renderReport({ ...base, scenario: old as typeof base.scenario }, { command: "x", targets: TARGETS });
     expect(out).toContain("us chain (ethereum profile) and uk chain (ethereum profile)");
-  });
-});
-
-describe("sweep report", () => {
-  const base = fixtureResults();
-  const rows: SweepRow[] = [0.1, 0.3, 0.5].map((fast, i) => {
-    const r = sweepRowFromResults(`fastShare ${fast}`, { fastShare: fast, seed: 7 }, base);
-    return { ...r, summary: { ...r.summary, settlementSeconds: { ...r.summary.settlementSeconds, p50: 600 - 100 * i }, transfers: { ...r.summary.transfers, refunded: i } } };
-  });
-  const html = renderSweepReport(rows, { command: "corridor sweep scenarios/baseline.json --vary fastShare=0.1,0.3,0.5", title: "Fast share <sweep>" });
-
-  it("draws one comparison chart per measure with one bar per run", () => {
-    for (const name of ["sweep-p50", "sweep-p95", "sweep-within-1h", "sweep-cost", "sweep-refunds"]) {
-      expect(bars(chart(html, name)), name).toHaveLength(3);
-    }
-    expect(bars(chart(html, "sweep-p50")).map((b) => attr(b, "data-value"))).toEqual(["600", "500", "400"]);
-    expect(bars(chart(html, "sweep-refunds")).map((b) => attr(b, "data-value"))).toEqual(["0", "1", "2"]);
-    // from the transfers: all 4 settled within the hour (the held one in 43 minutes), of 6 with an outcome
-    expect(rows[0]!.shareWithinOneHour).toBeCloseTo(4 / 6, 12);
-  });
-
-  it("compares the runs in a table with their parameters, escaped, and the command", () => {
-    expect(html).toContain("<th class=\"num\" scope=\"col\">fastShare</th>");
-    expect(html).toContain("Fast share &lt;sweep&gt;");
-    expect(html).toContain("corridor sweep scenarios/baseline.json --vary fastShare=0.1,0.3,0.5");
-    expect(html).not.toMatch(/<script|https?:\/\//i);
-  });
-
-  it("derives the share within one hour from the summary only when the percentiles decide it", () => {
-    const { shareWithinOneHour: _drop, ...noShare } = rows[1]!; // 4 settled, 1 refunded
-    const decided = renderSweepReport([{ ...noShare, summary: { ...noShare.summary, settlementSeconds: distribution([60, 120]) } }], { command: "x" });
-    expect(bars(chart(decided, "sweep-within-1h")).map((b) => attr(b, "data-value"))).toEqual(["0.8"]);
-    const undecided = renderSweepReport([{ ...noShare, summary: { ...noShare.summary, settlementSeconds: distribution([60, 7200]) } }], { command: "x" });
-    expect(bars(chart(undecided, "sweep-within-1h"))).toHaveLength(0);
   });
 });
