@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { CorridorError } from "../../domain/errors.js";
 import { duration } from "../table.js";
-import { parseSeed, prepareOutDir } from "../options.js";
+import { addSanctionsListOptions, parseSeed, prepareOutDir, sanctionsListFlag } from "../options.js";
 
 // The simulator, the chains and their libraries load when the command runs (`corridor --help` and usage errors stay fast).
 
@@ -38,18 +38,21 @@ async function progressBar(): Promise<{ update(done: number, total: number, virt
 }
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command("simulate")
     .description("run a scenario on two embedded chains under virtual time; write results.json, summary.json, transfers.csv and report.html")
     .argument("<scenario-file>", "scenario JSON file (see scenarios/)")
     .option("--seed <n>", "override the scenario's seed", parseSeed())
     .option("--out <dir>", "output folder", "out")
     .option("--quiet", "print nothing but errors")
-    .option("--chains <backend>", "where the chains run: embedded (in this process) or anvil (child processes with bounded history; slower on long runs, see BENCHMARKS.md)")
-    .action(async (file: string, o: { seed?: number; out: string; quiet?: boolean; chains?: string }) => {
+    .option("--chains <backend>", "where the chains run: embedded (in this process) or anvil (child processes with bounded history; slower on long runs, see BENCHMARKS.md)");
+  addSanctionsListOptions(command).action(
+    async (file: string, o: { seed?: number; out: string; quiet?: boolean; chains?: string; sanctionsList?: string; sanctionsAsOf?: string }) => {
       if (o.chains !== undefined && o.chains !== "embedded" && o.chains !== "anvil") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--chains must be embedded or anvil, got "${o.chains}"`);
-      const { loadScenario } = await import("../../sim/scenario.js");
-      const scenario = loadScenario(file);
+      const list = sanctionsListFlag(o);
+      const [{ loadScenario }, { withSanctionsList }] = await Promise.all([import("../../sim/scenario.js"), import("../../data/run-data.js")]);
+      const loaded = loadScenario(file);
+      const scenario = list ? withSanctionsList(loaded, list.file, list.asOf) : loaded;
       const dir = prepareOutDir("--out", o.out);
       const [{ createLogger }, { simulate }, { toJson, writeJsonArray, writeResultsJson }, { writeTransfersCsv }, { writeReport }, { formatSummary }] = await Promise.all([
         import("../../logger.js"),
@@ -83,7 +86,12 @@ export function registerSimulate(program: Command): void {
       // The summary alone, small enough to read back quickly (sweeps compare runs from it).
       writeFileSync(resolve(dir, "summary.json"), toJson({ scenario: rest.scenario, seed: rest.seed, summary: rest.summary }) + "\n");
       // The report for policymakers, with the command that reproduces the run.
-      await writeReport(rest as never, resolve(dir, "report.html"), ["corridor simulate", file, ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []), ...(o.out !== "out" ? ["--out", o.out] : [])].join(" "));
+      const flags = [
+        ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []),
+        ...(o.out !== "out" ? ["--out", o.out] : []),
+        ...(list ? ["--sanctions-list", list.file, ...(list.asOf ? ["--sanctions-as-of", list.asOf] : [])] : []),
+      ];
+      await writeReport(rest as never, resolve(dir, "report.html"), ["corridor simulate", file, ...flags].join(" "));
       if (!o.quiet) {
         console.log(formatSummary(rest));
         console.log(`\nResults: ${resolve(dir, "results.json")}, ${resolve(dir, "transfers.csv")}\nReport:  ${resolve(dir, "report.html")}`);
@@ -91,5 +99,6 @@ export function registerSimulate(program: Command): void {
       if (!results.summary.conservation.ok) {
         throw new CorridorError("CORRIDOR_CONSERVATION_FAILED", "conservation check failed: on-chain balances do not match the transfer records");
       }
-    });
+    },
+  );
 }
