@@ -6,6 +6,7 @@ import { registerWorker } from "./commands/worker.js";
 import { registerLive } from "./commands/live.js";
 import { registerTransfer } from "./commands/transfer.js";
 import { registerReport } from "./commands/report.js";
+import { registerData } from "./commands/data.js";
 import { UsageCode } from "./options.js";
 
 /**
@@ -19,7 +20,7 @@ export function exitStatus(e: CorridorError): number {
 }
 
 /** Every command registers itself here: one file per command under commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerSweep, registerWorker, registerLive, registerTransfer, registerReport];
+const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerSweep, registerWorker, registerLive, registerTransfer, registerReport, registerData];
 
 export function buildProgram(): Command {
   const program = new Command();

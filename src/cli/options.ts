@@ -6,6 +6,8 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Hex } from "viem";
+import type { Command } from "commander";
+import { isCalendarDate } from "../domain/clock.js";
 import { CorridorError } from "../domain/errors.js";
 
 /** Stable codes of bad command lines (every one exits with status 2). */
@@ -161,4 +163,28 @@ export function parseChainPort(flag: string): (v: string, previous?: Record<stri
     const name = parseChainName(flag)(m[1]!);
     return { ...previous, [name]: parsePort(flag)(m[2]!) };
   };
+}
+
+/** A calendar date YYYY-MM-DD (an as-of date). */
+export function parseDate(flag: string): (v: string) => string {
+  return (v) => {
+    if (!isCalendarDate(v)) throw usage(UsageCode.Invalid, flag, `expected a calendar date YYYY-MM-DD, got ${show(v)}`, v);
+    return v;
+  };
+}
+
+/** `--sanctions-list FILE [--sanctions-as-of DATE]`, for the commands that run or describe a scenario. */
+export function addSanctionsListOptions(command: Command): Command {
+  return command
+    .option("--sanctions-list <file>", "screen against this sanctions list instead of the scenario's (one address a line, or address,asset CSV)")
+    .option("--sanctions-as-of <date>", "the list's as-of date, YYYY-MM-DD (default: a \"# as of\" line in the file, or a date in its name)", parseDate("--sanctions-as-of"));
+}
+
+/** The list those flags give (the file's path resolved from the working folder), if any. */
+export function sanctionsListFlag(o: { sanctionsList?: string; sanctionsAsOf?: string }): { file: string; asOf?: string } | undefined {
+  if (o.sanctionsList === undefined) {
+    if (o.sanctionsAsOf !== undefined) throw usage(UsageCode.MissingOption, "--sanctions-as-of", "dates a --sanctions-list: give one");
+    return undefined;
+  }
+  return { file: resolve(o.sanctionsList), ...(o.sanctionsAsOf === undefined ? {} : { asOf: o.sanctionsAsOf }) };
 }

@@ -25,6 +25,8 @@ export interface ReplicateOptions {
   out: string;
   outDir: string;
   chains?: ChainBackend;
+  /** Further flags every replication's run gets as given (the sanctions list). */
+  extraArgs?: readonly string[];
   quiet: boolean;
   /** The command that reproduces the whole replicated run. */
   command: string;
@@ -62,7 +64,7 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicationsReport
       const seed = replicationSeed(o.seed, r);
       const dir = replicationDir(r, n);
       const t0 = performance.now();
-      const { code, stderr } = await runChild(["simulate", o.file, "--seed", String(seed), "--out", join(o.out, dir), "--quiet", ...(o.chains ? ["--chains", o.chains] : [])]);
+      const { code, stderr } = await runChild(["simulate", o.file, "--seed", String(seed), "--out", join(o.out, dir), "--quiet", ...(o.chains ? ["--chains", o.chains] : []), ...(o.extraArgs ?? [])]);
       const summaryFile = resolve(o.outDir, dir, "summary.json");
       // Exit 3 is a failed conservation check: the run finished and its summary says so.
       if ((code === 0 || code === 3) && existsSync(summaryFile)) {

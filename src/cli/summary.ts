@@ -9,6 +9,10 @@ export function formatSummary(r: SimulationResults): string {
   const t = s.transfers;
   const out: string[] = [];
   out.push(`Scenario ${r.scenario.name} (seed ${r.seed}): ${duration(s.virtualSeconds)} simulated in ${duration(s.wallClock.seconds)}`);
+  // The lists screened against, with their dates (results.json has every data set the run used).
+  for (const d of r.data ?? []) {
+    if (d.addresses !== undefined) out.push(`${d.use[0]!.toUpperCase()}${d.use.slice(1)}: ${d.file}, as of ${d.asOf} (${d.addresses} addresses)`);
+  }
   out.push("");
   const reorged = t.dropped > 0 || t.sourceReorged > 0;
   out.push(

@@ -8,10 +8,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { CorridorError, ErrorCode } from "../domain/errors.js";
 import type { FxPoint, FxSeries } from "../domain/fx/historical.js";
-import { packagePath } from "../paths.js";
-
-/** The package's data/ folder, where relative series file names are looked up. */
-export const DATA_DIR = packagePath("data");
+import { DATA_DIR, datasetAt } from "./manifest.js";
 
 /** A file in data/ (a relative name) or the path itself (an absolute one). */
 export function dataFile(file: string): string {
@@ -56,4 +53,17 @@ export function loadFxSeries(file: string): FxSeries {
     throw new CorridorError(ErrorCode.DataInvalid, `cannot read FX series ${path}`, { file: path }, cause);
   }
   return parseFxSeries(text, path);
+}
+
+/**
+ * A currency preset's mid from its shipped series: the last month's rate, with the series file and
+ * where the figure comes from (the manifest's source and the month), so no mid is written by hand.
+ */
+export function seriesMid(file: string): { mid: number; series: string; source: string } {
+  const series = loadFxSeries(file);
+  const last = series.points[series.points.length - 1];
+  if (!last) throw new CorridorError(ErrorCode.DataInvalid, `FX series ${file} has no rows`, { file });
+  const shipped = datasetAt(dataFile(file));
+  const origin = shipped ? `${shipped.source} (data/${shipped.file})` : dataFile(file);
+  return { mid: last.rate, series: file, source: `${series.pair.quote} per ${series.pair.base}, ${last.date.slice(0, 7)} monthly average, ${origin}` };
 }

@@ -26,3 +26,10 @@ export const wallClock: Clock = { now: () => Date.now() / 1000 };
 export interface Scheduler extends Clock {
   after(seconds: number, fn: () => void | Promise<void>): void;
 }
+
+/** True for a real calendar date YYYY-MM-DD (2025-02-30 is not): as-of dates of data sets and lists. */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const t = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === value;
+}

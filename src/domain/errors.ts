@@ -13,6 +13,8 @@ export const ErrorCode = {
   QuoteExpired: "CORRIDOR_QUOTE_EXPIRED",
   FxWindowInvalid: "CORRIDOR_FX_WINDOW_INVALID",
   DataInvalid: "CORRIDOR_DATA_INVALID",
+  /** A data set's or list's as-of date is missing or not a calendar date. */
+  DataDateInvalid: "CORRIDOR_DATA_DATE_INVALID",
   HookUnknown: "CORRIDOR_HOOK_UNKNOWN",
 } as const;
 

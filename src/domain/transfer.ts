@@ -60,7 +60,7 @@ export interface TransferRecord {
   /** The mid at the moment the rate was set, 18 decimals (output per input). */
   mid?: bigint;
   /** Screening outcome: the deciding hook and its stable reason code. */
-  compliance?: { outcome: "allow" | "deny" | "hold"; reason?: string; hook?: string; reviewed?: "approved" | "denied" };
+  compliance?: { outcome: "allow" | "deny" | "hold"; reason?: string; hook?: string; jurisdiction?: string; reviewed?: "approved" | "denied" };
   /** Seconds spent queued for destination liquidity. */
   liquidityWaitSeconds?: number;
   /** Paid before source finality, from the Fast allowance (base units of the output token). */

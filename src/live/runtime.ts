@@ -17,7 +17,7 @@ import { serveMetrics } from "../relayer/metrics.js";
 import { createWallScheduler } from "../relayer/wall-scheduler.js";
 import { createHooks } from "../domain/compliance/registry.js";
 import { wallClock } from "../domain/clock.js";
-import { loadAddressList } from "../data/sanctions-list.js";
+import { LIST_LOADERS } from "../data/sanctions-list.js";
 import { deploymentOf, liveRates, liveSpec, type LiveConfig } from "./config.js";
 
 export interface Service {
@@ -71,7 +71,7 @@ export async function startOperatorService(
       quoterKey: config.operator.quoterKey as Hex,
       spreadBps: config.operator.spreadBps,
       quoteTtlSeconds: config.operator.quoteTtlSeconds,
-      hooks: createHooks(config.operator.hooks ?? DEFAULT_HOOKS, { loadAddressList }),
+      hooks: createHooks(config.operator.hooks ?? DEFAULT_HOOKS, LIST_LOADERS),
       travelRuleFor: () => undefined,
     },
     ...(opts.screen ? { screen: opts.screen } : {}),

@@ -42,7 +42,7 @@ export interface TransferOut {
   refundReason: string | null;
   /** Paid out by the destination, then its send was reorganised away on the source: the corridor's exposure. */
   sourceReorged: boolean;
-  compliance: { outcome: string; reason?: string; hook?: string; reviewed?: string } | null;
+  compliance: { outcome: string; reason?: string; hook?: string; jurisdiction?: string; reviewed?: string } | null;
   liquidityWaitSeconds: number | null;
   fastAllowanceUsed: string | null;
   /** Unix seconds of each stage that happened. */

@@ -16,6 +16,8 @@ export interface ScreeningOutcome {
   outcome: "allow" | "deny" | "hold";
   reason?: string;
   hook?: string;
+  /** The jurisdiction whose rule decided a deny or hold, when the hook names one. */
+  jurisdiction?: string;
   reviewSeconds?: number;
   at: number;
 }

@@ -27,8 +27,8 @@ import type { Quoter } from "./quoter.js";
 /** What screening decided (the compliance pipeline plugs in here). */
 export type ScreeningDecision =
   | { outcome: "allow" }
-  | { outcome: "deny"; reason: string; hook?: string }
-  | { outcome: "hold"; reason: string; hook?: string; reviewSeconds?: number };
+  | { outcome: "deny"; reason: string; hook?: string; jurisdiction?: string }
+  | { outcome: "hold"; reason: string; hook?: string; jurisdiction?: string; reviewSeconds?: number };
 
 /** A transfer as screening sees it: the message read from the chain, placed in the deployment. */
 export interface ScreeningInput extends Route {
@@ -43,6 +43,8 @@ export interface ComplianceSummary {
   outcome: "allow" | "deny" | "hold";
   reason?: string;
   hook?: string;
+  /** The jurisdiction whose rule decided a deny or hold, when the hook names one. */
+  jurisdiction?: string;
   reviewed?: "approved" | "denied";
 }
 
@@ -101,6 +103,7 @@ const summary = (d: Decision): ComplianceSummary | undefined =>
     outcome: d.screening.outcome,
     ...(d.screening.reason ? { reason: d.screening.reason } : {}),
     ...(d.screening.hook ? { hook: d.screening.hook } : {}),
+    ...(d.screening.jurisdiction ? { jurisdiction: d.screening.jurisdiction } : {}),
     ...(d.review?.state === "approved" || d.review?.state === "denied" ? { reviewed: d.review.state } : {}),
   };
 
@@ -194,7 +197,7 @@ export class Operator implements OperatorApi {
         const outcome: ScreeningOutcome = {
           outcome: r.outcome,
           at: now,
-          ...(r.outcome !== "allow" ? { reason: r.reason, ...(r.hook ? { hook: r.hook } : {}) } : {}),
+          ...(r.outcome !== "allow" ? { reason: r.reason, ...(r.hook ? { hook: r.hook } : {}), ...(r.jurisdiction ? { jurisdiction: r.jurisdiction } : {}) } : {}),
           ...(r.outcome === "hold" && r.reviewSeconds !== undefined ? { reviewSeconds: r.reviewSeconds } : {}),
         };
         const stored = this.store.update(d.id, (cur) => (cur.screening ? undefined : { ...cur, screening: outcome }))!.screening!;

@@ -35,7 +35,7 @@ import { fixedRates, midFor, type RateSource } from "../domain/fx/rate-source.js
 import { createHook, createHooks } from "../domain/compliance/registry.js";
 import type { ComplianceHook } from "../domain/compliance/types.js";
 import type { TransferRecord } from "../domain/transfer.js";
-import { loadAddressList } from "../data/sanctions-list.js";
+import { LIST_LOADERS, loadAddressList } from "../data/sanctions-list.js";
 import type { Operator } from "../operator/operator.js";
 import { buildOperator, type OperatorPolicy } from "../operator/build.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
@@ -226,7 +226,7 @@ export class LiveCorridor {
 
       // The default hooks, with the travel-rule hook behind a handle so that its threshold can change
       // without resetting the others' state (the limits hook counts each sender's daily total).
-      const hooks = createHooks(DEFAULT_HOOKS, { loadAddressList });
+      const hooks = createHooks(DEFAULT_HOOKS, LIST_LOADERS);
       const trIndex = DEFAULT_HOOKS.findIndex((h) => h.hook === "travelRule");
       const travelRuleHook = { current: hooks[trIndex]! };
       if (trIndex >= 0) hooks[trIndex] = { name: travelRuleHook.current.name, check: (ctx) => travelRuleHook.current.check(ctx) };

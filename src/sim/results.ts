@@ -11,6 +11,7 @@ import { distribution, type Distribution } from "../domain/stats.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import type { ConservationReport } from "../measure/conservation.js";
 import type { Scenario } from "./scenario.js";
+import type { DataSetUse } from "../data/run-data.js";
 import type { PlannedTransfer } from "./workload.js";
 import type { TransferGas } from "../measure/gas.js";
 import type { FaultReport } from "./faults.js";
@@ -61,6 +62,8 @@ export interface Timeline {
 export interface SimulationResults {
   scenario: Scenario;
   seed: number;
+  /** The data sets the run used: each sanctions list with its as-of date, the FX series, the targets (src/data/run-data.ts). */
+  data?: DataSetUse[];
   summary: {
     transfers: {
       planned: number;

@@ -1,8 +1,5 @@
-import { existsSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import type { Hex } from "viem";
 import type { Chain } from "../chains/chain.js";
-import { packagePath } from "../paths.js";
 import type { Logger } from "pino";
 import { bootCorridor, type BootedCorridor } from "../corridor/boot.js";
 import { setEmbeddedStateHistory } from "../chains/embedded.js";
@@ -29,9 +26,10 @@ import type { Scheduler } from "../domain/clock.js";
 import { midFor, type RateSource } from "../domain/fx/rate-source.js";
 import type { TransferRecord } from "../domain/transfer.js";
 import { travelRuleHash } from "../domain/compliance/ivms.js";
-import { createHooks, type HookSpec } from "../domain/compliance/registry.js";
+import { createHooks, type HookDeps, type HookSpec } from "../domain/compliance/registry.js";
 import type { AuditEntry } from "../domain/compliance/types.js";
-import { loadAddressList, DEFAULT_SANCTIONS_FILE } from "../data/sanctions-list.js";
+import { DEFAULT_SANCTIONS_FILE, loadAddressList, loadSanctionsList, resolveListFile, type SanctionsList } from "../data/sanctions-list.js";
+import { runDataSets, sanctionsListsOf, type DataSetUse } from "../data/run-data.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { silentLogger } from "../logger.js";
 import { EventEngine } from "./engine.js";
@@ -78,9 +76,10 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
   const log = (opts.logger ?? silentLogger).child({ module: "sim" });
   const wallStart = Date.now();
   const t0 = Math.floor(Date.parse(scenario.startTime) / 1000);
+  // The lists and the workload first: a bad list file is refused before any chain starts.
+  const plan = prepare(scenario, opts.scenarioDir);
   const corridor = opts.corridor ?? (await bootFor(scenario, t0, chooseChainBackend(scenario, opts.chains)));
   try {
-    const plan = prepare(scenario, opts.scenarioDir);
     const senders = new SenderPool();
     const { lp, issuers } = await setUp(scenario, corridor, plan, senders);
     const parties = { senders: mapChains(scenario, (n) => plan.workload.senders[n]!.map((s) => s.address)), recipients: plan.recipients };
@@ -100,7 +99,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     await timeline.sample();
     for (const c of Object.values(corridor.chains)) await setAutomine(c, true);
     const results = await measure(run, scenario, { before, parties, timeline: timeline.timeline, wallStart });
-    return { ...results, audit: run.audit };
+    return { ...results, data: plan.data, audit: run.audit };
   } finally {
     if (!opts.corridor) await corridor.close();
   }
@@ -128,7 +127,10 @@ async function bootFor(scenario: Scenario, t0: number, backend: ChainBackend): P
 /** What the run is made of before any chain is touched: the compliance pipeline, the lists it screens against, and the workload. */
 interface Plan {
   hookSpecs: readonly HookSpec[];
-  loadList: (file: string) => Set<string>;
+  /** The list readers the hooks use (files resolved against the scenario's folder, each read once). */
+  loaders: HookDeps;
+  /** The data sets the run uses (src/data/run-data.ts), for results.json. */
+  data: DataSetUse[];
   sanctionedPool: Hex[];
   workload: Workload;
   recipients: Hex[];
@@ -138,22 +140,25 @@ interface Plan {
 
 function prepare(scenario: Scenario, scenarioDir: string | undefined): Plan {
   const hookSpecs = scenario.compliance.hooks ?? DEFAULT_HOOKS;
-  const listCache = new Map<string, Set<string>>();
-  const resolveFile = (file: string) => {
-    if (isAbsolute(file)) return file;
-    const near = scenarioDir ? resolve(scenarioDir, file) : undefined;
-    return near && existsSync(near) ? near : packagePath(file);
+  const lists = new Map<string, SanctionsList>();
+  const addressLists = new Map<string, Set<string>>();
+  // Each file is read once; hooks and the data-set record share what was read.
+  const loadSanctions = (file: string, asOf?: string) => {
+    const key = `${file}\n${asOf ?? ""}`;
+    return lists.get(key) ?? lists.set(key, loadSanctionsList(resolveListFile(file, scenarioDir), asOf)).get(key)!;
   };
-  const loadList = (file: string) => listCache.get(file) ?? listCache.set(file, loadAddressList(resolveFile(file))).get(file)!;
-  const sanctionsSpec = hookSpecs.find((h) => h.hook === "sanctions") as { listFile?: string } | undefined;
-  const sanctionsList = loadList(sanctionsSpec?.listFile ?? DEFAULT_SANCTIONS_FILE);
+  const loadList = (file: string) => addressLists.get(file) ?? addressLists.set(file, loadAddressList(resolveListFile(file, scenarioDir))).get(file)!;
+  const data = runDataSets(scenario, scenarioDir, loadSanctions);
+  const first = sanctionsListsOf(scenario, scenarioDir)[0];
+  const sanctionsList = loadSanctions(first?.file ?? DEFAULT_SANCTIONS_FILE, first?.asOf).addresses;
   const sanctionedPool = [...sanctionsList].sort() as Hex[];
   const workload = planWorkload(scenario, { sanctioned: sanctionedPool });
   // Listed senders: the simulation's own keys, put on the screening list (as if the list named them).
   for (const a of workload.listedSenders) sanctionsList.add(a.toLowerCase());
   return {
     hookSpecs,
-    loadList,
+    loaders: { loadAddressList: loadList, loadSanctionsList: loadSanctions },
+    data,
     sanctionedPool,
     workload,
     recipients: [...new Set(workload.transfers.map((t) => t.recipient))],
@@ -346,7 +351,7 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
       spreadBps: scenario.fx.spreadBps,
       quoteTtlSeconds: scenario.fx.quoteTtlSeconds,
       hooks: [
-        ...createHooks(plan.hookSpecs, { loadAddressList: plan.loadList }),
+        ...createHooks(plan.hookSpecs, plan.loaders),
         // A regime's holding limits deny a transfer that would take its recipient beyond them.
         ...(o.issuers?.limits.any ? [o.issuers.limits.hook((id) => store.get(id as Hex)?.outputCurrency)] : []),
       ],

@@ -4,6 +4,7 @@
  * A scenario or live config may use these names as they are, override any field, or declare
  * chains, currencies and jurisdictions of its own (see `resolveSpec`).
  */
+import { seriesMid } from "../data/fx-series.js";
 import type { ChainInput, CurrencyInput, JurisdictionInput } from "./spec.js";
 
 /** The currency amounts are valued in for the G20 targets, gas costs and workload sizes. */
@@ -25,28 +26,47 @@ export const DEFAULT_CHAIN_NAMES: readonly string[] = ["us", "uk"];
 /**
  * Currencies: display, and the FX model's defaults against the numeraire (`mid`: units per one
  * USD; `annualVol` and `meanReversionPerYear` for the Ornstein-Uhlenbeck model; `series`: the
- * monthly history in data/ for historical replay, if any).
+ * monthly history in data/ for historical replay, if any). A currency with a shipped series takes
+ * its mid from the series' last month (seriesMid), with that figure's source and date: the mids
+ * are data (data/manifest.json), never written here.
  */
 export const PRESET_CURRENCIES: Record<string, CurrencyInput> = {
   USD: { symbol: "$", word: "dollar", mid: 1, annualVol: 0, meanReversionPerYear: 0 },
-  /** FRED H.10, June 2026: 0.7497 GBP per USD (data/fx-gbp-per-usd-monthly.csv). */
-  GBP: { symbol: "£", word: "pound", mid: 0.7497, annualVol: 0.08, meanReversionPerYear: 2, series: "fx-gbp-per-usd-monthly.csv" },
+  /** Fed H.10 monthly average (data/fx-gbp-per-usd-monthly.csv). */
+  GBP: { symbol: "£", word: "pound", ...seriesMid("fx-gbp-per-usd-monthly.csv"), annualVol: 0.08, meanReversionPerYear: 2 },
   /**
-   * ASSUMPTION: 0.92 EUR per USD (roughly the 2023-2024 average; no EUR series is shipped), and an
-   * annual volatility of 7% (EUR/USD's long-run implied volatility is 6-8%).
+   * Fed H.10 monthly average (data/fx-eur-per-usd-monthly.csv); it also converts the UK's and the
+   * EU's EUR travel-rule thresholds. ASSUMPTION: an annual volatility of 7% (EUR/USD's long-run
+   * implied volatility is 6-8%).
    */
-  EUR: { symbol: "€", word: "euro", mid: 0.92, annualVol: 0.07, meanReversionPerYear: 2 },
+  EUR: { symbol: "€", word: "euro", ...seriesMid("fx-eur-per-usd-monthly.csv"), annualVol: 0.07, meanReversionPerYear: 2 },
 };
 
 /**
- * Jurisdictions: the country code IVMS101 and pacs.008 carry for a party there, and the travel-rule
- * threshold at or above which a transfer from there must carry originator and beneficiary data.
+ * Jurisdictions: the country code IVMS101 and pacs.008 carry for a party there, and the travel rule:
+ * the threshold at or above which a transfer to or from there must carry full originator and
+ * beneficiary data, and what it needs below that (`belowThreshold`). Screening applies the rules of
+ * both sides' jurisdictions, the stricter where they differ.
  */
 export const PRESET_JURISDICTIONS: Record<string, JurisdictionInput> = {
   /** FinCEN 31 CFR 1010.410(f): USD 3,000. */
   US: { country: "US", travelRule: { amount: 3000, currency: "USD", basis: "FinCEN 31 CFR 1010.410(f)" } },
-  /** MLR 2017 reg. 64I with the Wire Transfer Regulation: EUR 1,000. */
-  UK: { country: "GB", travelRule: { amount: 1000, currency: "EUR", basis: "MLR 2017 reg. 64I (Wire Transfer Regulation)" } },
+  /**
+   * The Money Laundering Regulations 2017, Part 7A (cryptoasset transfers, regs. 64A-64O, inserted by
+   * SI 2022/860, in force 1 September 2023): at or above EUR 1,000 the full originator and beneficiary
+   * information (reg. 64C); below it, still the originator's and beneficiary's names (and account
+   * numbers), which the beneficiary's business checks (regs. 64D-64I). The UK applies this to every
+   * cryptoasset transfer, where the EU's TFR has no threshold and the US's is USD 3,000.
+   */
+  UK: {
+    country: "GB",
+    travelRule: {
+      amount: 1000,
+      currency: "EUR",
+      basis: "MLR 2017 Part 7A reg. 64C (EUR 1,000 and above: full information)",
+      belowThreshold: { requires: "names", basis: "MLR 2017 Part 7A reg. 64C (below EUR 1,000: originator and beneficiary names)" },
+    },
+  },
   /**
    * Regulation (EU) 2023/1113 (Transfer of Funds Regulation): crypto-asset transfers between
    * providers carry the data whatever the amount. ASSUMPTION: an EU party's country is DE.

@@ -42,16 +42,26 @@ export const CurrencyInputSchema = z
     meanReversionPerYear: z.number().nonnegative().max(1000).optional(),
     /** A monthly series in data/ for historical replay. */
     series: z.string().optional(),
+    /** Where the mid comes from (a data set and its date), for the audit trail and reports. */
+    source: z.string().max(300).optional(),
   })
   .strict();
 export type CurrencyInput = z.infer<typeof CurrencyInputSchema>;
 
-const ThresholdSchema = z.object({ amount: z.number().nonnegative().max(1e12), currency: CurrencyCodeSchema, basis: z.string().optional() }).strict();
+const ThresholdSchema = z
+  .object({
+    amount: z.number().nonnegative().max(1e12),
+    currency: CurrencyCodeSchema,
+    basis: z.string().optional(),
+    /** Below the threshold: the originator's and beneficiary's names are still required (the UK). */
+    belowThreshold: z.object({ requires: z.literal("names"), basis: z.string().optional() }).strict().optional(),
+  })
+  .strict();
 export const JurisdictionInputSchema = z
   .object({
     /** ISO 3166-1 alpha-2 country of a party there (IVMS101, pacs.008). */
     country: z.string().regex(/^[A-Z]{2}$/, "expected an ISO 3166-1 alpha-2 country code such as DE").optional(),
-    /** Travel rule: at or above this amount a transfer must carry IVMS101 data; null for none. */
+    /** Travel rule: at or above this amount a transfer to or from there must carry IVMS101 data (below it, names where `belowThreshold` says so); null for none. */
     travelRule: ThresholdSchema.nullable().optional(),
   })
   .strict();
@@ -81,12 +91,15 @@ export interface CurrencySpec {
   annualVol: number;
   meanReversionPerYear: number;
   series?: string;
+  /** Where the mid comes from, if from data. */
+  source?: string;
 }
 
 export interface Threshold {
   amount: number;
   currency: string;
   basis?: string;
+  belowThreshold?: { requires: "names"; basis?: string };
 }
 
 export interface JurisdictionSpec {
@@ -194,6 +207,8 @@ export function resolveSpec(input: CorridorSpecInput = {}): CorridorSpec {
       annualVol: given.annualVol ?? 0.08,
       meanReversionPerYear: given.meanReversionPerYear ?? 2,
       ...(given.series ? { series: given.series } : {}),
+      // A mid given by the input is not the preset's: its source goes with the preset's mid.
+      ...(given.source && (input.currencies?.[code]?.mid === undefined || input.currencies[code]?.source) ? { source: given.source } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { packagePath } from "../../src/paths.js";
+import { PRESET_CURRENCIES } from "../../src/spec/presets.js";
 import { startDemoServer, type DemoServer } from "../../src/server/server.js";
 import { SKIP_BROWSER_TESTS, launchBrowser, type Browser } from "./browser.js";
 
@@ -186,8 +187,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard of a three-chain corrido
     await page.getByTestId("btn-fxShock").click();
     await until("the euro shock", async () => (await page.locator("#log").innerText()).includes("against the euro"), 15_000);
     const state = (await (await fetch(`${demo.url}api/state`)).json()) as { fx: { mids: Record<string, number> }; drain: { chain: string } | null };
-    expect(state.fx.mids.GBP).toBeCloseTo(0.7497, 6);
-    expect(state.fx.mids.EUR).toBeCloseTo(0.92 * 0.9, 6);
+    expect(state.fx.mids.GBP).toBeCloseTo(PRESET_CURRENCIES.GBP!.mid!, 6);
+    expect(state.fx.mids.EUR).toBeCloseTo(PRESET_CURRENCIES.EUR!.mid! * 0.9, 6);
     expect(state.drain?.chain).toBe("eu");
     expect(problems).toEqual([]);
     await page.close();

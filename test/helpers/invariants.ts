@@ -20,7 +20,7 @@ import { combineRates, fixedRate, pairSource, type RateSource } from "../../src/
 import { defaultSpec } from "../../src/spec/spec.js";
 import { USD_EUR, USD_GBP } from "./fx.js";
 import { Decimal } from "../../src/domain/money.js";
-import { loadAddressList } from "../../src/data/sanctions-list.js";
+import { LIST_LOADERS } from "../../src/data/sanctions-list.js";
 import { buildOperator } from "../../src/operator/build.js";
 import type { ChainViewOptions } from "../../src/operator/chain-view.js";
 import { DEFAULT_HOOKS } from "../../src/operator/default-hooks.js";
@@ -158,7 +158,7 @@ export interface CorridorOperatorOptions extends ChainViewOptions {
  */
 export function buildCorridorOperator(o: CorridorOperatorOptions): Operator {
   const screen = createScreen({
-    hooks: createHooks(DEFAULT_HOOKS, { loadAddressList }),
+    hooks: createHooks(DEFAULT_HOOKS, LIST_LOADERS),
     rates: combineRates([o.quoter.source, fixedRate("0.92", USD_EUR)]),
     spec: defaultSpec(),
     travelRuleFor: (m) => o.travelRules.get(m.extraHash.toLowerCase()),

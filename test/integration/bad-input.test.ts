@@ -279,6 +279,14 @@ const CLI_CASES: CliCase[] = [
   { name: "up on one port twice", args: ["up", "--us-port", "9000", "--uk-port", "9000"], code: "CORRIDOR_USAGE_INVALID", says: "ports must differ" },
   { name: "up with no accounts", args: ["up", "--accounts", "0"], code: "CORRIDOR_USAGE_INVALID", says: "--accounts" },
   { name: "up with a fractional account count", args: ["up", "--accounts", "2.5"], code: "CORRIDOR_USAGE_INVALID", says: "--accounts" },
+  // sanctions lists and data sets
+  { name: "simulate with a sanctions list dated with a non-date", args: () => ["simulate", f.scenario(), "--sanctions-list", "x.csv", "--sanctions-as-of", "2025-13-01"], code: "CORRIDOR_USAGE_INVALID", says: "--sanctions-as-of" },
+  { name: "simulate with an as-of date and no list", args: () => ["simulate", f.scenario(), "--sanctions-as-of", "2025-11-19"], code: "CORRIDOR_USAGE_MISSING_OPTION", says: "--sanctions-list" },
+  { name: "simulate with a missing sanctions list", args: () => ["simulate", f.scenario(), "--sanctions-list", join(dir, "no-such-list.csv"), "--out", join(dir, "out-list")], code: "CORRIDOR_DATA_INVALID", says: "no-such-list.csv" },
+  { name: "simulate with an undated sanctions list", args: () => ["simulate", f.scenario(), "--sanctions-list", join(dir, "undated-list.txt"), "--out", join(dir, "out-list")], code: "CORRIDOR_DATA_DATE_INVALID", says: "no as-of date" },
+  { name: "data with a sanctions list of bad rows", args: () => ["data", "--sanctions-list", join(dir, "bad-list.csv")], code: "CORRIDOR_DATA_INVALID", says: "bad-list.csv:2" },
+  { name: "data with a sanctions list whose as-of line is no date", args: () => ["data", "--sanctions-list", join(dir, "bad-date-list.txt")], code: "CORRIDOR_DATA_DATE_INVALID", says: "bad-date-list.txt:1" },
+  { name: "data for a missing scenario", args: ["data", "--scenario", "no-such-scenario.json"], code: "CORRIDOR_SCENARIO_NOT_FOUND" },
   // report and export
   { name: "report a missing file", args: ["report", "no-such-results.json"], code: "CORRIDOR_RESULTS_NOT_FOUND" },
   { name: "report malformed JSON", args: () => ["report", f.results("malformed")], code: "CORRIDOR_RESULTS_MALFORMED" },
@@ -314,6 +322,9 @@ function writeCliFixtures(): void {
   file("config-eu.json", withPath(cfg, ["chains.eu", { url: "http://127.0.0.1:4", profile: "local" }]));
   file("config-ftp.json", withPath(cfg, ["chains.us.url", "ftp://127.0.0.1/"]));
   file("config-eur.json", withPath(cfg, ["deployment.chains.us.home", "EUR"]));
+  file("undated-list.txt", "0x1111111111111111111111111111111111111111\n");
+  file("bad-list.csv", "address,asset\n0x1111111111111111111111111111111111111111,ETH,extra\n");
+  file("bad-date-list.txt", "# as of last tuesday\n0x1111111111111111111111111111111111111111\n");
   file("empty.json", {});
   file("partial.json", { scenario: { name: "x" }, seed: 1, summary: { transfers: {} }, transfers: [{ id: 1 }] });
 }
@@ -403,6 +414,9 @@ const SCENARIO_CASES: ScenarioCase[] = [
   { name: "negative per-transfer limit", set: [hooks({ hook: "limits", perTransfer: -5 })], says: "compliance.hooks.0.perTransfer" },
   { name: "limit in an unknown currency", set: [hooks({ hook: "limits", perTransfer: 100, currency: "JPY" })], says: "compliance.hooks.0.currency" },
   { name: "sanctions list with a non-address", set: [hooks({ hook: "sanctions", addresses: ["0xnot"] })], says: "compliance.hooks.0.addresses.0" },
+  { name: "sanctions list dated with a non-date", set: [hooks({ hook: "sanctions", listFile: "data/ofac-sdn-eth-addresses.txt", asOf: "2025-02-30" })], says: "compliance.hooks.0.asOf" },
+  { name: "sanctions list of a jurisdiction in lowercase", set: [hooks({ hook: "sanctions", byJurisdiction: { uk: { listFile: "x.csv" } } })], says: "compliance.hooks.0.byJurisdiction" },
+  { name: "travel rule asking for something else below its threshold", set: [hooks({ hook: "travelRule", thresholds: { UK: { amount: 1, currency: "EUR", belowThreshold: { requires: "everything" } } } })], says: "compliance.hooks.0.thresholds.UK.belowThreshold.requires" },
   { name: "unknown option on a hook", set: [hooks({ hook: "manualReview", above: 5000, sometimes: true })], says: "compliance.hooks.0" },
   { name: "on-chain sanctions as a string", set: [["compliance.onChain.sanctions", "yes"]], says: "compliance.onChain.sanctions" },
   { name: "review approval share above 1", set: [["compliance.reviewApproveShare", 2]], says: "compliance.reviewApproveShare" },

@@ -21,6 +21,9 @@ const ALICE = "0x1111111111111111111111111111111111111111";
 const BOB = "0x2222222222222222222222222222222222222222";
 const EVE = "0x03893a7c7463AE47D46bc7f091665f1893656003";
 
+const US = { id: "US", travelRule: { amount: 3000, currency: "USD" } };
+const UK = { id: "UK", travelRule: { amount: 1000, currency: "EUR", belowThreshold: { requires: "names" as const } } };
+
 const ctx = (usd: string, over: Partial<ScreeningContext> = {}): ScreeningContext => ({
   transferId: "0x01",
   sender: ALICE,
@@ -29,8 +32,7 @@ const ctx = (usd: string, over: Partial<ScreeningContext> = {}): ScreeningContex
   currency: "USD",
   sourceChain: "us",
   destinationChain: "uk",
-  jurisdiction: "US",
-  travelRuleThreshold: { amount: 3000, currency: "USD" },
+  jurisdictions: { source: US, destination: US },
   numeraire: "USD",
   now: 500,
   convert: converterAt(combineRates([fixedRate("0.8", USD_GBP), fixedRate("0.92", USD_EUR)]), 500),
@@ -101,18 +103,19 @@ describe("hook registry", () => {
     const loaded: string[] = [];
     const hooks = createHooks(
       [
-        { hook: "sanctions", listFile: "list.txt" },
+        { hook: "sanctions", listFile: "list.txt", asOf: "2026-01-05" },
         { hook: "travelRule", onMissing: "deny" },
         { hook: "limits", perTransfer: 50_000, daily: "100000" },
         { hook: "kyc", addresses: [ALICE, BOB] },
         { hook: "manualReview", above: 25_000, reviewSeconds: 600 },
       ],
-      { loadAddressList: (f) => (loaded.push(f), new Set([EVE.toLowerCase()])) },
+      { loadSanctionsList: (f, asOf) => (loaded.push(`${f} ${asOf}`), { addresses: new Set([EVE.toLowerCase()]), asOf: asOf!, file: f }) },
     );
-    expect(loaded).toEqual(["list.txt"]);
+    expect(loaded).toEqual(["list.txt 2026-01-05"]);
     expect(hooks.map((h) => h.name)).toEqual(["sanctions", "travelRule", "limits", "kyc", "manualReview"]);
     expect((await runPipeline(hooks, ctx("100"))).decision.outcome).toBe("allow");
-    expect((await runPipeline(hooks, ctx("100", { recipient: EVE }))).decision).toMatchObject({ reason: "SANCTIONED_RECIPIENT" });
+    const denied = await runPipeline(hooks, ctx("100", { recipient: EVE }));
+    expect(denied.decision).toMatchObject({ reason: "SANCTIONED_RECIPIENT", details: { list: { file: "list.txt", asOf: "2026-01-05" } } });
     expect((await runPipeline(hooks, ctx("5000"))).decision).toMatchObject({ reason: "TRAVEL_RULE_MISSING" });
   });
 
@@ -130,6 +133,10 @@ describe("hook registry", () => {
     expect(codeOf(() => createHook({ hook: "limits", dialy: 5 }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "sanctions", addresses: ["0xnot"] }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "sanctions", listFile: "x.txt" }))).toBe("CORRIDOR_INVALID_CONFIG");
+    expect(codeOf(() => createHook({ hook: "sanctions", listFile: "x.txt", asOf: "2025-02-30" }))).toBe("CORRIDOR_INVALID_CONFIG");
+    expect(codeOf(() => createHook({ hook: "sanctions", addresses: [ALICE], asOf: "2025-02-01" }))).toBe("CORRIDOR_INVALID_CONFIG");
+    expect(codeOf(() => createHook({ hook: "sanctions", byJurisdiction: { uk: { listFile: "x.txt" } } }))).toBe("CORRIDOR_INVALID_CONFIG");
+    expect(codeOf(() => createHook({ hook: "travelRule", thresholds: { UK: { amount: 1, currency: "EUR", belowThreshold: { requires: "everything" } } } }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "limits", currency: "usd" }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "travelRule", eurPerUsd: 0.9 }))).toBe("CORRIDOR_INVALID_CONFIG");
     expect(codeOf(() => createHook({ hook: "travelRule", thresholds: { us: { amount: 1, currency: "USD" } } }))).toBe("CORRIDOR_INVALID_CONFIG");
@@ -142,6 +149,13 @@ describe("hook registry", () => {
     expect(currenciesIn({ hook: "kyc", addresses: [ALICE] })).toEqual([]);
   });
 
+  it("records the jurisdiction whose rule decided in the audit trail", async () => {
+    const [travel] = createHooks([{ hook: "travelRule" }]);
+    const r = await runPipeline([travel!], ctx("100", { jurisdictions: { source: US, destination: UK } }));
+    expect(r.decision).toMatchObject({ outcome: "hold", reason: "TRAVEL_RULE_MISSING", jurisdiction: "UK" });
+    expect(r.audit[0]).toMatchObject({ hook: "travelRule", reason: "TRAVEL_RULE_MISSING", data: { decidedByJurisdiction: "UK", decidedBy: { jurisdiction: "UK", side: "destination" } } });
+  });
+
   it("takes any ISO currency code and per-jurisdiction travel-rule thresholds (null: none)", async () => {
     const [travel, limits, review] = createHooks([
       { hook: "travelRule", thresholds: { US: { amount: "100", currency: "EUR" }, UK: null } },
@@ -150,7 +164,7 @@ describe("hook registry", () => {
     ]);
     expect((await runPipeline([travel!], ctx("108.69"))).decision.outcome).toBe("allow"); // 99.99 EUR
     expect((await runPipeline([travel!], ctx("108.70"))).decision).toMatchObject({ reason: "TRAVEL_RULE_MISSING" });
-    expect((await runPipeline([travel!], ctx("1000000", { jurisdiction: "UK", travelRuleThreshold: { amount: 1000, currency: "EUR" } }))).decision.outcome).toBe("allow");
+    expect((await runPipeline([travel!], ctx("1000000", { jurisdictions: { source: UK, destination: UK } }))).decision.outcome).toBe("allow");
     expect((await runPipeline([limits!], ctx("1250.01"))).decision).toMatchObject({ reason: "LIMIT_PER_TRANSFER" });
     expect((await runPipeline([review!], ctx("5000.01"))).decision).toMatchObject({ reason: "MANUAL_REVIEW" });
   });

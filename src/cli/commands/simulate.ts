@@ -5,7 +5,7 @@ import { CorridorError } from "../../domain/errors.js";
 import type { Scenario } from "../../sim/scenario.js";
 import type { ChainBackend } from "../../sim/chain-backend.js";
 import { duration } from "../table.js";
-import { parseChoice, parseInteger, parseSeed, prepareOutDir } from "../options.js";
+import { addSanctionsListOptions, parseChoice, parseInteger, parseSeed, prepareOutDir, sanctionsListFlag } from "../options.js";
 import { startProgress } from "../progress.js";
 
 // The simulator, the chains and their libraries load when the command runs (`corridor --help` and usage errors stay fast).
@@ -13,7 +13,7 @@ import { startProgress } from "../progress.js";
 const CHAIN_BACKENDS: readonly ChainBackend[] = ["embedded", "anvil"];
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command("simulate")
     .description("run a scenario on two embedded chains under virtual time; write results.json, summary.json, transfers.csv and report.html")
     .argument("<scenario-file>", "scenario JSON file (see scenarios/)")
@@ -22,15 +22,17 @@ export function registerSimulate(program: Command): void {
     .option("--quiet", "print nothing but errors")
     .option("--chains <backend>", "where the chains run: embedded (in this process) or anvil (child processes with bounded history; slower on long runs, see BENCHMARKS.md)", parseChoice("--chains", CHAIN_BACKENDS))
     .option("--replications <n>", "run the scenario N times (replication 0 with its own seed, the others with seeds derived from it), each into its own folder under --out, and report each headline figure as a mean with its 95% interval", parseInteger("--replications", 2, 1000))
-    .option("--jobs <n>", "with --replications: runs at a time, each in its own process using about one core (default 2)", parseInteger("--jobs", 1, 64))
-    .action(async (file: string, o: SimulateFlags) => {
-      if (o.jobs !== undefined && o.replications === undefined) throw new CorridorError("CORRIDOR_USAGE_INVALID", "--jobs: only with --replications (a single run uses one process)", { flag: "--jobs" });
-      const { loadScenario } = await import("../../sim/scenario.js");
-      const scenario = loadScenario(file);
-      const dir = prepareOutDir("--out", o.out);
-      if (o.replications !== undefined) await simulateReplications(file, scenario, dir, o, o.replications);
-      else await simulateOnce(file, scenario, dir, o);
-    });
+    .option("--jobs <n>", "with --replications: runs at a time, each in its own process using about one core (default 2)", parseInteger("--jobs", 1, 64));
+  addSanctionsListOptions(command).action(async (file: string, o: SimulateFlags) => {
+    if (o.jobs !== undefined && o.replications === undefined) throw new CorridorError("CORRIDOR_USAGE_INVALID", "--jobs: only with --replications (a single run uses one process)", { flag: "--jobs" });
+    const list = sanctionsListFlag(o);
+    const [{ loadScenario }, { withSanctionsList }] = await Promise.all([import("../../sim/scenario.js"), import("../../data/run-data.js")]);
+    const loaded = loadScenario(file);
+    const scenario = list ? withSanctionsList(loaded, list.file, list.asOf) : loaded;
+    const dir = prepareOutDir("--out", o.out);
+    if (o.replications !== undefined) await simulateReplications(file, scenario, dir, o, o.replications);
+    else await simulateOnce(file, scenario, dir, o);
+  });
 }
 
 interface SimulateFlags {
@@ -40,6 +42,14 @@ interface SimulateFlags {
   chains?: ChainBackend;
   replications?: number;
   jobs?: number;
+  sanctionsList?: string;
+  sanctionsAsOf?: string;
+}
+
+/** The flags a replication's child run gets as given (they change what is screened). */
+function listFlags(o: SimulateFlags): string[] {
+  const list = sanctionsListFlag(o);
+  return list ? ["--sanctions-list", list.file, ...(list.asOf ? ["--sanctions-as-of", list.asOf] : [])] : [];
 }
 
 /** The command line that reproduces a run (the flags that change its results). */
@@ -50,6 +60,7 @@ function reproduce(file: string, o: SimulateFlags): string {
     ...(o.replications !== undefined ? ["--replications", String(o.replications)] : []),
     ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []),
     ...(o.out !== "out" ? ["--out", o.out] : []),
+    ...listFlags(o),
   ].join(" ");
 }
 
@@ -118,6 +129,7 @@ async function simulateReplications(file: string, scenario: Scenario, dir: strin
     out: o.out,
     outDir: dir,
     chains: o.chains,
+    extraArgs: listFlags(o),
     quiet: o.quiet ?? false,
     command: reproduce(file, o),
   });

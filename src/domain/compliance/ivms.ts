@@ -79,6 +79,36 @@ export function validateTravelRule(data: unknown, parties?: { sender: string; re
 }
 
 /**
+ * The lesser check, for transfers below a threshold whose jurisdiction still asks for the names (the
+ * UK): the originator and the beneficiary each name at least one natural or legal person, and any
+ * account numbers listed include the transfer's sender and recipient. The rest of IVMS101 (address,
+ * identification, date of birth) is not required.
+ */
+export function validateTravelRuleNames(data: unknown, parties: { sender: string; recipient: string }): TravelRuleValidation {
+  const problems: string[] = [];
+  const record = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const text = (v: unknown) => typeof v === "string" && v.trim() !== "";
+  const named = (person: unknown): boolean => {
+    const natural = record(record(record(person)?.naturalPerson)?.name)?.nameIdentifier;
+    const legal = record(record(record(person)?.legalPerson)?.name)?.nameIdentifier;
+    const ids = [...(Array.isArray(natural) ? natural : []), ...(Array.isArray(legal) ? legal : [])].map(record);
+    return ids.some((id) => text(id?.primaryIdentifier) || text(id?.legalPersonName));
+  };
+  const side = (key: "originator" | "beneficiary", persons: string, account: string) => {
+    const party = record(record(data)?.[key]);
+    const list = party?.[persons];
+    if (!Array.isArray(list) || !list.some(named)) problems.push(`${key}: no ${key} name`);
+    const accounts = party?.accountNumber;
+    if (accounts !== undefined && (!Array.isArray(accounts) || !accounts.some((a) => typeof a === "string" && a.toLowerCase() === account.toLowerCase()))) {
+      problems.push(`${key}.accountNumber: does not include the ${key === "originator" ? "sender" : "recipient"}`);
+    }
+  };
+  side("originator", "originatorPerson", parties.sender);
+  side("beneficiary", "beneficiaryPerson", parties.recipient);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, payload: data as TravelRulePayload };
+}
+
+/**
  * Canonical JSON: object keys sorted by code unit, no whitespace, undefined members dropped
  * (as RFC 8785 for the strings, integers and structures IVMS101 uses).
  */

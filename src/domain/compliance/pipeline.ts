@@ -41,6 +41,11 @@ export async function runPipeline(hooks: readonly ComplianceHook[], ctx: Screeni
 function toAuditEntry(hook: string, ctx: ScreeningContext, d: Decision): AuditEntry {
   const base = { time: ctx.now, transferId: ctx.transferId, hook, outcome: d.outcome };
   if (d.outcome === "allow") return { ...base, data: d.data ?? {} };
-  const data = { ...(d.data ?? {}), ...(d.details ?? {}), ...(d.outcome === "hold" && d.reviewSeconds !== undefined ? { reviewSeconds: d.reviewSeconds } : {}) };
+  const data = {
+    ...(d.data ?? {}),
+    ...(d.details ?? {}),
+    ...(d.jurisdiction !== undefined ? { decidedByJurisdiction: d.jurisdiction } : {}),
+    ...(d.outcome === "hold" && d.reviewSeconds !== undefined ? { reviewSeconds: d.reviewSeconds } : {}),
+  };
   return { ...base, reason: d.reason, data };
 }

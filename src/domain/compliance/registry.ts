@@ -1,30 +1,35 @@
 /**
  * Hooks by name, so a scenario file can list them:
- *   [{ "hook": "sanctions", "listFile": "data/ofac-sdn-eth-addresses.txt" },
+ *   [{ "hook": "sanctions", "listFile": "data/ofac-sdn-evm-addresses-2025-11-19.csv", "asOf": "2025-11-19",
+ *      "byJurisdiction": { "UK": { "listFile": "uk-list.txt", "asOf": "2026-01-05" } } },
  *    { "hook": "travelRule", "onMissing": "deny" },
  *    { "hook": "limits", "perTransfer": 50000, "daily": 100000 },
  *    { "hook": "kyc", "addresses": ["0x…"] },
  *    { "hook": "manualReview", "above": 25000 }]
  * Amounts are in the corridor's numeraire unless a hook is given a `currency` (any ISO 4217 code
- * the corridor's rates price). The travel rule's thresholds default to each jurisdiction's legal
- * one from the corridor spec (src/spec/presets.ts, PRESET_JURISDICTIONS); `thresholds` overrides
- * them per jurisdiction id (null: none there).
+ * the corridor's rates price). The travel rule applies each side's jurisdiction's legal rule from the
+ * corridor spec (src/spec/presets.ts, PRESET_JURISDICTIONS); `thresholds` replaces them per
+ * jurisdiction id (null: none there). A sanctions list's `asOf` date, when not given, comes from the
+ * file (src/data/sanctions-list.ts says how).
  * To add a hook: implement ComplianceHook and `registerHook("myHook", { schema, create })`.
- * Files are read by the caller's `deps.loadAddressList` (the domain does no I/O).
+ * Files are read by the caller's `deps` (the domain does no I/O).
  */
 import { isAddress } from "viem";
 import { z } from "zod";
+import { isCalendarDate } from "../clock.js";
 import { CorridorError, ErrorCode } from "../errors.js";
 import { kycHook } from "./hooks/kyc.js";
 import { limitsHook } from "./hooks/limits.js";
 import { manualReviewHook } from "./hooks/manual-review.js";
-import { sanctionsHook } from "./hooks/sanctions.js";
+import { sanctionsHook, type SanctionsList } from "./hooks/sanctions.js";
 import { travelRuleHook } from "./hooks/travel-rule.js";
 import type { ComplianceHook, Decision, ScreeningContext } from "./types.js";
 
 export interface HookDeps {
   /** Reads a list file of addresses (lowercase set), e.g. src/data/sanctions-list.ts. */
   loadAddressList?: (file: string) => ReadonlySet<string>;
+  /** Reads a sanctions list file with its as-of date (given, or from the file), e.g. src/data/sanctions-list.ts. */
+  loadSanctionsList?: (file: string, asOf?: string) => { addresses: ReadonlySet<string>; asOf: string; file: string };
 }
 
 export interface HookFactory<S extends z.ZodTypeAny = z.ZodTypeAny> {
@@ -52,15 +57,33 @@ const currency = z.string().regex(/^[A-Z]{3}$/, "expected a three-letter ISO 421
 const jurisdiction = z.string().regex(/^[A-Z]{2,8}$/, "expected a jurisdiction id in capitals");
 const name = z.string().min(1).optional();
 const seconds = z.number().nonnegative();
+/** A calendar date, YYYY-MM-DD (a list's as-of date). */
+export const DateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD")
+  .refine(isCalendarDate, { message: "not a calendar date" });
+const listFile = z.string().min(1);
 
 export const SanctionsSpecSchema = z
-  .object({ name, listFile: z.string().min(1).optional(), addresses: z.array(address).optional() })
+  .object({
+    name,
+    listFile: listFile.optional(),
+    /** The list's as-of date; default: from the file (src/data/sanctions-list.ts). */
+    asOf: DateSchema.optional(),
+    addresses: z.array(address).optional(),
+    /** Lists of a jurisdiction, screened for transfers with that jurisdiction on either side. */
+    byJurisdiction: z.record(jurisdiction, z.object({ listFile, asOf: DateSchema.optional() }).strict()).optional(),
+  })
   .strict()
-  .refine((s) => s.listFile !== undefined || s.addresses !== undefined, { message: "give listFile or addresses" });
+  .refine((s) => s.listFile !== undefined || s.addresses !== undefined || s.byJurisdiction !== undefined, { message: "give listFile, addresses or byJurisdiction" })
+  .refine((s) => s.asOf === undefined || s.listFile !== undefined, { message: "asOf dates a listFile: give one", path: ["asOf"] });
+const travelRuleLaw = z
+  .object({ amount, currency, basis: z.string().optional(), belowThreshold: z.object({ requires: z.literal("names"), basis: z.string().optional() }).strict().optional() })
+  .strict();
 export const TravelRuleSpecSchema = z
   .object({
     name,
-    thresholds: z.record(jurisdiction, z.object({ amount, currency }).strict().nullable()).optional(),
+    thresholds: z.record(jurisdiction, travelRuleLaw.nullable()).optional(),
     onMissing: z.enum(["hold", "deny"]).optional(),
     onInvalid: z.enum(["hold", "deny"]).optional(),
     reviewSeconds: seconds.optional(),
@@ -112,6 +135,24 @@ function addressSet(spec: { listFile?: string | undefined; addresses?: string[] 
   return set;
 }
 
+/** A sanctions spec's lists: its own (listFile and addresses, for every transfer), then each jurisdiction's. */
+function sanctionsLists(spec: z.output<typeof SanctionsSpecSchema>, deps: HookDeps): SanctionsList[] {
+  const load = (file: string, asOf: string | undefined) => {
+    if (!deps.loadSanctionsList) throw new CorridorError(ErrorCode.InvalidConfig, "hook sanctions has a listFile but no loadSanctionsList was given", { hook: "sanctions", listFile: file });
+    return deps.loadSanctionsList(file, asOf);
+  };
+  const lists: SanctionsList[] = [];
+  if (spec.listFile !== undefined) {
+    const { addresses, asOf, file } = load(spec.listFile, spec.asOf);
+    lists.push({ addresses: new Set([...addresses, ...(spec.addresses ?? []).map((a) => a.toLowerCase())]), asOf, file });
+  } else if (spec.addresses !== undefined) lists.push({ addresses: new Set(spec.addresses.map((a) => a.toLowerCase())) });
+  for (const [jurisdiction, l] of Object.entries(spec.byJurisdiction ?? {})) {
+    const { addresses, asOf, file } = load(l.listFile, l.asOf);
+    lists.push({ addresses, asOf, file, jurisdiction });
+  }
+  return lists;
+}
+
 function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
@@ -119,7 +160,7 @@ function withoutUndefined<T extends object>(o: T): T {
 export const BUILTIN_HOOKS = {
   sanctions: {
     schema: SanctionsSpecSchema,
-    create: (o, deps) => sanctionsHook(withoutUndefined({ name: o.name, addresses: addressSet(o, deps, "sanctions") ?? new Set<string>() })),
+    create: (o, deps) => sanctionsHook(withoutUndefined({ name: o.name, lists: sanctionsLists(o, deps) })),
   } satisfies HookFactory<typeof SanctionsSpecSchema>,
   travelRule: {
     schema: TravelRuleSpecSchema,

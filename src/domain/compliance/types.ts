@@ -19,6 +19,21 @@ export interface Threshold {
   basis?: string;
 }
 
+/**
+ * A jurisdiction's travel rule: at or above the threshold a transfer carries full originator and
+ * beneficiary data (IVMS101); below it, nothing, unless `belowThreshold` asks for the names
+ * (the UK: originator's and beneficiary's names whatever the amount).
+ */
+export interface TravelRuleLaw extends Threshold {
+  belowThreshold?: { requires: "names"; basis?: string };
+}
+
+/** One side's jurisdiction as screening sees it: its id in the spec and its travel rule by law (null: none). */
+export interface PartyJurisdiction {
+  id: Jurisdiction;
+  travelRule: TravelRuleLaw | null;
+}
+
 export interface ScreeningContext {
   /** The transfer (message) id. */
   transferId: string;
@@ -31,13 +46,12 @@ export interface ScreeningContext {
   sourceChain: string;
   /** Destination chain name. */
   destinationChain: string;
-  /** Jurisdiction of the source (the originator's VASP): its id in the spec. */
-  jurisdiction: Jurisdiction;
   /**
-   * The source jurisdiction's travel-rule threshold by law (from the spec; null: none), which the
-   * travel-rule hook applies unless its options override it.
+   * The jurisdictions of both sides: the source chain's (the originator's VASP) and the
+   * destination chain's (the beneficiary's VASP), each with its travel rule by law (from the spec).
+   * Hooks apply each rule for both sides, the stricter where they differ, and say which decided.
    */
-  travelRuleThreshold: Threshold | null;
+  jurisdictions: { source: PartyJurisdiction; destination: PartyJurisdiction };
   /** The corridor's numeraire: the default unit of limits and manual-review thresholds. */
   numeraire: Currency;
   /** Simulated seconds. */
@@ -47,15 +61,18 @@ export interface ScreeningContext {
   /** The message's extraHash (on chain), to check against the travel-rule payload. */
   extraHash?: Hex;
   convert: Converter;
+  /** Where each currency's reference mid comes from (a data set and its date), for the audit trail; optional. */
+  rateSources?: Readonly<Record<Currency, string>>;
 }
 
 /** What a hook looked at, recorded in the audit trail (JSON-safe values: bigints as strings). */
 export type AuditData = Record<string, unknown>;
 
+/** A deny or hold may name the jurisdiction whose rule decided it (recorded with the decision). */
 export type Decision =
   | { outcome: "allow"; data?: AuditData }
-  | { outcome: "deny"; reason: string; details?: Record<string, unknown>; data?: AuditData }
-  | { outcome: "hold"; reason: string; reviewSeconds?: number; details?: Record<string, unknown>; data?: AuditData };
+  | { outcome: "deny"; reason: string; jurisdiction?: Jurisdiction; details?: Record<string, unknown>; data?: AuditData }
+  | { outcome: "hold"; reason: string; jurisdiction?: Jurisdiction; reviewSeconds?: number; details?: Record<string, unknown>; data?: AuditData };
 
 export type Outcome = Decision["outcome"];
 

@@ -1,0 +1,69 @@
+/**
+ * The data manifest (data/manifest.json): every data set shipped in data/, with its file, what it
+ * is, its source, licence and as-of date, in one place. `corridor data` lists it and each run writes
+ * the data sets it used into results.json (src/data/run-data.ts).
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { isCalendarDate } from "../domain/clock.js";
+import { CorridorError, ErrorCode } from "../domain/errors.js";
+import { packagePath } from "../paths.js";
+
+/** The package's data/ folder. */
+export const DATA_DIR = packagePath("data");
+
+export const DatasetKindSchema = z.enum(["sanctions", "fxSeries", "g20Targets", "chainProfiles", "xmlSchema"]);
+export type DatasetKind = z.infer<typeof DatasetKindSchema>;
+
+export const DatasetSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    kind: DatasetKindSchema,
+    /** A file in data/ (or one folder down: iso20022/…). */
+    file: z.string().regex(/^([A-Za-z0-9_-][A-Za-z0-9._-]*\/)?[A-Za-z0-9._-]+$/),
+    what: z.string().min(1),
+    source: z.string().min(1),
+    licence: z.string().min(1),
+    /** The date the data is as of, YYYY-MM-DD (a monthly series: its last month's first day). */
+    asOf: z.string().refine(isCalendarDate, { message: "expected a calendar date YYYY-MM-DD" }),
+  })
+  .strict();
+export type Dataset = z.infer<typeof DatasetSchema>;
+
+const ManifestSchema = z.object({ note: z.string().optional(), datasets: z.array(DatasetSchema).min(1) }).strict();
+
+let cached: Dataset[] | undefined;
+
+/** The shipped data sets, in the manifest's order. */
+export function manifest(): readonly Dataset[] {
+  if (cached) return cached;
+  const file = resolve(DATA_DIR, "manifest.json");
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (cause) {
+    throw new CorridorError(ErrorCode.DataInvalid, `cannot read the data manifest ${file}: ${(cause as Error).message}`, { file }, cause);
+  }
+  const r = ManifestSchema.safeParse(json);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
+    throw new CorridorError(ErrorCode.DataInvalid, `${file}: not a data manifest: ${issues}`, { file, issues: r.error.issues });
+  }
+  cached = r.data.datasets;
+  return cached;
+}
+
+/** A shipped data set by name. */
+export function dataset(name: string): Dataset & { path: string } {
+  const d = manifest().find((x) => x.name === name);
+  if (!d) throw new CorridorError(ErrorCode.DataInvalid, `no data set "${name}" in data/manifest.json (known: ${manifest().map((x) => x.name).join(", ")})`, { name });
+  return { ...d, path: resolve(DATA_DIR, d.file) };
+}
+
+/** The shipped data set a path is the file of, if any. */
+export function datasetAt(path: string): (Dataset & { path: string }) | undefined {
+  const abs = resolve(path);
+  const d = manifest().find((x) => resolve(DATA_DIR, x.file) === abs);
+  return d && { ...d, path: abs };
+}
