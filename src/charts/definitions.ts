@@ -39,6 +39,12 @@ export const TOOLTIP_CLASS = "chart-tooltip";
 
 const FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
 
+/**
+ * Zoom along x with a slider under the plot. (Not ECharts' "inside" zoom: it takes every wheel
+ * event over the plot, whatever its settings, so a long page would stop scrolling there.)
+ */
+const SLIDER_ZOOM = { type: "slider", xAxisIndex: 0, filterMode: "none", height: 16, bottom: 6, showDetail: false };
+
 // ---------------------------------------------------------------- units
 
 /** How a measure reads: raw values are multiplied by `factor` onto the axis, labelled with `axisLabel`, shown as `display(raw)`. */
@@ -261,7 +267,7 @@ export interface HistogramBin {
   count: number;
 }
 
-/** Vertical histogram of durations (seconds) with labelled markers (percentiles, thresholds); zooms along the time axis. */
+/** Vertical histogram of durations (seconds) with labelled markers (percentiles, thresholds), zoomable along time with a slider. */
 export function histogramChart(opts: { name: string; title: string; bins: readonly HistogramBin[]; markers?: Marker[]; yLabel: string; countWord: string; color?: string; height?: number }): Chart {
   const hi = opts.bins[opts.bins.length - 1]?.to ?? 1;
   const unit = durationUnit(hi);
@@ -273,10 +279,7 @@ export function histogramChart(opts: { name: string; title: string; bins: readon
     grid: { left: 54, right: 20, top: 20 + 14 * markers.length, bottom: 62 },
     xAxis: valueAxis(unit, { max: onScale(unit, hi) }),
     yAxis: { type: "value", minInterval: 1, name: opts.yLabel, nameLocation: "middle", nameGap: 38, nameTextStyle: { color: PALETTE.muted }, axisLabel: { color: PALETTE.muted, fontSize: 10 }, splitLine: { lineStyle: { color: PALETTE.grid } } },
-    dataZoom: [
-      { type: "inside", xAxisIndex: 0, filterMode: "none" },
-      { type: "slider", xAxisIndex: 0, filterMode: "none", height: 16, bottom: 6, showDetail: false },
-    ],
+    dataZoom: [SLIDER_ZOOM],
     series: [
       {
         type: "bar",
@@ -355,7 +358,7 @@ export interface TimeSeries {
   display?: (raw: number) => string;
 }
 
-/** Lines over time (unix seconds), optional shaded spans (e.g. an outage), zoomable along time. */
+/** Lines over time (unix seconds), optional shaded spans (e.g. an outage), zoomable along time with a slider. */
 export function timeSeriesChart(opts: {
   name: string;
   title: string;
@@ -376,10 +379,10 @@ export function timeSeriesChart(opts: {
     title: opts.times.length < 2 ? [emptyNote(opts.emptyText ?? "collecting…")] : [],
     tooltip: { className: TOOLTIP_CLASS, confine: true, trigger: "axis" },
     ...(many ? { legend: { top: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: PALETTE.ink } } } : {}),
-    grid: { left: 52, right: 16, top: many ? 30 : 12, bottom: 28 },
+    grid: { left: 52, right: 16, top: many ? 30 : 12, bottom: 56 },
     xAxis: { type: "time", axisLabel: { color: PALETTE.muted, fontSize: 10, hideOverlap: true }, splitLine: { show: false } },
     yAxis: valueAxis(opts.unit, { min: opts.min === undefined ? 0 : onScale(opts.unit, opts.min), ...(opts.max !== undefined ? { max: onScale(opts.unit, opts.max) } : {}) }),
-    dataZoom: [{ type: "inside", xAxisIndex: 0, filterMode: "none" }],
+    dataZoom: [SLIDER_ZOOM],
     series: opts.series.map((s, i) => ({
       type: "line",
       id: s.key,
@@ -414,7 +417,7 @@ export interface IntervalPoint {
 
 /**
  * Means with their 95% intervals as dots and whiskers, one row per point (variants whose
- * whiskers overlap are not told apart by the data); zoomable along the value axis.
+ * whiskers overlap are not told apart by the data).
  */
 export function intervalChart(opts: { name: string; title: string; points: readonly IntervalPoint[]; unit: Unit; labelWidth?: number; color?: string }): Chart {
   const labelWidth = opts.labelWidth ?? 220;
@@ -430,7 +433,6 @@ export function intervalChart(opts: { name: string; title: string; points: reado
     grid: { left: labelWidth, right: 130, top: 10, bottom: 30 },
     xAxis: valueAxis(opts.unit, { min: onScale(opts.unit, lowest), scale: true }),
     yAxis: categoryAxis(opts.points.map((p) => p.label), labelWidth),
-    dataZoom: [{ type: "inside", xAxisIndex: 0, filterMode: "none" }],
     series: [
       {
         // Whiskers: low to high, one segment per point, with caps at both ends ("-" breaks the line).

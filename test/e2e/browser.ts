@@ -32,6 +32,14 @@ export async function launchBrowser(viewport = { width: 1440, height: 1000 }): P
   };
 }
 
+/** The ECharts chart drawn in an element of the page. */
+type PageCharts = { echarts: { getInstanceByDom(el: Element): { getOption(): unknown; convertToPixel(finder: object, value: unknown): number[] } } };
+
+/** The option of the chart drawn in `chart` now, as the page's ECharts holds it (the caller says which parts it reads). */
+export function liveOption<T>(chart: Locator): Promise<T> {
+  return chart.evaluate((el) => (window as unknown as PageCharts).echarts.getInstanceByDom(el).getOption()) as Promise<T>;
+}
+
 /**
  * Moves the mouse over a point of the ECharts chart drawn in `chart` (the element the chart was
  * initialised on) and returns the text of the tooltip that opens. `point` is in the data
@@ -40,7 +48,7 @@ export async function launchBrowser(viewport = { width: 1440, height: 1000 }): P
 export async function hoverChart(page: Page, chart: Locator, seriesIndex: number, point: [number | string, number | string]): Promise<string> {
   await chart.scrollIntoViewIfNeeded();
   const [x, y] = await chart.evaluate(
-    (el, [s, p]) => (window as unknown as { echarts: { getInstanceByDom(el: Element): { convertToPixel(f: object, v: unknown): number[] } } }).echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: s }, p),
+    (el, [s, p]) => (window as unknown as PageCharts).echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: s }, p),
     [seriesIndex, point] as const,
   );
   const box = await chart.boundingBox();

@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { packagePath } from "../../src/paths.js";
 import { startDemoServer, type DemoServer } from "../../src/server/server.js";
-import { SKIP_BROWSER_TESTS, hoverChart, launchBrowser, type Browser } from "./browser.js";
+import { SKIP_BROWSER_TESTS, hoverChart, launchBrowser, liveOption, type Browser } from "./browser.js";
 
 const SCREENSHOT = packagePath("docs", "screenshots", "dashboard.png");
 
 const count = async (page: Page, testid: string) => Number((await page.getByTestId(testid).innerText()).replace(/[^0-9]/g, ""));
 
-type LiveOption = { series: { name: string; data: [number, number, string][] }[] };
-/** The option of the chart drawn in `chart` now (as the page's ECharts holds it). */
-const optionOf = (chart: Locator) =>
-  chart.evaluate((el) => (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): unknown } } }).echarts.getInstanceByDom(el).getOption()) as Promise<LiveOption>;
+type Lines = { series: { name: string; data: [number, number, string][] }[] };
 
 /** Polls `fn` until it returns a truthy value (or fails after `ms`). */
 async function until<T>(what: string, fn: () => Promise<T>, ms = 20_000): Promise<T> {
@@ -72,7 +69,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard in a browser", () => {
     // Hovering the settlement-time chart's tallest band shows its count (the chart moves on as payments settle: retried).
     const latency = page.locator('[data-chart="latency"]');
     await until("the tallest band's count on hover", async () => {
-      const bands = (await optionOf(latency)).series[0]!.data;
+      const bands = (await liveOption<Lines>(latency)).series[0]!.data;
       const [middle, payments, band] = bands.reduce((a, b) => (b[1] > a[1] ? b : a));
       const tip = await hoverChart(page, latency, 0, [middle, payments / 2]);
       return payments > 0 && band.endsWith(`: ${payments} payments`) && tip.includes(band);
@@ -191,7 +188,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard of a three-chain corrido
     await expect(page.getByTestId("chip-fx").innerText()).resolves.toMatch(/£0\.7497 · €0\.9200 per \$1/);
     // One line per currency other than the dollar; hovering shows each one's rate at that time.
     const fx = page.locator('[data-chart="fx"]');
-    const lines = (await optionOf(fx)).series;
+    const lines = (await liveOption<Lines>(fx)).series;
     expect(lines.map((l) => l.name)).toEqual(["GBP", "EUR"]);
     const fxTip = await hoverChart(page, fx, 0, [lines[0]!.data.at(-2)![0], 0]);
     expect(fxTip).toContain("£0.7497 per $1 (normal)");

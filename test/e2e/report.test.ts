@@ -14,7 +14,7 @@ import { specOfScenario } from "../../src/report/spec.js";
 import { durationUnit } from "../../src/charts/definitions.js";
 import { loadG20Targets } from "../../src/measure/g20-targets.js";
 import { g20Scorecard } from "../../src/measure/scorecard.js";
-import { SKIP_BROWSER_TESTS, hoverChart, launchBrowser, type Browser } from "./browser.js";
+import { SKIP_BROWSER_TESTS, hoverChart, launchBrowser, liveOption, type Browser } from "./browser.js";
 
 const SCREENSHOT = packagePath("docs", "screenshots", "report.png");
 
@@ -56,7 +56,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the HTML report in a browser", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("renders every chart of a generated report, shows each one's values on hover, and prints the static charts", async () => {
+  it("renders every chart of a generated report, shows each one's values on hover, zooms the histogram, and prints the static charts", async () => {
     const results = await simulate({ scenario });
     const resultsFile = join(dir, "results.json");
     writeResultsJson(resultsFile, results);
@@ -122,6 +122,26 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the HTML report in a browser", () => {
 
     const denied = complianceOutcomes(transfers).byReason.find((x) => x.denied > 0)!;
     expect(await hoverChart(page, live("compliance"), 0, [denied.denied / 2, denied.label])).toMatch(new RegExp(`Denied at screening\\s+${denied.denied}\\b`));
+
+    // The wheel over a chart scrolls the page; dragging the right handle of the histogram's slider halfway zooms in.
+    const histogram = live("latency");
+    const plot = (await histogram.boundingBox())!;
+    const scrolled = await page.evaluate(() => window.scrollY);
+    await page.mouse.move(plot.x + plot.width / 2, plot.y + plot.height / 2);
+    await page.mouse.wheel(0, 200);
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(scrolled);
+    await histogram.scrollIntoViewIfNeeded();
+    type Zoomable = { grid: { right: number }[]; dataZoom: { start: number; end: number }[] };
+    const box = (await histogram.boundingBox())!;
+    const handle = { x: box.x + box.width - (await liveOption<Zoomable>(histogram)).grid[0]!.right, y: box.y + box.height - 14 }; // the slider: 16 px high, 6 px above the bottom
+    await page.mouse.move(handle.x, handle.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, handle.y, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = (await liveOption<Zoomable>(histogram)).dataZoom[0]!;
+    expect(zoomed.start).toBe(0);
+    expect(zoomed.end).toBeGreaterThan(20);
+    expect(zoomed.end).toBeLessThan(80);
 
     // In print, the server-rendered SVGs (they scale to the page) and not the live charts.
     await page.emulateMedia({ media: "print" });
