@@ -10,6 +10,7 @@
  */
 import type { EChartsOption } from "echarts";
 import { formatDuration, formatInt, formatPct, formatShare } from "../report/format.js";
+import type { Bin } from "../report/measures.js";
 
 export type ChartOption = EChartsOption;
 
@@ -161,7 +162,7 @@ const ROW = 26;
  * Horizontal bars in one or more panels stacked vertically, each with its own scale (shares and
  * costs side by side without mixing units); markers are dashed target lines.
  */
-export function barChart(opts: { name: string; title: string; panels: Panel[]; labelWidth?: number; emptyText?: string }): Chart {
+export function barChart(opts: { name: string; title: string; panels: Panel[]; labelWidth?: number }): Chart {
   const labelWidth = opts.labelWidth ?? 250;
   const option = base();
   const grids: object[] = [];
@@ -182,7 +183,7 @@ export function barChart(opts: { name: string; title: string; panels: Panel[]; l
     grids.push({ left: labelWidth, right: 120, top, height });
     xAxes.push(valueAxis(panel.unit, { gridIndex: i, ...(panel.max !== undefined ? { max: onScale(panel.unit, panel.max) } : {}) }));
     yAxes.push(categoryAxis(panel.bars.map((b) => b.label), labelWidth, { gridIndex: i }));
-    if (panel.bars.length === 0) titles.push(emptyNote(opts.emptyText ?? "no data", top + 4));
+    if (panel.bars.length === 0) titles.push(emptyNote("no data", top + 4));
     series.push({
       type: "bar",
       name: panel.title ?? opts.title,
@@ -206,7 +207,6 @@ export interface WaterfallStep {
   label: string;
   /** Seconds. */
   value: number;
-  color?: string;
 }
 
 /** A waterfall of durations (seconds): each step starts where the previous one ended; a total bar closes the chart. */
@@ -250,7 +250,7 @@ export function waterfallChart(opts: { name: string; title: string; steps: Water
         encode: H_ENCODE,
         label: { show: true, position: "right", formatter: "{@display}", color: PALETTE.ink },
         data: [
-          ...opts.steps.map((s, i) => ({ value: [onScale(unit, Math.max(0, s.value)), s.label, unit.display(s.value)], itemStyle: { color: s.color ?? PALETTE.series[i % PALETTE.series.length]! } })),
+          ...opts.steps.map((s, i) => ({ value: [onScale(unit, Math.max(0, s.value)), s.label, unit.display(s.value)], itemStyle: { color: PALETTE.series[i % PALETTE.series.length]! } })),
           { value: [onScale(unit, total), opts.totalLabel, unit.display(total)], itemStyle: { color: PALETTE.ink, opacity: 0.75 } },
         ],
       },
@@ -261,14 +261,8 @@ export function waterfallChart(opts: { name: string; title: string; steps: Water
 
 // ---------------------------------------------------------------- histogram
 
-export interface HistogramBin {
-  from: number;
-  to: number;
-  count: number;
-}
-
 /** Vertical histogram of durations (seconds) with labelled markers (percentiles, thresholds), zoomable along time with a slider. */
-export function histogramChart(opts: { name: string; title: string; bins: readonly HistogramBin[]; markers?: Marker[]; yLabel: string; countWord: string; color?: string; height?: number }): Chart {
+export function histogramChart(opts: { name: string; title: string; bins: readonly Bin[]; markers?: Marker[]; yLabel: string; countWord: string; height?: number }): Chart {
   const hi = opts.bins[opts.bins.length - 1]?.to ?? 1;
   const unit = durationUnit(hi);
   const markers = opts.markers ?? [];
@@ -287,7 +281,7 @@ export function histogramChart(opts: { name: string; title: string; bins: readon
         barWidth: "96%",
         dimensions: ["from", "count", { name: "display", type: "ordinal" }],
         encode: { x: "from", y: "count", tooltip: "display" },
-        itemStyle: { color: opts.color ?? PALETTE.primary },
+        itemStyle: { color: PALETTE.primary },
         // Each bar stands over the middle of its bin.
         data: opts.bins.map((b) => [onScale(unit, (b.from + b.to) / 2), b.count, `${formatDuration(b.from)} to ${formatDuration(b.to)}: ${formatInt(b.count)} ${opts.countWord}`]),
         markLine: markLines(unit, markers, hi, "end"),
@@ -370,13 +364,12 @@ export function timeSeriesChart(opts: {
   max?: number;
   shaded?: { from: number; to: number; label: string }[];
   height?: number;
-  emptyText?: string;
 }): Chart {
   const height = opts.height ?? 220;
   const many = opts.series.length > 1;
   const option = {
     ...base(),
-    title: opts.times.length < 2 ? [emptyNote(opts.emptyText ?? "collecting…")] : [],
+    title: opts.times.length < 2 ? [emptyNote("collecting…")] : [],
     tooltip: { className: TOOLTIP_CLASS, confine: true, trigger: "axis" },
     ...(many ? { legend: { top: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: PALETTE.ink } } } : {}),
     grid: { left: 52, right: 16, top: many ? 30 : 12, bottom: 56 },
@@ -419,9 +412,9 @@ export interface IntervalPoint {
  * Means with their 95% intervals as dots and whiskers, one row per point (variants whose
  * whiskers overlap are not told apart by the data).
  */
-export function intervalChart(opts: { name: string; title: string; points: readonly IntervalPoint[]; unit: Unit; labelWidth?: number; color?: string }): Chart {
-  const labelWidth = opts.labelWidth ?? 220;
-  const color = opts.color ?? PALETTE.primary;
+export function intervalChart(opts: { name: string; title: string; points: readonly IntervalPoint[]; unit: Unit }): Chart {
+  const labelWidth = 220;
+  const color = PALETTE.primary;
   const height = 20 + Math.max(1, opts.points.length) * ROW + 30;
   const text = (p: IntervalPoint) => `mean ${opts.unit.display(p.mean)}, 95% interval ${opts.unit.display(p.low)} to ${opts.unit.display(p.high)}`;
   const dims = ["value", { name: "category", type: "ordinal" }, { name: "display", type: "ordinal" }, { name: "mean", type: "ordinal" }];
