@@ -71,14 +71,6 @@ export function formatSecondsExact(seconds: number): string {
   return `${Math.floor(whole / 3600)} h ${two(Math.floor((whole % 3600) / 60))} min ${two(whole % 60)} s`;
 }
 
-/** Short axis labels: "45 s", "12 min", "2 h", "1.5 h". */
-export function formatDurationShort(seconds: number): string {
-  if (seconds < 60) return `${oneDecimal(seconds)} s`;
-  if (seconds < 3600) return `${oneDecimal(seconds / 60)} min`;
-  if (seconds < 86_400) return `${oneDecimal(seconds / 3600)} h`;
-  return `${oneDecimal(seconds / 86_400)} d`;
-}
-
 /** Unix seconds as "2026-06-01 09:52:12 UTC". */
 export function formatUtc(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");

@@ -1,11 +1,13 @@
 /**
- * The simulation report: ONE self-contained HTML file (inline CSS and SVG, no script, no
- * external request) for readers who know payments and regulation rather than blockchains.
+ * The simulation report: ONE self-contained HTML file (inline CSS, charts as SVG with the
+ * ECharts library inline to make them interactive, no external request) for readers who know
+ * payments and regulation rather than blockchains.
  *
  * Sections: headline figures, the G20 scorecard with its sources, where the time goes (stage
  * waterfall), the settlement-time distribution, corridors and tiers, the cost breakdown,
  * compliance outcomes, the regulation packs in force and what the issuers did, the conservation check, the scenario's parameters and the command that
- * reproduces the run. Charts are <svg data-chart="waterfall|latency|cost|compliance|g20">.
+ * reproduces the run. Charts are <div class="chart" data-chart="waterfall|latency|cost|compliance|g20">
+ * (src/charts: the definitions, rendered here to SVG).
  *
  * Deterministic: the same results give the same bytes (no wall clock is read here; the only
  * wall-clock figure shown is the one results.json records).
@@ -14,12 +16,13 @@ import type { SimulationResults } from "../sim/results.js";
 import { HEADLINE_FIGURES, type FigureUnit, type ReplicationRun, type ReplicationsReport } from "../sim/replications.js";
 import { g20Scorecard, type G20Targets, type ReferenceCorridorCost, type Scorecard } from "../measure/scorecard.js";
 import { escapeHtml as esc } from "./escape.js";
-import { formatDuration, formatDurationShort, formatInt, formatMoney, formatPct, formatSecondsExact, formatShare, formatUtc } from "./format.js";
+import { formatDuration, formatInt, formatMoney, formatPct, formatSecondsExact, formatShare, formatUtc } from "./format.js";
 import { complianceOutcomes, corridorTierTable, costBreakdown, histogramBins, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";
 import { kpi, page, table, verdict } from "./page.js";
 import { listWords, specOfScenario } from "./spec.js";
 import type { CorridorSpec } from "../spec/spec.js";
-import { barChart, durationTicks, histogramChart, PALETTE, stackedBarChart, waterfallChart, type BarDatum } from "./svg.js";
+import { barChart, countUnit, histogramChart, PALETTE, pctUnit, shareUnit, stackedBarChart, waterfallChart, type BarDatum } from "../charts/definitions.js";
+import { chartFigure } from "../charts/ssr.js";
 
 export interface ReportOptions {
   /** The command that reproduces the run, shown verbatim. */
@@ -28,9 +31,6 @@ export interface ReportOptions {
   /** A replicated run: its intervals come first, and the rest of the report is its replication 0 (`results`). */
   replications?: ReplicationsReport;
 }
-
-const pctTick = (v: number) => `${Number(v.toFixed(2))}%`;
-const shareTick = (v: number) => `${Math.round(v * 100)}%`;
 
 export function renderReport(results: SimulationResults, opts: ReportOptions): string {
   const spec = specOfScenario(results.scenario);
@@ -158,19 +158,19 @@ ${kpi(r.summary.conservation.ok ? "yes" : "NO", "books balance to the smallest u
 
 function scorecardSection(sc: Scorecard): string {
   const speedBars: BarDatum[] = [];
-  if (sc.speed.share !== null) speedBars.push({ label: "This run, all corridors", value: sc.speed.share, display: formatShare(sc.speed.share), color: PALETTE.primary });
+  if (sc.speed.share !== null) speedBars.push({ label: "This run, all corridors", value: sc.speed.share, color: PALETTE.primary });
   for (const c of sc.corridors) {
-    if (c.shareWithinOneHour !== null) speedBars.push({ label: `This run, ${c.corridor}`, value: c.shareWithinOneHour, display: formatShare(c.shareWithinOneHour), color: PALETTE.secondary });
+    if (c.shareWithinOneHour !== null) speedBars.push({ label: `This run, ${c.corridor}`, value: c.shareWithinOneHour, color: PALETTE.secondary });
   }
   const swift = sc.baselines.find((b) => b.unit === "share" && b.value !== undefined);
   if (swift) speedBars.push({ label: `${swift.name} (to the recipient bank)`, value: swift.value!, display: `about ${formatShare(swift.value!)}`, color: PALETTE.neutral });
   const speedTargets = [...new Set(sc.checks.filter((c) => c.measure === "speed").map((c) => c.threshold))];
 
   const costBars: BarDatum[] = [];
-  if (sc.cost.meanPct !== null) costBars.push({ label: "This run, average all-in cost", value: sc.cost.meanPct, display: formatPct(sc.cost.meanPct), color: PALETTE.primary });
-  if (sc.reference) costBars.push({ label: `This run, ${sc.reference.amount} ${sc.reference.numeraire} reference`, value: sc.reference.meanPct, display: formatPct(sc.reference.meanPct), color: PALETTE.secondary });
+  if (sc.cost.meanPct !== null) costBars.push({ label: "This run, average all-in cost", value: sc.cost.meanPct, color: PALETTE.primary });
+  if (sc.reference) costBars.push({ label: `This run, ${sc.reference.amount} ${sc.reference.numeraire} reference`, value: sc.reference.meanPct, color: PALETTE.secondary });
   for (const b of sc.baselines.filter((b) => b.unit === "pct" && b.value !== undefined)) {
-    costBars.push({ label: b.name, value: b.value!, display: formatPct(b.value!), color: PALETTE.neutral });
+    costBars.push({ label: b.name, value: b.value!, color: PALETTE.neutral });
   }
   const costMarkers = sc.checks
     .filter((c) => c.measure === "costAverage")
@@ -184,10 +184,10 @@ function scorecardSection(sc: Scorecard): string {
         title: "Share settled within one hour",
         bars: speedBars,
         max: 1,
-        tick: shareTick,
+        unit: shareUnit,
         markers: speedTargets.map((v) => ({ value: v, label: `G20 target: ${formatShare(v)} within one hour`, color: PALETTE.danger })),
       },
-      { title: "Cost, % of the amount sent", bars: costBars, tick: pctTick, markers: costMarkers },
+      { title: "Cost, % of the amount sent", bars: costBars, unit: pctUnit(), markers: costMarkers },
     ],
   });
 
@@ -213,7 +213,7 @@ function scorecardSection(sc: Scorecard): string {
 <h2>G20 scorecard</h2>
 <p>The G20 Roadmap for Enhancing Cross-border Payments sets quantitative targets for cost and speed by 2027 (remittance cost by 2030). This run, measured the same way:</p>
 <ul class="lines">${sc.checks.map((c) => `<li>${esc(c.line)}</li>`).join("")}</ul>
-${chart}
+${chartFigure(chart)}
 ${rows}
 <h3>Baselines for comparison</h3>
 ${baselines}
@@ -227,10 +227,8 @@ function timeSection(r: SimulationResults): string {
   const chart = waterfallChart({
     name: "waterfall",
     title: "Mean time spent in each stage of a settled transfer",
-    steps: w.steps.map((s) => ({ label: s.label, value: s.meanSeconds, display: formatDuration(s.meanSeconds) })),
+    steps: w.steps.map((s) => ({ label: s.label, value: s.meanSeconds })),
     totalLabel: "From sending to payout (mean)",
-    totalDisplay: formatDuration(w.totalMeanSeconds),
-    tick: formatDurationShort,
   });
   const rows = table(
     [
@@ -247,7 +245,7 @@ function timeSection(r: SimulationResults): string {
   return `<section id="time">
 <h2>Where the time goes</h2>
 <p>Each settled transfer passes through these stages in order; the bars show the mean time spent in each, so together they add up to the mean time from sending to payout (${esc(formatDuration(w.totalMeanSeconds))} over ${esc(formatInt(w.settled))} settled transfers).${longest ? ` The largest share is ${esc(longest.label.toLowerCase())}: ${esc(longest.explain)}.` : ""}</p>
-${chart}
+${chartFigure(chart)}
 ${rows}
 <p class="note">Stages that only some transfers go through (holds for review) are averaged over all settled transfers in the chart, and over the transfers concerned in the "when it applies" column.</p>
 </section>`;
@@ -269,9 +267,8 @@ function latencySection(r: SimulationResults): string {
     title: "Settlement time of settled transfers (number of transfers per time band)",
     bins,
     markers,
-    tick: formatDurationShort,
-    xTicks: (span) => durationTicks(span, 8),
     yLabel: "transfers",
+    countWord: "transfers",
   });
   const stats = table(
     [
@@ -290,7 +287,7 @@ function latencySection(r: SimulationResults): string {
   return `<section id="latency">
 <h2>Settlement time distribution</h2>
 <p>How long ${esc(formatInt(d.count))} settled transfers took, from the block that took the sender's funds to the block that paid the recipient. Fast transfers are paid after a few blocks; Standard transfers wait for the sending chain's finality; held transfers wait for a reviewer.</p>
-${chart}
+${chartFigure(chart)}
 ${stats}
 </section>`;
 }
@@ -336,8 +333,7 @@ function costSection(r: SimulationResults, sc: Scorecard): string {
     title: "Mean cost of a settled transfer by corridor, % of the amount sent",
     series,
     rows: all.map((row) => ({ label: row.corridor, values: { fee: row.feePct, fx: row.fxPct, ...(b.gasPresent ? { gas: row.gasPct ?? 0 } : {}) }, display: `all-in ${formatPct(row.allInPct)}` })),
-    tick: pctTick,
-    format: (v) => formatPct(v, 3),
+    unit: pctUnit(3),
   });
   const cols = [
     { header: "Corridor", cell: (x: CostRow) => esc(x.corridor) },
@@ -369,7 +365,7 @@ ${table(
   return `<section id="cost">
 <h2>What a transfer costs</h2>
 <p>The all-in cost compares what the sender paid, valued at the mid-market rate, with what the recipient received: the corridor's fee plus the FX spread${b.gasPresent ? " plus network (gas) charges" : ""}. Same-currency transfers carry no FX spread.</p>
-${chart}
+${chartFigure(chart)}
 ${table(cols, all)}
 <p class="note">Fees collected: ${esc(fees || "none")}. The FX spread is measured on the amount converted (after the fee), so fee and spread add up to the all-in cost up to rounding.</p>
 ${ref}
@@ -394,15 +390,16 @@ function complianceSection(r: SimulationResults): string {
       values: { denied: x.denied, heldThenDenied: x.heldThenDenied, heldThenApproved: x.heldThenApproved, ...(pending ? { heldPending: x.heldPending } : {}) },
       display: formatInt(x.total),
     })),
-    tick: (v) => (Number.isInteger(v) ? String(v) : ""),
-    format: (v) => formatInt(v),
+    unit: countUnit,
+    labelWidth: 250,
+    emptyText: "no compliance decision",
   });
   const s = r.summary.compliance;
   const refunds = Object.entries(r.summary.refundsByReason).sort(([, a], [, b]) => b - a);
   return `<section id="compliance">
 <h2>Compliance outcomes</h2>
 <p>Every transfer is screened once its source payment is final for its tier: ${esc(formatInt(s.screened))} screened, ${esc(formatInt(s.allowed))} allowed straight through, ${esc(formatInt(s.denied))} denied, ${esc(formatInt(s.held))} held for review (${esc(formatInt(s.reviewsApproved))} then approved, ${esc(formatInt(s.reviewsDenied))} denied). A denied transfer is refunded to the sender in full.</p>
-${chart}
+${chartFigure(chart)}
 ${table(
   [
     { header: "Reason", cell: (x) => esc(x.label) },
@@ -547,5 +544,5 @@ function reproduceSection(r: SimulationResults, command: string, spec: CorridorS
 <p>Run this command from the Corridor project folder. The same scenario and seed (${esc(r.seed)}) give the same results, apart from the wall-clock time of the run.</p>
 <pre><code class="command">${esc(command)}</code></pre>
 </section>
-<footer>Generated by Corridor from simulated transfers on ${esc(formatInt(Object.keys(spec.chains).length))} simulated chains. Wall-clock time of the run: ${esc(formatDuration(r.summary.wallClock.seconds))}. This file makes no network request and runs no script.</footer>`;
+<footer>Generated by Corridor from simulated transfers on ${esc(formatInt(Object.keys(spec.chains).length))} simulated chains. Wall-clock time of the run: ${esc(formatDuration(r.summary.wallClock.seconds))}. This file makes no network request; its charts are drawn by the ECharts library it carries.</footer>`;
 }

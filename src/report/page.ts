@@ -1,4 +1,12 @@
-/** The HTML shell shared by the reports: one self-contained page, inline CSS, no script, no external request. */
+/**
+ * The HTML shell shared by the reports: one self-contained page with inline CSS and no external
+ * request. Its only scripts are ECharts' browser build and the script that draws the charts live
+ * (src/charts/runtime.ts); the Content-Security-Policy allows exactly those two (by hash) and no
+ * connection, image or font from anywhere.
+ */
+import { createHash } from "node:crypto";
+import { echartsBrowserBuild, HYDRATE_SCRIPT } from "../charts/runtime.js";
+import { TOOLTIP_CLASS } from "../charts/definitions.js";
 import { escapeHtml as esc } from "./escape.js";
 
 const CSS = `
@@ -26,31 +34,49 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .met { color: var(--ok); font-weight: 600; }
 .notmet { color: var(--bad); font-weight: 600; }
 .nodata { color: var(--muted); }
-svg.chart { display: block; max-width: 100%; height: auto; margin: 8px 0; }
+.chart { margin: 8px 0; position: relative; }
+.chart > svg { display: block; max-width: 100%; height: auto; }
+.${TOOLTIP_CLASS} { font-size: 13px; }
+@media screen { .chart.hydrated > svg { display: none; } }
+@media print { .chart > .live { display: none; } }
 pre { background: var(--soft); border-radius: 6px; padding: 12px; overflow-x: auto; font-size: 12.5px; line-height: 1.45; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 ul.lines { padding-left: 20px; }
 details summary { cursor: pointer; color: var(--accent); }
 footer { margin-top: 48px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 12px; }
-@media print { h2 { break-after: avoid; } svg.chart, table { break-inside: avoid; } }
+@media print { h2 { break-after: avoid; } .chart, table { break-inside: avoid; } }
 `;
+
+let scripts: { html: string; sources: string } | undefined;
+
+/** The report's scripts as <script> elements, and the CSP sources that allow them (their SHA-256). */
+function chartScripts(): { html: string; sources: string } {
+  const texts = [echartsBrowserBuild(), HYDRATE_SCRIPT];
+  return (scripts ??= {
+    html: texts.map((t) => `<script>${t}</script>`).join("\n"),
+    sources: texts.map((t) => `'sha256-${createHash("sha256").update(t).digest("base64")}'`).join(" "),
+  });
+}
 
 /** A whole document. `body` is trusted HTML built from escaped parts. */
 export function page(title: string, body: string): string {
+  const { html: scriptHtml, sources } = chartScripts();
   return [
     "<!doctype html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // No script, no external fetch of any kind: the report must open offline and stay inert.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    // Our two scripts only, no external fetch of any kind: the report must open offline.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${sources}; style-src 'unsafe-inline'; img-src data:">`,
     `<title>${esc(title)}</title>`,
     `<style>${CSS}</style>`,
     "</head>",
     "<body><main>",
     body,
-    "</main></body>",
+    "</main>",
+    scriptHtml,
+    "</body>",
     "</html>",
     "",
   ].join("\n");

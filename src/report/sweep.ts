@@ -1,18 +1,20 @@
 /**
  * The sweep report: a grid of scenario variants, each run over replications, compared side by side in
  * one self-contained HTML file. A comparison table (each figure as its mean ± the half-width of its 95%
- * interval), the chosen measure across the grid with its intervals (<svg data-chart="sweep-interval">:
- * per point a bar to the interval's low end, then low end to mean, then mean to high end, each a
- * rect.bar with data-series low|toMean|toHigh) and which points it cannot tell apart, then one bar
- * chart of the means per measure: <svg data-chart="sweep-p50|sweep-p95|sweep-within-1h|sweep-cost|sweep-refunds">.
+ * interval), the chosen measure across the grid with its intervals (<div class="chart"
+ * data-chart="sweep-interval">: per point a dot at the mean and whiskers to the interval's ends) and
+ * which points it cannot tell apart, then one bar chart of the means per measure:
+ * <div class="chart" data-chart="sweep-p50|sweep-p95|sweep-within-1h|sweep-cost|sweep-refunds">
+ * (src/charts: the definitions, rendered here to SVG).
  */
 import type { Interval } from "../domain/stats.js";
 import { MEASURE_KEYS, MEASURES, type Measure, type MeasureKey } from "../sweep/measures.js";
 import type { MergedSweep, PointRow } from "../sweep/merge.js";
 import { escapeHtml as esc } from "./escape.js";
-import { formatDuration, formatDurationShort, formatInt, formatPct, formatShare } from "./format.js";
+import { formatInt } from "./format.js";
 import { page, table } from "./page.js";
-import { barChart, durationTicks, PALETTE, stackedBarChart } from "./svg.js";
+import { barChart, countUnit, durationUnit, intervalChart, PALETTE, pctUnit, shareUnit, type Unit } from "../charts/definitions.js";
+import { chartFigure } from "../charts/ssr.js";
 
 export interface SweepReportOptions {
   /** The command that reproduces the sweep, shown verbatim. */
@@ -26,42 +28,36 @@ export interface SweepReportOptions {
   varyNames: readonly string[];
 }
 
-/** How each kind of figure reads and is ticked. */
-const UNIT_FORMATS: Record<Measure["unit"], { display: (v: number) => string; tick: (v: number) => string; ticks?: (max: number) => number[]; max?: number }> = {
-  seconds: { display: formatDuration, tick: formatDurationShort, ticks: durationTicks },
-  share: { display: formatShare, tick: (v) => `${Math.round(v * 100)}%`, max: 1 },
-  pct: { display: (v) => formatPct(v, 3), tick: (v) => `${Number(v.toFixed(3))}%` },
-  count: { display: (v) => (Number.isInteger(v) ? formatInt(v) : v.toFixed(1)), tick: (v) => (Number.isInteger(v) ? String(v) : "") },
+/** The chart unit of each kind of figure, for values up to `max` (durations pick s, min, h or d by it). */
+const UNITS: Record<Measure["unit"], (max: number) => Unit> = {
+  seconds: durationUnit,
+  share: () => shareUnit,
+  pct: () => pctUnit(3),
+  count: () => ({ ...countUnit, display: (v) => (Number.isInteger(v) ? formatInt(v) : v.toFixed(1)) }),
 };
+/** The top of the axis where a figure has one (shares). */
+const AXIS_MAX: Partial<Record<Measure["unit"], number>> = { share: 1 };
 
 const chartName: Record<MeasureKey, string> = { p50: "sweep-p50", p95: "sweep-p95", within1h: "sweep-within-1h", cost: "sweep-cost", refunds: "sweep-refunds" };
 
 /** "13 minutes ± 40 seconds", or the mean alone from one run. */
 function withInterval(x: Interval | null, m: Measure): string {
   if (!x) return "–";
-  const f = UNIT_FORMATS[m.unit].display;
+  const f = UNITS[m.unit](Math.abs(x.mean)).display;
   return x.n < 2 ? f(x.mean) : `${f(x.mean)} ± ${f(x.high - x.mean)}`;
 }
 
-function intervalChart(rows: readonly PointRow[], m: Measure): string {
-  const f = UNIT_FORMATS[m.unit];
+function intervalFigure(rows: readonly PointRow[], m: Measure): string {
   const measured = rows.flatMap((r) => (r.figures[m.key] ? [{ r, x: r.figures[m.key]! }] : []));
-  return stackedBarChart({
-    name: "sweep-interval",
-    title: `${m.title} by point: mean and 95% interval`,
-    series: [
-      { key: "low", label: "up to the interval's low end", color: PALETTE.grid },
-      { key: "toMean", label: "low end to mean", color: PALETTE.primary },
-      { key: "toHigh", label: "mean to high end", color: PALETTE.series[6] },
-    ],
-    rows: measured.map(({ r, x }) => {
-      const low = Math.max(0, x.low);
-      return { label: r.label || "(the scenario)", values: { low, toMean: x.mean - low, toHigh: x.high - x.mean }, display: x.n < 2 ? `${f.display(x.mean)} (one run)` : `${f.display(x.mean)} (${f.display(x.low)} – ${f.display(x.high)})` };
+  const unit = UNITS[m.unit](Math.max(0, ...measured.map(({ x }) => x.high)));
+  return chartFigure(
+    intervalChart({
+      name: "sweep-interval",
+      title: `${m.title} by point: mean and 95% interval`,
+      points: measured.map(({ r, x }) => ({ label: r.label || "(the scenario)", mean: x.mean, low: x.low, high: x.high })),
+      unit,
     }),
-    tick: f.tick,
-    format: f.display,
-    ...(f.max !== undefined ? { max: f.max } : {}),
-  });
+  );
 }
 
 function overlapNote(merged: MergedSweep, m: Measure): string {
@@ -94,14 +90,15 @@ export function renderSweepReport(merged: MergedSweep, opts: SweepReportOptions)
   );
   const charts = MEASURE_KEYS.map((k) => {
     const m = MEASURES[k];
-    const f = UNIT_FORMATS[m.unit];
     const bars = rows.flatMap((r) => {
       const x = r.figures[k];
       return x ? [{ label: r.label || "(the scenario)", value: x.mean, display: withInterval(x, m), color: PALETTE.primary }] : [];
     });
     const without = rows.length - bars.length;
+    const unit = UNITS[m.unit](Math.max(0, ...bars.map((b) => b.value)));
+    const max = AXIS_MAX[m.unit];
     return `<h3>${esc(m.title)}</h3>
-${barChart({ name: chartName[k], title: `${m.title}, mean by point`, panels: [{ bars, tick: f.tick, ...(f.ticks ? { ticks: f.ticks } : {}), ...(f.max !== undefined ? { max: f.max } : {}) }], labelWidth: 220 })}${
+${chartFigure(barChart({ name: chartName[k], title: `${m.title}, mean by point`, panels: [{ bars, unit, ...(max !== undefined ? { max } : {}) }], labelWidth: 220 }))}${
       without ? `<p class="note">${esc(formatInt(without))} point(s) without this figure are left out.</p>` : ""
     }`;
   }).join("\n");
@@ -123,7 +120,7 @@ ${comparison}
 </section>
 <section id="interval">
 <h2>${esc(chosen.title)} across the grid</h2>
-${intervalChart(rows, chosen)}
+${intervalFigure(rows, chosen)}
 ${overlapNote(merged, chosen)}
 </section>
 <section id="charts">
@@ -134,6 +131,6 @@ ${charts}
 <h2>Reproduce this sweep</h2>
 <pre><code class="command">${esc(opts.command)}</code></pre>
 </section>
-<footer>Generated by Corridor. This file makes no network request and runs no script.</footer>`;
+<footer>Generated by Corridor. This file makes no network request; its charts are drawn by the ECharts library it carries.</footer>`;
   return page(title, body);
 }

@@ -22,6 +22,7 @@ import { toTransferOut, type TransferOut } from "../measure/transfer-out.js";
 import { g20Scorecard, type G20Targets } from "../measure/scorecard.js";
 import { routeKey, symbolOf, type CorridorSpec } from "../spec/spec.js";
 import type { Settings } from "./controls.js";
+import { dashboardCharts, type DashboardCharts, type Timeline } from "./charts.js";
 
 /** A chain of the corridor spec. */
 export type ChainName = string;
@@ -153,12 +154,6 @@ export interface CorridorInfo {
   tokens: Currency[];
 }
 
-export interface HistogramBin {
-  from: number;
-  to: number;
-  count: number;
-}
-
 export interface G20View {
   shareWithinOneHour: number | null;
   meanCostPct: number | null;
@@ -193,7 +188,7 @@ export interface DashboardState {
   /** In-flight transfers by the step they are at. */
   pipeline: { label: string; count: number }[];
   recent: TransferView[];
-  settlement: { count: number; mean: number | null; p50: number | null; p95: number | null; max: number | null; bins: HistogramBin[]; last: number | null };
+  settlement: { count: number; mean: number | null; p50: number | null; p95: number | null; max: number | null; last: number | null };
   cost: {
     samples: number;
     meanFeePct: number | null;
@@ -211,9 +206,9 @@ export interface DashboardState {
   /** Fast and Standard wait for the same depth on these chains (final at one block): the allowance is never drawn. */
   fastFinalAtOnce: boolean;
   g20: G20View | null;
-  /** Samples over the last minutes; `mids` per currency (not the numeraire). */
-  timeline: { t: number[]; inFlight: number[]; parked: number[]; mids: Record<Currency, number[]>; relayerUp: number[] };
   log: LogEntry[];
+  /** The charts the page draws (src/server/charts.ts). */
+  charts: DashboardCharts;
 }
 
 /** Stable reason codes in words. */
@@ -275,7 +270,7 @@ export class TransferBoard {
   private readonly logEntries: LogEntry[] = [];
   private readonly counts = { sent: 0, settled: 0, refunded: 0, rejected: 0 };
   private readonly compliance = { screened: 0, allowed: 0, denied: 0, held: 0, reviewed: 0 };
-  private readonly timeline = { t: [] as number[], inFlight: [] as number[], parked: [] as number[], mids: {} as Record<Currency, number[]>, relayerUp: [] as number[] };
+  private readonly timeline: Timeline = { t: [], inFlight: [], parked: [], mids: {}, relayerUp: [] };
   /** Per route key: counts, settlement seconds and costs (the latest MAX_FINISHED of each). */
   private readonly routes = new Map<string, { sent: number; settled: number; refunded: number; rejected: number; seconds: number[]; costs: number[] }>();
   private lastSettled: Tracked | null = null;
@@ -478,7 +473,7 @@ export class TransferBoard {
   }
 
   snapshot(
-    ctx: Omit<DashboardState, "counters" | "pipeline" | "recent" | "settlement" | "cost" | "compliance" | "g20" | "timeline" | "log" | "startedAt" | "fx" | "corridor" | "corridors"> & {
+    ctx: Omit<DashboardState, "counters" | "pipeline" | "recent" | "settlement" | "cost" | "compliance" | "g20" | "charts" | "log" | "startedAt" | "fx" | "corridor" | "corridors"> & {
       fx: Omit<DashboardState["fx"], "convertedOffMid" | "belowMinimumRefunds">;
     },
   ): DashboardState {
@@ -496,7 +491,7 @@ export class TransferBoard {
     const d = distribution(this.settledSeconds);
     const withFx = this.costs.filter((c) => c.fx !== null).map((c) => c.fx!);
     const withGas = this.costs.filter((c) => c.gas !== null);
-    return {
+    const state: Omit<DashboardState, "charts"> = {
       ...ctx,
       fx: { ...ctx.fx, ...this.fxCounts },
       corridor: corridorInfo(this.opts.spec),
@@ -511,7 +506,6 @@ export class TransferBoard {
         p50: d.p50 ?? null,
         p95: d.p95 ?? null,
         max: d.max ?? null,
-        bins: histogram(this.settledSeconds),
         last: this.lastSettled?.record ? this.lastSettled.record.stages.settled! - this.lastSettled.record.stages.initiated! : null,
       },
       cost: {
@@ -525,15 +519,9 @@ export class TransferBoard {
       },
       compliance: { ...this.compliance, recent: this.feed.slice(0, FEED) },
       g20: this.g20(now),
-      timeline: {
-        t: [...this.timeline.t],
-        inFlight: [...this.timeline.inFlight],
-        parked: [...this.timeline.parked],
-        mids: Object.fromEntries(Object.entries(this.timeline.mids).map(([c, v]) => [c, [...v]])),
-        relayerUp: [...this.timeline.relayerUp],
-      },
       log: [...this.logEntries],
     };
+    return { ...state, charts: dashboardCharts(state, this.settledSeconds, this.timeline) };
   }
 
   // ---------------------------------------------------------------- internals
@@ -711,20 +699,6 @@ function status(t: Tracked, liquidity: LiquidityView[], symbol: (c: Currency) =>
     default:
       return r.state;
   }
-}
-
-/** Settlement-time bins at a width a reader expects (1 s, 2 s, 5 s...), at most about 24 bins. */
-export function histogram(values: readonly number[]): HistogramBin[] {
-  if (values.length === 0) return [];
-  let max = 0;
-  for (const v of values) if (v > max) max = v;
-  const widths = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
-  const width = widths.find((w) => (max + 1) / w <= 24) ?? Math.ceil((max + 1) / 24);
-  // At least ten seconds wide, so that "all within a second or two" reads as a distribution.
-  const n = Math.max(width === 1 ? 10 : 1, Math.floor(max / width) + 1);
-  const bins: HistogramBin[] = Array.from({ length: n }, (_, i) => ({ from: i * width, to: (i + 1) * width, count: 0 }));
-  for (const v of values) bins[Math.min(n - 1, Math.floor(Math.max(0, v) / width))]!.count++;
-  return bins;
 }
 
 /** A finished transfer as results.json shows it (what the G20 scorecard reads). */

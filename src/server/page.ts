@@ -1,9 +1,10 @@
 /**
- * The dashboard's HTML shell and its two static assets (hand-written JS and CSS in ./public,
- * served by the demo server itself: no CDN, no external request). The page fills itself from
- * the server-sent events at /events.
+ * The dashboard's HTML shell and its static assets (hand-written JS and CSS in ./public, and
+ * ECharts' browser build from node_modules), served by the demo server itself: no CDN, no
+ * external request. The page fills itself from the server-sent events at /events.
  */
 import { readFileSync } from "node:fs";
+import { echartsBrowserBuild } from "../charts/runtime.js";
 import { escapeHtml as esc } from "../report/escape.js";
 import type { CorridorSpec } from "../spec/spec.js";
 
@@ -13,11 +14,15 @@ const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.
 export const ASSETS: Record<string, { type: string; body: string }> = {
   "/assets/dashboard.js": { type: "text/javascript; charset=utf-8", body: asset("dashboard.js") },
   "/assets/dashboard.css": { type: "text/css; charset=utf-8", body: asset("dashboard.css") },
+  "/assets/echarts.js": { type: "text/javascript; charset=utf-8", body: echartsBrowserBuild() },
 };
 
-/** Scripts, styles and connections from this server only. */
+/**
+ * Scripts, style sheets and connections from this server only. Inline styles are allowed:
+ * ECharts writes its tooltips as HTML with style attributes (no script can come in that way).
+ */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const capital = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
 const plural = (w: string) => (w.endsWith("s") ? w : `${w}s`);
@@ -39,6 +44,7 @@ export function dashboardPage(spec: CorridorSpec): string {
 <title>Corridor: a live ${esc(spec.tokens.join(" – "))} stablecoin corridor</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/dashboard.css">
+<script src="/assets/echarts.js" defer></script>
 <script src="/assets/dashboard.js" defer></script>
 </head>
 <body>
@@ -87,6 +93,8 @@ export function dashboardPage(spec: CorridorSpec): string {
       <section class="card">
         <h2>What a payment costs</h2>
         <div id="cost"></div>
+        <div id="cost-chart" class="chart-box"></div>
+        <p class="note" id="cost-note"></p>
       </section>
       <section class="card">
         <h2>Exchange rates</h2>

@@ -2,7 +2,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { TOOLTIP_CLASS } from "../../src/charts/definitions.js";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -29,4 +30,31 @@ export async function launchBrowser(viewport = { width: 1440, height: 1000 }): P
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The ECharts chart drawn in an element of the page. */
+type PageCharts = { echarts: { getInstanceByDom(el: Element): { getOption(): unknown; convertToPixel(finder: object, value: unknown): number[] } } };
+
+/** The option of the chart drawn in `chart` now, as the page's ECharts holds it (the caller says which parts it reads). */
+export function liveOption<T>(chart: Locator): Promise<T> {
+  return chart.evaluate((el) => (window as unknown as PageCharts).echarts.getInstanceByDom(el).getOption()) as Promise<T>;
+}
+
+/**
+ * Moves the mouse over a point of the ECharts chart drawn in `chart` (the element the chart was
+ * initialised on) and returns the text of the tooltip that opens. `point` is in the data
+ * coordinates of series `seriesIndex`: [x, y], a category by its name.
+ */
+export async function hoverChart(page: Page, chart: Locator, seriesIndex: number, point: [number | string, number | string]): Promise<string> {
+  await chart.scrollIntoViewIfNeeded();
+  const [x, y] = await chart.evaluate(
+    (el, [s, p]) => (window as unknown as PageCharts).echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: s }, p),
+    [seriesIndex, point] as const,
+  );
+  const box = await chart.boundingBox();
+  if (!box || x === undefined || y === undefined) throw new Error("the chart is not on the page");
+  await page.mouse.move(box.x + x, box.y + y);
+  const tooltip = chart.locator(`.${TOOLTIP_CLASS}`);
+  await tooltip.waitFor({ state: "visible", timeout: 5_000 });
+  return tooltip.innerText();
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import { distribution } from "../../src/domain/stats.js";
 import { escapeHtml } from "../../src/report/escape.js";
 import { parseG20Targets } from "../../src/measure/g20-targets.js";
@@ -158,54 +159,82 @@ function fixtureResults(name = "fixture", transfers = fixtureTransfers()): Simul
   };
 }
 
-/** The inside of <svg data-chart="name">...</svg>. */
-function chart(html: string, name: string): string {
-  const m = new RegExp(`<svg[^>]*data-chart="${name}"[^>]*>([\\s\\S]*?)</svg>`).exec(html);
-  expect(m, `chart ${name}`).not.toBeNull();
-  return m![1]!;
+/** The opening tags of a page's <script> elements, sorted. */
+const scriptTags = (html: string) => [...html.matchAll(/<script[^>]*>/gi)].map((m) => m[0]).sort();
+
+interface Bar {
+  /** The series' id, or its name. */
+  series: string;
+  value: number;
+  label: string;
+  display: string;
 }
-const bars = (svg: string) => [...svg.matchAll(/<rect class="bar"[^>]*>/g)].map((m) => m[0]);
-const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1];
+
+/**
+ * The bars of chart `name` as the report carries them: its option beside its server-rendered SVG
+ * (<div class="chart" data-chart="name"><svg…>…</svg><script type="application/json">option</script></div>).
+ * A bar is a data item [value, label, display] of a bar series drawn (not a waterfall's invisible start).
+ */
+function bars(html: string, name: string): Bar[] {
+  const m = new RegExp(`<div class="chart" data-chart="${name}"[^>]*><svg[\\s\\S]*?</svg><script type="application/json">([\\s\\S]*?)</script></div>`).exec(html);
+  expect(m, `chart ${name}`).not.toBeNull();
+  const option = JSON.parse(m![1]!) as { series: { type: string; id?: string; name: string; silent?: boolean; data: ({ value: unknown[] } | unknown[])[] }[] };
+  return option.series
+    .filter((s) => s.type === "bar" && !s.silent)
+    .flatMap((s) =>
+      s.data.map((d) => {
+        const [value, label, display] = (Array.isArray(d) ? d : d.value) as [number, string, string];
+        return { series: s.id ?? s.name, value, label, display };
+      }),
+    );
+}
 
 describe("HTML report", () => {
   const command = 'npx corridor simulate "scenarios/a&b.json" --seed 7';
   const results = fixtureResults();
   const html = renderReport(results, { command, targets: TARGETS });
 
-  it("renders every chart as an inline SVG with one bar per data point", () => {
+  it("renders every chart as SVG, with its option beside it holding one bar per data point", () => {
     const transfers = results.transfers;
     const wf = stageWaterfall(transfers);
-    const waterfall = bars(chart(html, "waterfall"));
-    expect(waterfall).toHaveLength(wf.steps.length);
-    expect(waterfall).toHaveLength(6); // finality, screening, review, attestation, relay, payout
-    const total = waterfall.reduce((s, b) => s + Number(attr(b, "data-value")), 0);
-    expect(total).toBeCloseTo(results.summary.settlementSeconds.mean!, 6);
+    // finality, screening, review, attestation, relay, payout, then the total
+    const waterfall = bars(html, "waterfall");
+    expect(waterfall.map((b) => b.label)).toEqual([...wf.steps.map((s) => s.label), "From sending to payout (mean)"]);
+    expect(waterfall).toHaveLength(6 + 1);
+    // in minutes on the axis (a mean of 13 minutes), in words in the tooltip
+    const steps = waterfall.slice(0, -1).reduce((s, b) => s + b.value, 0);
+    expect(steps * 60).toBeCloseTo(results.summary.settlementSeconds.mean!, 1);
+    expect(waterfall.at(-1)!.value * 60).toBeCloseTo(results.summary.settlementSeconds.mean!, 1);
+    expect(waterfall.at(-1)!.display).toBe("17 minutes");
 
-    const latency = bars(chart(html, "latency"));
+    const latency = bars(html, "latency");
     const settledSecs = transfers.filter((t) => t.state === "settled").map((t) => t.settlementSeconds!);
     expect(latency).toHaveLength(histogramBins(settledSecs).length);
-    expect(latency.reduce((s, b) => s + Number(attr(b, "data-count")), 0)).toBe(4);
+    // [middle of the band, count, display]
+    expect(latency.reduce((s, b) => s + Number(b.label), 0)).toBe(4);
+    expect(latency.filter((b) => Number(b.label) > 0).map((b) => b.display)).toContain("12 minutes to 14 minutes: 2 transfers");
 
     // 3 corridors with settled transfers + "All corridors", each with fee, FX spread and gas
-    const cost = bars(chart(html, "cost"));
+    const cost = bars(html, "cost");
     expect(cost).toHaveLength(4 * 3);
-    expect(new Set(cost.map((b) => attr(b, "data-series")))).toEqual(new Set(["fee", "fx", "gas"]));
+    expect(new Set(cost.map((b) => b.series))).toEqual(new Set(["fee", "fx", "gas"]));
 
     // 3 reasons x (denied, held then denied, held then approved)
-    const compliance = bars(chart(html, "compliance"));
+    const compliance = bars(html, "compliance");
     expect(compliance).toHaveLength(3 * 3);
-    const sanctions = compliance.filter((b) => attr(b, "data-label") === "Recipient on a sanctions list");
-    expect(sanctions.map((b) => [attr(b, "data-series"), attr(b, "data-value")])).toEqual([
-      ["denied", "1"],
-      ["heldThenDenied", "0"],
-      ["heldThenApproved", "0"],
+    const sanctions = compliance.filter((b) => b.label === "Recipient on a sanctions list");
+    expect(sanctions.map((b) => [b.series, b.value])).toEqual([
+      ["denied", 1],
+      ["heldThenDenied", 0],
+      ["heldThenApproved", 0],
     ]);
 
     const sc = g20Scorecard(transfers, TARGETS, { scenario: results.scenario });
-    const g20 = bars(chart(html, "g20"));
+    const g20 = bars(html, "g20");
     // speed: all corridors + each corridor + Swift gpi; cost: average, 200 USD reference, three World Bank figures
     expect(g20).toHaveLength(1 + sc.corridors.length + 1 + 2 + 3);
     expect(g20).toHaveLength(10);
+    expect(g20[0]).toMatchObject({ label: "This run, all corridors", value: 66.6667, display: "66.7%" }); // 4 of 6 with an outcome, on a % scale
   });
 
   it("states the headline in plain language", () => {
@@ -220,7 +249,8 @@ describe("HTML report", () => {
   it("escapes text from the scenario, so a name holding <script> stays text", () => {
     const evil = fixtureResults('<script>alert("x")</script> & co');
     const out = renderReport(evil, { command, targets: TARGETS });
-    expect(out).not.toMatch(/<script/i);
+    expect(out).not.toContain('<script>alert("x")');
+    expect(scriptTags(out)).toEqual(scriptTags(html));
     expect(out).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co");
     expect(out).toContain("A small corridor &lt;em&gt;for tests&lt;/em&gt; &amp; nothing else.");
   });
@@ -231,12 +261,19 @@ describe("HTML report", () => {
     expect(html).toContain("&quot;seed&quot;: 7");
   });
 
-  it("makes no external request: no script, no remote src, href or url()", () => {
-    expect(html).not.toMatch(/<script/i);
-    expect(html).not.toMatch(/\s(?:src|href|xlink:href|action|poster|srcset)\s*=/i);
-    expect(html).not.toMatch(/url\(|@import/i);
-    expect(html).not.toMatch(/https?:\/\//i);
-    expect(html).toContain("Content-Security-Policy");
+  it("makes no external request: no remote src, href or url(), and a policy that runs only its own two scripts", () => {
+    // Outside the scripts (ECharts' text) and the SVG's namespace declarations.
+    const markup = html.replace(/<script>[\s\S]*?<\/script>/g, "").replace(/\sxmlns(?::\w+)?="[^"]*"/g, "");
+    expect(markup).not.toMatch(/\s(?:src|href|xlink:href|action|poster|srcset)\s*=/i);
+    expect(markup).not.toMatch(/url\((?!#)|@import/i); // url(#id): the SVG's own clip paths
+    expect(markup).not.toMatch(/https?:\/\//i);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)![1]!;
+    expect(csp).toMatch(/^default-src 'none'; script-src 'sha256-[^']+' 'sha256-[^']+'; style-src 'unsafe-inline'; img-src data:$/);
+    // The two scripts the policy names, and the options of the charts (data, never run).
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1]!).digest("base64")}'`);
+    expect(scripts).toHaveLength(2);
+    for (const hash of scripts) expect(csp).toContain(hash);
+    expect(scriptTags(html)).toEqual(["<script>", "<script>", ...Array(5).fill('<script type="application/json">')].sort());
   });
 
   it("gives the same bytes for the same results", () => {
@@ -246,7 +283,8 @@ describe("HTML report", () => {
   it("still renders, with empty charts, when nothing settled", () => {
     const none = fixtureResults("empty", [transfer({ corridor: "us:USD->uk:GBP", state: "attested", steps: [["confirmed", 768]] })]);
     const out = renderReport(none, { command, targets: TARGETS });
-    for (const name of ["waterfall", "latency", "cost", "compliance"]) expect(bars(chart(out, name))).toHaveLength(0);
+    expect(bars(out, "waterfall").map((b) => b.label)).toEqual(["From sending to payout (mean)"]);
+    for (const name of ["latency", "cost", "compliance"]) expect(bars(out, name)).toHaveLength(0);
     expect(out).toContain("no data");
   });
 });
@@ -282,7 +320,7 @@ describe("HTML report of a three-chain corridor", () => {
     expect(out).toContain("one millionth of a dollar, pound or euro");
     expect(out).toContain("on 3 simulated chains");
     // 3 corridors + "All corridors" in the cost chart, fee and FX each
-    expect(bars(chart(out, "cost"))).toHaveLength(4 * 2);
+    expect(bars(out, "cost")).toHaveLength(4 * 2);
   });
 
   it("resolves the spec of a results.json written before specs (no scenario.spec)", () => {

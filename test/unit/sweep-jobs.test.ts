@@ -157,20 +157,26 @@ describe("merging a sweep", () => {
 
   it("reports the chosen measure with its intervals and the points it cannot tell apart", () => {
     const html = renderSweepReport(merged, { command: "corridor sweep <x>", measure: "p95", replications: 3, varyNames: ["fee.bps", "tier"] });
-    const svg = /<svg[^>]*data-chart="sweep-interval"[^>]*>([\s\S]*?)<\/svg>/.exec(html)![1]!;
-    const bars = [...svg.matchAll(/<rect class="bar"[^>]*data-label="([^"]*)" data-series="(\w+)" data-value="([^"]*)"/g)].map((m) => [m[1], m[2], Number(m[3])]);
+    // the chart's option, embedded beside its SVG: a dot at each point's mean, whiskers from low to high
+    const json = /<div class="chart" data-chart="sweep-interval"[^>]*><svg[\s\S]*?<\/svg><script type="application\/json">([\s\S]*?)<\/script><\/div>/.exec(html)![1]!;
+    const option = JSON.parse(json) as { series: { type: string; data: [number | string, string, string, string][] }[] };
+    const dots = option.series.find((x) => x.type === "scatter")!.data;
+    const whiskers = option.series.find((x) => x.type === "line")!.data.filter((d) => d[0] !== "-");
     const x = interval([100, 110, 120])!;
-    expect(bars.slice(0, 3)).toEqual([
-      ["fee.bps=0 tier=fast", "low", x.low],
-      ["fee.bps=0 tier=fast", "toMean", x.mean - x.low],
-      ["fee.bps=0 tier=fast", "toHigh", x.high - x.mean],
-    ]);
-    expect(bars).toHaveLength(12);
+    // p95 on a minutes axis (the largest interval reaches past two minutes); the tooltip says it in words
+    expect(dots).toHaveLength(4);
+    expect(dots[0]![1]).toBe("fee.bps=0 tier=fast");
+    expect(Number(dots[0]![0])).toBeCloseTo(x.mean / 60, 4);
+    expect(whiskers.slice(0, 2).map((d) => d[1])).toEqual(["fee.bps=0 tier=fast", "fee.bps=0 tier=fast"]);
+    expect(Number(whiskers[0]![0])).toBeCloseTo(x.low / 60, 4);
+    expect(Number(whiskers[1]![0])).toBeCloseTo(x.high / 60, 4);
+    expect(dots[0]![2]).toMatch(/^mean .+, 95% interval .+ to .+$/);
     expect(html).toContain("<li>fee.bps=0 tier=fast and fee.bps=0 tier=standard</li>");
     expect(html).toContain("2 job(s) have no result yet");
     expect(html).toContain("corridor sweep &lt;x&gt;");
     for (const name of ["sweep-p50", "sweep-p95", "sweep-within-1h", "sweep-cost", "sweep-refunds"]) expect(html).toContain(`data-chart="${name}"`);
-    expect(html).not.toMatch(/<script|https?:\/\//i);
+    // self-contained: no remote script, style or image
+    expect(html).not.toMatch(/(src|href)=["']?https?:\/\//i);
   });
 });
 

@@ -1,9 +1,9 @@
 // The Corridor dashboard: renders the live state the server pushes at /events and posts the
-// controls to /api/controls. Plain browser JavaScript, no library; charts are inline SVG.
+// controls to /api/controls. Plain browser JavaScript; the charts arrive as ECharts options in
+// the state and are drawn with ECharts' browser build (/assets/echarts.js).
 "use strict";
 
 (function () {
-  const SVG_NS = "http://www.w3.org/2000/svg";
   // Chains and currencies are the corridor's (its spec, sent in every state as `corridor`).
   let corridor = { numeraire: "", chains: [], currencies: {}, tokens: [] };
   const symbolOf = (cur) => (corridor.currencies[cur] ? corridor.currencies[cur].symbol : `${cur} `);
@@ -22,12 +22,6 @@
   /** An element: attrs may hold class, text, dataset (object), title and any attribute. */
   function h(tag, attrs, ...children) {
     const el = document.createElement(tag);
-    setAttrs(el, attrs);
-    for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
-    return el;
-  }
-  function s(tag, attrs, ...children) {
-    const el = document.createElementNS(SVG_NS, tag);
     setAttrs(el, attrs);
     for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
     return el;
@@ -100,7 +94,7 @@
     renderCorridors(st);
     renderPipeline(st);
     renderTransfers(st);
-    renderHistogram(st);
+    renderLatency(st);
     renderInFlight(st);
     renderCost(st);
     renderFx(st);
@@ -298,98 +292,38 @@
 
   // ---------------------------------------------------------------- charts
 
-  const CHART_W = 520;
+  // The server sends each chart as an ECharts option (src/server/charts.ts, made with the
+  // report's chart definitions); the page draws it and keeps it between states.
+  const charts = {};
 
-  function niceMax(v) {
-    if (!(v > 0)) return 1;
-    const mag = 10 ** Math.floor(Math.log10(v));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * mag >= v) return m * mag;
-    return 10 * mag;
+  function drawChart(id, chart) {
+    const el = document.getElementById(id);
+    if (!el || typeof echarts === "undefined") return;
+    let live = charts[id];
+    if (!live) {
+      el.replaceChildren();
+      el.dataset.chart = chart.name;
+      el.setAttribute("role", "figure");
+      el.setAttribute("aria-label", chart.title);
+      el.style.height = `${chart.height}px`;
+      live = charts[id] = echarts.init(el, null, { renderer: "svg" });
+      window.addEventListener("resize", () => live.resize());
+    }
+    // Merged into the chart drawn (its zoom and an open tooltip stay); a note over an empty chart goes once data come.
+    live.setOption(chart.option, { replaceMerge: ["title"] });
   }
 
-  function renderHistogram(st) {
+  function renderLatency(st) {
     const d = st.settlement;
     const note = document.getElementById("latency-note");
     if (note)
       note.textContent = d.count
         ? `${int(d.count)} payments: median ${secs(d.p50)}, 95% within ${secs(d.p95)}, slowest ${secs(d.max)}. Measured from the chains: destination block time minus source block time.`
         : "Measured from the chains: destination block time minus source block time.";
-    const H = 200;
-    const pad = { l: 40, r: 10, t: 20, b: 36 };
-    const svgEl = s("svg", { class: "chart", viewBox: `0 0 ${CHART_W} ${H}`, "data-chart": "latency", role: "img", "aria-label": "Settlement-time histogram" });
-    const bins = d.bins;
-    if (bins.length === 0) {
-      svgEl.append(s("text", { x: CHART_W / 2, y: H / 2, "text-anchor": "middle", class: "empty" }, "Waiting for the first settlement…"));
-      return fill("histogram", svgEl);
-    }
-    const max = niceMax(Math.max(...bins.map((b) => b.count)));
-    const pw = CHART_W - pad.l - pad.r;
-    const ph = H - pad.t - pad.b;
-    const bw = pw / bins.length;
-    for (const t of Number.isInteger(max / 2) ? [0, max / 2, max] : [0, max]) {
-      const y = pad.t + ph - (t / max) * ph;
-      svgEl.append(s("line", { x1: pad.l, x2: CHART_W - pad.r, y1: y, y2: y, class: "grid" }), s("text", { x: pad.l - 6, y: y + 4, "text-anchor": "end", class: "tick" }, int(t)));
-    }
-    const every = Math.ceil(bins.length / 12);
-    bins.forEach((b, i) => {
-      const bh = (b.count / max) * ph;
-      const x = pad.l + i * bw;
-      const label = b.to - b.from === 1 ? `${b.from} s` : `${secs(b.from)}–${secs(b.to)}`;
-      svgEl.append(
-        s("rect", { class: "bar", x: x + 2, y: pad.t + ph - bh, width: Math.max(1, bw - 4), height: bh, "data-count": b.count, "data-from": b.from, "data-to": b.to }, s("title", {}, `${label}: ${b.count} payments`)),
-      );
-      if (b.count > 0 && bw > 18) svgEl.append(s("text", { x: x + bw / 2, y: pad.t + ph - bh - 4, "text-anchor": "middle", class: "val" }, int(b.count)));
-      if (i % every === 0) svgEl.append(s("text", { x: x + bw / 2, y: H - pad.b + 16, "text-anchor": "middle", class: "tick" }, b.to - b.from === 1 ? `${b.from}` : secs(b.from)));
-    });
-    svgEl.append(s("text", { x: pad.l + pw / 2, y: H - 4, "text-anchor": "middle", class: "axis" }, bins[0].to - bins[0].from === 1 ? "seconds from sending to payout" : "time from sending to payout"));
-    fill("histogram", svgEl);
-  }
-
-  /** A line chart over the timeline, with shaded spans where `shade[i]` is true. */
-  function lineChart(name, series, opts) {
-    const H = 180;
-    const pad = { l: 46, r: 12, t: 12, b: 30 };
-    const tl = state.timeline;
-    const svgEl = s("svg", { class: "chart", viewBox: `0 0 ${CHART_W} ${H}`, "data-chart": name, role: "img", "aria-label": opts.label });
-    if (tl.t.length < 2) {
-      svgEl.append(s("text", { x: CHART_W / 2, y: H / 2, "text-anchor": "middle", class: "empty" }, "Collecting…"));
-      return svgEl;
-    }
-    const t0 = tl.t[0];
-    const t1 = tl.t[tl.t.length - 1];
-    const span = Math.max(60, t1 - t0);
-    const lo = opts.min !== undefined ? opts.min : 0;
-    const hiRaw = Math.max(...series.flatMap((x) => x.values), opts.floorMax || 0);
-    const hi = opts.max !== undefined ? opts.max : niceMax(hiRaw * 1.1 || 1);
-    const pw = CHART_W - pad.l - pad.r;
-    const ph = H - pad.t - pad.b;
-    const X = (t) => pad.l + ((t - (t1 - span)) / span) * pw;
-    const Y = (v) => pad.t + ph - ((v - lo) / (hi - lo || 1)) * ph;
-    if (opts.shade) {
-      for (let i = 0; i < tl.t.length; i++) {
-        if (!opts.shade[i]) continue;
-        const a = X(tl.t[i] - 1);
-        const b = X(i + 1 < tl.t.length ? tl.t[i + 1] : tl.t[i] + 1);
-        svgEl.append(s("rect", { x: a, y: pad.t, width: Math.max(1, b - a), height: ph, class: "shade" }));
-      }
-    }
-    for (const v of opts.ticks ? opts.ticks(lo, hi) : [lo, (lo + hi) / 2, hi]) {
-      svgEl.append(s("line", { x1: pad.l, x2: CHART_W - pad.r, y1: Y(v), y2: Y(v), class: "grid" }), s("text", { x: pad.l - 6, y: Y(v) + 4, "text-anchor": "end", class: "tick" }, opts.fmt ? opts.fmt(v) : int(v)));
-    }
-    for (const ref of opts.refs || []) svgEl.append(s("line", { x1: pad.l, x2: CHART_W - pad.r, y1: Y(ref.value), y2: Y(ref.value), class: "ref" }), s("text", { x: CHART_W - pad.r, y: Y(ref.value) - 4, "text-anchor": "end", class: "tick" }, ref.label));
-    for (const ser of series) {
-      const pts = tl.t.map((t, i) => `${X(t).toFixed(1)},${Y(ser.values[i]).toFixed(1)}`);
-      if (ser.area) svgEl.append(s("path", { d: `M${X(tl.t[0]).toFixed(1)},${Y(lo)} L${pts.join(" L")} L${X(t1).toFixed(1)},${Y(lo)} Z`, class: `area ${ser.cls}` }));
-      svgEl.append(s("polyline", { points: pts.join(" "), class: `line ${ser.cls}`, "data-series": ser.name }));
-    }
-    const minutes = Math.round(span / 60);
-    svgEl.append(s("text", { x: pad.l, y: H - 8, class: "tick" }, `${minutes} min ago`), s("text", { x: CHART_W - pad.r, y: H - 8, "text-anchor": "end", class: "tick" }, "now"));
-    return svgEl;
+    drawChart("histogram", st.charts.latency);
   }
 
   function renderInFlight(st) {
-    const tl = st.timeline;
-    const down = tl.relayerUp.map((u) => u === 0);
     const note = document.getElementById("inflight-note");
     if (note) {
       const parked = st.liquidity.reduce((n, l) => n + l.parked, 0);
@@ -399,21 +333,10 @@
           ? `${parked} payment${parked === 1 ? "" : "s"} waiting for liquidity on the destination side.`
           : "Sent but not yet paid out or refunded. Shaded: the relayer was offline.";
     }
-    fill(
-      "inflight",
-      lineChart(
-        "inflight",
-        [
-          { name: "inFlight", values: tl.inFlight, cls: "primary", area: true },
-          { name: "parked", values: tl.parked, cls: "accent" },
-        ],
-        { label: "Payments in flight over time", shade: down, floorMax: 5 },
-      ),
-    );
+    drawChart("inflight", st.charts.inflight);
   }
 
   function renderFx(st) {
-    const tl = st.timeline;
     const note = document.getElementById("fx-note");
     const num = st.fx.numeraire;
     const shockedWords = st.fx.shock ? (st.fx.shock.currency ? wordsOf(st.fx.shock.currency) : listWords(Object.keys(st.fx.mids).map(wordsOf))) : "";
@@ -426,23 +349,7 @@
       ? ` So far ${int(st.fx.convertedOffMid)} payment${st.fx.convertedOffMid === 1 ? " was" : "s were"} converted during a shock and ${int(st.fx.belowMinimumRefunds)} refunded because the rate moved past the sender's limit.`
       : "";
     if (note && shocked) note.textContent += shocked;
-    // Each currency's rate as a multiple of its normal rate, so that every currency shares one scale.
-    const series = Object.entries(tl.mids || {}).map(([c, values], i) => {
-      const base = st.fx.baseMids[c] || 1;
-      return { name: c, values: values.map((v) => v / base), cls: `fx${i % 5}` };
-    });
-    const delta = (v) => (Math.abs(v - 1) < 1e-9 ? "normal" : `${v > 1 ? "+" : "−"}${Math.round(Math.abs(v - 1) * 100)}%`);
-    fill(
-      "fx",
-      lineChart("fx", series, {
-        label: "Mid-market exchange rates over time",
-        min: 0.85,
-        max: 1.15,
-        fmt: delta,
-        ticks: () => [0.85, 1, 1.15],
-      }),
-      h("ul", { class: "legend" }, series.map((x) => h("li", {}, h("i", { class: `sw ${x.cls}` }), `${x.name} `, h("b", {}, `${symbolOf(x.name)}${nf(4).format(st.fx.mids[x.name])}`)))),
-    );
+    drawChart("fx", st.charts.fx);
   }
 
   // ---------------------------------------------------------------- cost
@@ -468,33 +375,11 @@
         ),
       );
     } else parts.push(h("p", { class: "plain" }, "No payment has been paid out yet."));
-    const rows = [
-      ["Corridor fee", c.meanFeePct, "fee"],
-      ["Exchange-rate margin", c.meanFxPct, "fx"],
-      ["Network fees (gas)", c.meanGasPct, "gas"],
-    ];
-    const total = c.meanAllInPct || 0;
-    const scale = Math.max(total, 0.05);
-    parts.push(
-      h("p", { class: "sub-h" }, c.samples ? `Average over ${int(c.samples)} payments: ${pct(c.meanAllInPct)} all-in` : "Average: –"),
-      h(
-        "div",
-        { class: "stack", role: "img", "aria-label": "Average cost breakdown" },
-        rows.map(([label, v, cls]) => {
-          const w = v ? Math.max(0.5, (v / scale) * 100) : 0;
-          const seg = h("span", { class: `seg ${cls}`, title: `${label}: ${pct(v, 3)}` });
-          seg.style.width = `${w}%`;
-          return seg;
-        }),
-      ),
-      h(
-        "ul",
-        { class: "legend" },
-        rows.map(([label, v, cls]) => h("li", {}, h("i", { class: `sw ${cls}` }), `${label} `, h("b", {}, pct(v)))),
-      ),
-      h("p", { class: "note" }, `Fee schedule now: ${pct(st.settings.feeBps / 100)} of the amount, plus ${pct(0.1)} on the Fast tier. The cost is measured against the mid-market rate, as the G20 targets are.`),
-    );
+    parts.push(h("p", { class: "sub-h" }, c.samples ? `Average over ${int(c.samples)} payments: ${pct(c.meanAllInPct)} all-in` : "Average: –"));
     fill("cost", parts);
+    drawChart("cost-chart", st.charts.cost);
+    const note = document.getElementById("cost-note");
+    if (note) note.textContent = `Fee schedule now: ${pct(st.settings.feeBps / 100)} of the amount, plus ${pct(0.1)} on the Fast tier. The cost is measured against the mid-market rate, as the G20 targets are.`;
   }
 
   // ---------------------------------------------------------------- sidebar
