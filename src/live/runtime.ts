@@ -1,4 +1,3 @@
-import type { Server } from "node:http";
 import type { Logger } from "pino";
 import type { Chain } from "../chains/chain.js";
 import { connectRpcChain } from "../chains/chain.js";
@@ -78,7 +77,7 @@ export async function startOperatorService(
     clock: wallClock,
     onHold: (d, reason) => log.info({ id: d.id, reason }, "held for review (corridor review approve|deny)"),
   });
-  const server: Server = await serveOperator(operator, {
+  const server = await serveOperator(operator, {
     port: config.operator.port,
     host: config.operator.host,
     logger: opts.logger,
@@ -88,8 +87,7 @@ export async function startOperatorService(
   return {
     operator,
     stop: async () => {
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
+      await server.close();
       operator.close();
     },
   };

@@ -5,15 +5,15 @@
  * bad ones answered 4xx with a stable code. Nothing a caller sends is believed beyond the message,
  * which the operator checks against the source gateway (src/operator/operator.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { timingSafeEqual, createHash } from "node:crypto";
+import type { FastifyRequest } from "fastify";
 import type { Hex } from "viem";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { CorridorError, isCorridorError } from "../domain/errors.js";
+import { CorridorError } from "../domain/errors.js";
 import { parseWithBigints, stringifyWithBigints } from "../domain/json.js";
 import type { Message } from "../domain/message.js";
-import type { Attestation, Operator, OperatorApi, SignedBatch } from "./operator.js";
+import { bearerToken, createHttpApp, ErrorBodySchema, HttpError, HttpErrorCode, sameToken, type HttpApp } from "../http/app.js";
+import { OperatorErrorCode, type Attestation, type Operator, type OperatorApi, type SignedBatch } from "./operator.js";
 import type { AttestBatch } from "./attester.js";
 import type { Decision, ReviewState } from "./decisions.js";
 
@@ -58,7 +58,8 @@ const BatchBody = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("finalize"), items: z.array(z.object({ message: MessageSchema }).strict()).min(1).max(MAX_BATCH_ITEMS) }).strict(),
 ]);
 const ReviewBody = z.object({ decision: z.enum(["approve", "deny"]) }).strict();
-const ReviewStateQuery = z.enum(["pending", "approved", "denied", "expired", "all"]);
+const ReviewsQuery = z.object({ state: z.enum(["pending", "approved", "denied", "expired", "all"]).default("pending") });
+const ReviewParams = z.object({ id: hex32 });
 
 export interface OperatorAuth {
   /** Bearer tokens the relayers present. */
@@ -67,63 +68,13 @@ export interface OperatorAuth {
   reviewers: { name: string; token: string }[];
 }
 
-export const HttpErrorCode = {
-  Unauthorized: "CORRIDOR_HTTP_UNAUTHORIZED",
-  NotFound: "CORRIDOR_HTTP_NOT_FOUND",
-  MalformedJson: "CORRIDOR_HTTP_MALFORMED_JSON",
-  InvalidBody: "CORRIDOR_HTTP_INVALID_BODY",
-  BodyTooLarge: "CORRIDOR_HTTP_BODY_TOO_LARGE",
-} as const;
-
-/** HTTP status for a coded error raised while answering. */
-function statusOf(code: string): number {
-  if (code === HttpErrorCode.BodyTooLarge) return 413;
-  if (code === HttpErrorCode.Unauthorized) return 401;
-  if (code === HttpErrorCode.NotFound || code === "CORRIDOR_REVIEW_NOT_FOUND") return 404;
-  if (code === "CORRIDOR_REVIEW_ALREADY_DECIDED") return 409;
-  if (code === HttpErrorCode.MalformedJson || code === HttpErrorCode.InvalidBody) return 400;
-  if (code.startsWith("CORRIDOR_ATTEST_") || code === "CORRIDOR_FINALITY_INVALID") return 422;
+/** HTTP status of a coded error the operator raises while answering (the HTTP edge's own refusals carry theirs). */
+function statusOf(code: string): number | undefined {
+  if (code === OperatorErrorCode.ReviewNotFound) return 404;
+  if (code === OperatorErrorCode.ReviewDecided) return 409;
+  if (code.startsWith("CORRIDOR_ATTEST_") || code === OperatorErrorCode.FinalityMixed) return 422;
   if (code === "CORRIDOR_ATTESTERS_NO_QUORUM") return 503;
-  return 500;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new CorridorError(HttpErrorCode.BodyTooLarge, `request body over ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-async function parseBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
-  let json: unknown;
-  try {
-    json = parseWithBigints(await readBody(req));
-  } catch (e) {
-    if (isCorridorError(e)) throw e;
-    throw new CorridorError(HttpErrorCode.MalformedJson, "request body is not valid JSON");
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) {
-    throw new CorridorError(HttpErrorCode.InvalidBody, r.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "), { issues: r.error.issues.length });
-  }
-  return r.data;
-}
-
-/** Constant-time comparison of a presented token with each known one (hashed first, so lengths do not leak). */
-function matches(presented: string, known: string): boolean {
-  const a = createHash("sha256").update(presented).digest();
-  const b = createHash("sha256").update(known).digest();
-  return timingSafeEqual(a, b);
-}
-
-function bearer(req: IncomingMessage): string | undefined {
-  const h = req.headers.authorization;
-  const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-  return m?.[1];
+  return undefined;
 }
 
 const reviewView = (d: Decision) => ({
@@ -140,74 +91,45 @@ const reviewView = (d: Decision) => ({
  * Serves the operator: POST /v1/attestation {id, message}, POST /v1/batch-signatures {kind, items},
  * POST /v1/finality {ids} (relayer token);
  * GET /v1/reviews[?state=], POST /v1/reviews/<id> {decision} (a reviewer's token); GET /v1/health.
- * Binds to loopback unless told otherwise.
+ * Tokens are checked before a body is read. Binds to loopback unless told otherwise.
  */
-export function serveOperator(operator: Operator, opts: { port: number; host?: string; logger: Logger; auth: OperatorAuth }): Promise<Server> {
+export async function serveOperator(operator: Operator, opts: { port: number; host?: string; logger: Logger; auth: OperatorAuth }): Promise<HttpApp> {
   const log = opts.logger.child({ module: "operator-http" });
   if (opts.auth.relayerTokens.length === 0) throw new CorridorError("CORRIDOR_CONFIG_INVALID", "the operator needs at least one relayer token");
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(stringifyWithBigints(body));
+  const app = createHttpApp({ logger: log, bodyLimit: MAX_BODY, parseJson: parseWithBigints, serialize: stringifyWithBigints, statusOf, failureCode: "CORRIDOR_OPERATOR_FAILED" });
+  app.decorateRequest("reviewer", "");
+  const relayerOnly = async (request: FastifyRequest) => {
+    const t = bearerToken(request);
+    if (!t || !opts.auth.relayerTokens.some((k) => sameToken(t, k))) throw new HttpError(401, HttpErrorCode.Unauthorized, "a relayer bearer token is required");
   };
-  const fail = (code: string, message: string) => new CorridorError(code, message);
-  const relayerOnly = (req: IncomingMessage) => {
-    const t = bearer(req);
-    if (!t || !opts.auth.relayerTokens.some((k) => matches(t, k))) throw fail(HttpErrorCode.Unauthorized, "a relayer bearer token is required");
-  };
-  const reviewerOf = (req: IncomingMessage): string => {
-    const t = bearer(req);
-    const who = t ? opts.auth.reviewers.find((r) => matches(t, r.token)) : undefined;
-    if (!who) throw fail(HttpErrorCode.Unauthorized, "a reviewer's bearer token is required");
-    return who.name;
+  const reviewerOnly = async (request: FastifyRequest) => {
+    const t = bearerToken(request);
+    const who = t ? opts.auth.reviewers.find((r) => sameToken(t, r.token)) : undefined;
+    if (!who) throw new HttpError(401, HttpErrorCode.Unauthorized, "a reviewer's bearer token is required");
+    request.setDecorator("reviewer", who.name);
   };
 
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? "/", "http://operator");
-      const path = url.pathname;
-      if (req.method === "GET" && path === "/v1/health") return send(res, 200, { ok: true });
-      if (req.method === "POST" && path === "/v1/attestation") {
-        relayerOnly(req);
-        const body = await parseBody(req, AttestationBody);
-        return send(res, 200, { result: await operator.attestation(body.id as Hex, body.message as Message) });
-      }
-      if (req.method === "POST" && path === "/v1/batch-signatures") {
-        relayerOnly(req);
-        const body = await parseBody(req, BatchBody);
-        return send(res, 200, { result: await operator.signBatch(body as AttestBatch) });
-      }
-      if (req.method === "POST" && path === "/v1/finality") {
-        relayerOnly(req);
-        const body = await parseBody(req, FinalityBody);
-        return send(res, 200, { result: (await operator.finality(body.ids as Hex[])) ?? null });
-      }
-      if (req.method === "GET" && path === "/v1/reviews") {
-        reviewerOf(req);
-        const state = ReviewStateQuery.safeParse(url.searchParams.get("state") ?? "pending");
-        if (!state.success) throw fail(HttpErrorCode.InvalidBody, "state must be pending, approved, denied, expired or all");
-        return send(res, 200, { reviews: operator.store.reviews(state.data as ReviewState | "all").map(reviewView) });
-      }
-      const review = /^\/v1\/reviews\/(0x[0-9a-fA-F]{64})$/.exec(path);
-      if (req.method === "POST" && review) {
-        const by = reviewerOf(req);
-        const body = await parseBody(req, ReviewBody);
-        const d = operator.review(review[1]! as Hex, body.decision === "approve", by);
-        log.info({ id: d.id, decision: body.decision, by }, "review decided");
-        return send(res, 200, { review: reviewView(d) });
-      }
-      throw fail(HttpErrorCode.NotFound, `no route ${req.method} ${path}`);
-    } catch (e) {
-      const code = isCorridorError(e) ? e.code : "CORRIDOR_OPERATOR_FAILED";
-      const status = statusOf(code);
-      if (status >= 500) log.error({ err: e }, "operator request failed");
-      send(res, status, { error: { code, message: (e as Error).message } });
-    }
+  app.get("/v1/health", async () => ({ ok: true }));
+  app.post("/v1/attestation", { onRequest: relayerOnly, schema: { body: AttestationBody } }, async (request) => ({
+    result: await operator.attestation(request.body.id as Hex, request.body.message as Message),
+  }));
+  app.post("/v1/batch-signatures", { onRequest: relayerOnly, schema: { body: BatchBody } }, async (request) => ({
+    result: await operator.signBatch(request.body as AttestBatch),
+  }));
+  app.post("/v1/finality", { onRequest: relayerOnly, schema: { body: FinalityBody } }, async (request) => ({
+    result: (await operator.finality(request.body.ids as Hex[])) ?? null,
+  }));
+  app.get("/v1/reviews", { onRequest: reviewerOnly, schema: { querystring: ReviewsQuery } }, async (request) => ({
+    reviews: operator.store.reviews(request.query.state as ReviewState | "all").map(reviewView),
+  }));
+  app.post("/v1/reviews/:id", { onRequest: reviewerOnly, schema: { params: ReviewParams, body: ReviewBody } }, async (request) => {
+    const by = request.getDecorator<string>("reviewer");
+    const d = operator.review(request.params.id as Hex, request.body.decision === "approve", by);
+    log.info({ id: d.id, decision: request.body.decision, by }, "review decided");
+    return { review: reviewView(d) };
   });
-  server.requestTimeout = 30_000;
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host ?? "127.0.0.1", () => resolve(server));
-  });
+  await app.listen({ port: opts.port, host: opts.host ?? "127.0.0.1" });
+  return app;
 }
 
 async function call<T>(url: string, path: string, token: string, init: { method: string; body?: unknown }, timeoutMs: number): Promise<T> {
@@ -218,13 +140,15 @@ async function call<T>(url: string, path: string, token: string, init: { method:
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
-  let json: { error?: { code: string; message: string } } & Record<string, unknown>;
+  let json: unknown;
   try {
     json = parseWithBigints(text);
   } catch {
     throw new CorridorError("CORRIDOR_OPERATOR_FAILED", `operator answered ${res.status} with a body that is not JSON`);
   }
-  if (!res.ok || json.error) throw new CorridorError(json.error?.code ?? "CORRIDOR_OPERATOR_FAILED", json.error?.message ?? `operator answered ${res.status}`);
+  const refused = ErrorBodySchema.safeParse(json);
+  if (refused.success) throw new CorridorError(refused.data.error.code, refused.data.error.message);
+  if (!res.ok) throw new CorridorError("CORRIDOR_OPERATOR_FAILED", `operator answered ${res.status}`);
   return json as T;
 }
 
