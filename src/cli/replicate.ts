@@ -3,11 +3,10 @@
  * each a full `corridor simulate` in a child process writing to its own folder under --out, --jobs
  * at a time, with progress on stderr; then each headline figure's mean and interval.
  */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CorridorError } from "../domain/errors.js";
-import { packagePath } from "../paths.js";
+import { simulateChild } from "../sweep/run.js";
 import type { SimulationResults } from "../sim/results.js";
 import type { ChainBackend } from "../sim/chain-backend.js";
 import { headlineFigures, INTERVAL_METHOD, replicationDir, replicationSeed, summarizeReplications, type ReplicationRun, type ReplicationsReport } from "../sim/replications.js";
@@ -32,19 +31,6 @@ export interface ReplicateOptions {
   command: string;
 }
 
-/** Runs `corridor simulate` in a child process; resolves with its exit status and the tail of its stderr. */
-function runChild(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [packagePath("bin", "corridor.mjs"), ...args], { stdio: ["ignore", "ignore", "pipe"], env: process.env });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => {
-      stderr = (stderr + d.toString("utf8")).slice(-4000);
-    });
-    child.on("error", (err) => done({ code: 1, stderr: String(err) }));
-    child.on("close", (code) => done({ code: code ?? 1, stderr }));
-  });
-}
-
 /**
  * Runs every replication and summarises them. A replication that fails (anything but a finished run)
  * stops the others from starting and fails the command with CORRIDOR_REPLICATION_FAILED naming it; a
@@ -64,7 +50,7 @@ export async function replicate(o: ReplicateOptions): Promise<ReplicationsReport
       const seed = replicationSeed(o.seed, r);
       const dir = replicationDir(r, n);
       const t0 = performance.now();
-      const { code, stderr } = await runChild(["simulate", o.file, "--seed", String(seed), "--out", join(o.out, dir), "--quiet", ...(o.chains ? ["--chains", o.chains] : []), ...(o.extraArgs ?? [])]);
+      const { code, stderr } = await simulateChild([o.file, "--seed", String(seed), "--out", join(o.out, dir), "--quiet", ...(o.chains ? ["--chains", o.chains] : []), ...(o.extraArgs ?? [])]);
       const summaryFile = resolve(o.outDir, dir, "summary.json");
       // Exit 3 is a failed conservation check: the run finished and its summary says so.
       if ((code === 0 || code === 3) && existsSync(summaryFile)) {

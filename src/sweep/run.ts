@@ -30,8 +30,8 @@ export function readJobResult(outRoot: string, job: Pick<SweepJob, "id" | "dir">
   }
 }
 
-/** Runs `corridor simulate` in a child process; resolves with its exit code and the tail of its stderr. */
-function simulateChild(args: string[]): Promise<{ code: number; stderr: string }> {
+/** Runs `corridor simulate` in a child process; resolves with its exit code and the tail of its stderr (sweep jobs and replications). */
+export function simulateChild(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [packagePath("bin", "corridor.mjs"), "simulate", ...args], { stdio: ["ignore", "ignore", "pipe"], env: process.env });
     let stderr = "";
