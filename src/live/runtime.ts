@@ -8,6 +8,7 @@ import type { Operator, OperatorApi, Screen } from "../operator/operator.js";
 import { buildOperator } from "../operator/build.js";
 import { connectOperator } from "../operator/service.js";
 import { serveOperator, RemoteOperator } from "../operator/http.js";
+import { TravelRuleInbox } from "../operator/travel-rule-inbox.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { driveRound } from "../relayer/drive.js";
 import { Relayer } from "../relayer/relayer.js";
@@ -56,6 +57,8 @@ export async function startOperatorService(
   const chains = opts.chains ?? (await connectChains(config));
   const spec = liveSpec(config);
   const log = opts.logger.child({ module: "operator" });
+  // Travel-rule data the senders post off chain (POST /v1/travel-rule), found by the message's extraHash.
+  const travelRules = new TravelRuleInbox();
   const operator = buildOperator({
     chains,
     profiles: profilesOf(config),
@@ -71,7 +74,7 @@ export async function startOperatorService(
       spreadBps: config.operator.spreadBps,
       quoteTtlSeconds: config.operator.quoteTtlSeconds,
       hooks: createHooks(config.operator.hooks ?? DEFAULT_HOOKS, LIST_LOADERS),
-      travelRuleFor: () => undefined,
+      travelRuleFor: (m) => travelRules.get(m.extraHash),
     },
     ...(opts.screen ? { screen: opts.screen } : {}),
     clock: wallClock,
@@ -82,6 +85,7 @@ export async function startOperatorService(
     host: config.operator.host,
     logger: opts.logger,
     auth: { relayerTokens: config.operator.relayerTokens, reviewers: config.operator.reviewers },
+    travelRules,
   });
   log.info({ url: config.operator.url, host: config.operator.host }, "operator listening");
   return {

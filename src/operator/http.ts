@@ -16,6 +16,7 @@ import { bearerToken, createHttpApp, ErrorBodySchema, HttpError, HttpErrorCode, 
 import { OperatorErrorCode, type Attestation, type Operator, type OperatorApi, type SignedBatch } from "./operator.js";
 import type { AttestBatch } from "./attester.js";
 import type { Decision, ReviewState } from "./decisions.js";
+import { TravelRuleInboxCode, type TravelRuleInbox } from "./travel-rule-inbox.js";
 
 /** Largest request body the operator accepts (a finality batch of a few thousand ids fits). */
 const MAX_BODY = 1024 * 1024;
@@ -60,6 +61,7 @@ const BatchBody = z.discriminatedUnion("kind", [
 const ReviewBody = z.object({ decision: z.enum(["approve", "deny"]) }).strict();
 const ReviewsQuery = z.object({ state: z.enum(["pending", "approved", "denied", "expired", "all"]).default("pending") });
 const ReviewParams = z.object({ id: hex32 });
+const TravelRuleBody = z.object({ data: z.record(z.unknown()) }).strict();
 
 export interface OperatorAuth {
   /** Bearer tokens the relayers present. */
@@ -73,7 +75,8 @@ function statusOf(code: string): number | undefined {
   if (code === OperatorErrorCode.ReviewNotFound) return 404;
   if (code === OperatorErrorCode.ReviewDecided) return 409;
   if (code.startsWith("CORRIDOR_ATTEST_") || code === OperatorErrorCode.FinalityMixed) return 422;
-  if (code === "CORRIDOR_ATTESTERS_NO_QUORUM") return 503;
+  if (code === "CORRIDOR_ATTESTERS_NO_QUORUM" || code === TravelRuleInboxCode.Full) return 503;
+  if (code === TravelRuleInboxCode.Invalid) return 400;
   return undefined;
 }
 
@@ -89,11 +92,14 @@ const reviewView = (d: Decision) => ({
 
 /**
  * Serves the operator: POST /v1/attestation {id, message}, POST /v1/batch-signatures {kind, items},
- * POST /v1/finality {ids} (relayer token);
+ * POST /v1/finality {ids}, POST /v1/travel-rule {data} → {extraHash} (relayer token);
  * GET /v1/reviews[?state=], POST /v1/reviews/<id> {decision} (a reviewer's token); GET /v1/health.
  * Tokens are checked before a body is read. Binds to loopback unless told otherwise.
  */
-export async function serveOperator(operator: Operator, opts: { port: number; host?: string; logger: Logger; auth: OperatorAuth }): Promise<HttpApp> {
+export async function serveOperator(
+  operator: Operator,
+  opts: { port: number; host?: string; logger: Logger; auth: OperatorAuth; travelRules?: TravelRuleInbox },
+): Promise<HttpApp> {
   const log = opts.logger.child({ module: "operator-http" });
   if (opts.auth.relayerTokens.length === 0) throw new CorridorError("CORRIDOR_CONFIG_INVALID", "the operator needs at least one relayer token");
   const app = createHttpApp({ logger: log, bodyLimit: MAX_BODY, parseJson: parseWithBigints, serialize: stringifyWithBigints, statusOf, failureCode: "CORRIDOR_OPERATOR_FAILED" });
@@ -119,6 +125,10 @@ export async function serveOperator(operator: Operator, opts: { port: number; ho
   app.post("/v1/finality", { onRequest: relayerOnly, schema: { body: FinalityBody } }, async (request) => ({
     result: (await operator.finality(request.body.ids as Hex[])) ?? null,
   }));
+  const inbox = opts.travelRules;
+  if (inbox) {
+    app.post("/v1/travel-rule", { onRequest: relayerOnly, schema: { body: TravelRuleBody } }, async (request) => ({ extraHash: inbox.put(request.body.data) }));
+  }
   app.get("/v1/reviews", { onRequest: reviewerOnly, schema: { querystring: ReviewsQuery } }, async (request) => ({
     reviews: operator.store.reviews(request.query.state as ReviewState | "all").map(reviewView),
   }));
@@ -170,6 +180,11 @@ export class RemoteOperator implements OperatorApi {
 
   async signBatch(batch: AttestBatch): Promise<SignedBatch> {
     return (await call<{ result: SignedBatch }>(this.url, "/v1/batch-signatures", this.token, { method: "POST", body: batch }, this.timeoutMs)).result;
+  }
+
+  /** Posts a transfer's IVMS101 travel-rule data; returns the hash to send as its extraHash. */
+  async submitTravelRule(data: unknown): Promise<Hex> {
+    return (await call<{ extraHash: Hex }>(this.url, "/v1/travel-rule", this.token, { method: "POST", body: { data } }, this.timeoutMs)).extraHash;
   }
 }
 

@@ -20,6 +20,8 @@ import { snapshotLedger, type LedgerParties } from "../../src/measure/ledger.js"
 import { packagePath } from "../../src/paths.js";
 import { silentLogger } from "../../src/logger.js";
 import { testKey } from "../../src/chains/keys.js";
+import { buildTravelRulePayload } from "../../src/domain/compliance/ivms.js";
+import { RemoteOperator } from "../../src/operator/http.js";
 
 /** A running live corridor; `C` its chain names (the default corridor's unless the test chose others). */
 export interface LiveHarness<C extends string = "us" | "uk"> {
@@ -126,8 +128,18 @@ export async function startLiveHarness<C extends string = "us" | "uk">(kind: Nod
 }
 
 /**
+ * Posts a transfer's travel-rule data (the parties' names and accounts) to the operator, as the
+ * sender's VASP would, and returns the hash the transfer commits to in its extraHash.
+ */
+export function travelRuleFor(h: LiveHarness<string>, sender: Hex, recipient: Hex): Promise<Hex> {
+  const operator = new RemoteOperator(h.config.operator.url, h.config.operator.relayerTokens[0]!);
+  return operator.submitTravelRule(buildTravelRulePayload({ originator: { name: "Ada Sender", account: sender }, beneficiary: { name: "Grace Recipient", account: recipient } }));
+}
+
+/**
  * Sends `n` transfers, each from the next chain in turn to the one after it (or all `from` one
- * chain, to the next), mixing cross- and same-currency; returns their source tx hashes.
+ * chain, to the next), mixing cross- and same-currency, each with its travel-rule data (names: the
+ * UK's rule asks for them below its threshold too); returns their source tx hashes.
  */
 export async function sendTransfers(h: LiveHarness<string>, n: number, seed = 1, opts: { from?: string } = {}): Promise<Hex[]> {
   const names = Object.keys(h.corridor.chains);
@@ -145,9 +157,11 @@ export async function sendTransfers(h: LiveHarness<string>, n: number, seed = 1,
     let s = senders.get(kp.address);
     if (!s) senders.set(kp.address, (s = new TxSender(chains[from]!, kp.privateKey)));
     const output = i % 3 === 0 ? src.home : dst.home;
-    // Below the travel rule's thresholds (the harness sends no travel-rule data) and, over 500 transfers from
+    // Below the travel rule's full-data thresholds (the names go with each) and, over 500 transfers from
     // ten senders a side, below the default daily limit: the default compliance pipeline allows them all.
     const amount = toBaseUnits((10 + Math.floor(rnd() * 690)).toString());
+    const recipient = h.recipients[i % h.recipients.length]!;
+    const extraHash = await travelRuleFor(h, kp.address, recipient);
     hashes.push(
       await s.send({
         to: src.gateway,
@@ -156,13 +170,13 @@ export async function sendTransfers(h: LiveHarness<string>, n: number, seed = 1,
           inputToken: src.tokens[src.home]!,
           dstChainId: BigInt(dst.chainId),
           outputToken: dst.tokens[output]!,
-          recipient: h.recipients[i % h.recipients.length]!,
+          recipient,
           amount,
           maxFee: 0n,
           minAmountOut: 0n,
           deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
           tier: i % 4 === 0 ? TIER.fast : TIER.standard,
-          extraHash: ZERO_HASH,
+          extraHash,
           quote: NO_QUOTE,
         }),
       }),
@@ -172,8 +186,8 @@ export async function sendTransfers(h: LiveHarness<string>, n: number, seed = 1,
 }
 
 /**
- * Sends same-currency USD transfers from one US sender to UK recipients (Standard, no quote, no
- * travel-rule data), one per amount, and returns each one's id and message as the source gateway
+ * Sends same-currency USD transfers from one US sender to UK recipients (Standard, no quote, with
+ * their travel-rule data posted to the operator), one per amount, and returns each one's id and message as the source gateway
  * emitted them.
  */
 export async function sendUsd(h: LiveHarness, amounts: string[], senderIndex = 0): Promise<{ id: Hex; message: Message }[]> {
@@ -182,6 +196,8 @@ export async function sendUsd(h: LiveHarness, amounts: string[], senderIndex = 0
   const sender = new TxSender(h.corridor.chains.us!, h.senders.us[senderIndex]!.privateKey);
   const out: { id: Hex; message: Message }[] = [];
   for (const [i, amount] of amounts.entries()) {
+    const recipient = h.recipients[i % h.recipients.length]!;
+    const extraHash = await travelRuleFor(h, sender.address, recipient);
     const hash = await sender.send({
       to: src.gateway as Hex,
       gas: GAS.send,
@@ -189,13 +205,13 @@ export async function sendUsd(h: LiveHarness, amounts: string[], senderIndex = 0
         inputToken: src.tokens.USD as Hex,
         dstChainId: BigInt(dst.chainId),
         outputToken: dst.tokens.USD as Hex,
-        recipient: h.recipients[i % h.recipients.length]!,
+        recipient,
         amount: toBaseUnits(amount),
         maxFee: 0n,
         minAmountOut: 0n,
         deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
         tier: TIER.standard,
-        extraHash: ZERO_HASH,
+        extraHash,
         quote: NO_QUOTE,
       }),
     });

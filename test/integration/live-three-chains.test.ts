@@ -2,8 +2,9 @@
  * A live corridor of three chains, as a user starts it: `corridor up --chains us,uk,eu` on hardhat
  * nodes (one per chain), then `corridor send` on routes across all three (us→eu cross-currency,
  * eu→uk same-currency, uk→us cross-currency, us→uk same-currency), the relayer and operator of
- * `corridor up` settle them (the EU transfer after a reviewer approves it: the EU's travel rule has
- * no threshold, and `corridor send` carries no travel-rule data, so the default pipeline holds it),
+ * `corridor up` settle them (the eu→uk transfer after a reviewer approves it: the EU's travel rule has
+ * no threshold and that send carries no travel-rule data, so the default pipeline holds it; the others
+ * send the parties' names with --originator-name/--beneficiary-name, which both sides' rules accept),
  * each recipient holds its payout on its destination chain, `corridor status` and `corridor
  * reconcile` read every chain; then everything stops.
  */
@@ -68,6 +69,7 @@ describe("corridor up --chains us,uk,eu", () => {
         "send",
         ...["--from", leg.from, "--to", leg.to, "--amount", leg.amount, "--currency", leg.currency, "--recipient", recipients[i]!, "--config", file],
         ...(leg.from === "us" && i > 0 ? ["--key", usKeys[1]!] : []),
+        ...(i === 1 ? [] : ["--originator-name", "Ada Lovelace", "--beneficiary-name", "Grace Hopper"]),
       ]);
     const sent = (await Promise.all(LEGS.map(send))).map((r, i) => {
       expect(r.status, `${LEGS[i]!.from}->${LEGS[i]!.to}: ${r.stderr}`).toBe(0);

@@ -23,10 +23,20 @@ export function registerTransfer(program: Command): void {
     .option("--currency <same|cross>", "cross: pay out the destination's home currency (FX); same: burn-and-mint the sender's currency", "cross")
     .option("--key <privateKey>", "sender's private key (default: the first funded account on the source chain)", parsePrivateKey("--key"))
     .option("--config <file>", "live config (written by corridor up)", DEFAULT_CONFIG)
-    .action(async (o: { from: string; to: string; amount: string; recipient: Hex; tier: string; currency: string; key?: string; config: string }) => {
+    .option("--originator-name <name>", "the sender's full name: with --beneficiary-name, sent to the operator as the transfer's travel-rule data (IVMS101), which the UK asks for at any amount")
+    .option("--beneficiary-name <name>", "the recipient's full name (see --originator-name)")
+    .action(async (o: { from: string; to: string; amount: string; recipient: Hex; tier: string; currency: string; key?: string; config: string; originatorName?: string; beneficiaryName?: string }) => {
       if (o.from === o.to) throw new CorridorError("CORRIDOR_USAGE_INVALID", "--from and --to must be different chains");
       if (o.tier !== "standard" && o.tier !== "fast") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--tier must be standard or fast, got "${o.tier}"`);
       if (o.currency !== "same" && o.currency !== "cross") throw new CorridorError("CORRIDOR_USAGE_INVALID", `--currency must be same or cross, got "${o.currency}"`);
+      if ((o.originatorName === undefined) !== (o.beneficiaryName === undefined)) {
+        throw new CorridorError("CORRIDOR_USAGE_INVALID", "--originator-name and --beneficiary-name go together: give both or neither");
+      }
+      for (const [flag, name] of [["--originator-name", o.originatorName], ["--beneficiary-name", o.beneficiaryName]] as const) {
+        if (name !== undefined && !/^\p{L}[\p{L}\p{M} .'-]{0,98}$/u.test(name.trim())) {
+          throw new CorridorError("CORRIDOR_USAGE_INVALID", `${flag}: a person's name in letters, spaces, dots, hyphens and apostrophes (at most 100), got "${name}"`, { flag });
+        }
+      }
       await checkChecksum("--recipient", o.recipient);
       const config = await loadLiveConfig(o.config);
       for (const [flag, name] of [["--from", o.from], ["--to", o.to]] as const) {
@@ -45,7 +55,15 @@ export function registerTransfer(program: Command): void {
         import("../../domain/money.js"),
         import("../../domain/message.js"),
       ]);
-      const wallet = createWalletClient({ account: privateKeyToAccount(key), transport: http(config.chains[o.from]!.url, { retryCount: 0 }) });
+      const account = privateKeyToAccount(key);
+      const wallet = createWalletClient({ account, transport: http(config.chains[o.from]!.url, { retryCount: 0 }) });
+      // Travel-rule data goes to the operator off chain; the transfer commits to it by its hash.
+      let extraHash: Hex | undefined;
+      if (o.originatorName !== undefined && o.beneficiaryName !== undefined) {
+        const [{ RemoteOperator }, { buildTravelRulePayload }] = await Promise.all([import("../../operator/http.js"), import("../../domain/compliance/ivms.js")]);
+        const data = buildTravelRulePayload({ originator: { name: o.originatorName.trim(), account: account.address }, beneficiary: { name: o.beneficiaryName.trim(), account: o.recipient } });
+        extraHash = await new RemoteOperator(config.operator.url, config.relayer.operatorToken).submitTravelRule(data);
+      }
       const sent = await sendCorridorTransfer({
         signer: wallet,
         gateway: src.gateway,
@@ -55,6 +73,7 @@ export function registerTransfer(program: Command): void {
         recipient: o.recipient,
         amount: o.amount,
         tier: o.tier,
+        ...(extraHash ? { extraHash } : {}),
       });
       const m = sent.message;
       console.log(`Sent ${fromBaseUnits(m.amount).toFixed(2)} ${input} from ${o.from} to ${o.to} (${tierName(m.tier)}, paid out in ${output}; fee ${fromBaseUnits(m.fee).toFixed(6)} ${input}).`);
