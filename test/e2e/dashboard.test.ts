@@ -186,7 +186,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard of a three-chain corrido
     await expect(page.getByTestId("pool-eu").innerText()).resolves.toContain("euros");
     // The travel-rule defaults are each jurisdiction's of the spec.
     await expect(page.getByTestId("travel-rule-now").innerText()).resolves.toBe("In force: USD 3,000 for US senders, EUR 1,000 for UK senders, every payment of EU senders.");
-    await expect(page.getByTestId("chip-fx").innerText()).resolves.toMatch(/£0\.7497 · €0\.9200 per \$1/);
+    await expect(page.getByTestId("chip-fx").innerText()).resolves.toMatch(/£0\.7497 · €0\.8684 per \$1/);
     // One line per currency other than the dollar; hovering shows each one's rate at that time.
     const fx = page.locator('[data-chart="fx"]');
     const lines = (await liveOption<Lines>(fx)).series;
