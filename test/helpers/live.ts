@@ -131,7 +131,7 @@ export async function startLiveHarness<C extends string = "us" | "uk">(kind: Nod
  * Posts a transfer's travel-rule data (the parties' names and accounts) to the operator, as the
  * sender's VASP would, and returns the hash the transfer commits to in its extraHash.
  */
-export function travelRuleFor(h: LiveHarness<string>, sender: Hex, recipient: Hex): Promise<Hex> {
+export function travelRuleFor(h: { config: LiveConfig }, sender: Hex, recipient: Hex): Promise<Hex> {
   const operator = new RemoteOperator(h.config.operator.url, h.config.operator.relayerTokens[0]!);
   return operator.submitTravelRule(buildTravelRulePayload({ originator: { name: "Ada Sender", account: sender }, beneficiary: { name: "Grace Recipient", account: recipient } }));
 }

@@ -43,7 +43,7 @@ import { ReviewDeskClient } from "../../src/operator/http.js";
 import type { Attestation, SignedBatch } from "../../src/operator/operator.js";
 import { batchDigest, type AttestBatch } from "../../src/operator/attester.js";
 import { silentLogger } from "../../src/logger.js";
-import { kill, sleep, spawnRelayer, startLiveHarness, type LiveHarness } from "../helpers/live.js";
+import { kill, sleep, spawnRelayer, startLiveHarness, travelRuleFor, type LiveHarness } from "../helpers/live.js";
 
 type Kind = "allow" | "deny" | "hold-approve" | "hold-keep" | "hold-deny";
 type ChainName = "us" | "uk";
@@ -424,6 +424,9 @@ describe.each(["hardhat", "anvil"] as const)("an adversarial client of the opera
         const senderBefore = await balance(src, inputToken, kp.address);
         const recipientBefore = await balance(dst, outputToken, recipient);
         const sender = new TxSender(chains[src], kp.privateKey);
+        // The allowed ones carry the parties' names (the UK asks for them at any amount); the held ones carry
+        // no travel-rule data, which is what holds those above the US threshold.
+        const extraHash = plan.kind === "allow" ? await travelRuleFor({ config: cfg }, kp.address, recipient) : ZERO_HASH;
         const hash = await sender.send({
           to: dep[src].gateway,
           gas: GAS.send,
@@ -437,7 +440,7 @@ describe.each(["hardhat", "anvil"] as const)("an adversarial client of the opera
             minAmountOut: 0n,
             deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
             tier: plan.tier,
-            extraHash: ZERO_HASH,
+            extraHash,
             quote: NO_QUOTE,
           }),
         });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLiveHarness, spawnRelayer, kill, sleep, type LiveHarness } from "../helpers/live.js";
 import { testKeyPair } from "../../src/chains/keys.js";
 import { packagePath } from "../../src/paths.js";
+import { ReviewDeskClient } from "../../src/operator/http.js";
 import type { ChildProcess } from "node:child_process";
 
 /**
@@ -145,8 +146,16 @@ describe("a client with cast alone", () => {
     expect(numbers(await cast("call", "--rpc-url", us, src.gateway, STATUS_OF, id))[0]).toBe(STATUS.Pending);
     expect(numbers(await cast("call", "--rpc-url", uk, dst.gateway, STATUS_OF, id))[0]).toBe(STATUS.None);
 
-    // 6. The relayer daemon settles it; the destination says Settled and the recipient holds the quoted payout.
+    // 6. The relayer daemon asks for it; sendSimple carries no travel-rule data and the UK asks for the parties'
+    // names at any amount, so the operator holds it for review; a reviewer approves it.
     relayer = spawnRelayer(h);
+    const desk = new ReviewDeskClient(h.config.operator.url, h.config.operator.reviewers[0]!.token);
+    const heldBy = Date.now() + 60_000;
+    while (Date.now() < heldBy && !(await desk.list()).some((r) => r.id.toLowerCase() === id.toLowerCase())) await sleep(300);
+    const [held] = (await desk.list()).filter((r) => r.id.toLowerCase() === id.toLowerCase());
+    expect(held?.screening, "held for the UK's travel rule").toMatchObject({ reason: "TRAVEL_RULE_MISSING" });
+    await desk.decide(id as `0x${string}`, "approve");
+    // The destination then says Settled and the recipient holds the quoted payout.
     const until = Date.now() + 90_000;
     let status = STATUS.None as bigint;
     while (status !== STATUS.Settled && Date.now() < until) {

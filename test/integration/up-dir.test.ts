@@ -34,7 +34,7 @@ async function untilFree(ports: number[]): Promise<void> {
 
 /** Sends 25.00 from us to uk and waits for `corridor status` to say settled. */
 async function sendAndSettle(config: string): Promise<string> {
-  const sent = await run(["send", "--from", "us", "--to", "uk", "--amount", "25.00", "--recipient", RECIPIENT, "--config", config]);
+  const sent = await run(["send", "--from", "us", "--to", "uk", "--amount", "25.00", "--recipient", RECIPIENT, "--config", config, "--originator-name", "Ada Lovelace", "--beneficiary-name", "Grace Hopper"]);
   expect(sent.status, sent.stderr).toBe(0);
   const id = /Transfer id: (0x[0-9a-f]{64})/.exec(sent.stdout)?.[1];
   expect(id, sent.stdout).toBeDefined();
