@@ -6,10 +6,11 @@
 import { readFileSync } from "node:fs";
 import { memoryPages, validateXML } from "xmllint-wasm";
 import { CorridorError, ErrorCode } from "../domain/errors.js";
-import { packagePath } from "../paths.js";
+import { dataset } from "../data/manifest.js";
 
-/** The ISO 20022 messages Corridor writes; each has its official schema at data/iso20022/<message>.xsd. */
-export type Iso20022Message = "pacs.008.001.09";
+/** The ISO 20022 messages Corridor writes, each with the data set (data/manifest.json) of its official schema. */
+const SCHEMA_DATASET = { "pacs.008.001.09": "iso20022-pacs008" } as const;
+export type Iso20022Message = keyof typeof SCHEMA_DATASET;
 
 /** The XML namespace of a message's documents. */
 export function iso20022Namespace(message: Iso20022Message): string {
@@ -21,7 +22,7 @@ const schemas = new Map<Iso20022Message, string>();
 function schemaText(message: Iso20022Message): string {
   let text = schemas.get(message);
   if (text === undefined) {
-    const file = packagePath("data", "iso20022", `${message}.xsd`);
+    const file = dataset(SCHEMA_DATASET[message]).path;
     try {
       text = readFileSync(file, "utf8");
     } catch (cause) {

@@ -11,7 +11,7 @@ import { getBlock } from "../../src/chains/mining.js";
 import { fundCorridor } from "../../src/contracts/fund.js";
 import { chainNames, resolveSpec } from "../../src/spec/spec.js";
 import { encodeSend, GAS, decodeGatewayLogs } from "../../src/contracts/gateway.js";
-import { NO_QUOTE, TIER, ZERO_HASH, type Message } from "../../src/domain/message.js";
+import { NO_QUOTE, TIER, type Message } from "../../src/domain/message.js";
 import { toBaseUnits } from "../../src/domain/money.js";
 import { startLocalNode, type LocalNode, type NodeKind } from "../../src/live/nodes.js";
 import { newLiveTokens, writeLiveConfig, type LiveConfig } from "../../src/live/config.js";
