@@ -26,6 +26,8 @@ export interface TreeSample {
   nodeMiB: number;
   /** Processes in the tree: the child and its descendants (anvil chains). */
   processes: number;
+  /** CPU seconds (user + system) the tree has used so far: on a shared machine, the figure that other load moves least. */
+  cpuSeconds: number;
 }
 
 export interface MeasuredRun {
@@ -35,6 +37,8 @@ export interface MeasuredRun {
   peakRssMiB: number;
   /** Peak of the largest process alone. */
   peakNodeMiB: number;
+  /** CPU seconds of the whole tree at the last sample. */
+  cpuSeconds: number;
   samples: TreeSample[];
   stderr: string;
 }
@@ -45,6 +49,21 @@ function rssKiB(pid: number): number {
     return m ? Number(m[1]) : 0;
   } catch {
     return 0; // exited meanwhile
+  }
+}
+
+/** Clock ticks a second of /proc/PID/stat's times (USER_HZ: 100 on Linux). */
+const TICKS = 100;
+
+/** User + system CPU seconds of `pid` so far, from /proc/PID/stat (0 once it exited). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / TICKS;
+  } catch {
+    return 0;
   }
 }
 
@@ -83,6 +102,8 @@ export function measureSimulate(scenarioFile: string, opts: { outDir: string; ex
     process.stderr.write(d);
   });
   const samples: TreeSample[] = [];
+  // The last CPU time seen of each process of the tree (a process that exited keeps what it used).
+  const cpuByPid = new Map<number, number>();
   const sample = () => {
     if (child.pid === undefined || child.exitCode !== null) return;
     const pids = processTree(child.pid);
@@ -90,10 +111,13 @@ export function measureSimulate(scenarioFile: string, opts: { outDir: string; ex
     const total = each.reduce((a, b) => a + b, 0);
     // bin/corridor.mjs may run the simulator in a Node child of its own: the largest process is the simulator.
     const node = Math.max(0, ...each);
-    const s: TreeSample = { t: (performance.now() - t0) / 1000, rssMiB: total / 1024, nodeMiB: node / 1024, processes: pids.length };
+    for (const p of pids) cpuByPid.set(p, Math.max(cpuByPid.get(p) ?? 0, cpuSecondsOf(p)));
+    let cpu = 0;
+    for (const c of cpuByPid.values()) cpu += c;
+    const s: TreeSample = { t: (performance.now() - t0) / 1000, rssMiB: total / 1024, nodeMiB: node / 1024, processes: pids.length, cpuSeconds: cpu };
     samples.push(s);
     // Also as they come, for a run watched while it lasts (or cut short).
-    if (opts.samplesFile) appendFileSync(opts.samplesFile, `${Math.round(s.t)}\t${Math.round(s.rssMiB)}\t${Math.round(s.nodeMiB)}\t${s.processes}\n`);
+    if (opts.samplesFile) appendFileSync(opts.samplesFile, `${Math.round(s.t)}\t${Math.round(s.rssMiB)}\t${Math.round(s.nodeMiB)}\t${s.processes}\t${Math.round(s.cpuSeconds)}\n`);
   };
   const timer = setInterval(sample, opts.intervalMs ?? 2000);
   return new Promise((resolve, reject) => {
@@ -110,6 +134,7 @@ export function measureSimulate(scenarioFile: string, opts: { outDir: string; ex
         wallSeconds,
         peakRssMiB: Math.max(0, ...samples.map((s) => s.rssMiB)),
         peakNodeMiB: Math.max(0, ...samples.map((s) => s.nodeMiB)),
+        cpuSeconds: samples.length ? samples[samples.length - 1]!.cpuSeconds : 0,
         samples,
         stderr,
       });
@@ -144,7 +169,7 @@ function minutes(s: number): string {
 export function describeRun(label: string, r: MeasuredRun): string {
   const tenths = rssAtTenths(r);
   return [
-    `${label}: ${minutes(r.wallSeconds)} wall, peak RSS ${Math.round(r.peakRssMiB)} MiB (whole process tree; largest process alone ${Math.round(r.peakNodeMiB)} MiB)${r.status ? `, exit status ${r.status}` : ""}`,
+    `${label}: ${minutes(r.wallSeconds)} wall, ${minutes(r.cpuSeconds)} CPU (user + system, whole tree, to the last sample), peak RSS ${Math.round(r.peakRssMiB)} MiB (whole process tree; largest process alone ${Math.round(r.peakNodeMiB)} MiB)${r.status ? `, exit status ${r.status}` : ""}`,
     `   RSS at each 10% of the run (MiB): ${tenths.join(" ")}  ${sparkline(tenths)}`,
   ].join("\n");
 }
@@ -184,7 +209,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const keepOut = process.env.BENCH_OUT;
     const r = await measureSimulate(file, { outDir: keepOut ?? join(dir, "out"), extraArgs: rest.filter((a) => a !== "--"), samplesFile: process.env.BENCH_SAMPLES_FILE });
     console.log(describeRun(file, r));
-    if (process.env.BENCH_SAMPLES) console.log(JSON.stringify(r.samples.map((s) => [Math.round(s.t), Math.round(s.rssMiB), Math.round(s.nodeMiB), s.processes])));
+    if (process.env.BENCH_SAMPLES) console.log(JSON.stringify(r.samples.map((s) => [Math.round(s.t), Math.round(s.rssMiB), Math.round(s.nodeMiB), s.processes, Math.round(s.cpuSeconds)])));
     rmSync(dir, { recursive: true, force: true });
   } else {
     await benchHighVolume();
