@@ -7,7 +7,8 @@
  *   npx tsx scripts/bench-high-volume.ts FILE [-- simulate flags…]   # any scenario (BENCH_OUT=DIR keeps its output,
  *                                                                   # BENCH_SAMPLES_FILE=F appends each sample as it is taken)
  *
- * Prints for each day: wall time, peak tree RSS, RSS at each 10% of the run, and the 1M/100k peak
+ * Prints for each day: wall time, CPU time, peak tree RSS, RSS at each 10% of the run and at each tenth
+ * of its transfers final (and the growth in KiB per transfer between the first and last), and the 1M/100k peak
  * ratio (target ≤ 1.2: memory that does not grow with the length of the run). Linux only (/proc).
  */
 import { spawn } from "node:child_process";
@@ -39,6 +40,8 @@ export interface MeasuredRun {
   peakNodeMiB: number;
   /** CPU seconds of the whole tree at the last sample. */
   cpuSeconds: number;
+  /** Tree RSS as the run reached each tenth of its transfers (the simulator's progress lines): memory against the run's length. */
+  byTransfers: { done: number; total: number; rssMiB: number; t: number }[];
   samples: TreeSample[];
   stderr: string;
 }
@@ -88,18 +91,33 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
+/** A progress line of `corridor simulate` when its stderr is not a terminal (src/cli/progress.ts): "  10% | 1000/10000 transfers final | …". */
+const PROGRESS_LINE = /\b(\d+)\/(\d+) transfers final\b/;
+
 /**
- * Runs `corridor simulate SCENARIO --out OUT --quiet [extra…]` in a child process and samples its
- * process tree's RSS every `intervalMs` (default 2 s). Resolves when the child exits.
+ * Runs `corridor simulate SCENARIO --out OUT [extra…]` in a child process and samples its process tree's
+ * RSS every `intervalMs` (default 2 s), and again at each of the simulator's progress lines (each tenth of
+ * the transfers final). The run's summary (stdout) is not shown. Resolves when the child exits.
  */
 export function measureSimulate(scenarioFile: string, opts: { outDir: string; extraArgs?: string[]; intervalMs?: number; env?: Record<string, string>; samplesFile?: string }): Promise<MeasuredRun> {
-  const args = [packagePath("bin", "corridor.mjs"), "simulate", scenarioFile, "--out", opts.outDir, "--quiet", ...(opts.extraArgs ?? [])];
+  const args = [packagePath("bin", "corridor.mjs"), "simulate", scenarioFile, "--out", opts.outDir, ...(opts.extraArgs ?? [])];
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, ...opts.env } });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...opts.env } });
   let stderr = "";
+  let partial = "";
+  const byTransfers: MeasuredRun["byTransfers"] = [];
   child.stderr!.on("data", (d) => {
     stderr = (stderr + String(d)).slice(-20_000);
     process.stderr.write(d);
+    const lines = (partial + String(d)).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) {
+      const m = PROGRESS_LINE.exec(line);
+      if (!m) continue;
+      sample();
+      const last = samples[samples.length - 1];
+      if (last) byTransfers.push({ done: Number(m[1]), total: Number(m[2]), rssMiB: last.rssMiB, t: last.t });
+    }
   });
   const samples: TreeSample[] = [];
   // The last CPU time seen of each process of the tree (a process that exited keeps what it used).
@@ -135,6 +153,7 @@ export function measureSimulate(scenarioFile: string, opts: { outDir: string; ex
         peakRssMiB: Math.max(0, ...samples.map((s) => s.rssMiB)),
         peakNodeMiB: Math.max(0, ...samples.map((s) => s.nodeMiB)),
         cpuSeconds: samples.length ? samples[samples.length - 1]!.cpuSeconds : 0,
+        byTransfers,
         samples,
         stderr,
       });
@@ -165,12 +184,32 @@ function minutes(s: number): string {
   return `${m} min ${Math.round(s - 60 * m)} s`;
 }
 
+/**
+ * KiB of tree RSS per transfer between the first and the last tenth of the transfers final (the growth with
+ * the run's length; 0 is flat memory), or null without two progress points.
+ */
+export function growthPerTransferKiB(r: MeasuredRun): number | null {
+  const pts = r.byTransfers;
+  if (pts.length < 2) return null;
+  const a = pts[0]!;
+  const b = pts[pts.length - 1]!;
+  return b.done > a.done ? ((b.rssMiB - a.rssMiB) * 1024) / (b.done - a.done) : null;
+}
+
 /** One line about a measured run (and its memory over time). */
 export function describeRun(label: string, r: MeasuredRun): string {
   const tenths = rssAtTenths(r);
+  const growth = growthPerTransferKiB(r);
+  const byDone = r.byTransfers.map((p) => `${p.done}: ${Math.round(p.rssMiB)}`);
   return [
     `${label}: ${minutes(r.wallSeconds)} wall, ${minutes(r.cpuSeconds)} CPU (user + system, whole tree, to the last sample), peak RSS ${Math.round(r.peakRssMiB)} MiB (whole process tree; largest process alone ${Math.round(r.peakNodeMiB)} MiB)${r.status ? `, exit status ${r.status}` : ""}`,
     `   RSS at each 10% of the run (MiB): ${tenths.join(" ")}  ${sparkline(tenths)}`,
+    ...(byDone.length
+      ? [
+          `   RSS as transfers became final (transfers: MiB): ${byDone.join(", ")}  ${sparkline(r.byTransfers.map((p) => p.rssMiB))}`,
+          `   growth with the run's length: ${growth === null ? "n/a" : `${growth.toFixed(1)} KiB of RSS per transfer`} (flat memory: ~0)`,
+        ]
+      : []),
   ].join("\n");
 }
 
