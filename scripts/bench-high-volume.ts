@@ -94,6 +94,12 @@ export function processTree(pid: number): number[] {
 /** A progress line of `corridor simulate` when its stderr is not a terminal (src/cli/progress.ts): "  10% | 1000/10000 transfers final | …". */
 const PROGRESS_LINE = /\b(\d+)\/(\d+) transfers final\b/;
 
+/** The transfers final and their total in a progress line of `corridor simulate`, or null if the line is not one. */
+export function parseProgressLine(line: string): { done: number; total: number } | null {
+  const m = PROGRESS_LINE.exec(line);
+  return m ? { done: Number(m[1]), total: Number(m[2]) } : null;
+}
+
 /**
  * Runs `corridor simulate SCENARIO --out OUT [extra…]` in a child process and samples its process tree's
  * RSS every `intervalMs` (default 2 s), and again at each of the simulator's progress lines (each tenth of
@@ -112,11 +118,11 @@ export function measureSimulate(scenarioFile: string, opts: { outDir: string; ex
     const lines = (partial + String(d)).split("\n");
     partial = lines.pop()!;
     for (const line of lines) {
-      const m = PROGRESS_LINE.exec(line);
-      if (!m) continue;
+      const p = parseProgressLine(line);
+      if (!p) continue;
       sample();
       const last = samples[samples.length - 1];
-      if (last) byTransfers.push({ done: Number(m[1]), total: Number(m[2]), rssMiB: last.rssMiB, t: last.t });
+      if (last) byTransfers.push({ ...p, rssMiB: last.rssMiB, t: last.t });
     }
   });
   const samples: TreeSample[] = [];
