@@ -12,7 +12,6 @@ import type { TransferRecord } from "../domain/transfer.js";
 import type { ConservationReport } from "../measure/conservation.js";
 import type { Scenario } from "./scenario.js";
 import type { DataSetUse } from "../data/run-data.js";
-import type { PlannedTransfer } from "./workload.js";
 import type { TransferGas } from "../measure/gas.js";
 import type { FaultReport } from "./faults.js";
 import type { RegulationReport } from "../regulation/issuer.js";
@@ -138,8 +137,9 @@ const ONE_HOUR = 3600;
 export function buildResults(input: {
   scenario: Scenario;
   records: TransferRecord[];
-  planBySendTx: Map<Hex, PlannedTransfer>;
-  rejected: { plan: PlannedTransfer; reason: string }[];
+  /** The planned transfer's index of each send, by its transaction hash. */
+  indexBySendTx: ReadonlyMap<Hex, number>;
+  rejected: readonly { reason: string }[];
   conservation: ConservationReport;
   virtual: { start: number; end: number };
   wallSeconds: number;
@@ -157,7 +157,7 @@ export function buildResults(input: {
 }): SimulationResults {
   const { records } = input;
   const transfers: TransferOut[] = records
-    .map((r) => toTransferOut(r, input.planBySendTx.get(r.srcTxHash)?.index ?? null, input.gas?.(r) ?? null))
+    .map((r) => toTransferOut(r, input.indexBySendTx.get(r.srcTxHash) ?? null, input.gas?.(r) ?? null))
     .sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
 
   const settled = transfers.filter((t) => t.state === "settled");

@@ -33,7 +33,7 @@ import { runDataSets, sanctionsListsOf, type DataSetUse } from "../data/run-data
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { silentLogger } from "../logger.js";
 import { EventEngine } from "./engine.js";
-import { planWorkload, type PlannedTransfer, type Workload } from "./workload.js";
+import { lazyWorkload, type LazyWorkload } from "./workload.js";
 import { snapshotLedger, type LedgerSnapshot } from "../measure/ledger.js";
 import { checkConservation } from "../measure/conservation.js";
 import { buildResults, type SimulationResults, type Timeline } from "./results.js";
@@ -91,7 +91,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     const run = wire(scenario, corridor, plan, { lp, start, sends, log, issuers });
     issuers?.schedule({ start, scheduler: run.engine, blockSeconds: (n) => run.profiles[n]!.blockTimeSeconds });
     scheduleSends(run, scenario, plan, senders);
-    driveChains(run, scenario, plan.workload.transfers.length, opts.onProgress);
+    driveChains(run, scenario, plan.workload.count, opts.onProgress);
     const timeline = sampleTimeline(run, scenario);
     await run.engine.run();
     // Redemptions still to pay (a sale settles a business day later) are paid in blocks stamped at their time.
@@ -132,7 +132,7 @@ interface Plan {
   /** The data sets the run uses (src/data/run-data.ts), for results.json. */
   data: DataSetUse[];
   sanctionedPool: Hex[];
-  workload: Workload;
+  workload: LazyWorkload;
   recipients: Hex[];
   profiles: Record<string, ChainProfile>;
   feeSchedule: (route: string) => Scenario["fees"]["default"];
@@ -152,7 +152,7 @@ function prepare(scenario: Scenario, scenarioDir: string | undefined): Plan {
   const first = sanctionsListsOf(scenario, scenarioDir)[0];
   const sanctionsList = loadSanctions(first?.file ?? DEFAULT_SANCTIONS_FILE, first?.asOf).addresses;
   const sanctionedPool = [...sanctionsList].sort() as Hex[];
-  const workload = planWorkload(scenario, { sanctioned: sanctionedPool });
+  const workload = lazyWorkload(scenario, { sanctioned: sanctionedPool });
   // Listed senders: the simulation's own keys, put on the screening list (as if the list named them).
   for (const a of workload.listedSenders) sanctionsList.add(a.toLowerCase());
   return {
@@ -161,7 +161,7 @@ function prepare(scenario: Scenario, scenarioDir: string | undefined): Plan {
     data,
     sanctionedPool,
     workload,
-    recipients: [...new Set(workload.transfers.map((t) => t.recipient))],
+    recipients: workload.payees,
     profiles: mapChains(scenario, (n) => CHAIN_PROFILES[scenario.spec.chains[n]!.profile]!),
     feeSchedule: (route) => scenario.fees.routes[route] ?? scenario.fees.default,
   };
@@ -234,7 +234,7 @@ async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, s
             recipients: plan.recipients,
             lp,
             senderFor: (name, key) => senders.get(chains[name]!, key),
-            planned: workload.transfers,
+            planned: Array.from(workload.transfers(), (t) => ({ at: t.at, output: t.output, recipient: t.recipient })),
           },
         );
   // The set-up sends ran concurrently, so the fee level each sender first read depended on timing:
@@ -249,8 +249,9 @@ class SendBook {
   readonly pending: Record<string, Hex[]>;
   /** When each send was submitted, and the times after which it can only revert (quote expiry, deadline). */
   readonly limits = new Map<Hex, { at: number; quoteExpiresAt?: number; deadline: number }>();
-  readonly rejected: { plan: PlannedTransfer; reason: string }[] = [];
-  readonly planByTx = new Map<Hex, PlannedTransfer>();
+  readonly rejected: { index: number; reason: string }[] = [];
+  /** Each send's planned transfer's index (not the plan itself: a long run does not keep its plan). */
+  readonly indexByTx = new Map<Hex, number>();
   submitted = 0;
   constructor(scenario: Scenario) {
     this.pending = mapChains(scenario, () => [] as Hex[]);
@@ -322,7 +323,7 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
       const gone = new Set(doubleSpent);
       sends.pending[name] = sends.pending[name]!.filter((h) => {
         if (!gone.has(h)) return true;
-        sends.rejected.push({ plan: sends.planByTx.get(h)!, reason: "double-spent by its sender in a reorg" });
+        sends.rejected.push({ index: sends.indexByTx.get(h)!, reason: "double-spent by its sender in a reorg" });
         sends.limits.delete(h);
         return false;
       });
@@ -425,12 +426,22 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
   };
 }
 
-/** Each planned transfer is built (src/corridor/send.ts) and sent at its arrival time. */
+/**
+ * Each planned transfer is built (src/corridor/send.ts) and sent at its arrival time. The plan is read
+ * lazily: each send schedules the next one, in the place among equal times it would have had if all had
+ * been scheduled up front (`EventEngine.reserve`), so the run is the same and does not hold its plan.
+ */
 function scheduleSends(run: Run, scenario: Scenario, plan: Plan, senders: SenderPool): void {
   const { engine, sends } = run;
   const { chains, deployment } = run.corridor;
-  for (const p of plan.workload.transfers) {
-    engine.at(run.start + p.at, async () => {
+  const first = engine.reserve(plan.workload.count);
+  const planned = plan.workload.transfers();
+  const scheduleNext = () => {
+    const next = planned.next();
+    if (next.done) return;
+    const p = next.value;
+    engine.atReserved(run.start + p.at, first + p.index, async () => {
+      scheduleNext();
       const src = deployment.chains[p.from]!;
       const sender = senders.get(chains[p.from]!, p.sender);
       const now = engine.now();
@@ -453,13 +464,14 @@ function scheduleSends(run: Run, scenario: Scenario, plan: Plan, senders: Sender
         extraHash: p.travelRule ? travelRuleHash(p.travelRule) : ZERO_HASH,
       });
       const hash = await sender.send({ to: src.gateway, data, gas: GAS.send });
-      sends.planByTx.set(hash, p);
+      sends.indexByTx.set(hash, p.index);
       sends.pending[p.from]!.push(hash);
       sends.limits.set(hash, { at: now, quoteExpiresAt: quote === NO_QUOTE ? undefined : Number(quote.expiresAt), deadline: Math.floor(now) + scenario.workload.deadlineSeconds });
       run.faults.noteSend(p.from, now);
       sends.submitted++;
     });
-  }
+  };
+  scheduleNext();
 }
 
 /**
@@ -545,7 +557,7 @@ async function checkSendReceipts(run: Run, name: string): Promise<void> {
         const lim = sends.limits.get(h)!;
         const ts = run.lastTs[name]!;
         const reason = lim.quoteExpiresAt !== undefined && ts > lim.quoteExpiresAt ? "quote expired before inclusion" : ts >= lim.deadline ? "deadline passed before inclusion" : "send reverted";
-        sends.rejected.push({ plan: sends.planByTx.get(h)!, reason });
+        sends.rejected.push({ index: sends.indexByTx.get(h)!, reason });
         run.faults.noteRejectedSend(name, lim.at);
       }
       sends.limits.delete(h);
@@ -603,7 +615,7 @@ async function measure(
   return buildResults({
     scenario,
     records: [...run.store.all()],
-    planBySendTx: run.sends.planByTx,
+    indexBySendTx: run.sends.indexByTx,
     rejected: run.sends.rejected,
     conservation,
     virtual: { start: run.start, end: virtualEnd },

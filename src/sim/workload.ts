@@ -95,14 +95,36 @@ export function arrivalTimes(uniforms: readonly number[], intensity: { edges: nu
 const GIVEN = ["Ada", "Grace", "Alan", "Mary", "John", "Ruth", "Omar", "Priya", "Chen", "Lena"];
 const FAMILY = ["Smith", "Jones", "Taylor", "Brown", "Garcia", "Patel", "Nguyen", "Okafor", "Silva", "Khan"];
 
+/** A scenario's workload without its transfers held in memory: they are planned again, lazily, on each pass. */
+export interface LazyWorkload extends Omit<Workload, "transfers"> {
+  /** How many transfers. */
+  count: number;
+  /** The recipients the transfers pay, in order of first payment. */
+  payees: Hex[];
+  /**
+   * The planned transfers in arrival order, planned as they are read: every call is a new pass giving the
+   * same transfers (a pass draws from fresh streams of the same seed), and holds only the arrival times
+   * (8 bytes a transfer), so a run of any length does not keep its plan (issue 14).
+   */
+  transfers(): Generator<PlannedTransfer>;
+}
+
 /**
  * The transfers a scenario asks for: arrival times (a Poisson process conditioned on the count,
  * with a rate that follows the daily profile and bursts), corridor and tier mix, lognormal
  * amounts, sanctioned recipients and senders, travel-rule data and quote locking. Deterministic
- * per seed.
+ * per seed. All of them in memory: `lazyWorkload` plans the same transfers one at a time.
  */
 export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } = {}): Workload {
-  const rng = createRandom(s.seed).fork("workload");
+  const { count: _count, payees: _payees, transfers, ...rest } = lazyWorkload(s, opts);
+  return { ...rest, transfers: [...transfers()] };
+}
+
+/**
+ * The workload of `planWorkload`, planned lazily: one pass here for what the set-up needs before the
+ * run (each sender's needs, the recipients paid), then one pass per call of `transfers()`.
+ */
+export function lazyWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } = {}): LazyWorkload {
   const w = s.workload;
   const spec = s.spec;
   const names = Object.keys(spec.chains);
@@ -111,55 +133,69 @@ export function planWorkload(s: Scenario, opts: { sanctioned?: readonly Hex[] } 
   // A pool of recipients (deriving a key per transfer would dominate large runs).
   const recipients = Array.from({ length: Math.min(w.transfers, w.senders * 5) }, (_, i) => testKeyPair(s.seed, "recipient", i).address);
   const sanctioned = opts.sanctioned ?? [];
-  const times = arrivalTimes(
-    Array.from({ length: w.transfers }, () => rng.next()).sort((a, b) => a - b),
-    arrivalIntensity(s),
-  );
-  // Listed senders draw from their own stream: adding them does not move any other draw.
-  const listedRng = createRandom(s.seed).fork("workload/listed-senders");
   const listed = perChain((n) => (w.sanctionedSenderShare > 0 ? Array.from({ length: LISTED_SENDERS }, (_, i) => testKeyPair(s.seed, `sender/listed/${n}`, i)) : []));
   // The spec holds ISO 3166-1 alpha-2 codes (checked when it is resolved).
   const country = (chain: string) => jurisdictionOf(spec, chain).country as CountryCode;
   const totalWeight = w.mix.reduce((sum, m) => sum + m.weight, 0);
-  const needs = new Map<Hex, bigint>();
   const person = (i: number) => `${GIVEN[i % GIVEN.length]} ${FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]}`;
-  const transfers = times.map((at, index): PlannedTransfer => {
-    let pick = rng.next() * totalWeight;
-    const mix = w.mix.find((m) => (pick -= m.weight) < 0) ?? w.mix[w.mix.length - 1]!;
-    const usd = Math.min(w.amount.maxUsd, Math.max(w.amount.minUsd, w.amount.medianUsd * Math.exp(w.amount.sigma * rng.normal())));
-    // Sized in the numeraire, converted at the input currency's mid (the spec's).
-    const inInput = usd * spec.currencies[mix.input]!.mid;
-    const amount = toBaseUnits(new Decimal(inInput).toFixed(2));
-    const senderIndex = rng.int(0, w.senders - 1);
-    const fromListed = w.sanctionedSenderShare > 0 && listedRng.chance(w.sanctionedSenderShare);
-    const sender = fromListed ? listedRng.pick(listed[mix.from]!) : senders[mix.from]![senderIndex]!;
-    const isSanctioned = sanctioned.length > 0 && rng.chance(w.sanctionedShare);
-    const recipient = isSanctioned ? rng.pick(sanctioned) : rng.pick(recipients);
-    needs.set(sender.address, (needs.get(sender.address) ?? 0n) + amount);
-    const withData = rng.chance(w.travelRuleDataShare);
-    return {
-      index,
-      at,
-      from: mix.from,
-      to: mix.to,
-      input: mix.input,
-      output: mix.output,
-      tier: rng.chance(w.fastShare) ? "fast" : "standard",
-      amount,
-      sender,
-      recipient,
-      sanctioned: isSanctioned,
-      sanctionedSender: fromListed,
-      lockQuote: mix.input !== mix.output && rng.chance(s.fx.lockQuoteShare),
-      travelRule: withData
-        ? buildTravelRulePayload({
-            originator: { name: person(senderIndex), account: sender.address, country: country(mix.from) },
-            beneficiary: { name: person(index + 7), account: recipient, country: country(mix.to) },
-          })
-        : undefined,
-    };
-  });
+  const intensity = arrivalIntensity(s);
+  /** `payloads: false` leaves the travel-rule payloads out (they draw nothing: the other fields are the same). */
+  function* plan(payloads: boolean): Generator<PlannedTransfer> {
+    const rng = createRandom(s.seed).fork("workload");
+    const times = arrivalTimes(
+      Array.from({ length: w.transfers }, () => rng.next()).sort((a, b) => a - b),
+      intensity,
+    );
+    // Listed senders draw from their own stream: adding them does not move any other draw.
+    const listedRng = createRandom(s.seed).fork("workload/listed-senders");
+    for (let index = 0; index < times.length; index++) {
+      const at = times[index]!;
+      let pick = rng.next() * totalWeight;
+      const mix = w.mix.find((m) => (pick -= m.weight) < 0) ?? w.mix[w.mix.length - 1]!;
+      const usd = Math.min(w.amount.maxUsd, Math.max(w.amount.minUsd, w.amount.medianUsd * Math.exp(w.amount.sigma * rng.normal())));
+      // Sized in the numeraire, converted at the input currency's mid (the spec's).
+      const inInput = usd * spec.currencies[mix.input]!.mid;
+      const amount = toBaseUnits(new Decimal(inInput).toFixed(2));
+      const senderIndex = rng.int(0, w.senders - 1);
+      const fromListed = w.sanctionedSenderShare > 0 && listedRng.chance(w.sanctionedSenderShare);
+      const sender = fromListed ? listedRng.pick(listed[mix.from]!) : senders[mix.from]![senderIndex]!;
+      const isSanctioned = sanctioned.length > 0 && rng.chance(w.sanctionedShare);
+      const recipient = isSanctioned ? rng.pick(sanctioned) : rng.pick(recipients);
+      const withData = rng.chance(w.travelRuleDataShare);
+      yield {
+        index,
+        at,
+        from: mix.from,
+        to: mix.to,
+        input: mix.input,
+        output: mix.output,
+        tier: rng.chance(w.fastShare) ? "fast" : "standard",
+        amount,
+        sender,
+        recipient,
+        sanctioned: isSanctioned,
+        sanctionedSender: fromListed,
+        lockQuote: mix.input !== mix.output && rng.chance(s.fx.lockQuoteShare),
+        travelRule: withData && payloads
+          ? buildTravelRulePayload({
+              originator: { name: person(senderIndex), account: sender.address, country: country(mix.from) },
+              beneficiary: { name: person(index + 7), account: recipient, country: country(mix.to) },
+            })
+          : undefined,
+      };
+    }
+  }
+  const transfers = () => plan(true);
+  // The first pass: what each sender needs, and who is paid.
+  const needs = new Map<Hex, bigint>();
+  const payees = new Set<Hex>();
+  for (const t of plan(false)) {
+    needs.set(t.sender.address, (needs.get(t.sender.address) ?? 0n) + t.amount);
+    payees.add(t.recipient);
+  }
   return {
+    count: w.transfers,
+    payees: [...payees],
     transfers,
     senders: perChain((n) => [...senders[n]!, ...listed[n]!]),
     needs,

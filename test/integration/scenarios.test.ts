@@ -32,6 +32,16 @@ describe("shipped scenarios", () => {
     expect(s.workload.bursts.length).toBeGreaterThan(0);
   });
 
+  it("million is the high-volume day's shape at 1,000,000 transfers (issue 14: memory against the run's length)", () => {
+    const hv = loadScenario(`${dir}/high-volume.json`);
+    const m = loadScenario(`${dir}/million.json`);
+    expect(m.workload.transfers).toBe(1_000_000);
+    expect(m.seed).toBe(hv.seed);
+    expect(m.startTime).toBe(hv.startTime);
+    const shape = (s: typeof hv) => ({ duration: s.workload.durationSeconds, profile: s.workload.dailyProfile, bursts: s.workload.bursts, mix: s.workload.mix, amount: s.workload.amount, fast: s.workload.fastShare, chains: s.chains, operator: s.operator, relayer: s.relayer, fees: s.fees, fx: s.fx, compliance: s.compliance });
+    expect(shape(m)).toEqual(shape(hv));
+  });
+
   it("the fault scenarios schedule the faults they are named for", () => {
     const kinds = (name: string) => loadScenario(`${dir}/${name}.json`).faults.map((f) => f.kind);
     expect(kinds("fx-shock")).toContain("fxShock");

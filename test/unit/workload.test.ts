@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario, type ScenarioInput } from "../../src/sim/scenario.js";
-import { arrivalIntensity, arrivalTimes, planWorkload } from "../../src/sim/workload.js";
+import { arrivalIntensity, arrivalTimes, lazyWorkload, planWorkload } from "../../src/sim/workload.js";
+import { EventEngine } from "../../src/sim/engine.js";
 import { createRandom } from "../../src/domain/random.js";
 
 const scenario = (workload: Partial<ScenarioInput["workload"]> = {}, startTime = "2026-06-01T00:00:00Z") =>
@@ -84,5 +85,71 @@ describe("planned transfers", () => {
     expect(() => scenario({ dailyProfile: [1, 2, 3] })).toThrow(/workload\.dailyProfile: give 24 hourly weights/);
     expect(() => scenario({ dailyProfile: new Array(24).fill(0) })).toThrow(/at least one hourly weight/);
     expect(() => scenario({ durationSeconds: 60, bursts: [{ at: 90, durationSeconds: 10, multiplier: 2 }] })).toThrow(/workload\.bursts\.0\.at: starts at or after the end/);
+  });
+});
+
+describe("a lazily planned workload (issue 14: a long run does not hold its plan)", () => {
+  const s = scenario({ transfers: 300, durationSeconds: 3600, sanctionedSenderShare: 0.05, sanctionedShare: 0.05, fastShare: 0.3, travelRuleDataShare: 0.5, bursts: [{ at: 600, durationSeconds: 300, multiplier: 4 }] });
+
+  it("gives the same transfers on every pass as the plan held in memory, and the same needs and payees", () => {
+    const sanctioned = ["0x00000000000000000000000000000000000000aa", "0x00000000000000000000000000000000000000bb"] as const;
+    const held = planWorkload(s, { sanctioned });
+    const lazy = lazyWorkload(s, { sanctioned });
+    const first = [...lazy.transfers()];
+    const second = [...lazy.transfers()];
+    expect(first).toEqual(held.transfers);
+    expect(second).toEqual(first);
+    expect(first.length).toBe(lazy.count);
+    expect(first.map((t) => t.index)).toEqual(first.map((_, i) => i));
+    // What the set-up reads before the run, from the first pass.
+    const needs = new Map<string, bigint>();
+    for (const t of held.transfers) needs.set(t.sender.address, (needs.get(t.sender.address) ?? 0n) + t.amount);
+    expect(lazy.needs).toEqual(needs);
+    expect(held.needs).toEqual(needs);
+    expect(lazy.payees).toEqual([...new Set(held.transfers.map((t) => t.recipient))]);
+    expect(lazy.senders).toEqual(held.senders);
+    expect(lazy.listedSenders).toEqual(held.listedSenders);
+    // The scenario's draws are all there: sanctioned recipients, listed senders, travel-rule data, both tiers.
+    expect(first.some((t) => t.sanctioned) && first.some((t) => t.sanctionedSender) && first.some((t) => t.travelRule) && first.some((t) => t.tier === "fast")).toBe(true);
+  });
+
+  it("is scheduled one arrival at a time in the engine in the order of scheduling all of them up front, ties included", async () => {
+    // Arrivals on whole seconds, some at the same time as each other and as other events.
+    const arrivals = [0, 5, 5, 10, 10, 10, 12, 20];
+    const run = async (lazy: boolean) => {
+      const e = new EventEngine(1000);
+      const order: string[] = [];
+      e.at(1005, () => void order.push("before@5"));
+      if (lazy) {
+        const first = e.reserve(arrivals.length);
+        let i = 0;
+        const next = () => {
+          if (i >= arrivals.length) return;
+          const k = i++;
+          e.atReserved(1000 + arrivals[k]!, first + k, () => {
+            next();
+            order.push(`send${k}@${e.now() - 1000}`);
+            // Work a send schedules at an arrival time still to come.
+            if (k === 1) e.after(5, () => void order.push("after-send1@10"));
+          });
+        };
+        next();
+      } else {
+        arrivals.forEach((t, k) =>
+          e.at(1000 + t, () => {
+            order.push(`send${k}@${e.now() - 1000}`);
+            if (k === 1) e.after(5, () => void order.push("after-send1@10"));
+          }),
+        );
+      }
+      e.at(1010, () => void order.push("after@10"));
+      e.at(1005, () => void order.push("after@5"));
+      await e.run();
+      return order;
+    };
+    const upFront = await run(false);
+    expect(await run(true)).toEqual(upFront);
+    expect(upFront.indexOf("send3@10")).toBeLessThan(upFront.indexOf("after@10"));
+    expect(upFront.indexOf("after-send1@10")).toBeGreaterThan(upFront.indexOf("after@10"));
   });
 });
