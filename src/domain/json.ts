@@ -1,6 +1,8 @@
 /** JSON that keeps bigints: written as {"$bigint":"123"}, read back as 123n. */
+export const bigintReplacer = (_k: string, v: unknown): unknown => (typeof v === "bigint" ? { $bigint: v.toString() } : v);
+
 export function stringifyWithBigints(value: unknown, space?: number): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v), space);
+  return JSON.stringify(value, bigintReplacer, space);
 }
 
 export function parseWithBigints<T = unknown>(text: string): T {

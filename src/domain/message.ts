@@ -1,5 +1,6 @@
 import { bytesToHex, stringToBytes, type Hex } from "viem";
 import { keccak256, keccak256Bytes } from "../crypto/native.js";
+import { z } from "zod";
 import { CorridorError } from "./errors.js";
 
 /** Tiers as the contracts number them. */
@@ -17,42 +18,54 @@ export const modeName = (n: number): Mode => (n === MODE.lockRelease ? "lockRele
 /** Rates are 18-decimal fixed point: amountOut = (amount - fee) * rate / 1e18, rounded down. */
 export const RATE_SCALE = 10n ** 18n;
 
-/** The corridor message, field for field as CorridorTypes.Message in Solidity. */
-export interface Message {
-  srcChainId: bigint;
-  srcGateway: Hex;
-  dstChainId: bigint;
-  dstGateway: Hex;
-  nonce: bigint;
-  sender: Hex;
-  recipient: Hex;
-  inputToken: Hex;
-  outputToken: Hex;
-  amount: bigint;
-  fee: bigint;
-  minAmountOut: bigint;
-  deadline: bigint;
-  tier: number;
-  mode: number;
-  extraHash: Hex;
-  /** EIP-712 hash of the quote the sender locked, or zero. */
-  quoteHash: Hex;
-  /** Source block timestamp at send. */
-  sentAt: bigint;
-}
+/** Hex of a given form, typed as viem's Hex. */
+const hex = (re: RegExp, what: string) => z.custom<Hex>((v) => typeof v === "string" && re.test(v), `expected ${what}`);
+export const hex32 = hex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex");
+export const hexAddress = hex(/^0x[0-9a-fA-F]{40}$/, "an address");
+export const hexBytes = hex(/^0x(?:[0-9a-fA-F]{2})*$/, "hex bytes");
+const uint = (bits: number) => z.bigint().min(0n).max((1n << BigInt(bits)) - 1n);
+
+/** The corridor message, field for field as CorridorTypes.Message in Solidity (the operator's API reads it with this). */
+export const MessageSchema = z
+  .object({
+    srcChainId: uint(64),
+    srcGateway: hexAddress,
+    dstChainId: uint(64),
+    dstGateway: hexAddress,
+    nonce: uint(64),
+    sender: hexAddress,
+    recipient: hexAddress,
+    inputToken: hexAddress,
+    outputToken: hexAddress,
+    amount: uint(256),
+    fee: uint(256),
+    minAmountOut: uint(256),
+    deadline: uint(64),
+    tier: z.number().int().min(0).max(255),
+    mode: z.number().int().min(0).max(255),
+    extraHash: hex32,
+    /** EIP-712 hash of the quote the sender locked, or zero. */
+    quoteHash: hex32,
+    /** Source block timestamp at send. */
+    sentAt: uint(64),
+  })
+  .strict();
+export type Message = z.infer<typeof MessageSchema>;
 
 /** A firm FX quote (CorridorTypes.Quote), signed by a registered quoter in the destination gateway's domain. */
-export interface LockedQuote {
-  quoteId: Hex;
-  sender: Hex;
-  srcChainId: bigint;
-  dstChainId: bigint;
-  inputToken: Hex;
-  outputToken: Hex;
-  rate: bigint;
-  maxAmountIn: bigint;
-  expiresAt: bigint;
-}
+export const LockedQuoteSchema = z
+  .object({
+    quoteId: hex32,
+    sender: hexAddress,
+    srcChainId: uint(64),
+    dstChainId: uint(64),
+    inputToken: hexAddress,
+    outputToken: hexAddress,
+    rate: uint(256),
+    maxAmountIn: uint(256),
+    expiresAt: uint(64),
+  });
+export type LockedQuote = z.infer<typeof LockedQuoteSchema>;
 
 export const ZERO_HASH: Hex = `0x${"0".repeat(64)}`;
 const ZERO_ADDRESS: Hex = `0x${"0".repeat(40)}`;

@@ -1,7 +1,8 @@
 /**
- * The HTTP edge the operator's API (src/operator/http.ts) and the dashboard (src/server/server.ts)
- * share, on fastify: bodies and queries validated by their routes' zod schemas (the schema is the
- * only definition; handlers get its output type), one error body for every refusal, tokens
+ * The HTTP edge the operator's API (src/operator/http.ts), the dashboard (src/server/server.ts) and
+ * the relayer's /metrics share, on fastify with fastify-type-provider-zod: every body, query and
+ * answer has a zod schema (the one definition; handlers get its types, clients parse with it, and
+ * an answer that does not match is refused as a 500), one error body for every refusal, tokens
  * compared in constant time, and a close that lets requests in flight finish.
  *
  * Every refusal is `{ "error": { "code", "message", "issues"? } }` (ErrorBodySchema) with a stable
@@ -11,12 +12,14 @@
  * CORRIDOR_HTTP_MALFORMED_JSON 400, the app's invalid-body code 400 (the schema's issues),
  * CORRIDOR_HTTP_BAD_REQUEST 400 (a target or request HTTP cannot parse), CORRIDOR_HTTP_HEADERS_TOO_LARGE
  * 431, CORRIDOR_HTTP_TIMEOUT 408. A CorridorError raised by a handler keeps its code with the status
- * the app gives it; anything else is a 500 with the app's failure code and no detail (the log has it).
+ * the app gives it; anything else (an answer its schema refuses too) is a 500 with the app's failure
+ * code and no detail (the log has it).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyTypeProvider } from "fastify";
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from "fastify";
+import { createSerializerCompiler, hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { CorridorError, isCorridorError } from "../domain/errors.js";
@@ -32,6 +35,8 @@ export const HttpErrorCode = {
   HeadersTooLarge: "CORRIDOR_HTTP_HEADERS_TOO_LARGE",
   Timeout: "CORRIDOR_HTTP_TIMEOUT",
   Unauthorized: "CORRIDOR_HTTP_UNAUTHORIZED",
+  /** A client's: an answer that is not JSON, or not its schema's. */
+  BadAnswer: "CORRIDOR_HTTP_BAD_ANSWER",
 } as const;
 
 /** The body of every refusal; clients read errors with it. */
@@ -57,19 +62,14 @@ export class HttpError extends CorridorError {
   }
 }
 
-/** Route schemas are zod types: a handler's `request.body` (query, params) is the schema's output. */
-export interface ZodTypeProvider extends FastifyTypeProvider {
-  readonly validator: this["schema"] extends z.ZodTypeAny ? z.output<this["schema"]> : unknown;
-}
-
 export interface HttpAppOptions {
   logger: Logger;
   /** Largest request body, bytes. */
   bodyLimit: number;
   /** Reads a JSON body (default JSON.parse; the operator's keeps bigints). */
   parseJson?: (text: string) => unknown;
-  /** Writes an answer (default JSON.stringify). */
-  serialize?: (value: unknown) => string;
+  /** Writes values JSON has no form for (the operator's bigints). */
+  replacer?: (key: string, value: unknown) => unknown;
   /** The status of a coded error a handler raised; undefined makes it a 500. */
   statusOf?: (code: string) => number | undefined;
   /** The code of a body or query that fails its schema (default CORRIDOR_HTTP_INVALID_BODY). */
@@ -93,17 +93,22 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 
 /** A fastify app with the behaviour above; the caller adds routes, then listens on 127.0.0.1 unless told otherwise. */
 export function createHttpApp(opts: HttpAppOptions) {
-  const serialize = opts.serialize ?? ((value: unknown) => JSON.stringify(value));
   const parseJson = opts.parseJson ?? JSON.parse;
-  const invalidCode = opts.invalidCode ?? HttpErrorCode.InvalidBody;
   /** The methods of each fixed path, for 405 and `allow`. */
   const methodsAt = new Map<string, string[]>();
   let closing = false;
 
-  const errorBody = (e: HttpError): ErrorBody => ({ error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } });
   const answerOf = (err: unknown): HttpError => {
     if (err instanceof HttpError) return err;
     if (isCorridorError(err)) return new HttpError(opts.statusOf?.(err.code) ?? 500, err.code, err.message);
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({ path: v.params.issue.path.join("."), message: v.message }));
+      const said = issues.map((i) => `${i.path || "(whole)"}: ${i.message}`).join("; ");
+      const part = (err as { validationContext?: string }).validationContext;
+      // A path parameter that is not one of the route's is a path with no route.
+      if (part === "params") return new HttpError(404, HttpErrorCode.NotFound, `no such resource: ${said}`);
+      return new HttpError(400, opts.invalidCode ?? HttpErrorCode.InvalidBody, `invalid ${part === "querystring" ? "query" : "request body"}: ${said}`, issues);
+    }
     const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
     if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new HttpError(415, HttpErrorCode.UnsupportedMediaType, "send the body as application/json");
     if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return new HttpError(413, HttpErrorCode.BodyTooLarge, `the request body is over ${opts.bodyLimit} bytes`);
@@ -116,7 +121,8 @@ export function createHttpApp(opts: HttpAppOptions) {
     if (e.status >= 500) opts.logger.error({ err, method: reply.request.method, url: reply.request.url }, "request failed");
     // A body refused unread is not drained: the connection ends with the answer.
     if (e.status === 413) reply.header("connection", "close");
-    return reply.code(e.status).type("application/json; charset=utf-8").send(errorBody(e));
+    const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } };
+    return reply.code(e.status).type("application/json; charset=utf-8").send(body);
   };
   const notFound = (request: FastifyRequest, reply: FastifyReply): HttpError => {
     const path = request.url.split("?")[0]!;
@@ -140,10 +146,7 @@ export function createHttpApp(opts: HttpAppOptions) {
     frameworkErrors: (_err, _request, reply) => sendError(reply, new HttpError(400, HttpErrorCode.BadRequest, "the request's target is not a valid URL")),
     // A request HTTP cannot parse (a header over Node's limit, a broken request line) still gets a JSON error with a code.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
-      if (err.code === "ECONNRESET" || !socket.writable) {
-        socket.destroy();
-        return;
-      }
+      if (err.code === "ECONNRESET" || !socket.writable) return socket.destroy();
       const [status, code, message] =
         err.code === "HPE_HEADER_OVERFLOW"
           ? [431, HttpErrorCode.HeadersTooLarge, "the request's headers are too large"]
@@ -155,16 +158,8 @@ export function createHttpApp(opts: HttpAppOptions) {
     },
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.setValidatorCompiler<z.ZodTypeAny>(({ schema, httpPart }) => (data: unknown) => {
-    const r = schema.safeParse(data);
-    if (r.success) return { value: r.data };
-    const issues = r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    const said = issues.map((i) => `${i.path || "(whole)"}: ${i.message}`).join("; ");
-    // A path parameter that is not one of the route's is a path with no route.
-    if (httpPart === "params") return { error: new HttpError(404, HttpErrorCode.NotFound, `no such resource: ${said}`) };
-    return { error: new HttpError(400, invalidCode, `invalid ${httpPart === "querystring" ? "query" : "request body"}: ${said}`, issues) };
-  });
-  app.setReplySerializer((payload) => serialize(payload));
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(createSerializerCompiler({ replacer: opts.replacer }));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, text, done) => {
     try {
@@ -176,6 +171,8 @@ export function createHttpApp(opts: HttpAppOptions) {
   app.setErrorHandler((err, _request, reply) => sendError(reply, err));
   app.addHook("onRoute", (route) => {
     if (!/[:*]/.test(route.url)) methodsAt.set(route.url, [...(methodsAt.get(route.url) ?? []), ...[route.method].flat()]);
+    // A route that declares its answer answers refusals with the error body, checked like any answer.
+    if (route.schema?.response) route.schema.response = { "4xx": ErrorBodySchema, "5xx": ErrorBodySchema, ...(route.schema.response as object) };
   });
   // Refused before any body is read: the guard, then a path or method with no route (so fastify's own 404 handler is never reached).
   app.addHook("onRequest", async (request, reply) => {
@@ -194,3 +191,32 @@ export function createHttpApp(opts: HttpAppOptions) {
 }
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
+
+/**
+ * A client's call: one JSON request, its answer read with `answer` (the route's own schema). A
+ * refusal comes back as a CorridorError with the server's code; an answer that is neither is
+ * CORRIDOR_HTTP_BAD_ANSWER.
+ */
+export async function callJson<S extends z.ZodTypeAny>(
+  answer: S,
+  url: string,
+  init: { method: string; body?: string; token?: string; timeoutMs: number; parseJson?: (text: string) => unknown },
+): Promise<z.output<S>> {
+  const res = await fetch(url, {
+    method: init.method,
+    headers: { ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.body,
+    signal: AbortSignal.timeout(init.timeoutMs),
+  });
+  let json: unknown;
+  try {
+    json = (init.parseJson ?? JSON.parse)(await res.text());
+  } catch {
+    throw new CorridorError(HttpErrorCode.BadAnswer, `${url} answered ${res.status} with a body that is not JSON`);
+  }
+  const refused = ErrorBodySchema.safeParse(json);
+  if (!res.ok && refused.success) throw new CorridorError(refused.data.error.code, refused.data.error.message);
+  const parsed = res.ok ? answer.safeParse(json) : undefined;
+  if (!parsed?.success) throw new CorridorError(HttpErrorCode.BadAnswer, `${url} answered ${res.status} with a body that is not its schema's${parsed ? `: ${parsed.error.issues[0]?.message}` : ""}`);
+  return parsed.data;
+}

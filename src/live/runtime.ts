@@ -139,7 +139,7 @@ export async function startRelayerService(
   );
   const resumed = relayer.recover();
   log.info({ resumed }, "relayer started");
-  const metricsServer = opts.metrics !== false && config.relayer.metricsPort > 0 ? await serveMetrics(relayer.metrics, config.relayer.metricsPort).catch(() => undefined) : undefined;
+  const metricsServer = opts.metrics !== false && config.relayer.metricsPort > 0 ? await serveMetrics(relayer.metrics, config.relayer.metricsPort, log).catch(() => undefined) : undefined;
 
   let stopped = false;
   const backoff: Record<string, { until: number; delay: number }> = {};
@@ -169,7 +169,7 @@ export async function startRelayerService(
       stopped = true;
       scheduler.stop();
       await running;
-      if (metricsServer) await new Promise<void>((r) => metricsServer.close(() => r()));
+      await metricsServer?.close();
       store.close();
     },
   };

@@ -13,9 +13,10 @@
 import { DatabaseSync } from "node:sqlite";
 import type { Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
+import { z } from "zod";
 import { signHash } from "../crypto/native.js";
 import { CorridorError } from "../domain/errors.js";
-import { finalityDigest, finalizeBatchDigest, hashMessage, idOf, refundBatchDigest, settleBatchDigest, type Message, type RefundTerms, type SettleTerms } from "../domain/message.js";
+import { finalityDigest, finalizeBatchDigest, hashMessage, hex32, idOf, refundBatchDigest, settleBatchDigest, type Message, type RefundTerms, type SettleTerms } from "../domain/message.js";
 import { ChainView, type ChainViewOptions } from "./chain-view.js";
 
 export const AttesterErrorCode = {
@@ -130,10 +131,8 @@ export type AttestBatch =
   | { kind: "finalize"; items: { message: Message }[] };
 
 /** An item an attester would not sign, and why. */
-export interface Refusal {
-  id: Hex;
-  reason: string;
-}
+export const RefusalSchema = z.object({ id: hex32, reason: z.string() });
+export type Refusal = z.infer<typeof RefusalSchema>;
 
 /** The digest of a batch, by its kind. */
 export function batchDigest(batch: AttestBatch): Hex {

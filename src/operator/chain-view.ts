@@ -13,6 +13,7 @@
  * before it) is read id by id, as is a block the lens did not exist at yet.
  */
 import { toFunctionSelector, type Hex } from "viem";
+import { z } from "zod";
 import type { Chain } from "../chains/chain.js";
 import { getBlock, type BlockHeader } from "../chains/mining.js";
 import { confirmationsFor, type ChainProfile } from "../chains/profiles.js";
@@ -23,12 +24,8 @@ import { hashMessage, idOf, tierName, type Message } from "../domain/message.js"
 
 
 /** A message placed in the deployment: its chains by name and its currencies by the token registry. */
-export interface Route {
-  srcChain: string;
-  dstChain: string;
-  inputCurrency: string;
-  outputCurrency: string;
-}
+export const RouteSchema = z.object({ srcChain: z.string(), dstChain: z.string(), inputCurrency: z.string(), outputCurrency: z.string() });
+export type Route = z.infer<typeof RouteSchema>;
 
 export const ViewErrorCode = {
   IdMismatch: "CORRIDOR_ATTEST_ID_MISMATCH",

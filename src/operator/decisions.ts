@@ -7,31 +7,35 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import type { Hex } from "viem";
+import { z } from "zod";
 import type { AuditEntry } from "../domain/compliance/types.js";
 import { parseWithBigints, stringifyWithBigints } from "../domain/json.js";
 import type { LockedQuote, Message, RefundReason } from "../domain/message.js";
 import type { Route } from "./chain-view.js";
 
-export interface ScreeningOutcome {
-  outcome: "allow" | "deny" | "hold";
-  reason?: string;
-  hook?: string;
+export const ScreeningOutcomeSchema = z.object({
+  outcome: z.enum(["allow", "deny", "hold"]),
+  reason: z.string().optional(),
+  hook: z.string().optional(),
   /** The jurisdiction whose rule decided a deny or hold, when the hook names one. */
-  jurisdiction?: string;
-  reviewSeconds?: number;
-  at: number;
-}
+  jurisdiction: z.string().optional(),
+  reviewSeconds: z.number().optional(),
+  at: z.number(),
+});
+export type ScreeningOutcome = z.infer<typeof ScreeningOutcomeSchema>;
 
-export type ReviewState = "pending" | "approved" | "denied" | "expired";
+export const ReviewStateSchema = z.enum(["pending", "approved", "denied", "expired"]);
+export type ReviewState = z.infer<typeof ReviewStateSchema>;
 
-export interface ReviewRecord {
-  state: ReviewState;
-  reason?: string;
-  openedAt: number;
+export const ReviewRecordSchema = z.object({
+  state: ReviewStateSchema,
+  reason: z.string().optional(),
+  openedAt: z.number(),
   /** Who decided (the reviewer's name from the operator's config) and when. */
-  by?: string;
-  decidedAt?: number;
-}
+  by: z.string().optional(),
+  decidedAt: z.number().optional(),
+});
+export type ReviewRecord = z.infer<typeof ReviewRecordSchema>;
 
 export type SignedOutcome =
   | { outcome: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; quote: LockedQuote; quoteSignature: Hex; at: number }

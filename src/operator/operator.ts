@@ -23,6 +23,9 @@ import { MemoryDecisionStore, type Decision, type DecisionStore, type ReviewReco
 import type { AttesterQuorum } from "./quorum.js";
 import type { AttestBatch, Refusal } from "./attester.js";
 import type { Quoter } from "./quoter.js";
+import type { Attestation, ComplianceSummary, SignedBatch } from "./http.js";
+
+export type { Attestation, ComplianceSummary, SignedBatch };
 
 /** What screening decided (the compliance pipeline plugs in here). */
 export type ScreeningDecision =
@@ -38,26 +41,6 @@ export interface ScreeningInput extends Route {
 
 export type Screen = (input: ScreeningInput, now: number) => Promise<ScreeningDecision> | ScreeningDecision;
 
-/** The compliance outcome, for the relayer's records and reports (informational: nothing trusts it back). */
-export interface ComplianceSummary {
-  outcome: "allow" | "deny" | "hold";
-  reason?: string;
-  hook?: string;
-  /** The jurisdiction whose rule decided a deny or hold, when the hook names one. */
-  jurisdiction?: string;
-  reviewed?: "approved" | "denied";
-}
-
-export type Attestation =
-  | { kind: "settle"; rate: bigint; mid: bigint; sourceFinal: boolean; quote: LockedQuote; quoteSignature: Hex; compliance?: ComplianceSummary }
-  | { kind: "refund"; reason: RefundReason; detail?: string; compliance?: ComplianceSummary }
-  | { kind: "hold"; reason: string; reviewSeconds?: number; compliance?: ComplianceSummary }
-  | { kind: "finalize" }
-  /** Nothing to sign yet: not (yet) at its tier's depth on the source as the operator reads it. */
-  | { kind: "pending"; reason: string }
-  /** Nothing left to sign: settled (same currency), refunded or finalized. */
-  | { kind: "done"; reason: string };
-
 /** What the relayer side needs from an operator, in this process or over HTTP (src/operator/http.ts). */
 export interface OperatorApi {
   /** The attestation for this id (the message is the relayer's copy of the source event; it is checked against the source gateway). */
@@ -70,13 +53,6 @@ export interface OperatorApi {
    * reason); `batch` is what the signatures cover (empty when nothing was left to sign).
    */
   signBatch(batch: AttestBatch): Promise<SignedBatch>;
-}
-
-/** A batch as signed: the items the signatures cover, the signatures (signers ascending), and the items left out. */
-export interface SignedBatch {
-  batch: AttestBatch;
-  signatures: Hex[];
-  refused: Refusal[];
 }
 
 export const OperatorErrorCode = {

@@ -2,10 +2,11 @@
  * The relayer's Prometheus metrics (prom-client), one registry per relayer (a process may run
  * several: the simulator, tests), and the HTTP endpoint that serves them.
  */
-import { createServer, type Server } from "node:http";
+import type { Logger } from "pino";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Advanced } from "../domain/lifecycle.js";
 import type { StageTimes, TransferRecord } from "../domain/transfer.js";
+import type { HttpApp } from "../http/app.js";
 
 /** Seconds, from a local chain's sub-second blocks to past an hour (Ethereum finality and slower). */
 const SECONDS_BUCKETS = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200];
@@ -119,31 +120,16 @@ export class RelayerMetrics {
 const snakeCase = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /**
- * Serves GET /metrics on 127.0.0.1, with the process's own metrics (CPU, memory, event loop, GC)
- * added to the registry: only a served registry gets them, since they watch the event loop and the
- * garbage collector for as long as the process lives.
+ * Serves GET /metrics on 127.0.0.1 (on the HTTP edge the operator's API uses), with the process's own
+ * metrics (CPU, memory, event loop, GC) added to the registry: only a served registry gets them,
+ * since they watch the event loop and the garbage collector for as long as the process lives.
  */
-export function serveMetrics(metrics: RelayerMetrics, port: number, host = "127.0.0.1"): Promise<Server> {
+export async function serveMetrics(metrics: RelayerMetrics, port: number, logger: Logger, host = "127.0.0.1"): Promise<HttpApp> {
   collectDefaultMetrics({ register: metrics.registry });
-  const server = createServer((req, res) => {
-    if (req.method === "GET" && req.url === "/metrics") {
-      metrics.render().then(
-        (text) => {
-          res.writeHead(200, { "content-type": metrics.registry.contentType });
-          res.end(text);
-        },
-        (err: unknown) => {
-          res.writeHead(500, { "content-type": "text/plain" });
-          res.end(`metrics failed: ${(err as Error).message}\n`);
-        },
-      );
-    } else {
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end("not found\n");
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve(server));
-  });
+  // Loaded here, so that the simulator's relayers do not load the HTTP stack.
+  const { createHttpApp } = await import("../http/app.js");
+  const app = createHttpApp({ logger, bodyLimit: 1024, failureCode: "CORRIDOR_METRICS_FAILED" });
+  app.get("/metrics", async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.render()));
+  await app.listen({ port, host });
+  return app;
 }

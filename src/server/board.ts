@@ -13,6 +13,8 @@
  * the state it is sent.
  */
 import type { Hex } from "viem";
+import { z } from "zod";
+import { hex32 } from "../domain/message.js";
 import { fromBaseUnits } from "../domain/money.js";
 import { allInCost, fixed18ToRate, fxCost } from "../domain/fx/quote.js";
 import { distribution } from "../domain/stats.js";
@@ -21,7 +23,7 @@ import type { TransferGas } from "../measure/gas.js";
 import { toTransferOut, type TransferOut } from "../measure/transfer-out.js";
 import { g20Scorecard, type G20Targets } from "../measure/scorecard.js";
 import { routeKey, symbolOf, type CorridorSpec } from "../spec/spec.js";
-import type { Settings } from "./controls.js";
+import { SettingsSchema, type Settings } from "./controls.js";
 import { dashboardCharts, type DashboardCharts, type Timeline } from "./charts.js";
 
 /** A chain of the corridor spec. */
@@ -49,167 +51,176 @@ export interface SentTransfer {
   sentAt: number;
 }
 
-export type Outcome = "inFlight" | "settled" | "refunded" | "rejected";
+export const OutcomeSchema = z.enum(["inFlight", "settled", "refunded", "rejected"]);
+export type Outcome = z.infer<typeof OutcomeSchema>;
 
-export interface Step {
-  label: string;
-  done: boolean;
+const num = z.number();
+const numOrNull = z.number().nullable();
+const str = z.string();
+
+const StepSchema = z.object({
+  label: str,
+  done: z.boolean(),
   /** This step went wrong (a denial, a refund). */
-  bad?: boolean;
+  bad: z.boolean().optional(),
   /** The step the transfer is at now. */
-  current?: boolean;
-}
+  current: z.boolean().optional(),
+});
+export type Step = z.infer<typeof StepSchema>;
 
 /** One row of the live transfers table. */
-export interface TransferView {
-  seq: number;
-  id: Hex | null;
-  from: ChainName;
-  to: ChainName;
-  currencyIn: Currency;
-  currencyOut: Currency;
+const TransferViewSchema = z.object({
+  seq: num,
+  id: hex32.nullable(),
+  from: str,
+  to: str,
+  currencyIn: str,
+  currencyOut: str,
   /** Whole units. */
-  amountIn: number;
-  amountOut: number | null;
-  tier: "standard" | "fast";
-  sanctioned: boolean;
-  outcome: Outcome;
-  steps: Step[];
+  amountIn: num,
+  amountOut: numOrNull,
+  tier: z.enum(["standard", "fast"]),
+  sanctioned: z.boolean(),
+  outcome: OutcomeSchema,
+  steps: z.array(StepSchema),
   /** Plain-language status: "Paid out", "Waiting for pound liquidity", "Refunded in full". */
-  status: string;
+  status: str,
   /** Compliance reason code or refund reason, when there is one. */
-  reason: string | null;
-  reasonText: string | null;
+  reason: str.nullable(),
+  reasonText: str.nullable(),
   /** Destination minus source block time (settled), or source refund minus send block time (refunded). */
-  seconds: number | null;
+  seconds: numOrNull,
   /** Wall seconds since the demo sent it. */
-  age: number;
-  feePct: number | null;
-  fxPct: number | null;
-  gasPct: number | null;
-  gasUsd: number | null;
-  costPct: number | null;
-}
+  age: num,
+  feePct: numOrNull,
+  fxPct: numOrNull,
+  gasPct: numOrNull,
+  gasUsd: numOrNull,
+  costPct: numOrNull,
+});
+export type TransferView = z.infer<typeof TransferViewSchema>;
 
-export interface ComplianceEntry {
-  at: number;
-  seq: number | null;
-  id: Hex;
-  direction: string;
-  amount: number;
-  currency: Currency;
-  outcome: "deny" | "hold" | "approved" | "denied";
-  reason: string;
-  reasonText: string;
-  hook: string | null;
-}
+const ComplianceEntrySchema = z.object({
+  at: num,
+  seq: numOrNull,
+  id: hex32,
+  direction: str,
+  amount: num,
+  currency: str,
+  outcome: z.enum(["deny", "hold", "approved", "denied"]),
+  reason: str,
+  reasonText: str,
+  hook: str.nullable(),
+});
+export type ComplianceEntry = z.infer<typeof ComplianceEntrySchema>;
 
-export interface LogEntry {
-  at: number;
-  text: string;
-  kind: "control" | "action" | "info" | "warning";
-}
+const LogEntrySchema = z.object({ at: num, text: str, kind: z.enum(["control", "action", "info", "warning"]) });
+export type LogEntry = z.infer<typeof LogEntrySchema>;
 
-export interface LiquidityView {
-  chain: ChainName;
-  currency: Currency;
-  available: number;
-  initial: number;
+const LiquidityViewSchema = z.object({
+  chain: str,
+  currency: str,
+  available: num,
+  initial: num,
   /** Settlements queued on this side until liquidity returns. */
-  parked: number;
-}
+  parked: num,
+});
+export type LiquidityView = z.infer<typeof LiquidityViewSchema>;
 
-export interface FastAllowanceView {
-  chain: ChainName;
-  currency: Currency;
-  capacity: number;
-  outstanding: number;
-}
+const FastAllowanceViewSchema = z.object({ chain: str, currency: str, capacity: num, outstanding: num });
+export type FastAllowanceView = z.infer<typeof FastAllowanceViewSchema>;
 
 /** One route of the spec that carried traffic: its transfers so far. */
-export interface CorridorView {
+const CorridorViewSchema = z.object({
   /** The route key, "<from>:<input>-><to>:<output>". */
-  key: string;
-  from: ChainName;
-  to: ChainName;
-  input: Currency;
-  output: Currency;
-  sent: number;
-  settled: number;
-  refunded: number;
-  rejected: number;
-  inFlight: number;
+  key: str,
+  from: str,
+  to: str,
+  input: str,
+  output: str,
+  sent: num,
+  settled: num,
+  refunded: num,
+  rejected: num,
+  inFlight: num,
   /** Median settlement time of its settled transfers (chain time), seconds. */
-  p50: number | null;
+  p50: numOrNull,
   /** Mean all-in cost of its settled transfers, % of the amount sent. */
-  meanCostPct: number | null;
-}
+  meanCostPct: numOrNull,
+});
+export type CorridorView = z.infer<typeof CorridorViewSchema>;
 
 /** The corridor's chains and currencies, as the page names them. */
-export interface CorridorInfo {
-  numeraire: Currency;
-  chains: { name: ChainName; home: Currency; jurisdiction: string; country: string }[];
-  currencies: Record<Currency, { symbol: string; word: string }>;
+const CorridorInfoSchema = z.object({
+  numeraire: str,
+  chains: z.array(z.object({ name: str, home: str, jurisdiction: str, country: str })),
+  currencies: z.record(z.object({ symbol: str, word: str })),
   /** The stablecoins every chain carries. */
-  tokens: Currency[];
-}
+  tokens: z.array(str),
+});
+export type CorridorInfo = z.infer<typeof CorridorInfoSchema>;
 
-export interface G20View {
-  shareWithinOneHour: number | null;
-  meanCostPct: number | null;
-  outcomes: number;
-  checks: { segment: string; measure: string; target: string; actual: number | null; unit: "share" | "pct"; threshold: number; met: boolean | null }[];
-  baselines: { name: string; text: string; source: string }[];
-  source: string;
-}
+const G20ViewSchema = z.object({
+  shareWithinOneHour: numOrNull,
+  meanCostPct: numOrNull,
+  outcomes: num,
+  checks: z.array(
+    z.object({ segment: str, measure: str, target: str, actual: numOrNull, unit: z.enum(["share", "pct"]), threshold: num, met: z.boolean().nullable() }),
+  ),
+  baselines: z.array(z.object({ name: str, text: str, source: str })),
+  source: str,
+});
+export type G20View = z.infer<typeof G20ViewSchema>;
 
-export interface DashboardState {
-  now: number;
-  startedAt: number;
-  settings: Settings;
-  relayer: { up: boolean; backAt: number | null };
-  corridor: CorridorInfo;
+/** What GET /api/state answers and each server-sent event carries. */
+export const DashboardStateSchema = z.object({
+  now: num,
+  startedAt: num,
+  settings: SettingsSchema,
+  relayer: z.object({ up: z.boolean(), backAt: numOrNull }),
+  corridor: CorridorInfoSchema,
   /**
    * Each currency's mid against the numeraire (units per one numeraire unit) now and without a
    * shock; a shock moves one currency (or all, `currency` null) by `factor`.
    */
-  fx: {
-    numeraire: Currency;
-    mids: Record<Currency, number>;
-    baseMids: Record<Currency, number>;
-    shock: { factor: number; until: number; currency: Currency | null } | null;
-    spreadBps: number;
-    convertedOffMid: number;
-    belowMinimumRefunds: number;
-  };
-  drain: { chain: ChainName; until: number } | null;
-  travelRule: string;
-  counters: { sent: number; settled: number; refunded: number; inFlight: number; rejected: number; held: number };
+  fx: z.object({
+    numeraire: str,
+    mids: z.record(num),
+    baseMids: z.record(num),
+    shock: z.object({ factor: num, until: num, currency: str.nullable() }).nullable(),
+    spreadBps: num,
+    convertedOffMid: num,
+    belowMinimumRefunds: num,
+  }),
+  drain: z.object({ chain: str, until: num }).nullable(),
+  travelRule: str,
+  counters: z.object({ sent: num, settled: num, refunded: num, inFlight: num, rejected: num, held: num }),
   /** In-flight transfers by the step they are at. */
-  pipeline: { label: string; count: number }[];
-  recent: TransferView[];
-  settlement: { count: number; mean: number | null; p50: number | null; p95: number | null; max: number | null; last: number | null };
-  cost: {
-    samples: number;
-    meanFeePct: number | null;
-    meanFxPct: number | null;
-    meanGasPct: number | null;
-    meanAllInPct: number | null;
-    meanGasUsd: number | null;
-    latest: TransferView | null;
-  };
-  compliance: { screened: number; allowed: number; denied: number; held: number; reviewed: number; recent: ComplianceEntry[] };
+  pipeline: z.array(z.object({ label: str, count: num })),
+  recent: z.array(TransferViewSchema),
+  settlement: z.object({ count: num, mean: numOrNull, p50: numOrNull, p95: numOrNull, max: numOrNull, last: numOrNull }),
+  cost: z.object({
+    samples: num,
+    meanFeePct: numOrNull,
+    meanFxPct: numOrNull,
+    meanGasPct: numOrNull,
+    meanAllInPct: numOrNull,
+    meanGasUsd: numOrNull,
+    latest: TransferViewSchema.nullable(),
+  }),
+  compliance: z.object({ screened: num, allowed: num, denied: num, held: num, reviewed: num, recent: z.array(ComplianceEntrySchema) }),
   /** Every route that carried traffic, in the spec's order. */
-  corridors: CorridorView[];
-  liquidity: LiquidityView[];
-  fastAllowance: FastAllowanceView[];
+  corridors: z.array(CorridorViewSchema),
+  liquidity: z.array(LiquidityViewSchema),
+  fastAllowance: z.array(FastAllowanceViewSchema),
   /** Fast and Standard wait for the same depth on these chains (final at one block): the allowance is never drawn. */
-  fastFinalAtOnce: boolean;
-  g20: G20View | null;
-  log: LogEntry[];
-  /** The charts the page draws (src/server/charts.ts). */
-  charts: DashboardCharts;
-}
+  fastFinalAtOnce: z.boolean(),
+  g20: G20ViewSchema.nullable(),
+  log: z.array(LogEntrySchema),
+  /** The charts the page draws (src/server/charts.ts; made by our chart definitions, typed there, not checked again here). */
+  charts: z.custom<DashboardCharts>((v) => typeof v === "object" && v !== null),
+});
+export type DashboardState = z.infer<typeof DashboardStateSchema>;
 
 /** Stable reason codes in words. */
 export const REASON_TEXT: Record<string, string> = {

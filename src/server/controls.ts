@@ -71,14 +71,18 @@ export function controlsBodyFor(spec: CorridorSpec) {
 }
 
 /** The settings in force. */
-export interface Settings {
-  feeBps: number;
-  fastShare: number;
-  spreadBps: number;
+export const SettingsSchema = z.object({
+  feeBps: z.number(),
+  fastShare: z.number(),
+  spreadBps: z.number(),
   /** In units of the numeraire for every jurisdiction; null: each jurisdiction's own threshold (the spec's). */
-  travelRuleThresholdUsd: number | null;
-  arrivalPerMinute: number;
-}
+  travelRuleThresholdUsd: z.number().nullable(),
+  arrivalPerMinute: z.number(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** The answer to POST /api/controls: the settings now in force and what was done. */
+export const ControlsAnswerSchema = z.object({ ok: z.literal(true), settings: SettingsSchema, done: z.array(z.string()) });
 
 export const DEFAULT_SETTINGS: Settings = {
   feeBps: 10,

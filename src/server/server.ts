@@ -24,7 +24,8 @@ import type { Logger } from "pino";
 import { CorridorError } from "../domain/errors.js";
 import { bearerToken, createHttpApp, HttpError, sameToken } from "../http/app.js";
 import { silentLogger } from "../logger.js";
-import { controlsBodyFor } from "./controls.js";
+import { DashboardStateSchema } from "./board.js";
+import { ControlsAnswerSchema, controlsBodyFor } from "./controls.js";
 import { demoSpec, LiveCorridor, type LiveCorridorOptions } from "./live-corridor.js";
 import { ASSETS, CONTENT_SECURITY_POLICY, dashboardPage } from "./page.js";
 
@@ -188,8 +189,11 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     });
     if (corridor) res.write(event(corridor.snapshot()));
   });
-  app.get("/api/state", async () => ready().snapshot());
-  app.post("/api/controls", { onRequest: checkToken, schema: { body: controlsSchema } }, async (req) => ({ ok: true, ...(await ready().control(req.body)) }));
+  app.get("/api/state", { schema: { response: { 200: DashboardStateSchema } } }, async () => ready().snapshot());
+  app.post("/api/controls", { onRequest: checkToken, schema: { body: controlsSchema, response: { 200: ControlsAnswerSchema } } }, async (req) => ({
+    ok: true as const,
+    ...(await ready().control(req.body)),
+  }));
 
   const event = (state: unknown) => `event: state\ndata: ${JSON.stringify(state)}\n\n`;
 
