@@ -528,21 +528,25 @@ export class Providers {
     }
   }
 
+  /** Reads the amount an outage's withdrawal or deposit moved once it is mined (polled every block; by `finish` after the run). */
   private watchAmount(chain: string, tx: Hex, event: string, fn: (v: bigint) => void): void {
     const run = this.run!;
-    const poll = async () => {
+    const w = { done: false, poll: async () => {} };
+    w.poll = async () => {
+      if (w.done) return;
       const rc = await getReceipt(this.deps.chains[chain]!, tx);
       if (!rc) {
-        if (this.running) run.scheduler.at(run.scheduler.now() + run.blockSeconds(chain), poll);
-        else this.pendingWatches.push(poll);
+        if (this.running) run.scheduler.at(run.scheduler.now() + run.blockSeconds(chain), w.poll);
         return;
       }
+      w.done = true;
       const d = rc.logs.map((l) => safeDecode(l)).find((x) => x?.eventName === event);
-      fn(((d?.args as { amount?: bigint } | undefined)?.amount) ?? 0n);
+      fn((d?.args as { amount?: bigint } | undefined)?.amount ?? 0n);
     };
-    run.scheduler.at(run.scheduler.now() + run.blockSeconds(chain), poll);
+    this.watches.push(w);
+    run.scheduler.at(run.scheduler.now() + run.blockSeconds(chain), w.poll);
   }
-  private pendingWatches: (() => Promise<void>)[] = [];
+  private readonly watches: { done: boolean; poll: () => Promise<void> }[] = [];
 
   outageReport(index: number, transfers: readonly TransferOut[]): { summary: string; affected: Record<string, number | string | null> } {
     const o = this.outages.get(index);
@@ -574,7 +578,9 @@ export class Providers {
   /** After the engine: the chains mine on their own again; moves and outages under way complete, and the books read the last events. */
   async finish(): Promise<void> {
     this.running = false;
-    for (const w of this.pendingWatches.splice(0)) await w();
+    // Transactions sent in the run's last blocks wait in the mempools: one block on each chain takes them.
+    if (this.watches.some((w) => !w.done) || this.moves.some((m) => m.tx !== undefined)) for (const c of Object.values(this.deps.chains)) await c.request("evm_mine");
+    for (const w of this.watches) await w.poll();
     for (let i = 0; this.busy && i < 20; i++) {
       const now = this.run!.scheduler.now();
       for (const m of this.moves) if (m.stage === "wait" && m.mintAfter! > now) m.mintDue = now;
