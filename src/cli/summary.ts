@@ -1,3 +1,4 @@
+import { providersSummaryLines } from "../liquidity/report.js";
 import type { SimulationResults } from "../sim/results.js";
 import { HEADLINE_FIGURES, type FigureUnit, type ReplicationsReport } from "../sim/replications.js";
 import { specOfScenario } from "../report/spec.js";
@@ -114,6 +115,7 @@ export function formatSummary(r: SimulationResults): string {
       for (const o of c.orders) out.push(`  ${c.currency} lawful order at +${o.offsetSeconds} s: ${o.target} frozen, seized ${Object.entries(o.seized).map(([k, v]) => `${v} on ${k}`).join(", ")}, ${o.transfersRefunded} transfers to it refunded`);
     }
   }
+  out.push(...providersSummaryLines(r));
   if (s.g20) {
     out.push("");
     out.push("G20 targets for cross-border payments (FSB, 2021)");

@@ -61,7 +61,8 @@ export async function fundChain(o: FundChainOptions): Promise<void> {
       { sender: lp, what: "deposit liquidity", txs: [approveTx(token, d.gateway)] },
     ],
     [
-      { sender: lp, what: "deposit liquidity", txs: [{ to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, o.liquidity] }) }] },
+      // No deposit when the scenario's providers fund the pools instead (src/liquidity/providers.ts).
+      ...(o.liquidity > 0n ? [{ sender: lp, what: "deposit liquidity", txs: [{ to: d.gateway, gas: GAS.deposit, data: encodeFunctionData({ abi: gatewayAbi(), functionName: "deposit", args: [token, o.liquidity] }) }] }] : []),
       { sender: issuer, what: "fund senders", txs: o.senders.map((s) => mint(s.key.address, s.amount)) },
       ...(o.approve === false ? [] : o.senders.map((s) => ({ sender: senderOf(s.key), what: "approve", txs: Object.values(d.tokens).map((t) => approveTx(t, d.gateway)) }))),
     ],

@@ -32,7 +32,8 @@ export interface LedgerFlow {
   group: LedgerGroup;
   /** Signed base units. */
   amount: bigint;
-  what: "mint" | "redeem" | "seize";
+  /** `pool`: a liquidity provider's own deposit or withdrawal during the run (src/liquidity/providers.ts). */
+  what: "mint" | "redeem" | "seize" | "pool";
 }
 
 /** What the issuers did to a coin, summed over chains. */

@@ -528,6 +528,18 @@ export class Issuers {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * A liquidity provider's rebalancing through the issuer (src/liquidity/providers.ts): money in for a
+   * mint of `amount` (reserves grow in the mix), or a redemption burned at once (reserves pay it from
+   * on-demand classes first). No-op for a coin without packs.
+   */
+  noteProviderIssuance(currency: string, amount: bigint, t: number): void {
+    const coin = this.coins.get(currency);
+    if (!coin) return;
+    if (amount >= 0n) coin.ledger.add(amount);
+    else coin.ledger.redeem(-amount, t);
+  }
+
   get issuerAddress(): Hex {
     return this.txSender(Object.keys(this.deps.chains)[0]!).address;
   }

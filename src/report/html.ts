@@ -23,6 +23,7 @@ import { listWords, specOfScenario } from "./spec.js";
 import type { CorridorSpec } from "../spec/spec.js";
 import { barChart, countUnit, histogramChart, PALETTE, pctUnit, shareUnit, stackedBarChart, waterfallChart, type BarDatum } from "../charts/definitions.js";
 import { chartFigure } from "../charts/ssr.js";
+import { providersSection } from "../liquidity/report.js";
 
 export interface ReportOptions {
   /** The command that reproduces the run, shown verbatim. */
@@ -48,6 +49,7 @@ export function renderReport(results: SimulationResults, opts: ReportOptions): s
     costSection(results, scorecard),
     complianceSection(results),
     regulationSection(results),
+    providersSection(results),
     integritySection(results, spec),
     scenarioSection(results),
     reproduceSection(results, opts.command, spec),

@@ -81,6 +81,21 @@ export const FaultSchema = z.discriminatedUnion("kind", [
       note,
     })
     .strict(),
+  /**
+   * A participant goes offline for the window (src/liquidity/): a liquidity `provider` (by name) takes its
+   * liquidity out of every pool and puts it back at the end, or the `issuer` of a currency stops minting
+   * and redeeming (rebalancing through it waits).
+   */
+  z
+    .object({
+      kind: z.literal("participantOutage"),
+      at,
+      durationSeconds: duration,
+      provider: z.string().min(1).max(32).optional(),
+      issuer: CurrencyCodeSchema.optional(),
+      note,
+    })
+    .strict(),
 ]);
 export const FaultsSchema = z.array(FaultSchema).default([]);
 
@@ -135,6 +150,12 @@ export interface FaultDeps {
   senderKeys?: ReadonlyMap<string, Hex>;
   /** Told after a chain was reorganised (caches of its head must go), with the sends whose senders double-spent them. */
   onReorg?: (chain: string, doubleSpent: readonly Hex[]) => void;
+  /** The liquidity providers (src/liquidity/providers.ts): they take participant outages and say what came of them. */
+  participants?: {
+    begin(index: number, spec: Extract<FaultSpec, { kind: "participantOutage" }>): void | Promise<void>;
+    finish(index: number): void | Promise<void>;
+    report(index: number, transfers: readonly TransferOut[]): { summary: string; affected: Record<string, number | string | null> };
+  };
   /** The coins' issuers (src/regulation/issuer.ts): they run redemption runs and say what came of them. */
   redemptions?: {
     begin(index: number, spec: Extract<FaultSpec, { kind: "redemptionRun" }>): void;
@@ -313,6 +334,8 @@ export class FaultInjector {
       s.snapshot = await chain.request<string>("evm_snapshot");
     } else if (spec.kind === "redemptionRun") {
       this.deps.redemptions!.begin(s.index, spec);
+    } else if (spec.kind === "participantOutage") {
+      await this.deps.participants?.begin(s.index, spec);
     } else if (spec.kind === "attesterOutage") {
       const set = this.deps.attesters;
       const n = Math.min(set.addresses.length, spec.offline ?? set.addresses.length - set.threshold + 1);
@@ -343,6 +366,8 @@ export class FaultInjector {
       await this.reorganise(s, spec.chain, spec.doubleSpendShare);
     } else if (spec.kind === "attesterOutage") {
       for (const a of s.offline ?? []) this.deps.attesters.setOnline(a, true);
+    } else if (spec.kind === "participantOutage") {
+      await this.deps.participants?.finish(s.index);
     } else if (spec.kind === "liquidityDrain") {
       if (s.withdrawn === undefined || s.withdrawn === 0n) return; // never mined (chain halted?) or nothing taken
       const d = this.deps.deployment.chains[spec.chain]!;
@@ -531,6 +556,12 @@ export class FaultInjector {
             `chain ${chain} reorganised ${window} (${affected.orphanedBlocks ?? "?"} blocks replaced, ${affected.doubleSpentSends} sends double-spent): ` +
             `${dropped.length} transfers dropped before settling, ${exposed.length} already paid out by the destination` +
             (exposed.length ? ` (exposure ${affected.exposure.join(", ")}, ${exposed.length - standardExposed.length} of them Fast)` : "");
+          break;
+        }
+        case "participantOutage": {
+          const r = this.deps.participants?.report(s.index, transfers) ?? { summary: "no providers to take offline", affected: {} };
+          Object.assign(affected, r.affected);
+          what = `${spec.provider !== undefined ? `provider ${spec.provider}` : `the ${spec.issuer} issuer's mint and redeem`} offline ${window}: ${r.summary}`;
           break;
         }
         case "redemptionRun": {

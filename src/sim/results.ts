@@ -15,6 +15,7 @@ import type { DataSetUse } from "../data/run-data.js";
 import type { TransferGas } from "../measure/gas.js";
 import type { FaultReport } from "./faults.js";
 import type { RegulationReport } from "../regulation/issuer.js";
+import type { ProvidersReport } from "../liquidity/providers.js";
 import { g20Scorecard, type G20Targets, type Scorecard } from "../measure/scorecard.js";
 import { round, toTransferOut, units, type TransferOut } from "../measure/transfer-out.js";
 
@@ -122,6 +123,8 @@ export interface SimulationResults {
     };
     /** The regulation packs in force per coin and what the issuers did (src/regulation/); absent when no coin has packs. */
     regulation?: RegulationReport;
+    /** The liquidity providers (src/liquidity/): positions and claims across chains, rebalancing, netting, and their books checked against the chains; absent without providers. */
+    providers?: ProvidersReport;
     /** Wall-clock fields: the only ones that differ between runs of the same scenario and seed. */
     wallClock: { seconds: number };
   };
@@ -154,6 +157,7 @@ export function buildResults(input: {
   g20Targets?: G20Targets | null;
   /** The issuers' report, built from the finished transfers; absent when no coin has packs. */
   regulation?: (transfers: readonly TransferOut[]) => RegulationReport;
+  providers?: ProvidersReport;
 }): SimulationResults {
   const { records } = input;
   const transfers: TransferOut[] = records
@@ -317,6 +321,7 @@ export function buildResults(input: {
         issuance: c.issuance.map((l) => ({ currency: l.currency, minted: units(l.minted), redeemed: units(l.redeemed), seized: units(l.seized) })),
       },
       ...(input.regulation ? { regulation: input.regulation(transfers) } : {}),
+      ...(input.providers ? { providers: input.providers } : {}),
       wallClock: { seconds: input.wallSeconds },
     },
     deployment: input.deployment,

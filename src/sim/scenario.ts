@@ -18,6 +18,7 @@ import {
   type CorridorSpec,
 } from "../spec/spec.js";
 import { FaultsSchema } from "./faults.js";
+import { NettingSchema, providerIssues, ProvidersSchema, RebalancingSchema } from "../liquidity/schema.js";
 import { PACK_IDS, PACKS, regimeOf, type PackId } from "../regulation/packs.js";
 
 /**
@@ -251,6 +252,10 @@ export const ScenarioSchema = z
     /** Faults on a schedule (src/sim/faults.ts): relayer down, RPC errors, chain halt, attester outage, FX shock, liquidity drain, redemption run. */
     faults: FaultsSchema,
     regulation: RegulationSchema,
+    /** Liquidity providers, their rebalancing and the netting window (src/liquidity/); without them one provider per chain deposits `liquidity`. */
+    providers: ProvidersSchema.optional(),
+    rebalancing: RebalancingSchema.optional(),
+    netting: NettingSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -274,6 +279,7 @@ export const ScenarioSchema = z
       if (s.liquidity[name] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["liquidity", name], message: `give chain ${name}'s liquidity (whole units of ${spec.chains[name]!.home})` });
     }
     for (const name of Object.keys(s.liquidity)) known(name, ["liquidity", name]);
+    providerIssues(s, spec, ctx);
     for (const name of Object.keys(s.fastAllowance)) known(name, ["fastAllowance", name]);
     for (const key of Object.keys(s.fees.routes)) {
       const [, from, cur, to] = FEE_ROUTE_KEY.exec(key)!;

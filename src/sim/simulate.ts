@@ -45,6 +45,7 @@ import { FaultInjector, isInjectedFault, wrapChain } from "./faults.js";
 import { GasMeter, gasPriceFor } from "../measure/gas.js";
 import type { TransferOut } from "../measure/transfer-out.js";
 import { anvilSource, chooseChainBackend, type ChainBackend } from "./chain-backend.js";
+import { Providers } from "../liquidity/providers.js";
 
 export interface SimulateOptions {
   scenario: Scenario;
@@ -59,6 +60,8 @@ export interface SimulateOptions {
   scenarioDir?: string;
   /** Where the chains run (default: src/sim/chain-backend.ts picks anvil for long runs); ignored with `corridor` or RPC URLs. */
   chains?: ChainBackend;
+  /** Given the run's liquidity providers when the scenario declares them (tests read their books). */
+  onProviders?: (providers: Providers) => void;
 }
 
 /** The default off-chain pipeline (shared with live operators). */
@@ -81,14 +84,23 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
   const corridor = opts.corridor ?? (await bootFor(scenario, t0, chooseChainBackend(scenario, opts.chains)));
   try {
     const senders = new SenderPool();
-    const { lp, issuers } = await setUp(scenario, corridor, plan, senders);
+    const { lp, issuers, providers } = await setUp(scenario, corridor, plan, senders);
+    if (providers) opts.onProviders?.(providers);
     const parties = { senders: mapChains(scenario, (n) => plan.workload.senders[n]!.map((s) => s.address)), recipients: plan.recipients };
     const before = await snapshotLedger(corridor.chains, corridor.deployment, parties);
     const start = Math.max(t0, ...(await Promise.all(Object.values(corridor.chains).map(async (c) => (await getBlock(c)).timestamp + 1))));
     // From here on only the simulator makes blocks, under virtual time.
     for (const c of Object.values(corridor.chains)) await setAutomine(c, false);
     const sends = new SendBook(scenario);
-    const run = wire(scenario, corridor, plan, { lp, start, sends, log, issuers });
+    const run = wire(scenario, corridor, plan, { lp, start, sends, log, issuers, providers });
+    await providers?.attach({
+      scheduler: run.engine,
+      start,
+      records: run.store,
+      rates: run.rates,
+      blockSeconds: (n) => run.profiles[n]!.blockTimeSeconds,
+      ...(issuers ? { issuance: (cur: string, amount: bigint, t: number) => issuers.noteProviderIssuance(cur, amount, t) } : {}),
+    });
     issuers?.schedule({ start, scheduler: run.engine, blockSeconds: (n) => run.profiles[n]!.blockTimeSeconds });
     scheduleSends(run, scenario, plan, senders);
     driveChains(run, scenario, plan.workload.count, opts.onProgress);
@@ -98,6 +110,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResults
     await issuers?.finish();
     await timeline.sample();
     for (const c of Object.values(corridor.chains)) await setAutomine(c, true);
+    // Rebalancing moves and outages still under way complete on the chains mining on their own.
+    await providers?.finish();
     const results = await measure(run, scenario, { before, parties, timeline: timeline.timeline, wallStart });
     return { ...results, data: plan.data, audit: run.audit };
   } finally {
@@ -184,7 +198,7 @@ class SenderPool {
  * Set-up while the chains still mine on their own: the corridor's policies, then liquidity and senders' funds, then the
  * governed coins' issuers (src/regulation/). Returns the liquidity providers and the issuers.
  */
-async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, senders: SenderPool): Promise<{ lp: Record<string, KeyPair>; issuers: Issuers | undefined }> {
+async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, senders: SenderPool): Promise<{ lp: Record<string, KeyPair>; issuers: Issuers | undefined; providers: Providers | undefined }> {
   const { chains, deployment } = corridor;
   const { workload } = plan;
   await installPolicies({
@@ -210,7 +224,8 @@ async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, s
     deployment,
     seed: scenario.seed,
     issuerKey: corridor.keys.deployer,
-    liquidity: (name) => toBaseUnits(scenario.liquidity[name]!),
+    // Declared providers fund the pools themselves (src/liquidity/providers.ts).
+    liquidity: (name) => (scenario.providers ? 0n : toBaseUnits(scenario.liquidity[name]!)),
     // Each sender holds what its transfers need plus a margin (nothing runs dry mid-run).
     senders: (name) =>
       workload.senders[name]!.map((key) => {
@@ -219,6 +234,9 @@ async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, s
       }),
     txSender: (name, key) => senders.get(chains[name]!, key),
   });
+  const providers = scenario.providers
+    ? await Providers.fund({ spec: scenario.spec, chains, deployment, seed: scenario.seed, adminKey: corridor.keys.deployer, providers: scenario.providers, rebalancing: scenario.rebalancing, netting: scenario.netting })
+    : undefined;
   const issuers =
     Object.keys(scenario.regulation.packs).length === 0
       ? undefined
@@ -241,7 +259,7 @@ async function setUp(scenario: Scenario, corridor: BootedCorridor, plan: Plan, s
   // read nonce and fees again now that no block is being made (the same head for all), so that the
   // run's transactions, and their hashes, are the same on every run.
   await Promise.all(senders.all().map((s) => s.sync()));
-  return { lp, issuers };
+  return { lp, issuers, providers };
 }
 
 /** The run's sends: those awaiting a receipt per chain, what limits each, and those rejected at send. */
@@ -279,10 +297,11 @@ interface Run {
   feeSchedule: Plan["feeSchedule"];
   lastTs: Record<string, number>;
   issuers: Issuers | undefined;
+  providers: Providers | undefined;
 }
 
 /** Builds the run's parts under virtual time: chain views, attesters, faults, FX, the operator (through buildOperator) and the relayer, connected. */
-function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp: Record<string, KeyPair>; start: number; sends: SendBook; log: Logger; issuers: Issuers | undefined }): Run {
+function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp: Record<string, KeyPair>; start: number; sends: SendBook; log: Logger; issuers: Issuers | undefined; providers: Providers | undefined }): Run {
   const { chains, deployment } = corridor;
   const { profiles } = plan;
   const engine = new EventEngine(o.start);
@@ -329,6 +348,7 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
       });
     },
     ...(o.issuers ? { redemptions: { begin: (i, spec) => o.issuers!.begin(i, spec), report: (i) => o.issuers!.runReport(i) } } : {}),
+    ...(o.providers ? { participants: { begin: (i, spec) => o.providers!.beginOutage(i, spec), finish: (i) => o.providers!.finishOutage(i), report: (i, transfers) => o.providers!.outageReport(i, transfers) } } : {}),
   });
   const rates = faults.rates(rateSourceFor(scenario, o.start, scenario.workload.durationSeconds));
   const gas = new GasMeter(new Set(Object.values(deployment.chains).map((d) => d.gateway.toLowerCase())));
@@ -423,6 +443,7 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
     feeSchedule: plan.feeSchedule,
     lastTs: mapChains(scenario, () => 0),
     issuers: o.issuers,
+    providers: o.providers,
   };
 }
 
@@ -607,7 +628,10 @@ async function measure(
     b.liquidity += f.amount;
     b.gatewayBalance += f.amount;
   }
-  const conservation = checkConservation(run.store.all(), before, after, run.issuers?.flows());
+  const conservation = checkConservation(run.store.all(), before, after, [...(run.issuers?.flows() ?? []), ...(run.providers?.flows() ?? [])]);
+  // The providers' books against the chains: every unit a provider put in is in a pool, in flight, or owed to it.
+  const providerCheck = await run.providers?.check();
+  if (providerCheck && !providerCheck.ok) conservation.ok = false;
   const prices = mapChains(scenario, (n) => gasPriceFor(scenario.chains[n]!));
   const numeraire = scenario.spec.numeraire;
   const value = (r: TransferRecord): number => wholeUnits(r.message.amount) / midFor(run.rates, numeraire, r.inputCurrency, r.stages.initiated ?? run.start).toNumber();
@@ -627,6 +651,7 @@ async function measure(
     faults: (transfers) => run.faults.report(transfers, virtualEnd),
     g20Targets: loadG20Targets(),
     ...(run.issuers ? { regulation: (transfers: readonly TransferOut[]) => run.issuers!.report(transfers) } : {}),
+    ...(run.providers && providerCheck ? { providers: run.providers.report(providerCheck) } : {}),
   });
 }
 
