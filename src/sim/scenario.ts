@@ -18,6 +18,7 @@ import {
   type CorridorSpec,
 } from "../spec/spec.js";
 import { FaultsSchema } from "./faults.js";
+import { rampIssues, RampsSchema } from "../measure/end-to-end.js";
 import { PACK_IDS, PACKS, regimeOf, type PackId } from "../regulation/packs.js";
 
 /**
@@ -251,6 +252,8 @@ export const ScenarioSchema = z
     /** Faults on a schedule (src/sim/faults.ts): relayer down, RPC errors, chain halt, attester outage, FX shock, liquidity drain, redemption run. */
     faults: FaultsSchema,
     regulation: RegulationSchema,
+    /** Per currency: the bank rails, issuer times and fees of the on-ramp and off-ramp legs of the end-to-end G20 scorecard (src/measure/end-to-end.ts). */
+    ramps: RampsSchema,
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -326,6 +329,7 @@ export const ScenarioSchema = z
       }
     });
     regulationIssues(s, spec, ctx);
+    for (const i of rampIssues(s.ramps, Object.keys(spec.currencies))) ctx.addIssue({ code: z.ZodIssueCode.custom, path: i.path, message: i.message });
     s.compliance.hooks?.forEach((hookSpec, i) => {
       // (The schema checked each corridor's shape, "<from>-><to>"; here its chains.)
       hookSpec.corridors?.forEach((corridor, j) => {
