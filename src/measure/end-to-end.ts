@@ -131,7 +131,7 @@ export const RAMP_DEFAULTS = {
   fixedFee: 0,
   basis: [
     "issuer mint 10 minutes after the fiat lands (ASSUMPTION; Bridge, 'Processing windows & cutoff times': crypto is typically sent within minutes of fiat landing)",
-    "issuer redemption: the payout sent on the payee's rail 60 minutes after the request, at the rail's next opening if it is closed (ASSUMPTION; Bridge: a USD wire arrives about an hour after sending)",
+    "issuer redemption: the payout sent on the payee's rail 60 minutes after the request, at the rail's next opening if it is closed (ASSUMPTION; Bridge: a domestic wire payout arrives about an hour after sending)",
     "issuer fees 0 (Circle Mint mints and redeems 1:1 on a free account) and no bank charges for the two rail payments (ASSUMPTION: the payer's and payee's banks' own wire charges are not modelled; give ramps.<currency>.*.fixedFee to add them)",
   ],
 } as const;

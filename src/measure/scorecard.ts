@@ -1,7 +1,9 @@
 /**
  * The G20 scorecard: how a run's settled and refunded transfers measure up against the
  * G20 / FSB targets for cross-border payments (speed and cost), beside published baselines
- * (Swift gpi, World Bank Remittance Prices Worldwide).
+ * (Swift, World Bank Remittance Prices Worldwide), each labelled with what it measures; and, given the
+ * scenario's ramps (src/measure/end-to-end.ts), the same targets end to end, bank account to bank
+ * account, with the transparency target. The on-chain leg's checks stay, labelled as that leg.
  *
  * Pure: no I/O. The targets come in as an argument (src/report/g20-targets.ts loads and
  * validates data/g20-targets.json with G20TargetsSchema below).
@@ -72,14 +74,14 @@ export type BaselineMeasure = (typeof BASELINE_MEASURES)[number];
 export const BASELINE_COMPARABLE: Record<BaselineMeasure, { leg: "onChain" | "endToEnd"; words: string }> = {
   bankCreditedWithinOneHour: { leg: "onChain", words: "funds at the payee's institution: beside the corridor's on-chain leg (the payee's wallet credited)" },
   endCustomerWithinOneHour: { leg: "endToEnd", words: "funds available to the end customer: beside the corridor end to end (the payee's bank account credited)" },
-  remittanceCost200: { leg: "endToEnd", words: "all-in price of sending 200 USD: beside the corridor's 200 USD reference cost end to end (ramp fees included)" },
+  remittanceCost200: { leg: "endToEnd", words: "all-in price of sending the 200-unit reference remittance: beside the corridor's reference cost end to end (ramp fees included)" },
 };
 
 export const G20TargetsSchema = z
   .object({
     source: z.string().min(1),
     segments: z.record(z.string(), z.object({ cost: CostTargetSchema.nullable(), speed: SpeedTargetSchema.nullable() }).passthrough()),
-    /** Published figures drawn beside the run, each labelled with what it measures (bank-credited vs end customer, cost of 200 USD). */
+    /** Published figures drawn beside the run, each labelled with what it measures (bank-credited vs end customer, cost of the reference remittance). */
     baselines: z.array(
       z
         .object({
