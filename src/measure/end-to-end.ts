@@ -217,20 +217,28 @@ function local(t: number, tz: string): { y: number; m: number; d: number; H: num
   for (const x of formatter(tz).formatToParts(new Date(t * 1000))) if (x.type !== "literal") p[x.type] = Number(x.value);
   return { y: p.year!, m: p.month!, d: p.day!, H: p.hour! % 24, M: p.minute!, S: p.second! };
 }
+/** The zone's offset from UTC at `t`, seconds, cached per UTC hour (these zones change offset on the hour). */
+const offsets = new Map<string, Map<number, number>>();
+function offsetAt(t: number, tz: string): number {
+  const hour = Math.floor(t / 3600);
+  let zone = offsets.get(tz);
+  if (!zone) offsets.set(tz, (zone = new Map()));
+  let o = zone.get(hour);
+  if (o === undefined) {
+    const l = local(hour * 3600, tz);
+    o = Date.UTC(l.y, l.m - 1, l.d, l.H, l.M, l.S) / 1000 - hour * 3600;
+    if (zone.size > 100_000) zone.clear();
+    zone.set(hour, o);
+  }
+  return o;
+}
 /** Local date of `t` in `tz`, as whole days since 1970-01-01. */
-export const localDay = (t: number, tz: string): number => {
-  const l = local(t, tz);
-  return Date.UTC(l.y, l.m - 1, l.d) / 1000 / DAY;
-};
+export const localDay = (t: number, tz: string): number => Math.floor((t + offsetAt(t, tz)) / DAY);
 /** Unix time of local day `day` at `seconds` after local midnight in `tz` (DST resolved by the zone's offset then). */
 export function utcOfLocal(day: number, seconds: number, tz: string): number {
   const naive = day * DAY + seconds;
-  const offsetAt = (t: number) => {
-    const l = local(t, tz);
-    return Date.UTC(l.y, l.m - 1, l.d, l.H, l.M, l.S) / 1000 - t;
-  };
-  let t = naive - offsetAt(naive);
-  const again = naive - offsetAt(t);
+  let t = naive - offsetAt(naive, tz);
+  const again = naive - offsetAt(t, tz);
   if (again !== t) t = again;
   return t;
 }
@@ -245,7 +253,16 @@ export class BusinessCalendar {
   constructor(readonly name: string, private readonly cal: BankRails["calendars"][string]) {
     this.holidays = new Set(cal.holidays);
   }
+  private readonly known = new Map<number, boolean>();
   isBusinessDay(day: number): boolean {
+    let b = this.known.get(day);
+    if (b === undefined) {
+      b = this.compute(day);
+      this.known.set(day, b);
+    }
+    return b;
+  }
+  private compute(day: number): boolean {
     const weekday = (((day + 4) % 7) + 7) % 7; // 0 = Sunday
     if (weekday === 0 || weekday === 6) return false;
     const iso = isoDay(day);

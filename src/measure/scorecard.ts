@@ -616,7 +616,11 @@ function endToEndScore(
   }
 
   const groups = new Map<string, TransferEndToEnd[]>();
-  for (const r of rows) groups.set(r.corridor, [...(groups.get(r.corridor) ?? []), r]);
+  for (const r of rows) {
+    const g = groups.get(r.corridor);
+    if (g) g.push(r);
+    else groups.set(r.corridor, [r]);
+  }
   const corridors: EndToEndCorridor[] = [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([corridor, rs]) => {
