@@ -118,8 +118,9 @@ export function formatSummary(r: SimulationResults): string {
   out.push(...providersSummaryLines(r));
   if (s.g20) {
     out.push("");
-    out.push("G20 targets for cross-border payments (FSB, 2021)");
+    out.push("G20 targets for cross-border payments (FSB, 2021): the on-chain leg (wallet to wallet)");
     for (const line of s.g20.lines.slice(0, s.g20.checks.length)) out.push(`  ${line}`);
+    out.push(...endToEndLines(s.g20));
   }
   out.push("");
   out.push(`Conservation check (to the base unit): ${s.conservation.ok ? "HOLDS" : "FAILS"}`);
@@ -182,4 +183,16 @@ export function formatReplications(r: ReplicationsReport): string {
     `Conservation check (to the base unit): ${failed.length === 0 ? `HOLDS in all ${r.replications} replications` : `FAILS in replication${failed.length > 1 ? "s" : ""} ${failed.join(", ")} (holds in ${r.conservation.held})`}`,
   );
   return out.join("\n");
+}
+
+/** The end-to-end G20 scorecard (bank account to bank account) and its baselines, for the summary. */
+function endToEndLines(g20: NonNullable<SimulationResults["summary"]["g20"]>): string[] {
+  const e = g20.endToEnd;
+  if (!e) return [];
+  return [
+    "",
+    "G20 targets end to end (bank account to bank account: on-ramp, on chain, off-ramp; assumptions in report.html)",
+    ...e.lines.map((l) => `  ${l}`),
+    ...g20.baselines.map((b) => `  For comparison, ${b.name}: ${b.text} (${b.source}); measures ${b.comparableWords}`),
+  ];
 }

@@ -9,6 +9,7 @@ import { relative } from "node:path";
 import { CorridorError, ErrorCode } from "../domain/errors.js";
 import type { HookSpec } from "../domain/compliance/registry.js";
 import { DEFAULT_G20_TARGETS_FILE, loadG20Targets } from "../measure/g20-targets.js";
+import { loadBankRails } from "../measure/end-to-end.js";
 import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { PACKAGE_ROOT } from "../paths.js";
 import type { Scenario } from "../sim/scenario.js";
@@ -58,6 +59,11 @@ export function rowsOf(d: Dataset & { path: string }): number {
         throw new CorridorError(ErrorCode.DataInvalid, `cannot read chain profiles ${d.path}: ${(cause as Error).message}`, { file: d.path }, cause);
       }
       return Object.keys(json.profiles ?? {}).length;
+    }
+    case "bankRails": {
+      // Rails and holidays: each rail and each holiday is a row.
+      const r = loadBankRails(d.path);
+      return Object.keys(r.rails).length + Object.values(r.calendars).reduce((n, c) => n + c.holidays.length, 0);
     }
     case "xmlSchema":
       // An XSD's "rows": the types it defines.
@@ -128,6 +134,8 @@ export function runDataSets(scenario: Scenario, scenarioDir?: string, load: Sanc
   const profiles = dataset("chain-profiles");
   out.push({ use: "G20 scorecard targets", name: g20.name, file: shown(g20.path), source: g20.source, asOf: g20.asOf, rows: rowsOf(g20) });
   out.push({ use: "chain profiles (block times, confirmations)", name: profiles.name, file: shown(profiles.path), source: profiles.source, asOf: profiles.asOf, rows: rowsOf(profiles) });
+  const rails = dataset("bank-rails");
+  out.push({ use: "bank rails and holiday calendars (end-to-end scorecard)", name: rails.name, file: shown(rails.path), source: rails.source, asOf: rails.asOf, rows: rowsOf(rails) });
   return out;
 }
 

@@ -17,6 +17,7 @@ import type { FaultReport } from "./faults.js";
 import type { RegulationReport } from "../regulation/issuer.js";
 import type { ProvidersReport } from "../liquidity/providers.js";
 import { g20Scorecard, type G20Targets, type Scorecard } from "../measure/scorecard.js";
+import { endToEndBasis } from "../measure/end-to-end.js";
 import { round, toTransferOut, units, type TransferOut } from "../measure/transfer-out.js";
 
 /** Aggregates of one corridor and tier (a route key and tier, e.g. "<from>:<input>-><to>:<output> fast"). */
@@ -328,7 +329,7 @@ export function buildResults(input: {
     timeline,
     transfers,
   };
-  if (input.g20Targets) results.summary.g20 = g20Scorecard(transfers, input.g20Targets, { scenario: input.scenario });
+  if (input.g20Targets) results.summary.g20 = g20Scorecard(transfers, input.g20Targets, { scenario: input.scenario, endToEnd: endToEndBasis(input.scenario) });
   return results;
 }
 

@@ -19,6 +19,7 @@ import {
 } from "../spec/spec.js";
 import { FaultsSchema } from "./faults.js";
 import { NettingSchema, providerIssues, ProvidersSchema, RebalancingSchema } from "../liquidity/schema.js";
+import { rampIssues, RampsSchema } from "../measure/end-to-end.js";
 import { PACK_IDS, PACKS, regimeOf, type PackId } from "../regulation/packs.js";
 
 /**
@@ -256,6 +257,8 @@ export const ScenarioSchema = z
     providers: ProvidersSchema.optional(),
     rebalancing: RebalancingSchema.optional(),
     netting: NettingSchema.optional(),
+    /** Per currency: the bank rails, issuer times and fees of the on-ramp and off-ramp legs of the end-to-end G20 scorecard (src/measure/end-to-end.ts). */
+    ramps: RampsSchema,
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -332,6 +335,7 @@ export const ScenarioSchema = z
       }
     });
     regulationIssues(s, spec, ctx);
+    for (const i of rampIssues(s.ramps, Object.keys(spec.currencies))) ctx.addIssue({ code: z.ZodIssueCode.custom, path: i.path, message: i.message });
     s.compliance.hooks?.forEach((hookSpec, i) => {
       // (The schema checked each corridor's shape, "<from>-><to>"; here its chains.)
       hookSpec.corridors?.forEach((corridor, j) => {

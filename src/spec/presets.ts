@@ -73,3 +73,15 @@ export const PRESET_JURISDICTIONS: Record<string, JurisdictionInput> = {
    */
   EU: { country: "DE", travelRule: { amount: 0, currency: "EUR", basis: "Regulation (EU) 2023/1113 art. 14 (no threshold)" } },
 };
+
+/**
+ * The bank rails of each currency's on-ramp (payer's bank to the issuer) and off-ramp (issuer to the
+ * payee's bank) in the end-to-end G20 scorecard, by default: the currency's high-value RTGS system
+ * (data/bank-rails.json has their hours and holiday calendars). A scenario's `ramps` section may
+ * choose others, such as the instant rails `fednow` and `faster-payments`.
+ */
+export const PRESET_RAMP_RAILS: Record<string, { onRamp: string; offRamp: string }> = {
+  USD: { onRamp: "fedwire", offRamp: "fedwire" },
+  GBP: { onRamp: "chaps", offRamp: "chaps" },
+  EUR: { onRamp: "t2", offRamp: "t2" },
+};

@@ -64,6 +64,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the HTML report in a browser", () => {
     const fromFile = JSON.parse(readFileSync(resultsFile, "utf8")) as SimulationResults;
     const targets = loadG20Targets();
     const html = renderReport(fromFile, { command: "corridor simulate <report-in-a-browser> --seed 11", targets });
+    // The run's results carry the scorecard end to end (bank account to bank account), and the report shows it with its assumptions.
+    const e2e = fromFile.summary.g20?.endToEnd;
+    expect(e2e?.counts.outcomes).toBe(fromFile.summary.g20?.counts.outcomes);
+    expect(e2e?.checks.map((c) => c.measure)).toEqual(expect.arrayContaining(["speed", "speedRest", "costAverage"]));
+    expect(html).toContain('<section id="g20-end-to-end">');
+    expect(html).toContain("Assumptions the verdicts rest on");
     const reportFile = join(dir, "report.html");
     writeFileSync(reportFile, html);
 

@@ -8,6 +8,7 @@ import { histogramBins, stageWaterfall } from "../../src/report/measures.js";
 import type { SimulationResults } from "../../src/sim/results.js";
 import type { TransferOut } from "../../src/measure/transfer-out.js";
 import { parseScenario } from "../../src/sim/scenario.js";
+import { endToEndBasis } from "../../src/measure/end-to-end.js";
 import { g20Scorecard } from "../../src/measure/scorecard.js";
 import { transferOut } from "../helpers/transfer-out.js";
 
@@ -20,10 +21,11 @@ const TARGETS = parseG20Targets({
       speed: { shareWithinOneHour: 0.75, scope: "every corridor", by: "end-2027" },
     },
   },
-  baselines: {
-    swiftGpi: "about 89-90% of gpi payments reach the recipient bank within 1 hour (Swift, 2023)",
-    worldBankRpwQ3_2023: { globalAverageCostPctFor200Usd: 6.18, banksPct: 11.48, digitalPct: 4.84 },
-  },
+  baselines: [
+    { name: "Swift, to the beneficiary's bank", measures: "bankCreditedWithinOneHour", value: 0.9, unit: "share", text: "90% reach the beneficiary's bank within one hour", source: "Swift, 2024", asOf: "2024-10-17" },
+    { name: "Swift, to the end customer", measures: "endCustomerWithinOneHour", value: 0.43, unit: "share", text: "43% reach the end customer within one hour", source: "Swift, 2024", asOf: "2024-10-17" },
+    { name: "World Bank RPW global average", measures: "remittanceCost200", value: 6.36, unit: "pct", text: "6.36% to send 200 USD", source: "World Bank, Remittance Prices Worldwide, Q3 2025", asOf: "2025-09-30" },
+  ],
 });
 
 const T0 = Date.parse("2026-06-01T09:00:00Z") / 1000;
@@ -229,11 +231,12 @@ describe("HTML report", () => {
       ["heldThenApproved", 0],
     ]);
 
-    const sc = g20Scorecard(transfers, TARGETS, { scenario: results.scenario });
+    const sc = g20Scorecard(transfers, TARGETS, { scenario: results.scenario, endToEnd: endToEndBasis(results.scenario) });
     const g20 = bars(html, "g20");
-    // speed: all corridors + each corridor + Swift gpi; cost: average, 200 USD reference, three World Bank figures
-    expect(g20).toHaveLength(1 + sc.corridors.length + 1 + 2 + 3);
-    expect(g20).toHaveLength(10);
+    // speed: on chain (all corridors + each corridor) beside Swift to the bank, end to end beside Swift to the end customer;
+    // cost: on-chain average, the 200 USD reference on chain and end to end, beside the World Bank's figure
+    expect(g20).toHaveLength(1 + sc.corridors.length + 1 + 1 + 1 + 3 + 1);
+    expect(g20.map((b) => b.label)).toEqual(expect.arrayContaining(["Swift, to the beneficiary's bank", "This run end to end, to the payee's bank account", "Swift, to the end customer"]));
     expect(g20[0]).toMatchObject({ label: "This run, all corridors", value: 66.6667, display: "66.7%" }); // 4 of 6 with an outcome, on a % scale
   });
 
@@ -241,8 +244,11 @@ describe("HTML report", () => {
     expect(html).toContain("6 transfers; 66.7% settled; median settlement 13 minutes; all-in cost 0.21% on average."); // (0.2 + 0.3 + 0.19 + 0.1 + 0.05 gas) / 4
     expect(html).toContain("66.7% settled within one hour; G20 target for retail payments: 75% within one hour by end-2027 — not met");
     expect(html).toContain("average all-in cost (fee, FX spread and gas) 0.21%; G20 target for retail payments: average cost at most 1.00% by end-2027 — met");
-    expect(html).toContain("Swift, 2023");
-    expect(html).toContain("World Bank, Remittance Prices Worldwide, Q3 2023");
+    expect(html).toContain("Swift, 2024 (as of 2024-10-17)");
+    expect(html).toContain("World Bank, Remittance Prices Worldwide, Q3 2025");
+    expect(html).toContain("G20 scorecard end to end (bank account to bank account)");
+    expect(html).toContain("Assumptions the verdicts rest on");
+    expect(html).toContain("G20 scorecard: the on-chain leg (wallet to wallet)");
     expect(html).toContain("FSB, Targets for Addressing the Four Challenges of Cross-Border Payments, October 2021");
   });
 

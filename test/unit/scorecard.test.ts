@@ -15,10 +15,11 @@ const TARGETS: G20Targets = parseG20Targets({
       speed: { shareWithinOneHour: 0.75, scope: "every corridor", by: "end-2027" },
     },
   },
-  baselines: {
-    swiftGpi: "about 89-90% of gpi payments reach the recipient bank within 1 hour (Swift, 2023)",
-    worldBankRpwQ3_2023: { globalAverageCostPctFor200Usd: 6.18, banksPct: 11.48, digitalPct: 4.84 },
-  },
+  baselines: [
+    { name: "Swift, to the beneficiary's bank", measures: "bankCreditedWithinOneHour", value: 0.9, unit: "share", text: "90% reach the beneficiary's bank within one hour", source: "Swift, 2024", asOf: "2024-10-17" },
+    { name: "Swift, to the end customer", measures: "endCustomerWithinOneHour", value: 0.43, unit: "share", text: "43% reach the end customer within one hour", source: "Swift, 2024", asOf: "2024-10-17" },
+    { name: "World Bank RPW global average", measures: "remittanceCost200", value: 6.36, unit: "pct", text: "6.36% to send 200 USD", source: "World Bank RPW, Q3 2025", asOf: "2025-09-30" },
+  ],
 });
 
 /** A hand-made transfer: corridor "us:USD->uk:GBP", a state, its settlement seconds and all-in cost %. */
@@ -99,13 +100,17 @@ describe("G20 scorecard", () => {
     expect(sc.lines[0]).toMatch(/— no data$/);
   });
 
-  it("puts the baselines beside the targets, each with its source", () => {
+  it("puts the baselines beside the targets, each labelled with what it measures and the leg it is comparable to", () => {
     const sc = g20Scorecard(mixed, TARGETS);
     expect(sc.source).toBe("FSB, Targets, October 2021");
-    expect(sc.baselines[0]).toMatchObject({ name: "Swift gpi", value: 0.895, unit: "share", source: "Swift, 2023" });
-    expect(sc.baselines.map((b) => b.value)).toEqual([0.895, 6.18, 11.48, 4.84]);
-    expect(sc.baselines[1]!.source).toBe("World Bank, Remittance Prices Worldwide, Q3 2023");
-    expect(sc.lines.at(-3)).toBe("For comparison, World Bank RPW global average: 6.18% to send 200 USD (World Bank, Remittance Prices Worldwide, Q3 2023)");
+    expect(sc.baselines.map((b) => [b.value, b.comparableTo])).toEqual([
+      [0.9, "onChain"],
+      [0.43, "endToEnd"],
+      [6.36, "endToEnd"],
+    ]);
+    expect(sc.baselines[1]).toMatchObject({ source: "Swift, 2024", asOf: "2024-10-17", measures: "endCustomerWithinOneHour" });
+    expect(sc.lines.at(-1)).toMatch(/^For comparison, World Bank RPW global average: 6\.36% to send 200 USD \(World Bank RPW, Q3 2025; measures all-in price of sending 200 USD/);
+    expect(() => parseG20Targets({ ...TARGETS, baselines: [{ ...TARGETS.baselines[0], measures: "somethingElse" }] }, "b.json")).toThrow(/b\.json: not a G20 targets file: baselines\.0\.measures/);
   });
 
   it("derives the 200 USD reference cost from the scenario's fee schedule and spread, and scores remittances on it", () => {
@@ -169,7 +174,14 @@ describe("G20 scorecard", () => {
     expect(DEFAULT_G20_TARGETS_FILE).toMatch(/data\/g20-targets\.json$/);
     const t = loadG20Targets();
     expect(t.segments.retail?.speed?.shareWithinOneHour).toBe(0.75);
-    expect(t.baselines.worldBankRpwQ3_2023.globalAverageCostPctFor200Usd).toBe(6.18);
+    // Swift's two figures, to the bank and to the end customer, and the latest RPW quarter, each with its date.
+    expect(t.baselines.map((b) => [b.measures, b.value, b.asOf])).toEqual(
+      expect.arrayContaining([
+        ["bankCreditedWithinOneHour", 0.9, "2024-10-17"],
+        ["endCustomerWithinOneHour", 0.43, "2024-10-17"],
+        ["remittanceCost200", 6.36, "2025-09-30"],
+      ]),
+    );
     expect(() => parseG20Targets({ source: "x" }, "bad.json")).toThrow(/bad\.json: not a G20 targets file/);
   });
 });
