@@ -1,10 +1,8 @@
 /** Number and time formats for reports, written out for readers who are not engineers. Deterministic (no locale). */
 
-/** 1234567 -> "1,234,567". */
-export function formatInt(n: number): string {
-  const sign = n < 0 ? "-" : "";
-  return sign + String(Math.round(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
+const INT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0, signDisplay: "negative" });
+/** 1234567 -> "1,234,567" (halves rounded away from zero). */
+export const formatInt = (n: number): string => INT.format(n);
 
 /** A decimal string of whole units with thousands separators: "12834.061267" -> "12,834.06" (2 places). */
 export function formatMoney(amount: string | number, currency?: string, places = 2): string {

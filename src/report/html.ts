@@ -18,12 +18,12 @@ import { g20Scorecard, type G20Targets, type ReferenceCorridorCost, type Scoreca
 import { endToEndBasis } from "../measure/end-to-end.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatDuration, formatInt, formatMoney, formatPct, formatSecondsExact, formatShare, formatUtc } from "./format.js";
-import { complianceOutcomes, corridorTierTable, costBreakdown, histogramBins, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";
+import { complianceOutcomes, corridorTierTable, costBreakdown, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";
 import { kpi, page, table, verdict } from "./page.js";
 import { listWords, specOfScenario } from "./spec.js";
 import type { CorridorSpec } from "../spec/spec.js";
-import { barChart, countUnit, histogramChart, PALETTE, pctUnit, shareUnit, stackedBarChart, waterfallChart, type BarDatum } from "../charts/definitions.js";
-import { chartFigure } from "../charts/ssr.js";
+import { barChart, countUnit, PALETTE, pctUnit, settlementChart, shareUnit, stackedBarChart, waterfallChart, type BarDatum } from "../charts/definitions.js";
+import { chartFigure } from "../charts/render.js";
 import { providersSection } from "../liquidity/report.js";
 
 export interface ReportOptions {
@@ -337,23 +337,13 @@ ${rows}
 }
 
 function latencySection(r: SimulationResults): string {
-  const secs = r.transfers.filter((t) => t.state === "settled" && t.settlementSeconds !== null).map((t) => t.settlementSeconds!);
-  const bins = histogramBins(secs);
   const d = r.summary.settlementSeconds;
-  const hi = bins.length ? bins[bins.length - 1]!.to : 0;
-  const markers = [
-    ...(d.p50 !== undefined ? [{ value: d.p50, label: `median ${formatDuration(d.p50)}`, color: PALETTE.ok }] : []),
-    ...(d.p95 !== undefined ? [{ value: d.p95, label: `95th percentile ${formatDuration(d.p95)}`, color: PALETTE.accent }] : []),
-    ...(d.p99 !== undefined ? [{ value: d.p99, label: `99th percentile ${formatDuration(d.p99)}`, color: PALETTE.danger }] : []),
-    ...(hi >= 3600 ? [{ value: 3600, label: "one hour (G20)", color: PALETTE.ink }] : []),
-  ];
-  const chart = histogramChart({
+  const chart = settlementChart({
     name: "latency",
     title: "Settlement time of settled transfers (number of transfers per time band)",
-    bins,
-    markers,
-    yLabel: "transfers",
-    countWord: "transfers",
+    seconds: r.transfers.filter((t) => t.state === "settled" && t.settlementSeconds !== null).map((t) => t.settlementSeconds!),
+    percentiles: d,
+    noun: "transfers",
   });
   const stats = table(
     [

@@ -108,23 +108,13 @@ export function uetrFromId(id: string): string {
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/** RFC 4648 base32 (no padding) of a 0x hex string: a 20-byte address gives 32 characters. */
+/** RFC 4648 base32 (no padding) of a 0x hex string: a 20-byte address gives 32 characters (BigInt's base-32 digits, in RFC 4648's alphabet). */
 export function base32FromHex(hex: string): string {
-  const bytes = hex.replace(/^0x/, "").match(/../g)?.map((b) => parseInt(b, 16)) ?? [];
-  let bits = 0;
-  let acc = 0;
-  let out = "";
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(acc >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
-  return out;
+  const digits = (hex.replace(/^0x/, "").match(/[0-9a-f]{2}/gi) ?? []).join(""); // whole bytes (a crafted results.json may hold anything)
+  const chars = Math.ceil((digits.length * 4) / 5);
+  if (chars === 0) return "";
+  const n = BigInt(`0x${digits}`) << BigInt(chars * 5 - digits.length * 4);
+  return [...n.toString(32).padStart(chars, "0")].map((c) => BASE32[parseInt(c, 32)]).join("");
 }
 
 // ---------------------------------------------------------------- the message

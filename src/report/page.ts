@@ -1,11 +1,11 @@
 /**
  * The HTML shell shared by the reports: one self-contained page with inline CSS and no external
  * request. Its only scripts are ECharts' browser build and the script that draws the charts live
- * (src/charts/runtime.ts); the Content-Security-Policy allows exactly those two (by hash) and no
+ * (src/charts/render.ts); the Content-Security-Policy allows exactly those two (by hash) and no
  * connection, image or font from anywhere.
  */
 import { createHash } from "node:crypto";
-import { echartsBrowserBuild, HYDRATE_SCRIPT } from "../charts/runtime.js";
+import { echartsBrowserBuild, HYDRATE_SCRIPT } from "../charts/render.js";
 import { TOOLTIP_CLASS } from "../charts/definitions.js";
 import { escapeHtml as esc } from "./escape.js";
 

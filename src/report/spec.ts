@@ -35,8 +35,5 @@ export function specOfScenario(scenario: ScenarioWithSpec): CorridorSpec {
   });
 }
 
-/** "a", "a and b", "a, b and c". */
-export function listWords(items: readonly string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
+/** "a", "a and b", "a, b and c" (British English: no comma before "and"). */
+export const listWords = (items: readonly string[]): string => new Intl.ListFormat("en-GB").format(items);

@@ -14,7 +14,7 @@ import { escapeHtml as esc } from "./escape.js";
 import { formatInt } from "./format.js";
 import { page, table } from "./page.js";
 import { barChart, countUnit, durationUnit, intervalChart, PALETTE, pctUnit, shareUnit, type Unit } from "../charts/definitions.js";
-import { chartFigure } from "../charts/ssr.js";
+import { chartFigure } from "../charts/render.js";
 
 export interface SweepReportOptions {
   /** The command that reproduces the sweep, shown verbatim. */

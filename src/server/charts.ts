@@ -3,9 +3,8 @@
  * the reports use (src/charts), and sent with every state; the page draws them with ECharts'
  * browser build, which the dashboard serves (/assets/echarts.js).
  */
-import { histogramChart, PALETTE, pctUnit, countUnit, stackedBarChart, timeSeriesChart, type Chart, type Marker } from "../charts/definitions.js";
-import { formatDuration, formatPct } from "../report/format.js";
-import { histogramBins } from "../report/measures.js";
+import { countUnit, PALETTE, pctUnit, settlementChart, stackedBarChart, timeSeriesChart, type Chart } from "../charts/definitions.js";
+import { formatPct } from "../report/format.js";
 import type { DashboardState } from "./board.js";
 
 export interface DashboardCharts {
@@ -25,16 +24,8 @@ export interface Timeline {
 }
 
 export function dashboardCharts(state: Omit<DashboardState, "charts">, settledSeconds: readonly number[], timeline: Timeline): DashboardCharts {
-  return { latency: latencyChart(state, settledSeconds), inflight: inFlightChart(timeline), fx: fxChart(state, timeline), cost: costChart(state) };
-}
-
-function latencyChart(state: Omit<DashboardState, "charts">, settledSeconds: readonly number[]): Chart {
-  const d = state.settlement;
-  const markers: Marker[] = [
-    ...(d.p50 !== null ? [{ value: d.p50, label: `median ${formatDuration(d.p50)}`, color: PALETTE.ok }] : []),
-    ...(d.p95 !== null ? [{ value: d.p95, label: `95% within ${formatDuration(d.p95)}`, color: PALETTE.accent }] : []),
-  ];
-  return histogramChart({ name: "latency", title: "Settlement time of the payments paid out", bins: histogramBins(settledSeconds), markers, yLabel: "payments", countWord: "payments", height: 250 });
+  const latency = settlementChart({ name: "latency", title: "Settlement time of the payments paid out", seconds: settledSeconds, percentiles: state.settlement, noun: "payments", height: 250 });
+  return { latency, inflight: inFlightChart(timeline), fx: fxChart(state, timeline), cost: costChart(state) };
 }
 
 /** Spans of samples where the relayer was offline, from one sample to the next. */

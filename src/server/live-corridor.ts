@@ -47,6 +47,7 @@ import { GasMeter, gasPriceFor } from "../measure/gas.js";
 import { loadG20Targets } from "../measure/g20-targets.js";
 import { silentLogger } from "../logger.js";
 import { chainNames, defaultSpec, midsOf, resolveSpec, symbolOf, type CorridorSpec } from "../spec/spec.js";
+import { listWords } from "../report/spec.js";
 import { TransferBoard, type ChainName, type DashboardState, type FastAllowanceView, type LiquidityView } from "./board.js";
 import { controlsBodyFor, DEFAULT_SETTINGS, type ControlsBody, type Settings } from "./controls.js";
 import { LoadGenerator, SANCTIONED_AMOUNT } from "./load.js";
@@ -775,11 +776,6 @@ export function legalThresholds(spec: CorridorSpec): string {
 /** The currencies an FX shock may move: the stablecoins' other than the numeraire (a unit of account such as a threshold's keeps its mid). */
 export function shockable(spec: CorridorSpec): string[] {
   return spec.tokens.filter((c) => c !== spec.numeraire);
-}
-
-/** "a", "a and b", "a, b and c". */
-function listWords(items: readonly string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 

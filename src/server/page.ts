@@ -4,7 +4,7 @@
  * external request. The page fills itself from the server-sent events at /events.
  */
 import { readFileSync } from "node:fs";
-import { echartsBrowserBuild } from "../charts/runtime.js";
+import { echartsBrowserBuild } from "../charts/render.js";
 import { escapeHtml as esc } from "../report/escape.js";
 import type { CorridorSpec } from "../spec/spec.js";
 

@@ -245,25 +245,11 @@ export function findRoute(spec: CorridorSpec, from: string, to: string, input: s
   return spec.routes.find((r) => r.from === from && r.to === to && r.input === input && r.output === output);
 }
 
-/** The route a sender on `from` holding `input` takes to `to`: same currency, or home to home. */
-export function routesBetween(spec: CorridorSpec, from: string, to: string): Route[] {
-  return spec.routes.filter((r) => r.from === from && r.to === to);
-}
-
 /** The jurisdiction a chain sits in. */
 export const jurisdictionOf = (spec: CorridorSpec, chain: string): JurisdictionSpec => spec.jurisdictions[chainOf(spec, chain).jurisdiction]!;
 
 /** "$", "£", or the code for a currency without a symbol. */
 export const symbolOf = (spec: CorridorSpec, currency: string): string => spec.currencies[currency]?.symbol ?? currency;
-
-/** The chain whose home currency is `currency` (the first declared), if any. */
-export const homeChainOf = (spec: CorridorSpec, currency: string): ChainSpec | undefined => Object.values(spec.chains).find((c) => c.home === currency);
-
-/** The FX pairs the spec prices ("USD/GBP"), each against the numeraire. */
-export const fxPairs = (spec: CorridorSpec): { base: string; quote: string; key: string }[] =>
-  Object.keys(spec.currencies)
-    .filter((c) => c !== spec.numeraire)
-    .map((quote) => ({ base: spec.numeraire, quote, key: `${spec.numeraire}/${quote}` }));
 
 /** Each currency's mid per numeraire unit (the numeraire left out): the spec's fixed rates. */
 export const midsOf = (spec: CorridorSpec): Record<string, number> =>

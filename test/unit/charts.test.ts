@@ -12,7 +12,7 @@ import {
   waterfallChart,
   type Chart,
 } from "../../src/charts/definitions.js";
-import { chartFigure, chartSvg } from "../../src/charts/ssr.js";
+import { chartFigure, chartSvg } from "../../src/charts/render.js";
 import { interval } from "../../src/domain/stats.js";
 
 type Series = { type: string; name: string; id?: string; data: unknown[]; markLine?: { data: { name: string; xAxis: number }[] }; markArea?: { data: unknown[] } };
