@@ -15,7 +15,7 @@
 import { toFunctionSelector, type Hex } from "viem";
 import type { Chain } from "../chains/chain.js";
 import { getBlock, type BlockHeader } from "../chains/mining.js";
-import { confirmationsFor, type ChainProfile } from "../chains/profiles.js";
+import { confirmationsFor, finalBlockAt, type ChainProfile } from "../chains/profiles.js";
 import type { Deployment } from "../contracts/deploy.js";
 import { gatewayAbi, OUTBOUND_FINALIZED } from "../contracts/gateway.js";
 import { CorridorError } from "../domain/errors.js";
@@ -130,6 +130,11 @@ export class ChainView {
     return { tier: confirmationsFor(p, tierName(m.tier)), final: p.standardConfirmations };
   }
 
+  /** Confirmations a block needs to be final at `head` (the profile's depth, or by epochs). */
+  private finalDepth(route: Route, head: number): number {
+    return head - finalBlockAt(this.opts.profiles[route.srcChain]!, head) + 1;
+  }
+
   /** The chain's newest block, read after the call (callers in the same turn share one read; none shares a read already sent). */
   async head(chain: string): Promise<{ number: number; timestamp: number }> {
     let h = this.heads.get(chain);
@@ -167,6 +172,12 @@ export class ChainView {
     const d = this.depths(route, m);
     const hash = hashMessage(m);
     const head = Math.max(d.tier, d.final) > 1 ? (await this.head(route.srcChain)).number : undefined;
+    if (head !== undefined) {
+      // Under epoch finality the final depth depends on the head (src/chains/profiles.ts); the Standard tier waits for it.
+      const final = this.finalDepth(route, head);
+      if (d.tier === d.final) d.tier = final;
+      d.final = final;
+    }
     const atTier = await this.outbound(route, id, d.tier, head);
     if (atTier !== hash) return { atTier: false, final: false };
     const atFinal = d.final === d.tier ? atTier : await this.outbound(route, id, d.final, head);
@@ -175,7 +186,10 @@ export class ChainView {
 
   /** Whether the send is final on its source (pending or finalized at the finality depth). */
   async sourceFinal(route: Route, m: Message, id: Hex): Promise<boolean> {
-    const at = await this.outbound(route, id, this.depths(route, m).final);
+    let depth = this.depths(route, m).final;
+    let head: number | undefined;
+    if (this.opts.profiles[route.srcChain]!.finalityEpochBlocks) depth = this.finalDepth(route, (head = (await this.head(route.srcChain)).number));
+    const at = await this.outbound(route, id, depth, head);
     return at === hashMessage(m) || at === OUTBOUND_FINALIZED;
   }
 
