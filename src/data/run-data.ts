@@ -59,6 +59,15 @@ export function rowsOf(d: Dataset & { path: string }): number {
       }
       return Object.keys(json.profiles ?? {}).length;
     }
+    case "gasPrices": {
+      let json: { profiles?: Record<string, unknown> };
+      try {
+        json = JSON.parse(readFileSync(d.path, "utf8")) as typeof json;
+      } catch (cause) {
+        throw new CorridorError(ErrorCode.DataInvalid, `cannot read gas prices ${d.path}: ${(cause as Error).message}`, { file: d.path }, cause);
+      }
+      return Object.keys(json.profiles ?? {}).length;
+    }
     case "xmlSchema":
       // An XSD's "rows": the types it defines.
       return (readFileSync(d.path, "utf8").match(/<xs:(complexType|simpleType) name=/g) ?? []).length;
@@ -128,6 +137,8 @@ export function runDataSets(scenario: Scenario, scenarioDir?: string, load: Sanc
   const profiles = dataset("chain-profiles");
   out.push({ use: "G20 scorecard targets", name: g20.name, file: shown(g20.path), source: g20.source, asOf: g20.asOf, rows: rowsOf(g20) });
   out.push({ use: "chain profiles (block times, confirmations)", name: profiles.name, file: shown(profiles.path), source: profiles.source, asOf: profiles.asOf, rows: rowsOf(profiles) });
+  const gas = dataset("gas-prices");
+  out.push({ use: "gas and native-token prices (defaults per chain profile; the gas sensitivity table)", name: gas.name, file: shown(gas.path), source: gas.source, asOf: gas.asOf, rows: rowsOf(gas) });
   return out;
 }
 

@@ -20,6 +20,7 @@ import { formatDuration, formatInt, formatMoney, formatPct, formatSecondsExact, 
 import { complianceOutcomes, corridorTierTable, costBreakdown, histogramBins, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";
 import { kpi, page, table, verdict } from "./page.js";
 import { listWords, specOfScenario } from "./spec.js";
+import { fidelitySection } from "./fidelity.js";
 import type { CorridorSpec } from "../spec/spec.js";
 import { barChart, countUnit, histogramChart, PALETTE, pctUnit, shareUnit, stackedBarChart, waterfallChart, type BarDatum } from "../charts/definitions.js";
 import { chartFigure } from "../charts/ssr.js";
@@ -42,6 +43,7 @@ export function renderReport(results: SimulationResults, opts: ReportOptions): s
     ...(reps ? [intervalsSection(reps, results)] : []),
     headlineSection(results, scorecard),
     scorecardSection(scorecard),
+    fidelitySection(results),
     timeSection(results),
     latencySection(results),
     corridorSection(results, spec),
