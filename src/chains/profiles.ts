@@ -55,7 +55,7 @@ export function finalBlockAt(profile: ChainProfile, head: number): number {
 
 /** Whether a block is at the tier's depth when `head` is the newest (Standard: final). */
 export function atDepth(profile: ChainProfile, tier: "fast" | "standard", block: number, head: number): boolean {
-  return tier === "fast" && profile.fastConfirmations !== null ? head - block + 1 >= profile.fastConfirmations : block <= finalBlockAt(profile, head);
+  return tier === "fast" && profile.fastConfirmations != null ? head - block + 1 >= profile.fastConfirmations : block <= finalBlockAt(profile, head);
 }
 
 /** The most confirmations Standard can wait for (3e under epoch finality). */

@@ -1,6 +1,6 @@
 /**
  * The shipped gas prices (data/gas-prices.json): per chain profile, the gas price (a default with
- * the low and high of the cited points), the native token with its USD price, and for rollups the
+ * the low and high of the cited points), the native token with its price in the numeraire, and for rollups the
  * L1 data fee per transaction, each with its date and source. src/measure/gas.ts prices measured gas
  * with them; every run states the figures it used (results.json `assumptions`, the summary, the report).
  */

@@ -13,7 +13,7 @@ import type { TransferOut } from "./transfer-out.js";
 export interface GasSensitivityRow {
   /** "low", "run", "high", "previous default". */
   level: string;
-  /** What the level is, in words, e.g. "0.045 gwei, ETH at 2921 USD". */
+  /** What the level is, in words, e.g. "0.045 gwei, ETH at 2921". */
   label: string;
   prices: Record<string, GasPrice>;
   meanGasPct: number | null;

@@ -284,12 +284,24 @@ export class ChainView {
 
   /** One id through the gateway's own getter (no lens, or a block before it). */
   private async readOne<G extends Getter>(chain: string, getter: G, id: Hex, blockNumber: bigint | undefined): Promise<Value<G>> {
-    return (await this.opts.chains[chain]!.client.readContract({
-      address: this.opts.deployment.chains[chain]!.gateway,
-      abi: gatewayAbi(),
-      functionName: getter,
-      args: [id],
-      ...(blockNumber === undefined ? {} : { blockNumber }),
-    })) as Value<G>;
+    const gateway = this.opts.deployment.chains[chain]!.gateway;
+    try {
+      return (await this.opts.chains[chain]!.client.readContract({
+        address: gateway,
+        abi: gatewayAbi(),
+        functionName: getter,
+        args: [id],
+        ...(blockNumber === undefined ? {} : { blockNumber }),
+      })) as Value<G>;
+    } catch (err) {
+      // A block older than the gateway (epoch finality reads up to 96 blocks back): nothing was sent or consumed there.
+      let noData = false;
+      for (let e = err as { name?: string; cause?: unknown } | undefined; e && !noData; e = e.cause as typeof e) noData = e.name === "ContractFunctionZeroDataError";
+      if (blockNumber !== undefined && noData) {
+        const code = await this.opts.chains[chain]!.request<Hex>("eth_getCode", [gateway, `0x${blockNumber.toString(16)}`]);
+        if (code === "0x") return (getter === "outbound" ? `0x${"0".repeat(64)}` : false) as Value<G>;
+      }
+      throw err;
+    }
   }
 }

@@ -22,6 +22,8 @@ describe("calibration against CCTP on Ethereum", () => {
       // Nothing held for review: only the chains' timing is measured.
       compliance: { hooks: [] },
       liquidity: { us: "1000000", uk: "1000000" },
+      // A Fast allowance no transfer can exhaust: only the chains' timing is measured.
+      fastAllowance: { us: "1000000", uk: "1000000" },
       workload: {
         // Sends over more than one epoch (32 blocks of 12 s), so they land at every point of one.
         transfers: 40,
