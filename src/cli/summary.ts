@@ -3,6 +3,7 @@ import type { SimulationResults } from "../sim/results.js";
 import { HEADLINE_FIGURES, type FigureUnit, type ReplicationsReport } from "../sim/replications.js";
 import { specOfScenario } from "../report/spec.js";
 import { duration, table } from "./table.js";
+import { assumptionLines, attestationTimeLines, gasSensitivityTable } from "../sim/assumptions.js";
 
 /** The readable summary `corridor simulate` prints. */
 export function formatSummary(r: SimulationResults): string {
@@ -122,6 +123,7 @@ export function formatSummary(r: SimulationResults): string {
     for (const line of s.g20.lines.slice(0, s.g20.checks.length)) out.push(`  ${line}`);
     out.push(...endToEndLines(s.g20));
   }
+  out.push(...fidelitySection(r));
   out.push("");
   out.push(`Conservation check (to the base unit): ${s.conservation.ok ? "HOLDS" : "FAILS"}`);
   out.push(
@@ -195,4 +197,27 @@ function endToEndLines(g20: NonNullable<SimulationResults["summary"]["g20"]>): s
     ...e.lines.map((l) => `  ${l}`),
     ...g20.baselines.map((b) => `  For comparison, ${b.name}: ${b.text} (${b.source}); measures ${b.comparableWords}`),
   ];
+}
+
+/** The run's assumptions, the cost verdicts at other gas prices and the attestation times against the published ones. */
+function fidelitySection(r: SimulationResults): string[] {
+  const out: string[] = [];
+  const s = r.summary;
+  if (s.gasSensitivity && s.gasSensitivity.rows.length > 0) {
+    out.push("");
+    out.push("The cost verdicts at other gas prices (each transfer's measured gas priced again; fee and FX unchanged)");
+    const t = gasSensitivityTable(s.gasSensitivity);
+    out.push(table(t.head, t.rows));
+  }
+  if (s.attestationTimes && s.attestationTimes.length > 0) {
+    out.push("");
+    out.push("Attestation time (send's block to attestation) against Circle's published CCTP figures");
+    for (const line of attestationTimeLines(s.attestationTimes)) out.push(`  ${line}`);
+  }
+  if (r.assumptions) {
+    out.push("");
+    out.push("Assumptions of this run (sources and dates: results.json assumptions, data/README.md)");
+    for (const line of assumptionLines(r.assumptions)) out.push(`  ${line}`);
+  }
+  return out;
 }

@@ -65,6 +65,15 @@ export function rowsOf(d: Dataset & { path: string }): number {
       const r = loadBankRails(d.path);
       return Object.keys(r.rails).length + Object.values(r.calendars).reduce((n, c) => n + c.holidays.length, 0);
     }
+    case "gasPrices": {
+      let json: { profiles?: Record<string, unknown> };
+      try {
+        json = JSON.parse(readFileSync(d.path, "utf8")) as typeof json;
+      } catch (cause) {
+        throw new CorridorError(ErrorCode.DataInvalid, `cannot read gas prices ${d.path}: ${(cause as Error).message}`, { file: d.path }, cause);
+      }
+      return Object.keys(json.profiles ?? {}).length;
+    }
     case "xmlSchema":
       // An XSD's "rows": the types it defines.
       return (readFileSync(d.path, "utf8").match(/<xs:(complexType|simpleType) name=/g) ?? []).length;
@@ -136,6 +145,8 @@ export function runDataSets(scenario: Scenario, scenarioDir?: string, load: Sanc
   out.push({ use: "chain profiles (block times, confirmations)", name: profiles.name, file: shown(profiles.path), source: profiles.source, asOf: profiles.asOf, rows: rowsOf(profiles) });
   const rails = dataset("bank-rails");
   out.push({ use: "bank rails and holiday calendars (end-to-end scorecard)", name: rails.name, file: shown(rails.path), source: rails.source, asOf: rails.asOf, rows: rowsOf(rails) });
+  const gas = dataset("gas-prices");
+  out.push({ use: "gas and native-token prices (defaults per chain profile; the gas sensitivity table)", name: gas.name, file: shown(gas.path), source: gas.source, asOf: gas.asOf, rows: rowsOf(gas) });
   return out;
 }
 

@@ -16,7 +16,7 @@ import { toFunctionSelector, type Hex } from "viem";
 import { z } from "zod";
 import type { Chain } from "../chains/chain.js";
 import { getBlock, type BlockHeader } from "../chains/mining.js";
-import { confirmationsFor, type ChainProfile } from "../chains/profiles.js";
+import { confirmationsFor, finalBlockAt, type ChainProfile } from "../chains/profiles.js";
 import type { Deployment } from "../contracts/deploy.js";
 import { gatewayAbi, OUTBOUND_FINALIZED } from "../contracts/gateway.js";
 import { CorridorError } from "../domain/errors.js";
@@ -127,6 +127,11 @@ export class ChainView {
     return { tier: confirmationsFor(p, tierName(m.tier)), final: p.standardConfirmations };
   }
 
+  /** Confirmations a block needs to be final at `head` (the profile's depth, or by epochs). */
+  private finalDepth(route: Route, head: number): number {
+    return head - finalBlockAt(this.opts.profiles[route.srcChain]!, head) + 1;
+  }
+
   /** The chain's newest block, read after the call (callers in the same turn share one read; none shares a read already sent). */
   async head(chain: string): Promise<{ number: number; timestamp: number }> {
     let h = this.heads.get(chain);
@@ -164,6 +169,12 @@ export class ChainView {
     const d = this.depths(route, m);
     const hash = hashMessage(m);
     const head = Math.max(d.tier, d.final) > 1 ? (await this.head(route.srcChain)).number : undefined;
+    if (head !== undefined) {
+      // Under epoch finality the final depth depends on the head (src/chains/profiles.ts); the Standard tier waits for it.
+      const final = this.finalDepth(route, head);
+      if (d.tier === d.final) d.tier = final;
+      d.final = final;
+    }
     const atTier = await this.outbound(route, id, d.tier, head);
     if (atTier !== hash) return { atTier: false, final: false };
     const atFinal = d.final === d.tier ? atTier : await this.outbound(route, id, d.final, head);
@@ -172,7 +183,10 @@ export class ChainView {
 
   /** Whether the send is final on its source (pending or finalized at the finality depth). */
   async sourceFinal(route: Route, m: Message, id: Hex): Promise<boolean> {
-    const at = await this.outbound(route, id, this.depths(route, m).final);
+    let depth = this.depths(route, m).final;
+    let head: number | undefined;
+    if (this.opts.profiles[route.srcChain]!.finalityEpochBlocks) depth = this.finalDepth(route, (head = (await this.head(route.srcChain)).number));
+    const at = await this.outbound(route, id, depth, head);
     return at === hashMessage(m) || at === OUTBOUND_FINALIZED;
   }
 
@@ -267,12 +281,24 @@ export class ChainView {
 
   /** One id through the gateway's own getter (no lens, or a block before it). */
   private async readOne<G extends Getter>(chain: string, getter: G, id: Hex, blockNumber: bigint | undefined): Promise<Value<G>> {
-    return (await this.opts.chains[chain]!.client.readContract({
-      address: this.opts.deployment.chains[chain]!.gateway,
-      abi: gatewayAbi(),
-      functionName: getter,
-      args: [id],
-      ...(blockNumber === undefined ? {} : { blockNumber }),
-    })) as Value<G>;
+    const gateway = this.opts.deployment.chains[chain]!.gateway;
+    try {
+      return (await this.opts.chains[chain]!.client.readContract({
+        address: gateway,
+        abi: gatewayAbi(),
+        functionName: getter,
+        args: [id],
+        ...(blockNumber === undefined ? {} : { blockNumber }),
+      })) as Value<G>;
+    } catch (err) {
+      // A block older than the gateway (epoch finality reads up to 96 blocks back): nothing was sent or consumed there.
+      let noData = false;
+      for (let e = err as { name?: string; cause?: unknown } | undefined; e && !noData; e = e.cause as typeof e) noData = e.name === "ContractFunctionZeroDataError";
+      if (blockNumber !== undefined && noData) {
+        const code = await this.opts.chains[chain]!.request<Hex>("eth_getCode", [gateway, `0x${blockNumber.toString(16)}`]);
+        if (code === "0x") return (getter === "outbound" ? `0x${"0".repeat(64)}` : false) as Value<G>;
+      }
+      throw err;
+    }
   }
 }

@@ -15,6 +15,8 @@ export interface ServiceOptions {
   /** Modelled (virtual time) or extra (wall time) latencies, seconds. */
   screeningSeconds: number;
   attestationSeconds: number;
+  /** The modelled attestation latency of one transfer (a seeded draw under virtual time); default `attestationSeconds`. */
+  attestationDelay?: (r: TransferRecord) => number;
   /** Seconds between asks while a transfer is held for review (default 2). */
   reviewPollSeconds?: number;
   /**
@@ -127,7 +129,7 @@ export function connectOperator(opts: ServiceOptions): AttestationService {
       scheduler.after(opts.screeningSeconds, () => {
         // Screening starts from CONFIRMED (or INITIATED: a re-mined send); later states have been screened.
         if (step(r, { kind: "screened" }, scheduler.now())) relayer.touch(r);
-        attempt("attest", async () => deliver(r, await ask(r)), opts.attestationSeconds);
+        attempt("attest", async () => deliver(r, await ask(r)), opts.attestationDelay?.(r) ?? opts.attestationSeconds);
       });
     },
     requestRefund(r: TransferRecord) {

@@ -4,7 +4,7 @@
  * the allowance refused), a finalization of its source escrow, and its deadline (then a refund).
  */
 import type { Hex } from "viem";
-import { confirmationsFor } from "../chains/profiles.js";
+import { atDepth, finalBlockAt } from "../chains/profiles.js";
 import { tierName, type RefundReason } from "../domain/message.js";
 import { isTerminal, type TransferRecord } from "../domain/transfer.js";
 import type { RelayerContext } from "./context.js";
@@ -180,8 +180,7 @@ export class Tracker {
     const waiting = this.awaiting[chainName]!;
     for (const id of waiting) {
       const r = this.ctx.records.get(id)!;
-      const need = confirmationsFor(profile, tierName(r.message.tier));
-      if (head - r.srcBlock + 1 < need) continue;
+      if (!atDepth(profile, tierName(r.message.tier), r.srcBlock, head)) continue;
       waiting.delete(id);
       // Counted once, from INITIATED (the screening step may have run first: late, ignored).
       if (this.ctx.records.apply(r, { kind: "confirmed" }, this.ctx.opts.clock.now()).ignored) continue;
@@ -192,13 +191,13 @@ export class Tracker {
 
   /** Fast transfers: credits the allowance back once their source is final; retries those the allowance refused. */
   checkFinality(chainName: string, head: number): void {
-    const need = this.ctx.opts.profiles[chainName]!.standardConfirmations;
+    const finalBlock = finalBlockAt(this.ctx.opts.profiles[chainName]!, head);
     const outstanding = this.fastOutstanding[chainName]!;
     if (outstanding.size > 0) {
       const byDst = new Map<string, TransferRecord[]>();
       for (const id of outstanding) {
         const r = this.ctx.records.get(id)!;
-        if (head - r.srcBlock + 1 < need) continue;
+        if (r.srcBlock > finalBlock) continue;
         outstanding.delete(id);
         const list = byDst.get(r.dstChain) ?? [];
         list.push(r);
@@ -209,7 +208,7 @@ export class Tracker {
     const waiting = this.finalityWait[chainName]!;
     for (const id of waiting) {
       const r = this.ctx.records.get(id)!;
-      if (head - r.srcBlock + 1 < need) continue;
+      if (r.srcBlock > finalBlock) continue;
       waiting.delete(id);
       if (!isTerminal(r)) this.ctx.attestations.requestAttestation(r);
     }

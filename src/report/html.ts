@@ -21,6 +21,7 @@ import { formatDuration, formatInt, formatMoney, formatPct, formatSecondsExact, 
 import { complianceOutcomes, corridorTierTable, costBreakdown, meanRefundSeconds, stageWaterfall, virtualEndSeconds, type CostRow } from "./measures.js";
 import { kpi, page, table, verdict } from "./page.js";
 import { listWords, specOfScenario } from "./spec.js";
+import { fidelitySection } from "./fidelity.js";
 import type { CorridorSpec } from "../spec/spec.js";
 import { barChart, countUnit, PALETTE, pctUnit, settlementChart, shareUnit, stackedBarChart, waterfallChart, type BarDatum } from "../charts/definitions.js";
 import { chartFigure } from "../charts/render.js";
@@ -46,6 +47,7 @@ export function renderReport(results: SimulationResults, opts: ReportOptions): s
     headlineSection(results, scorecard),
     ...(scorecard.endToEnd ? [endToEndSection(scorecard)] : []),
     scorecardSection(scorecard),
+    fidelitySection(results),
     timeSection(results),
     latencySection(results),
     corridorSection(results, spec),

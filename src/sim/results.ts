@@ -12,6 +12,8 @@ import type { TransferRecord } from "../domain/transfer.js";
 import type { ConservationReport } from "../measure/conservation.js";
 import type { Scenario } from "./scenario.js";
 import type { DataSetUse } from "../data/run-data.js";
+import type { GasSensitivity } from "../measure/gas-sensitivity.js";
+import type { AttestationTimes, RunAssumptions } from "./assumptions.js";
 import type { TransferGas } from "../measure/gas.js";
 import type { FaultReport } from "./faults.js";
 import type { RegulationReport } from "../regulation/issuer.js";
@@ -65,6 +67,8 @@ export interface SimulationResults {
   seed: number;
   /** The data sets the run used: each sanctions list with its as-of date, the FX series, the targets (src/data/run-data.ts). */
   data?: DataSetUse[];
+  /** What the run assumed: gas and native-token prices with sources and dates, FX model, chain timing, attestation (src/sim/assumptions.ts). */
+  assumptions?: RunAssumptions;
   summary: {
     transfers: {
       planned: number;
@@ -112,6 +116,10 @@ export interface SimulationResults {
     faults?: FaultReport[];
     /** The G20 scorecard (data/g20-targets.json): speed and all-in cost against the targets. */
     g20?: Scorecard | null;
+    /** The cost verdicts at other gas prices, from each transfer's measured gas (src/measure/gas-sensitivity.ts). */
+    gasSensitivity?: GasSensitivity;
+    /** Attestation time per source chain and tier against Circle's published figures (src/sim/assumptions.ts). */
+    attestationTimes?: AttestationTimes[];
     volume: Record<string, string>;
     virtualSeconds: number;
     relayer: { batches: number; meanBatchSize: number; alreadySettled: number };

@@ -134,6 +134,11 @@ export const ScenarioSchema = z
         screeningSeconds: serviceSeconds.default(1),
         /** Modelled time to collect the attesters' signatures, seconds. */
         attestationSeconds: serviceSeconds.default(1),
+        /**
+         * Spread of the attestation time: each transfer's is attestationSeconds × e^(σ·Z), Z standard
+         * normal drawn from the seed per transfer (a lognormal with median attestationSeconds); 0: no spread.
+         */
+        attestationSpread: z.number().nonnegative().max(3).default(0.75),
       })
       .strict()
       .default({}),
@@ -173,6 +178,17 @@ export const ScenarioSchema = z
           .strict()
           .refine((w) => w.from <= w.to, { message: "the window's end (to) is before its start (from)", path: ["to"] })
           .default({ from: "2025-06", to: "2026-06" }),
+        /**
+         * historical only. "real" (default): each currency's daily series (Fed H.10 in data/) replayed at
+         * its own pace from `replayFrom`, bridged between days at its fitted volatility; "compressed":
+         * the monthly `window` squeezed onto the run (months in minutes: a stress test, not a forecast).
+         */
+        pace: z.enum(["real", "compressed"]).default("real"),
+        /** historical, real pace: the moment of history the run's start maps to (ISO 8601); default the run's startTime. */
+        replayFrom: z
+          .string()
+          .refine((v) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(v) && Number.isFinite(Date.parse(v)), { message: "expected an ISO 8601 date or date-time, e.g. 2026-06-01T09:00:00Z" })
+          .optional(),
         /** Markup against the customer in bps of the mid, per direction ("<input>-><output>", two currency codes) or default. */
         spreadBps: z
           .record(z.string().regex(/^(default|[A-Z]{3}->[A-Z]{3})$/, 'keys are "default" or a direction "<input>-><output>" of two currency codes'), z.number().min(0).max(9_999))

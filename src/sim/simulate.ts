@@ -3,7 +3,7 @@ import type { Chain } from "../chains/chain.js";
 import type { Logger } from "pino";
 import { bootCorridor, type BootedCorridor } from "../corridor/boot.js";
 import { setEmbeddedStateHistory } from "../chains/embedded.js";
-import { CHAIN_PROFILES, type ChainProfile } from "../chains/profiles.js";
+import { CHAIN_PROFILES, maxFinalityDepth, withEpochPhase, type ChainProfile } from "../chains/profiles.js";
 import { fundCorridor } from "../contracts/fund.js";
 import { buildSend } from "../corridor/send.js";
 import { installPolicies } from "../contracts/policies.js";
@@ -39,6 +39,8 @@ import { checkConservation } from "../measure/conservation.js";
 import { buildResults, type SimulationResults, type Timeline } from "./results.js";
 import { loadG20Targets } from "../measure/g20-targets.js";
 import { rateSourceFor } from "./fx-source.js";
+import { attestationTimes, runAssumptions } from "./assumptions.js";
+import { gasSensitivity } from "../measure/gas-sensitivity.js";
 import type { Scenario } from "./scenario.js";
 import { Issuers } from "../regulation/issuer.js";
 import { FaultInjector, isInjectedFault, wrapChain } from "./faults.js";
@@ -125,7 +127,7 @@ const mapChains = <T>(s: Scenario, f: (name: string) => T): Record<string, T> =>
 async function bootFor(scenario: Scenario, t0: number, backend: ChainBackend): Promise<BootedCorridor> {
   const names = Object.keys(scenario.spec.chains);
   // Embedded chains keep the block states the operator reads (down to Standard depth), not a whole day of them (memory).
-  setEmbeddedStateHistory(Math.max(...names.map((n) => CHAIN_PROFILES[scenario.spec.chains[n]!.profile]!.standardConfirmations)) + 128);
+  setEmbeddedStateHistory(Math.max(...names.map((n) => maxFinalityDepth(CHAIN_PROFILES[scenario.spec.chains[n]!.profile]!))) + 128);
   const rpc = names.every((n) => scenario.chains[n]!.rpcUrl);
   return bootCorridor({
     seed: scenario.seed,
@@ -176,7 +178,8 @@ function prepare(scenario: Scenario, scenarioDir: string | undefined): Plan {
     sanctionedPool,
     workload,
     recipients: workload.payees,
-    profiles: mapChains(scenario, (n) => CHAIN_PROFILES[scenario.spec.chains[n]!.profile]!),
+    // Where each chain's finality epochs start: drawn from the seed per chain (src/chains/profiles.ts).
+    profiles: mapChains(scenario, (n) => withEpochPhase(CHAIN_PROFILES[scenario.spec.chains[n]!.profile]!, (e) => createRandom(scenario.seed).fork(`epoch/${n}`).int(0, e - 1))),
     feeSchedule: (route) => scenario.fees.routes[route] ?? scenario.fees.default,
   };
 }
@@ -423,6 +426,7 @@ function wire(scenario: Scenario, corridor: BootedCorridor, plan: Plan, o: { lp:
       logger: o.log,
       screeningSeconds: scenario.operator.screeningSeconds,
       attestationSeconds: scenario.operator.attestationSeconds,
+      attestationDelay: attestationDelay(scenario),
     }),
   );
   return {
@@ -562,6 +566,13 @@ function driveChains(run: Run, scenario: Scenario, total: number, onProgress: Si
   faults.schedule();
 }
 
+/** Each transfer's modelled attestation time: lognormal around the scenario's median, drawn from the seed by transfer id. */
+function attestationDelay(scenario: Scenario): (r: TransferRecord) => number {
+  const { attestationSeconds: median, attestationSpread: sigma } = scenario.operator;
+  const rng = createRandom(scenario.seed).fork("attestation");
+  return (r) => (sigma > 0 && median > 0 ? median * Math.exp(rng.fork(r.id).normal(0, sigma)) : median);
+}
+
 /** Sends that reverted never emit TransferSent: they are recorded as rejected at send, with why. */
 async function checkSendReceipts(run: Run, name: string): Promise<void> {
   const { sends } = run;
@@ -636,7 +647,7 @@ async function measure(
   const numeraire = scenario.spec.numeraire;
   const value = (r: TransferRecord): number => wholeUnits(r.message.amount) / midFor(run.rates, numeraire, r.inputCurrency, r.stages.initiated ?? run.start).toNumber();
   const virtualEnd = run.engine.now();
-  return buildResults({
+  const results = buildResults({
     scenario,
     records: [...run.store.all()],
     indexBySendTx: run.sends.indexByTx,
@@ -653,6 +664,16 @@ async function measure(
     ...(run.issuers ? { regulation: (transfers: readonly TransferOut[]) => run.issuers!.report(transfers) } : {}),
     ...(run.providers && providerCheck ? { providers: run.providers.report(providerCheck) } : {}),
   });
+  return withAssumptions(results, scenario, run.profiles);
+}
+
+/** The run's assumptions beside its figures, the cost verdicts at other gas prices, the attestation times against the published ones. */
+function withAssumptions(results: SimulationResults, scenario: Scenario, profiles: Record<string, ChainProfile>): SimulationResults {
+  const assumptions = runAssumptions(scenario, profiles);
+  results.assumptions = assumptions;
+  results.summary.gasSensitivity = gasSensitivity(results.transfers, assumptions.gas, loadG20Targets(), scenario);
+  results.summary.attestationTimes = attestationTimes(results.transfers, scenario);
+  return results;
 }
 
 /** Base units to whole units as a number (for timelines and values in the numeraire, not for books). */

@@ -26,20 +26,21 @@ export const DEFAULT_CHAIN_NAMES: readonly string[] = ["us", "uk"];
 /**
  * Currencies: display, and the FX model's defaults against the numeraire (`mid`: units per one
  * USD; `annualVol` and `meanReversionPerYear` for the Ornstein-Uhlenbeck model; `series`: the
- * monthly history in data/ for historical replay, if any). A currency with a shipped series takes
+ * monthly history in data/ for historical replay, if any; `dailySeries`: the daily one, replayed at
+ * its real pace). A currency with a shipped series takes
  * its mid from the series' last month (seriesMid), with that figure's source and date: the mids
  * are data (data/manifest.json), never written here.
  */
 export const PRESET_CURRENCIES: Record<string, CurrencyInput> = {
   USD: { symbol: "$", word: "dollar", mid: 1, annualVol: 0, meanReversionPerYear: 0 },
   /** Fed H.10 monthly average (data/fx-gbp-per-usd-monthly.csv). */
-  GBP: { symbol: "£", word: "pound", ...seriesMid("fx-gbp-per-usd-monthly.csv"), annualVol: 0.08, meanReversionPerYear: 2 },
+  GBP: { symbol: "£", word: "pound", ...seriesMid("fx-gbp-per-usd-monthly.csv"), dailySeries: "fx-gbp-per-usd-daily.csv", annualVol: 0.08, meanReversionPerYear: 2 },
   /**
    * Fed H.10 monthly average (data/fx-eur-per-usd-monthly.csv); it also converts the UK's and the
    * EU's EUR travel-rule thresholds. ASSUMPTION: an annual volatility of 7% (EUR/USD's long-run
    * implied volatility is 6-8%).
    */
-  EUR: { symbol: "€", word: "euro", ...seriesMid("fx-eur-per-usd-monthly.csv"), annualVol: 0.07, meanReversionPerYear: 2 },
+  EUR: { symbol: "€", word: "euro", ...seriesMid("fx-eur-per-usd-monthly.csv"), dailySeries: "fx-eur-per-usd-daily.csv", annualVol: 0.07, meanReversionPerYear: 2 },
 };
 
 /**

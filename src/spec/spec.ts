@@ -42,6 +42,8 @@ export const CurrencyInputSchema = z
     meanReversionPerYear: z.number().nonnegative().max(1000).optional(),
     /** A monthly series in data/ for historical replay. */
     series: z.string().optional(),
+    /** A daily series in data/ for historical replay at the real pace (fx.pace "real"). */
+    dailySeries: z.string().optional(),
     /** Where the mid comes from (a data set and its date), for the audit trail and reports. */
     source: z.string().max(300).optional(),
   })
@@ -91,6 +93,7 @@ export interface CurrencySpec {
   annualVol: number;
   meanReversionPerYear: number;
   series?: string;
+  dailySeries?: string;
   /** Where the mid comes from, if from data. */
   source?: string;
 }
@@ -207,6 +210,7 @@ export function resolveSpec(input: CorridorSpecInput = {}): CorridorSpec {
       annualVol: given.annualVol ?? 0.08,
       meanReversionPerYear: given.meanReversionPerYear ?? 2,
       ...(given.series ? { series: given.series } : {}),
+      ...(given.dailySeries ? { dailySeries: given.dailySeries } : {}),
       // A mid given by the input is not the preset's: its source goes with the preset's mid.
       ...(given.source && (input.currencies?.[code]?.mid === undefined || input.currencies[code]?.source) ? { source: given.source } : {}),
     };
