@@ -18,6 +18,7 @@ import type { FaultReport } from "./faults.js";
 import type { RegulationReport } from "../regulation/issuer.js";
 import { g20Scorecard, type G20Targets, type Scorecard } from "../measure/scorecard.js";
 import { round, toTransferOut, units, type TransferOut } from "../measure/transfer-out.js";
+import { sizingFigures, type CapitalCost, type HerstattReport } from "../sizing/figures.js";
 
 /** Aggregates of one corridor and tier (a route key and tier, e.g. "<from>:<input>-><to>:<output> fast"). */
 export interface CorridorSummary {
@@ -123,6 +124,10 @@ export interface SimulationResults {
     };
     /** The regulation packs in force per coin and what the issuers did (src/regulation/); absent when no coin has packs. */
     regulation?: RegulationReport;
+    /** Cost of capital of the pools' prefunding, as its own line beside the all-in cost (src/sizing/capital.ts). */
+    capital?: CapitalCost;
+    /** Herstatt exposure of cross-currency transfers, per corridor (src/sizing/herstatt.ts). */
+    settlementRisk?: HerstattReport;
     /** Wall-clock fields: the only ones that differ between runs of the same scenario and seed. */
     wallClock: { seconds: number };
   };
@@ -324,6 +329,7 @@ export function buildResults(input: {
     transfers,
   };
   if (input.g20Targets) results.summary.g20 = g20Scorecard(transfers, input.g20Targets, { scenario: input.scenario });
+  Object.assign(results.summary, sizingFigures(input.scenario, transfers, results.summary.costs.meanAllInPct));
   return results;
 }
 
