@@ -7,6 +7,7 @@ import { registerLive } from "./commands/live.js";
 import { registerTransfer } from "./commands/transfer.js";
 import { registerReport } from "./commands/report.js";
 import { registerData } from "./commands/data.js";
+import { registerSize } from "./commands/size.js";
 import { UsageCode } from "./options.js";
 
 /**
@@ -20,7 +21,7 @@ export function exitStatus(e: CorridorError): number {
 }
 
 /** Every command registers itself here: one file per command under commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerSweep, registerWorker, registerLive, registerTransfer, registerReport, registerData];
+const COMMANDS: ((program: Command) => void)[] = [registerSimulate, registerSweep, registerWorker, registerLive, registerTransfer, registerReport, registerData, registerSize];
 
 export function buildProgram(): Command {
   const program = new Command();

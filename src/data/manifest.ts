@@ -13,7 +13,7 @@ import { packagePath } from "../paths.js";
 /** The package's data/ folder. */
 export const DATA_DIR = packagePath("data");
 
-export const DatasetKindSchema = z.enum(["sanctions", "fxSeries", "g20Targets", "chainProfiles", "gasPrices", "xmlSchema", "bankRails"]);
+export const DatasetKindSchema = z.enum(["sanctions", "fxSeries", "g20Targets", "chainProfiles", "gasPrices", "xmlSchema", "bankRails", "policyRates"]);
 export type DatasetKind = z.infer<typeof DatasetKindSchema>;
 
 export const DatasetSchema = z

@@ -15,6 +15,7 @@ import { PACKAGE_ROOT } from "../paths.js";
 import type { Scenario } from "../sim/scenario.js";
 import { dataFile, loadFxSeries } from "./fx-series.js";
 import { dataset, datasetAt, manifest, type Dataset } from "./manifest.js";
+import { loadPolicyRates } from "./policy-rates.js";
 import { DEFAULT_SANCTIONS_DATASET, DEFAULT_SANCTIONS_FILE, loadSanctionsList, resolveListFile, type SanctionsList } from "./sanctions-list.js";
 
 export interface DataSetUse {
@@ -77,6 +78,8 @@ export function rowsOf(d: Dataset & { path: string }): number {
     case "xmlSchema":
       // An XSD's "rows": the types it defines.
       return (readFileSync(d.path, "utf8").match(/<xs:(complexType|simpleType) name=/g) ?? []).length;
+    case "policyRates":
+      return Object.keys(loadPolicyRates(d.path).rates).length;
   }
 }
 

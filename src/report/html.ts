@@ -12,6 +12,7 @@
  * Deterministic: the same results give the same bytes (no wall clock is read here; the only
  * wall-clock figure shown is the one results.json records).
  */
+import { capitalRiskSection } from "../sizing/report-section.js";
 import type { SimulationResults } from "../sim/results.js";
 import { HEADLINE_FIGURES, type FigureUnit, type ReplicationRun, type ReplicationsReport } from "../sim/replications.js";
 import { g20Scorecard, type G20Targets, type ReferenceCorridorCost, type Scorecard } from "../measure/scorecard.js";
@@ -52,6 +53,7 @@ export function renderReport(results: SimulationResults, opts: ReportOptions): s
     latencySection(results),
     corridorSection(results, spec),
     costSection(results, scorecard),
+    capitalRiskSection(results),
     complianceSection(results),
     regulationSection(results),
     providersSection(results),

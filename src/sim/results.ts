@@ -21,6 +21,7 @@ import type { ProvidersReport } from "../liquidity/providers.js";
 import { g20Scorecard, type G20Targets, type Scorecard } from "../measure/scorecard.js";
 import { endToEndBasis } from "../measure/end-to-end.js";
 import { round, toTransferOut, units, type TransferOut } from "../measure/transfer-out.js";
+import { sizingFigures, type CapitalCost, type HerstattReport } from "../sizing/figures.js";
 
 /** Aggregates of one corridor and tier (a route key and tier, e.g. "<from>:<input>-><to>:<output> fast"). */
 export interface CorridorSummary {
@@ -134,6 +135,10 @@ export interface SimulationResults {
     regulation?: RegulationReport;
     /** The liquidity providers (src/liquidity/): positions and claims across chains, rebalancing, netting, and their books checked against the chains; absent without providers. */
     providers?: ProvidersReport;
+    /** Cost of capital of the pools' prefunding, as its own line beside the all-in cost (src/sizing/capital.ts). */
+    capital?: CapitalCost;
+    /** Herstatt exposure of cross-currency transfers, per corridor (src/sizing/herstatt.ts). */
+    settlementRisk?: HerstattReport;
     /** Wall-clock fields: the only ones that differ between runs of the same scenario and seed. */
     wallClock: { seconds: number };
   };
@@ -338,6 +343,7 @@ export function buildResults(input: {
     transfers,
   };
   if (input.g20Targets) results.summary.g20 = g20Scorecard(transfers, input.g20Targets, { scenario: input.scenario, endToEnd: endToEndBasis(input.scenario) });
+  Object.assign(results.summary, sizingFigures(input.scenario, transfers, results.summary.costs.meanAllInPct));
   return results;
 }
 

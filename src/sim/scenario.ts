@@ -20,6 +20,7 @@ import {
 import { FaultsSchema } from "./faults.js";
 import { NettingSchema, providerIssues, ProvidersSchema, RebalancingSchema } from "../liquidity/schema.js";
 import { rampIssues, RampsSchema } from "../measure/end-to-end.js";
+import { CapitalSchema } from "../sizing/capital.js";
 import { PACK_IDS, PACKS, regimeOf, type PackId } from "../regulation/packs.js";
 
 /**
@@ -217,6 +218,8 @@ export const ScenarioSchema = z
     fastAllowance: z.record(ChainNameSchema, allowance).default({}),
     /** Liquidity providers' deposits on each chain's gateway, in whole units of the chain's home currency (every chain needs one). */
     liquidity: z.record(ChainNameSchema, positiveDecimal),
+    /** Cost of capital of the pools (src/sizing/capital.ts): a rate per year per chain's pool; default the policy rate of its currency (data/policy-rates.json). */
+    capital: CapitalSchema,
     workload: z
       .object({
         transfers: z.number().int().min(1).max(10_000_000),
@@ -300,6 +303,7 @@ export const ScenarioSchema = z
     for (const name of Object.keys(s.liquidity)) known(name, ["liquidity", name]);
     providerIssues(s, spec, ctx);
     for (const name of Object.keys(s.fastAllowance)) known(name, ["fastAllowance", name]);
+    for (const name of Object.keys(s.capital.rates)) known(name, ["capital", "rates", name]);
     for (const key of Object.keys(s.fees.routes)) {
       const [, from, cur, to] = FEE_ROUTE_KEY.exec(key)!;
       if (!known(from!, ["fees", "routes", key]) || !known(to!, ["fees", "routes", key])) continue;

@@ -87,7 +87,7 @@ export function jobResult(job: SweepJob, summary: unknown, wallSeconds: number):
 }
 
 /** Relative list files resolve against the scenario's folder: a job, run from anywhere, names them absolutely. */
-function absoluteListFiles(json: Record<string, unknown>, scenarioDir: string): void {
+export function absoluteListFiles(json: Record<string, unknown>, scenarioDir: string): void {
   const hooks = (json.compliance as { hooks?: { listFile?: string }[] } | undefined)?.hooks;
   for (const h of hooks ?? []) {
     if (h.listFile && !isAbsolute(h.listFile) && existsSync(resolve(scenarioDir, h.listFile))) h.listFile = resolve(scenarioDir, h.listFile);
