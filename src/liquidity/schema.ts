@@ -140,3 +140,39 @@ export function providerIssues(s: ScenarioPart, spec: CorridorSpec, ctx: z.Refin
     }
   });
 }
+
+const MICRO = 1_000_000n;
+const toMicro = (v: string) => {
+  const [whole, frac = ""] = v.split(".");
+  return BigInt(whole!) * MICRO + BigInt(frac.padEnd(6, "0"));
+};
+const fromMicro = (v: bigint) => `${v / MICRO}${v % MICRO ? `.${(v % MICRO).toString().padStart(6, "0").replace(/0+$/, "")}` : ""}`;
+
+/**
+ * A scenario file's JSON with each named chain's `liquidity` set to `liquidity[chain]` (whole units), and,
+ * when it declares providers, each provider's funding on that chain scaled in proportion so that the
+ * providers still fund exactly the pool (the last funder of a chain takes the rounding; every funder
+ * keeps at least one millionth). `corridor size` and sweeps over `liquidity` change pools through this.
+ */
+export function withPoolLiquidity<T extends Record<string, unknown>>(json: T, liquidity: Record<string, string>): T {
+  const out = { ...json, liquidity: { ...((json.liquidity as Record<string, unknown> | undefined) ?? {}), ...liquidity } } as T;
+  const parsed = z.object({ list: z.array(z.object({ funding: z.record(z.string(), wholeUnits) }).passthrough()) }).passthrough().safeParse(json.providers);
+  if (!parsed.success) return out;
+  const list = parsed.data.list.map((p) => ({ ...p, funding: { ...p.funding } as Record<string, string> }));
+  for (const [chain, amount] of Object.entries(liquidity)) {
+    const funders = list.filter((p) => p.funding[chain] !== undefined);
+    if (funders.length === 0) continue;
+    const old = funders.reduce((s, p) => s + toMicro(p.funding[chain]!), 0n);
+    const want = toMicro(amount);
+    if (old === want || old === 0n) continue;
+    const shares = funders.map((p) => {
+      const v = (toMicro(p.funding[chain]!) * want) / old;
+      return v > 0n ? v : 1n;
+    });
+    const last = shares.length - 1;
+    shares[last] = want - shares.slice(0, last).reduce((s, v) => s + v, 0n);
+    if (shares[last]! <= 0n) continue; // cannot split this pool among its funders; the scenario's own check names the mismatch
+    funders.forEach((p, i) => (p.funding[chain] = fromMicro(shares[i]!)));
+  }
+  return { ...out, providers: { ...(json.providers as object), list } } as T;
+}

@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { CorridorError } from "../domain/errors.js";
 import { formatIssues, ScenarioSchema, type Scenario } from "./scenario.js";
+import { withPoolLiquidity } from "../liquidity/schema.js";
 
 export type VaryValue = string | number | boolean | null | Record<string, unknown> | unknown[];
 
@@ -164,6 +165,9 @@ export function scenarioForPoint(base: Scenario, point: GridPoint, varies: reado
     const v = varies.find((x) => x.path === s.path);
     json = setPath(json, s.path, s.value, v?.name ?? s.path);
   });
+  // A pool varied under declared providers: their funding follows it (src/liquidity/schema.ts).
+  const pools = point.sets.filter((s) => /^liquidity\.[^.]+$/.test(s.path)).map((s) => s.path.slice("liquidity.".length));
+  if (pools.length > 0) json = withPoolLiquidity(json, Object.fromEntries(pools.map((c) => [c, String((json.liquidity as Record<string, unknown>)[c])])));
   const r = ScenarioSchema.safeParse(json);
   if (!r.success) {
     const unknown = r.error.issues.find((i) => i.code === z.ZodIssueCode.unrecognized_keys);

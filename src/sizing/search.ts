@@ -25,6 +25,7 @@ import { scenarioJson } from "../sim/sweep.js";
 import { absoluteListFiles, jobId, type SweepJob } from "../sweep/job.js";
 import { runJob } from "../sweep/run.js";
 import type { RunSummary } from "../sweep/measures.js";
+import { withPoolLiquidity } from "../liquidity/schema.js";
 import { measureOf, meets, SizeCode, type Target, type TargetSummary } from "./target.js";
 
 /** One run of the search: the pools it had, the figure it measured and whether that met the target. */
@@ -109,7 +110,7 @@ export async function sizeCorridor(o: SizeOptions): Promise<SizeResult> {
     const known = seen.get(k);
     if (known) return known;
     const step = seen.size;
-    const scenario = { ...baseJson, liquidity: Object.fromEntries(names.map((n) => [n, pools[n]!.toFixed()])) };
+    const scenario = withPoolLiquidity(baseJson, Object.fromEntries(names.map((n) => [n, pools[n]!.toFixed()])));
     const id = jobId(scenario, 0);
     const job: SweepJob = { id, index: step, label: k.replace(/_/g, " "), params: {}, replication: 0, seed: o.scenario.seed, dir: `${step}-${k}`.slice(0, 110).replace(/[^\w.=+-]/g, "_") + `/r0-${id}`, scenario };
     const p = runJob(job, runsDir).then(
