@@ -3,9 +3,10 @@
  * chart (<div class="chart" data-chart="size-curve">: each run a dot, met in green, short in red,
  * the target as a line), the minimum per pool and every run in a table.
  */
-import type { ChartOption, Chart } from "../charts/definitions.js";
+import type { EChartsOption } from "echarts";
+import type { Chart } from "../charts/definitions.js";
 import { PALETTE, TOOLTIP_CLASS } from "../charts/definitions.js";
-import { chartFigure } from "../charts/ssr.js";
+import { chartFigure } from "../charts/render.js";
 import { escapeHtml as esc } from "../report/escape.js";
 import { formatDuration, formatMoney, formatShare } from "../report/format.js";
 import { kpi, page, table } from "../report/page.js";
@@ -37,7 +38,7 @@ export function sizeCurveChart(r: SizeResult): Chart {
     yAxis: { type: "value", name: r.target.unit === "share" ? "%" : "seconds", scale: true, axisLabel: { color: PALETTE.muted, fontSize: 10 }, splitLine: { lineStyle: { color: PALETTE.grid } } },
     series: [series(true), series(false)],
   };
-  return { name: "size-curve", title: `${r.target.title} against prefunding`, height: 300, option: option as ChartOption };
+  return { name: "size-curve", title: `${r.target.title} against prefunding`, height: 300, option: option as EChartsOption };
 }
 
 export function renderSizeReport(r: SizeResult, command: string): string {
