@@ -8,7 +8,11 @@
  *  5. the high-volume scenario (if BENCH_HIGH_VOLUME=1): simulated seconds per wall second, wall time, peak RSS.
  * and, in the same run, what each lever buys (batching, EIP-1193 instead of HTTP, the attesters' own EIP-712
  * hashing instead of viem's hashTypedData, EDR's state history) and where a corridor transfer's gas and CPU go.
- * Ratios are computed within one run, so machine noise affects both sides alike.
+ * Ratios are computed within one run, so machine noise affects both sides alike. On anvil (the second engine)
+ * raw transfers are measured before and after the corridor, and the ratio is also given by CPU time per
+ * transfer (this process and the nodes' processes), which the machine's other load moves much less; with
+ * the levers, the relayer's and operator's hot-path levers (event decoding, message hashes kept, decisions
+ * read without a copy) against what they replaced, and the corridor's JSON-RPC requests per transfer.
  *
  * Knobs (environment): BENCH_N (transfers per throughput measurement, default 2000), BENCH_LATENCY_N (transfers
  * in the latency measurement, 500), BENCH_RATE (their rate per second, 100), BENCH_MEMORY_N (transfers of the
@@ -18,10 +22,10 @@
  * hardhat-node lever), BENCH_HIGH_VOLUME=1 (add the full high-volume day, minutes).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeFunctionData, hashTypedData, type Hex } from "viem";
+import { decodeEventLog, encodeFunctionData, hashTypedData, type Hex } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
 import { bootCorridor, type BootedCorridor } from "../src/corridor/boot.js";
 import { DEFAULT_STATE_HISTORY } from "../src/chains/embedded.js";
@@ -33,8 +37,9 @@ import { fundCorridor } from "../src/contracts/fund.js";
 import { tokenOf } from "../src/contracts/deploy.js";
 import { chainNames, defaultSpec, midsOf } from "../src/spec/spec.js";
 import { driveRound } from "../src/relayer/drive.js";
-import { encodeSend, GAS, gatewayAbi, tokenAbi } from "../src/contracts/gateway.js";
-import { ATTESTATION_TYPES, NO_QUOTE, TIER, ZERO_HASH, gatewayDomain, settleDigest, type Message } from "../src/domain/message.js";
+import { decodeGatewayLogs, encodeSend, GAS, gatewayAbi, tokenAbi } from "../src/contracts/gateway.js";
+import { ATTESTATION_TYPES, NO_QUOTE, TIER, ZERO_HASH, gatewayDomain, hashMessage, idOf, settleDigest, type Message } from "../src/domain/message.js";
+import { MemoryDecisionStore } from "../src/operator/decisions.js";
 import { toBaseUnits } from "../src/domain/money.js";
 import { fixedRates } from "../src/domain/fx/rate-source.js";
 import { VirtualClock, wallClock } from "../src/domain/clock.js";
@@ -74,10 +79,11 @@ async function fund(c: BootedCorridor, seed: string) {
 }
 
 /** Raw ERC-20 transfers: sign, submit, mine, check every receipt. The engine's own limit for token movements. */
-async function rawErc20(chain: Chain, token: Hex, senders: { privateKey: Hex; address: Hex }[]): Promise<{ rate: number; gas: number }> {
+async function rawErc20(chain: Chain, token: Hex, senders: { privateKey: Hex; address: Hex }[], pids: number[] = []): Promise<{ rate: number; gas: number; cpuMs: number }> {
   await setAutomine(chain, false);
   const txs = senders.map((s) => new TxSender(chain, s.privateKey));
   await Promise.all(txs.map((t) => t.sync()));
+  const cpu0 = cpuSeconds(pids);
   const t0 = performance.now();
   const hashes: Hex[] = [];
   for (let i = 0; i < N; i++) {
@@ -99,20 +105,25 @@ async function rawErc20(chain: Chain, token: Hex, senders: { privateKey: Hex; ad
     gas += Number(r.gasUsed);
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpuMs = ((cpuSeconds(pids) - cpu0) * 1000) / N;
   await setAutomine(chain, true);
-  return { rate: N / seconds, gas: gas / N };
+  return { rate: N / seconds, gas: gas / N, cpuMs };
 }
 
 /** Where the wall time of an end-to-end run went, ms per transfer, and the gas each part used, per transfer. */
 interface E2EResult {
   rate: number;
+  /** CPU ms per transfer: this process and the nodes' processes. */
+  cpuMs: number;
+  /** JSON-RPC requests per transfer, by method (the timed span). */
+  requests: Record<string, number>;
   ms: { send: number; mine: number; relayer: number; operator: number };
   gas: { send: number; settle: number; finalize: number; other: number };
   batches: { settle: number; finalize: number };
 }
 
 /** End to end: N corridor sends (both directions) through confirmation, attestation and batched settlement, all checked settled. */
-async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number, opts: { parallelChains: boolean } = { parallelChains: false }): Promise<E2EResult> {
+async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateKey: Hex; address: Hex }[]>, maxBatch: number, opts: { parallelChains: boolean; pids?: number[] } = { parallelChains: false }): Promise<E2EResult> {
   const clock = new VirtualClock(0);
   const store = new MemoryTransferStore();
   const profiles = local();
@@ -136,6 +147,14 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
       ms[part] += performance.now() - t;
     }
   };
+  // Every JSON-RPC request of the timed span counted by method (the chains' request functions wrapped for the run).
+  const requests: Record<string, number> = {};
+  const unwrap = Object.values(c.chains).map((ch) => {
+    const original = ch.request;
+    (ch as { request: Chain["request"] }).request = (method, params) => ((requests[method] = (requests[method] ?? 0) + 1), original.call(ch, method, params)) as never;
+    return () => ((ch as { request: Chain["request"] }).request = original);
+  });
+  const cpu0 = cpuSeconds(opts.pids);
   const t0 = performance.now();
   const deadline = BigInt((await getBlock(c.chains[A]!)).timestamp + 86_400);
   await timed("send", async () => {
@@ -194,6 +213,8 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
   // Finalizations of the last settlements (lock-and-release: every transfer here is cross-currency).
   for (let round = 0; relayer.busy() && round < 20; round++) await block();
   const seconds = (performance.now() - t0) / 1000;
+  const cpuMs = ((cpuSeconds(opts.pids) - cpu0) * 1000) / N;
+  unwrap.forEach((u) => u());
   const settled = [...store.all()].filter((r) => r.state === "settled").length;
   if (settled < N) throw new Error(`only ${settled}/${N} settled`);
   for (const ch of Object.values(c.chains)) await setAutomine(ch, true);
@@ -222,6 +243,8 @@ async function corridorE2E(c: BootedCorridor, senders: Record<string, { privateK
   const per = (x: number) => x / N;
   return {
     rate: N / seconds,
+    cpuMs,
+    requests: Object.fromEntries(Object.entries(requests).map(([m, k]) => [m, k / N])),
     ms: { send: per(ms.send), mine: per(ms.mine), relayer: per(ms.relayer), operator: per(ms.operator) },
     gas: { send: per(gas.send), settle: per(gas.settle), finalize: per(gas.finalize), other: per(gas.other) },
     batches,
@@ -309,14 +332,88 @@ function reducedHighVolume(dir: string, transfers: number): string {
 }
 
 /** µs per call of `fn`, after a warm-up. */
-async function micro(fn: (i: number) => unknown, n = 2000): Promise<number> {
-  for (let i = 0; i < 200; i++) await fn(i);
+async function micro(fn: (i: number) => unknown, n = 2000, warmUp = 200): Promise<number> {
+  for (let i = 0; i < warmUp; i++) await fn(i);
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await fn(i);
   return ((performance.now() - t0) / n) * 1000;
 }
 
+/**
+ * CPU seconds used so far by this process (every thread: EDR's too) and by the process trees of `pids`
+ * (the anvil nodes), from /proc (clock ticks). On this shared machine wall time follows the other
+ * engineers' load; CPU time per transfer does much less, so the bench prints the ratio both ways.
+ */
+function cpuSeconds(pids: number[] = []): number {
+  const own = process.cpuUsage();
+  let ticks = 0;
+  if (pids.length > 0) {
+    const stats = new Map<number, { ppid: number; ticks: number }>();
+    for (const d of readdirSync("/proc")) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        // pid (comm) state ppid ... utime(14) stime(15): fields after the command's closing parenthesis.
+        const text = readFileSync(`/proc/${d}/stat`, "utf8");
+        const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+        stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    const inTree = (pid: number): boolean => {
+      for (let p = pid, hops = 0; p > 1 && hops < 50; p = stats.get(p)?.ppid ?? 0, hops++) if (pids.includes(p)) return true;
+      return false;
+    };
+    for (const [pid, st] of stats) if (inTree(pid)) ticks += st.ticks;
+  }
+  return (own.user + own.system) / 1e6 + ticks / 100;
+}
+
 const fmt = (x: number, d = 1) => x.toFixed(d);
+
+/**
+ * The relayer's and operator's hot-path levers of 2026-12-08 (issue 14), each against what it replaced,
+ * same inputs, in this run: the events of the run just measured decoded with the precompiled decoders
+ * and with viem's decodeEventLog; a message's hash kept against hashed again; a decision read from the
+ * operator's store frozen against copied with structuredClone (as before).
+ */
+async function hotPathLevers(c: BootedCorridor) {
+  const logs = (
+    await Promise.all(chainNames(SPEC).map((n) => c.chains[n]!.request<{ topics: Hex[]; data: Hex }[]>("eth_getLogs", [{ address: c.deployment.chains[n]!.gateway, fromBlock: "0x0", toBlock: "latest" }])))
+  ).flat().slice(0, 1000);
+  const abi = gatewayAbi();
+  const decoded = decodeGatewayLogs(logs).length;
+  const ours = await micro(() => decodeGatewayLogs(logs), 10, 2);
+  const viems = await micro(() => {
+    for (const l of logs) {
+      try {
+        decodeEventLog({ abi, topics: l.topics as [Hex, ...Hex[]], data: l.data });
+      } catch {
+        /* skipped, as decodeGatewayLogs does */
+      }
+    }
+  }, 3, 1);
+  const perLog = (x: number) => x / logs.length;
+  console.log(`   lever: precompiled event decoders: ${fmt(perLog(ours), 1)} µs per gateway log vs viem's decodeEventLog ${fmt(perLog(viems), 1)} µs (x${fmt(viems / ours, 1)}; the first ${logs.length} gateway logs on the anvil chains, ${decoded} of them corridor events; a cross-currency transfer has 3: sent, settled, finalized)`);
+  const sent = decodeGatewayLogs(logs).find((e) => e.name === "TransferSent") as { message: Message } | undefined;
+  if (sent) {
+    const m = sent.message;
+    hashMessage(m);
+    const kept = await micro(() => hashMessage(m) && idOf(m), 20_000);
+    const fresh = await micro((i) => hashMessage({ ...m, nonce: BigInt(i) }) && idOf({ ...m, nonce: BigInt(i) }), 5000);
+    console.log(`   lever: a message's hash and id kept once computed: ${fmt(kept, 2)} µs for both vs ${fmt(fresh, 1)} µs computed (x${fmt(fresh / kept, 0)}); the operator and two attesters ask for them ~20 times per transfer`);
+    const store = new MemoryDecisionStore();
+    const q = { quoteId: ZERO_HASH, sender: m.sender, srcChainId: m.srcChainId, dstChainId: m.dstChainId, inputToken: m.inputToken, outputToken: m.outputToken, rate: 10n ** 18n, maxAmountIn: m.amount, expiresAt: 1n << 40n };
+    for (let i = 0; i < 1000; i++) {
+      const id = `0x${i.toString(16).padStart(64, "0")}` as Hex;
+      store.getOrCreate({ id, message: m, route: { srcChain: A, dstChain: B, inputCurrency: SPEC.chains[A]!.home, outputCurrency: SPEC.chains[B]!.home }, screening: { outcome: "allow", at: 1 }, signed: { outcome: "settle", rate: 10n ** 18n, mid: 10n ** 18n, sourceFinal: true, quote: q, quoteSignature: "0x", at: 1 } });
+    }
+    const idAt = (i: number) => `0x${(i % 1000).toString(16).padStart(64, "0")}` as Hex;
+    const frozen = await micro((i) => store.get(idAt(i)), 20_000);
+    const cloned = await micro((i) => structuredClone(store.get(idAt(i))), 5000);
+    console.log(`   lever: the operator's decisions kept frozen, read without a copy: ${fmt(frozen, 2)} µs a read vs ${fmt(cloned, 1)} µs with structuredClone (x${fmt(cloned / frozen, 0)}); ~6 reads per transfer`);
+  }
+}
 const kgas = (x: number) => `${fmt(x / 1000, 1)}k`;
 console.log(`Corridor benchmark: ${N} transfers per measurement, ${SENDERS} senders per chain, embedded Hardhat EDR chains, local keys.`);
 const c = await bootCorridor({ seed: "bench" });
@@ -394,12 +491,20 @@ if (process.env.BENCH_SKIP_ANVIL !== "1") {
   try {
     const an = await bootCorridor({ seed: "bench-anvil", spec: SPEC, source: { kind: "rpc", urls: { [A]: nodes[0]!.url, [B]: nodes[1]!.url } } });
     const s3 = await fund(an, "bench-anvil");
-    const rawAnvil = await rawErc20(an.chains[A]!, homeToken(an, A), s3[A]!);
+    // CPU is counted for this process and both nodes' process trees. Raw transfers are measured before and
+    // after the corridor, and the ratio taken against both together: the machine's load moves during a run.
+    const pids = nodes.map((n) => n.process.pid!).filter((p) => p !== undefined);
+    const rawBefore = await rawErc20(an.chains[A]!, homeToken(an, A), s3[A]!, pids);
     // Separate processes: the two anvil chains mine at once.
-    const e2eAnvil = await corridorE2E(an, s3, 50, { parallelChains: true });
+    const e2eAnvil = await corridorE2E(an, s3, 50, { parallelChains: true, pids });
+    const rawAfter = await rawErc20(an.chains[A]!, homeToken(an, A), s3[A]!, pids);
+    const rawAnvil = { rate: 2 / (1 / rawBefore.rate + 1 / rawAfter.rate), cpuMs: (rawBefore.cpuMs + rawAfter.cpuMs) / 2 };
     const t = e2eAnvil.ms;
-    console.log(`6. anvil engine: raw ERC-20 ${fmt(rawAnvil.rate)} /s, corridor ${fmt(e2eAnvil.rate)} /s, corridor / raw ${fmt(e2eAnvil.rate / rawAnvil.rate, 3)}  (EDR: raw ${fmt(raw.rate)}, corridor ${fmt(e2e.rate)}; anvil is x${fmt(e2eAnvil.rate / e2e.rate, 2)} the corridor's EDR rate)`);
+    console.log(`6. anvil engine: raw ERC-20 ${fmt(rawAnvil.rate)} /s (${fmt(rawBefore.rate)} before the corridor, ${fmt(rawAfter.rate)} after), corridor ${fmt(e2eAnvil.rate)} /s, corridor / raw ${fmt(e2eAnvil.rate / rawAnvil.rate, 3)}  (EDR: raw ${fmt(raw.rate)}, corridor ${fmt(e2e.rate)}; anvil is x${fmt(e2eAnvil.rate / e2e.rate, 2)} the corridor's EDR rate)`);
+    console.log(`   by CPU time (this process and both anvil processes): ${fmt(e2eAnvil.cpuMs, 2)} ms per corridor transfer, ${fmt(rawAnvil.cpuMs, 2)} ms per ERC-20 transfer: corridor / raw ${fmt(rawAnvil.cpuMs / e2eAnvil.cpuMs, 3)}  (less sensitive to the machine's other load than the wall-time ratio)`);
     console.log(`   wall ms per corridor transfer on anvil: sends ${fmt(t.send, 2)}, mine ${fmt(t.mine, 2)}, relayer ${fmt(t.relayer, 2)}, operator ${fmt(t.operator, 2)} = ${fmt(t.send + t.mine + t.relayer + t.operator, 2)} ms  (an ERC-20 transfer: ${fmt(1000 / rawAnvil.rate, 2)} ms)`);
+    console.log(`   JSON-RPC requests per corridor transfer: ${Object.entries(e2eAnvil.requests).sort((x, y) => y[1] - x[1]).map(([m, k]) => `${m} ${fmt(k, 3)}`).join(", ")}`);
+    if (LEVERS) await hotPathLevers(an);
     await an.close();
   } finally {
     for (const n of nodes) await n.stop();

@@ -28,13 +28,15 @@ export interface BlockHeader {
   number: number;
   timestamp: number;
   hash: `0x${string}`;
+  /** The parent's hash, where the node gives it (every node does; lets a watcher check its last block without reading it). */
+  parentHash?: `0x${string}`;
 }
 
 export async function getBlock(chain: Chain, tag: "latest" | number = "latest"): Promise<BlockHeader> {
-  const b = await chain.request<{ number: string; timestamp: string; hash: `0x${string}` } | null>("eth_getBlockByNumber", [
+  const b = await chain.request<{ number: string; timestamp: string; hash: `0x${string}`; parentHash?: `0x${string}` } | null>("eth_getBlockByNumber", [
     typeof tag === "number" ? toHex(tag) : tag,
     false,
   ]);
   if (!b) throw new Error(`block ${tag} not found on ${chain.name}`);
-  return { number: Number(b.number), timestamp: Number(b.timestamp), hash: b.hash };
+  return { number: Number(b.number), timestamp: Number(b.timestamp), hash: b.hash, ...(b.parentHash ? { parentHash: b.parentHash } : {}) };
 }

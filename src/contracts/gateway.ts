@@ -1,4 +1,4 @@
-import { decodeErrorResult, decodeEventLog, encodeFunctionData, type Abi, type Hex } from "viem";
+import { decodeAbiParameters, decodeErrorResult, encodeFunctionData, toEventSelector, type Abi, type AbiParameter, type Hex } from "viem";
 import { loadArtifact } from "./artifacts.js";
 import type { LockedQuote, Message } from "../domain/message.js";
 import { CorridorError } from "../domain/errors.js";
@@ -86,19 +86,49 @@ export type GatewayEvent =
 
 const WANTED = new Set(["TransferSent", "TransferSettled", "SettleFailed", "TransferRefunded", "RefundFailed", "TransferFinalized", "FinalizeFailed", "FastAllowanceDebited", "FastAllowanceCredited"]);
 
-/** Decodes the corridor events among `logs`; other logs (token transfers, admin events) are skipped. */
+/**
+ * The corridor events' decoders by topic0, built once: the event's indexed inputs from the topics, the
+ * rest from the data, with viem's ABI decoder (so values come out exactly as `decodeEventLog` gives
+ * them; test/unit/gateway-events.test.ts compares the two). `decodeEventLog` looks the event up by
+ * hashing the signature of each of the gateway's ~30 events for every log it decodes (issue 14).
+ */
+interface EventDecoder {
+  name: string;
+  indexed: readonly AbiParameter[];
+  data: readonly AbiParameter[];
+}
+let decoders: Map<string, EventDecoder> | undefined;
+function eventDecoders(): Map<string, EventDecoder> {
+  if (!decoders) {
+    decoders = new Map();
+    for (const e of gatewayAbi()) {
+      if (e.type !== "event" || e.anonymous || !WANTED.has(e.name)) continue;
+      const indexed = e.inputs.filter((i) => i.indexed);
+      // A dynamic indexed input is logged as its hash, which this decoder does not handle: none of these events has one.
+      if (indexed.some((i) => /^(string|bytes|tuple)$|\]$/.test(i.type))) throw new Error(`event ${e.name} has a dynamic indexed input`);
+      decoders.set(toEventSelector(e), { name: e.name, indexed, data: e.inputs.filter((i) => !i.indexed) });
+    }
+  }
+  return decoders;
+}
+
+/** Decodes the corridor events among `logs`; other logs (token transfers, admin events, malformed ones) are skipped. */
 export function decodeGatewayLogs<L extends { topics: Hex[]; data: Hex }>(logs: L[]): (GatewayEvent & { log: L })[] {
-  const abi = gatewayAbi();
+  const table = eventDecoders();
   const out: (GatewayEvent & { log: L })[] = [];
   for (const log of logs) {
-    let ev: { eventName: string; args: Record<string, unknown> };
+    const d = log.topics[0] && table.get(log.topics[0].toLowerCase());
+    if (!d || log.topics.length < d.indexed.length + 1) continue; // as viem: topics beyond the indexed inputs are ignored
+    const ev: Record<string, unknown> = { name: d.name };
     try {
-      ev = decodeEventLog({ abi, topics: log.topics as [Hex, ...Hex[]], data: log.data }) as never;
+      // Indexed inputs here are all static (bytes32, address): each topic is its ABI encoding.
+      d.indexed.forEach((p, i) => (ev[p.name!] = decodeAbiParameters([p], log.topics[i + 1]!)[0]));
+      const values = decodeAbiParameters(d.data, log.data);
+      d.data.forEach((p, i) => (ev[p.name!] = values[i]));
     } catch {
       continue;
     }
-    if (!WANTED.has(ev.eventName)) continue;
-    out.push({ name: ev.eventName, ...ev.args, log } as never);
+    out.push({ ...ev, log } as never);
   }
   return out;
 }

@@ -160,12 +160,29 @@ export function gatewayDomain(chainId: bigint | number, gateway: Hex) {
  * reorganisation keeps its id; a different send that takes the same nonce gets another.
  */
 export function idOf(m: Message): Hex {
-  return hashMessage({ ...m, sentAt: 0n });
+  return memo(ids, m, () => bytesToHex(messageHasher({ ...m, sentAt: 0n })));
 }
 
 /** EIP-712 struct hash of a message (what the source stores and the attestations bind). */
 export function hashMessage(m: Message): Hex {
-  return bytesToHex(messageHasher(m));
+  return memo(hashes, m, () => bytesToHex(messageHasher(m)));
+}
+
+/**
+ * A message's id and hash, computed once per message object: the relayer, the operator and each
+ * attester ask for them several times per transfer (issue 14). A message is a value: the object is
+ * frozen when its hash is first kept, so that changing it afterwards throws instead of leaving a
+ * stale hash behind (every field is a primitive, so a shallow freeze covers it).
+ */
+const ids = new WeakMap<Message, Hex>();
+const hashes = new WeakMap<Message, Hex>();
+function memo(cache: WeakMap<Message, Hex>, m: Message, compute: () => Hex): Hex {
+  let h = cache.get(m);
+  if (h === undefined) {
+    h = compute();
+    cache.set(Object.isFrozen(m) ? m : Object.freeze(m), h);
+  }
+  return h;
 }
 
 /** Payout for a message at an 18-decimal rate, rounded down as the gateway does. */

@@ -69,26 +69,29 @@ export interface DecisionStore {
 export class MemoryDecisionStore implements DecisionStore {
   private readonly decisions = new Map<string, Decision>();
   private readonly audit: AuditEntry[] = [];
-  // Copies in and out, as the SQLite store does: a caller never holds the stored object.
-  private copy = (d: Decision): Decision => structuredClone(d);
+  /**
+   * A copy in, frozen to its leaves, and handed out as it is: a caller can never change the stored
+   * decision (changing it throws), as with the SQLite store, without a copy per read (issue 14: the
+   * operator and its batch checks read a decision several times per transfer).
+   */
+  private keep = (d: Decision): Decision => frozenCopy(d);
   get(id: Hex) {
-    const d = this.decisions.get(id.toLowerCase());
-    return d && this.copy(d);
+    return this.decisions.get(id.toLowerCase());
   }
   getOrCreate(d: Decision) {
     const key = d.id.toLowerCase();
-    if (!this.decisions.has(key)) this.decisions.set(key, this.copy(d));
-    return this.copy(this.decisions.get(key)!);
+    if (!this.decisions.has(key)) this.decisions.set(key, this.keep(d));
+    return this.decisions.get(key)!;
   }
   update(id: Hex, change: (d: Decision) => Decision | undefined) {
     const cur = this.get(id);
     if (!cur) return undefined;
     const next = change(cur);
-    if (next) this.decisions.set(id.toLowerCase(), this.copy(next));
+    if (next) this.decisions.set(id.toLowerCase(), this.keep(next));
     return this.get(id);
   }
   reviews(state: ReviewState | "all" = "pending") {
-    return [...this.decisions.values()].filter((d) => d.review && (state === "all" || d.review.state === state)).map(this.copy).sort((a, b) => a.review!.openedAt - b.review!.openedAt);
+    return [...this.decisions.values()].filter((d) => d.review && (state === "all" || d.review.state === state)).sort((a, b) => a.review!.openedAt - b.review!.openedAt);
   }
   appendAudit(entries: readonly AuditEntry[]) {
     this.audit.push(...entries);
@@ -97,6 +100,16 @@ export class MemoryDecisionStore implements DecisionStore {
     return this.audit.filter((e) => e.transferId.toLowerCase() === id.toLowerCase());
   }
   close() {}
+}
+
+/**
+ * A copy of `x` frozen to its leaves (a decision is a tree of plain objects, arrays and primitives);
+ * a part already frozen is immutable and is shared, not copied (a message whose hash is kept, say).
+ */
+function frozenCopy<T>(x: T): T {
+  if (x === null || typeof x !== "object" || Object.isFrozen(x)) return x;
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(x) ? x.map(frozenCopy) : Object.fromEntries(Object.entries(x).map(([k, v]) => [k, frozenCopy(v)]));
+  return Object.freeze(copy) as T;
 }
 
 /** The operator's store in SQLite (its own file; WAL, so several operator processes may share it). */

@@ -197,38 +197,49 @@ export class Delivery {
     for (const [kind, jobs] of Object.entries(byKind) as [Job["kind"], Job[]][]) {
       // A credit carries its own signatures over its ids, so each goes in its own transaction.
       const size = kind === "credit" ? 1 : max;
-      for (let i = 0; i < jobs.length; i += size) {
-        const batch = jobs.slice(i, i + size);
-        // A credit's outcome shows in no record: before taking one over, ask the chain whether it is still owed.
-        if (kind === "credit" && takenOver.has(batch[0]!) && !(await this.creditOwed(chainName, batch[0]!))) continue;
-        await this.sendBatch(chainName, kind, batch, now);
+      const batches: Job[][] = [];
+      for (let i = 0; i < jobs.length; i += size) batches.push(jobs.slice(i, i + size));
+      if (kind === "credit") {
+        for (const batch of batches) {
+          // A credit's outcome shows in no record: before taking one over, ask the chain whether it is still owed.
+          if (takenOver.has(batch[0]!) && !(await this.creditOwed(chainName, batch[0]!))) continue;
+          await this.sendBatch(chainName, kind, batch, undefined, now);
+        }
+        continue;
       }
+      // The batches of one kind hold distinct jobs: they are attested all at once (the attesters' chain reads
+      // for all of them share calls: issue 14), then sent one after the other, in order.
+      const attested = await Promise.all(batches.map((batch) => this.attest(chainName, kind, batch, now)));
+      for (const a of attested) if (a) await this.sendBatch(chainName, kind, a.batch, a.signatures, now);
     }
   }
 
   /**
-   * Has the attesters sign the batch (settle, refund, finalize: one attestation for all its items;
-   * items refused leave it and wait to be tried again), signs the transaction, records it as in flight
-   * (before sending: a crash in between leaves it to be checked), and sends it.
+   * Has the attesters sign the batch (settle, refund, finalize: one attestation for all its items; items
+   * refused leave it and wait to be tried again). Undefined when nothing is left to send (a batch that
+   * could not be attested at all is queued again).
    */
-  private async sendBatch(chainName: string, kind: Job["kind"], batch: Job[], now: number): Promise<void> {
+  private async attest(chainName: string, kind: Exclude<Job["kind"], "credit">, batch: Job[], now: number): Promise<{ batch: Job[]; signatures: Hex[] } | undefined> {
+    try {
+      const attested = await this.ctx.attestations.signBatch(attestBatchOf(kind, batch));
+      if (attested.refused.length > 0) batch = this.leaveOut(kind, batch, attested.refused, now);
+      return batch.length === 0 ? undefined : { batch, signatures: attested.signatures };
+    } catch (err) {
+      this.ctx.log.warn({ chain: chainName, kind, items: batch.length, err: (err as Error).message }, "batch not attested; requeued");
+      this.queues[chainName]!.push(...batch);
+      return undefined;
+    }
+  }
+
+  /**
+   * Signs the batch's transaction (with the attesters' `signatures`; a credit carries its own), records it
+   * as in flight (before sending: a crash in between leaves it to be checked), and sends it.
+   */
+  private async sendBatch(chainName: string, kind: Job["kind"], batch: Job[], signatures: Hex[] | undefined, now: number): Promise<void> {
     const { stats, metrics, log, records } = this.ctx;
     const store = this.ctx.opts.store;
     const sender = this.senders[chainName]!;
     const to = this.ctx.opts.deployment.chains[chainName]!.gateway;
-    let signatures: Hex[] | undefined;
-    if (kind !== "credit") {
-      try {
-        const attested = await this.ctx.attestations.signBatch(attestBatchOf(kind, batch));
-        if (attested.refused.length > 0) batch = this.leaveOut(kind, batch, attested.refused, now);
-        signatures = attested.signatures;
-      } catch (err) {
-        log.warn({ chain: chainName, kind, items: batch.length, err: (err as Error).message }, "batch not attested; requeued");
-        this.queues[chainName]!.push(...batch);
-        return;
-      }
-      if (batch.length === 0) return;
-    }
     const items = kind === "credit" ? (batch[0] as Extract<Job, { kind: "credit" }>).ids.length : batch.length;
     const perItem = kind === "settle" ? GAS.settlePerItem : kind === "refund" ? GAS.refundPerItem : kind === "finalize" ? GAS.finalizePerItem : GAS.creditPerItem;
     const gas = GAS.settleBase + perItem * BigInt(items);

@@ -19,6 +19,7 @@ interface RawLog {
   topics: Hex[];
   data: Hex;
   blockNumber: Hex;
+  blockHash?: Hex;
   transactionHash: Hex;
   logIndex: Hex;
 }
@@ -55,14 +56,14 @@ export class EventFollower {
    * Reads `chainName`'s new gateway events from its cursor up to `head` (at most `maxLogRange` blocks),
    * applies them and moves the cursor, together; returns the last block read (undefined: nothing new).
    */
-  async readNew(chainName: string, head: number): Promise<number | undefined> {
+  async readNew(chainName: string, head: number, headBlock?: { hash: Hex; timestamp: number }): Promise<number | undefined> {
     const { store, startBlocks, maxLogRange } = this.ctx.opts;
     const from = (store.cursor(chainName) ?? (startBlocks?.[chainName] ?? head) - 1) + 1;
     if (from > head) return undefined;
     // Bounded ranges: a node may refuse a huge eth_getLogs after a long outage.
     const to = Math.min(head, from + (maxLogRange ?? 5_000) - 1);
     const events = await this.readEvents(chainName, from, to);
-    const times = await this.timesOf(chainName, events);
+    const times = await this.timesOf(chainName, events, to === head ? headBlock : undefined);
     // Records and the cursor land together: a crash re-reads the whole range, and each event is idempotent.
     store.transaction(() => {
       for (const ev of events) this.onEvent(chainName, ev, times.get(ev.log.blockNumber)!);
@@ -99,10 +100,19 @@ export class EventFollower {
     return decodeGatewayLogs(logs.map((l) => ({ ...l, blockNumber: Number(l.blockNumber) })));
   }
 
-  /** The timestamps of the blocks `events` are in, by block number. */
-  private async timesOf(chainName: string, events: GatewayEventN[]): Promise<Map<number, number>> {
+  /**
+   * The timestamps of the blocks `events` are in, by block number: the head's from the head already
+   * read (for logs whose block hash is the head's), the others read all at once (one JSON-RPC batch).
+   */
+  private async timesOf(chainName: string, events: GatewayEventN[], head?: { hash: Hex; timestamp: number }): Promise<Map<number, number>> {
     const times = new Map<number, number>();
-    for (const ev of events) if (!times.has(ev.log.blockNumber)) times.set(ev.log.blockNumber, await this.blockTime(chainName, ev.log.blockNumber));
+    const toRead = new Set<number>();
+    for (const ev of events) {
+      if (head !== undefined && ev.log.blockHash !== undefined && ev.log.blockHash === head.hash) times.set(ev.log.blockNumber, head.timestamp);
+      else toRead.add(ev.log.blockNumber);
+    }
+    for (const b of toRead) if (times.has(b)) toRead.delete(b);
+    await Promise.all([...toRead].map(async (b) => times.set(b, await this.blockTime(chainName, b))));
     return times;
   }
 

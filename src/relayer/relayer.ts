@@ -174,7 +174,7 @@ export class Relayer {
     const head = headBlock.number;
     await this.reorgs.watch(chainName, headBlock);
     await this.follower.lookUpSettlements(chainName);
-    const readTo = await this.follower.readNew(chainName, head);
+    const readTo = await this.follower.readNew(chainName, head, headBlock);
     if (readTo === head) this.reorgs.remember(chainName, head, headBlock.hash);
     this.tracker.checkConfirmations(chainName, head);
     this.tracker.checkFinality(chainName, head);

@@ -70,7 +70,7 @@ export class ReorgGuard {
    * learned of above it with what the chain now holds. After a restart it does the same over the
    * window below its cursor, since it cannot know what happened while it was down.
    */
-  async watch(chainName: string, headBlock: { number: number; hash: Hex }): Promise<void> {
+  async watch(chainName: string, headBlock: { number: number; hash: Hex; parentHash?: Hex }): Promise<void> {
     const cursor = this.ctx.opts.store.cursor(chainName);
     const first = !this.rechecked.has(chainName);
     this.rechecked.add(chainName);
@@ -86,6 +86,8 @@ export class ReorgGuard {
     const known = [...seen.keys()].filter((b) => b <= cursor).sort((a, b) => b - a);
     if (known.length === 0) return;
     const top = known[0]!;
+    // The head's parent is the last block read, with the hash read then: the chain only grew (one read fewer per poll).
+    if (top === headBlock.number - 1 && headBlock.parentHash !== undefined && headBlock.parentHash === seen.get(top)) return;
     const now = top === headBlock.number ? headBlock : top > headBlock.number ? undefined : await getBlock(chain, top).catch(() => undefined);
     if (now && now.hash === seen.get(top)) return; // the common case: nothing changed below the cursor
     // Walk down the hashes it read until one still matches: that block is below the fork.

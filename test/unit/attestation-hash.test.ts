@@ -13,6 +13,7 @@ import {
   gatewayDomain,
   hashMessage,
   hashQuote,
+  idOf,
   quoteDigest,
   refundBatchDigest,
   refundDigest,
@@ -244,4 +245,26 @@ describe("attestation hashing", () => {
       expect(() => finalizeBatchDigest([m, { ...tampered, srcChainId: m.srcChainId, srcGateway: m.srcGateway }])).toThrow();
     }
   });
+
+  it("keeps a message's id and hash once computed, and freezes the message so that they cannot go stale", () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        const copy = { ...m };
+        const id = idOf(m);
+        const hash = hashMessage(m);
+        expect(Object.isFrozen(m)).toBe(true);
+        // The same values in another object: the same id and hash, computed afresh.
+        expect(idOf(copy)).toBe(id);
+        expect(hashMessage(copy)).toBe(hash);
+        expect(hashMessage({ ...m, sentAt: 0n })).toBe(id);
+        // Changing the message it was computed for throws (ESM is strict mode) instead of leaving a stale hash.
+        expect(() => ((m as { nonce: bigint }).nonce = m.nonce + 1n)).toThrow(TypeError);
+        expect(hashMessage(m)).toBe(hash);
+        // Another message, another hash.
+        expect(hashMessage({ ...m, nonce: m.nonce === 0n ? 1n : m.nonce - 1n })).not.toBe(hash);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
+

@@ -93,4 +93,29 @@ describe.each([
     expect(s.auditFor(id(2))).toEqual([]);
     s.close();
   });
+
+  it("never lets a caller change a stored decision: not through what it stored, nor through what it read", () => {
+    const s = open();
+    const d = decision(3);
+    s.getOrCreate(d);
+    (d.route as { dstChain: string }).dstChain = "elsewhere";
+    expect(s.get(id(3))!.route.dstChain).toBe("uk");
+    const read = s.get(id(3))!;
+    try {
+      (read.route as { dstChain: string }).dstChain = "elsewhere";
+      (read as { signed?: unknown }).signed = { outcome: "refund", reason: "denied", at: 1 };
+    } catch (e) {
+      expect(e).toBeInstanceOf(TypeError); // the store in memory hands out frozen decisions
+    }
+    expect(s.get(id(3))!.route.dstChain).toBe("uk");
+    expect(s.get(id(3))!.signed).toBeUndefined();
+    const changed = s.update(id(3), (cur) => ({ ...cur, screening: { outcome: "allow", at: 4 } }))!;
+    try {
+      (changed.screening as { outcome: string }).outcome = "deny";
+    } catch (e) {
+      expect(e).toBeInstanceOf(TypeError);
+    }
+    expect(s.get(id(3))!.screening?.outcome).toBe("allow");
+    s.close();
+  });
 });
