@@ -4,10 +4,8 @@
  * L1 data fee per transaction, each with its date and source. src/measure/gas.ts prices measured gas
  * with them; every run states the figures it used (results.json `assumptions`, the summary, the report).
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { CorridorError, ErrorCode } from "../domain/errors.js";
-import { dataset } from "./manifest.js";
+import { dataset, readDataJson } from "./manifest.js";
 
 const Point = z.object({ gwei: z.number().positive(), asOf: z.string().min(4), source: z.string().min(1) }).strict();
 const Profile = z
@@ -38,19 +36,6 @@ let cached: GasPriceData | undefined;
 
 /** The shipped gas prices, validated. */
 export function gasPriceData(): GasPriceData {
-  if (cached) return cached;
-  const { path } = dataset("gas-prices");
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (cause) {
-    throw new CorridorError(ErrorCode.DataInvalid, `cannot read the gas prices ${path}: ${(cause as Error).message}`, { file: path }, cause);
-  }
-  const r = GasPricesSchema.safeParse(json);
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
-    throw new CorridorError(ErrorCode.DataInvalid, `${path}: not a gas price file: ${issues}`, { file: path, issues: r.error.issues });
-  }
-  cached = r.data;
+  cached ??= readDataJson(dataset("gas-prices").path, GasPricesSchema, { it: "the gas prices", a: "a gas price file" });
   return cached;
 }

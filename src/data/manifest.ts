@@ -35,22 +35,28 @@ const ManifestSchema = z.object({ note: z.string().optional(), datasets: z.array
 
 let cached: Dataset[] | undefined;
 
-/** The shipped data sets, in the manifest's order. */
-export function manifest(): readonly Dataset[] {
-  if (cached) return cached;
-  const file = resolve(DATA_DIR, "manifest.json");
+/**
+ * A JSON data file checked against its schema: CORRIDOR_DATA_INVALID naming the file when it cannot be
+ * read or parsed ("cannot read the gas prices FILE: …") or does not match ("FILE: not a gas price file: issues").
+ */
+export function readDataJson<S extends z.ZodTypeAny>(file: string, schema: S, names: { it: string; a: string }): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (cause) {
-    throw new CorridorError(ErrorCode.DataInvalid, `cannot read the data manifest ${file}: ${(cause as Error).message}`, { file }, cause);
+    throw new CorridorError(ErrorCode.DataInvalid, `cannot read ${names.it} ${file}: ${(cause as Error).message}`, { file }, cause);
   }
-  const r = ManifestSchema.safeParse(json);
+  const r = schema.safeParse(json);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
-    throw new CorridorError(ErrorCode.DataInvalid, `${file}: not a data manifest: ${issues}`, { file, issues: r.error.issues });
+    throw new CorridorError(ErrorCode.DataInvalid, `${file}: not ${names.a}: ${issues}`, { file, issues: r.error.issues });
   }
-  cached = r.data.datasets;
+  return r.data as z.output<S>;
+}
+
+/** The shipped data sets, in the manifest's order. */
+export function manifest(): readonly Dataset[] {
+  cached ??= readDataJson(resolve(DATA_DIR, "manifest.json"), ManifestSchema, { it: "the data manifest", a: "a data manifest" }).datasets;
   return cached;
 }
 

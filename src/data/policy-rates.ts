@@ -2,11 +2,9 @@
  * Central bank policy rates (data/policy-rates.json): the default cost of capital of a liquidity
  * pool in each currency, with the decision's date and source.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { isCalendarDate } from "../domain/clock.js";
-import { CorridorError, ErrorCode } from "../domain/errors.js";
-import { dataset } from "./manifest.js";
+import { dataset, readDataJson } from "./manifest.js";
 
 const RateSchema = z
   .object({
@@ -36,16 +34,7 @@ const cache = new Map<string, PolicyRates>();
 export function loadPolicyRates(file: string = dataset("policy-rates").path): PolicyRates {
   const hit = cache.get(file);
   if (hit) return hit;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (cause) {
-    throw new CorridorError(ErrorCode.DataInvalid, `cannot read policy rates ${file}: ${(cause as Error).message}`, { file }, cause);
-  }
-  const r = FileSchema.safeParse(json);
-  if (!r.success) {
-    throw new CorridorError(ErrorCode.DataInvalid, `${file}: not a policy rates file: ${r.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ")}`, { file });
-  }
-  cache.set(file, r.data);
-  return r.data;
+  const data = readDataJson(file, FileSchema, { it: "policy rates", a: "a policy rates file" });
+  cache.set(file, data);
+  return data;
 }

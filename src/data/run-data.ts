@@ -143,13 +143,16 @@ export function runDataSets(scenario: Scenario, scenarioDir?: string, load: Sanc
     });
   }
   const g20 = datasetAt(DEFAULT_G20_TARGETS_FILE)!;
-  const profiles = dataset("chain-profiles");
   out.push({ use: "G20 scorecard targets", name: g20.name, file: shown(g20.path), source: g20.source, asOf: g20.asOf, rows: rowsOf(g20) });
-  out.push({ use: "chain profiles (block times, confirmations)", name: profiles.name, file: shown(profiles.path), source: profiles.source, asOf: profiles.asOf, rows: rowsOf(profiles) });
-  const rails = dataset("bank-rails");
-  out.push({ use: "bank rails and holiday calendars (end-to-end scorecard)", name: rails.name, file: shown(rails.path), source: rails.source, asOf: rails.asOf, rows: rowsOf(rails) });
-  const gas = dataset("gas-prices");
-  out.push({ use: "gas and native-token prices (defaults per chain profile; the gas sensitivity table)", name: gas.name, file: shown(gas.path), source: gas.source, asOf: gas.asOf, rows: rowsOf(gas) });
+  for (const [name, use] of [
+    ["chain-profiles", "chain profiles (block times, confirmations)"],
+    ["bank-rails", "bank rails and holiday calendars (end-to-end scorecard)"],
+    ["gas-prices", "gas and native-token prices (defaults per chain profile; the gas sensitivity table)"],
+    ["policy-rates", "policy rates (the pools' cost of capital, unless the scenario's capital section gives a rate)"],
+  ] as const) {
+    const d = dataset(name);
+    out.push({ use, name: d.name, file: shown(d.path), source: d.source, asOf: d.asOf, rows: rowsOf(d) });
+  }
   return out;
 }
 

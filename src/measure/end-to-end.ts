@@ -23,7 +23,6 @@
  *
  * Pure apart from loading data/bank-rails.json (rails' hours and holiday calendars, with sources).
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { CHAIN_PROFILES, confirmationsFor } from "../chains/profiles.js";
 import { isCalendarDate } from "../domain/clock.js";
@@ -31,6 +30,7 @@ import { CorridorError, ErrorCode } from "../domain/errors.js";
 import { Decimal } from "../domain/money.js";
 import { packagePath } from "../paths.js";
 import { PRESET_RAMP_RAILS } from "../spec/presets.js";
+import { readDataJson } from "../data/manifest.js";
 import type { TransferOut } from "./transfer-out.js";
 
 // ---------------------------------------------------------------- data/bank-rails.json
@@ -81,19 +81,9 @@ const railsCache = new Map<string, BankRails>();
 export function loadBankRails(file: string = DEFAULT_BANK_RAILS_FILE): BankRails {
   const hit = railsCache.get(file);
   if (hit) return hit;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (cause) {
-    throw new CorridorError(ErrorCode.DataInvalid, `cannot read bank rails ${file}: ${(cause as Error).message}`, { file }, cause);
-  }
-  const r = BankRailsSchema.safeParse(json);
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
-    throw new CorridorError(ErrorCode.DataInvalid, `${file}: not a bank rails file: ${issues}`, { file, issues: r.error.issues });
-  }
-  railsCache.set(file, r.data);
-  return r.data;
+  const data = readDataJson(file, BankRailsSchema, { it: "bank rails", a: "a bank rails file" });
+  railsCache.set(file, data);
+  return data;
 }
 
 // ---------------------------------------------------------------- the scenario's `ramps` section

@@ -346,11 +346,7 @@ export function g20Scorecard(transfers: readonly TransferOut[], targets: G20Targ
     const seg = targets.segments[segment];
     if (!seg) continue;
     const label = SEGMENT_LABEL[segment] ?? segment;
-    const push = (c: Omit<TargetCheck, "segment" | "segmentLabel" | "line" | "source" | "met"> & { lead: string }) => {
-      const met = c.actual === null ? null : c.comparison === "atLeast" ? c.actual >= c.threshold : c.actual <= c.threshold;
-      const { lead, ...rest } = c;
-      checks.push({ ...rest, segment, segmentLabel: label, met, source: targets.source, line: `${lead}; G20 target for ${label}: ${c.target} — ${verdict(met)}` });
-    };
+    const push = checkPusher(checks, segment, label, targets.source, "");
 
     if (seg.speed) {
       const sp = seg.speed;
@@ -648,11 +644,7 @@ function endToEndScore(
     const seg = targets.segments[segment];
     if (!seg) continue;
     const label = SEGMENT_LABEL[segment] ?? segment;
-    const push = (c: Omit<TargetCheck, "segment" | "segmentLabel" | "line" | "source" | "met"> & { lead: string }) => {
-      const met = c.actual === null ? null : c.comparison === "atLeast" ? c.actual >= c.threshold : c.actual <= c.threshold;
-      const { lead, ...rest } = c;
-      checks.push({ ...rest, segment, segmentLabel: label, met, source: targets.source, line: `End to end: ${lead}; G20 target for ${label}: ${c.target} — ${verdict(met)}` });
-    };
+    const push = checkPusher(checks, segment, label, targets.source, "End to end: ");
     if (seg.speed) {
       const sp = seg.speed;
       const everyCorridor = /corridor/i.test(sp.scope ?? "");
@@ -783,5 +775,14 @@ function endToEndScore(
       lines,
     },
     onChainRest: { share: onChainScored ? onChainWithinDay / onChainScored : null, outcomes: onChainScored },
+  };
+}
+
+/** Adds a target check to `checks`: met or not (null: nothing to measure), and its line ("<prefix><lead>; G20 target for <segment>: <target> — <verdict>"). */
+function checkPusher(checks: TargetCheck[], segment: TargetCheck["segment"], label: string, source: TargetCheck["source"], prefix: string) {
+  return (c: Omit<TargetCheck, "segment" | "segmentLabel" | "line" | "source" | "met"> & { lead: string }) => {
+    const met = c.actual === null ? null : c.comparison === "atLeast" ? c.actual >= c.threshold : c.actual <= c.threshold;
+    const { lead, ...rest } = c;
+    checks.push({ ...rest, segment, segmentLabel: label, met, source, line: `${prefix}${lead}; G20 target for ${label}: ${c.target} — ${verdict(met)}` });
   };
 }

@@ -100,13 +100,13 @@ describe("a newer sanctions list from a file", () => {
 
     const sets = JSON.parse((await run(["data", "--scenario", scenarioFile, "--json"])).stdout) as { file: string; asOf: string; asOfFrom?: string; name?: string }[];
     expect(sets[0]).toMatchObject({ file: join(dir, "sdn-2026-03-04.txt"), asOf: "2026-03-04", asOfFrom: "file name", rows: 1 });
-    expect(sets.map((s) => s.name)).toEqual([undefined, "fx-gbp-per-usd", "fx-eur-per-usd", "g20-targets", "chain-profiles", "bank-rails"]);
+    expect(sets.map((s) => s.name)).toEqual([undefined, "fx-gbp-per-usd", "fx-eur-per-usd", "g20-targets", "chain-profiles", "bank-rails", "gas-prices", "policy-rates"]);
     // the flag replaces the scenario's list, with the date given
     const flagged = JSON.parse((await run(["data", "--scenario", scenarioFile, "--sanctions-list", join(dir, "sdn-2026-03-04.txt"), "--sanctions-as-of", "2026-03-05", "--json"])).stdout) as { asOf: string; asOfFrom: string }[];
     expect(flagged[0]).toMatchObject({ asOf: "2026-03-05", asOfFrom: "given" });
 
     const table = (await run(["data"])).stdout;
-    for (const name of ["ofac-sdn", "ofac-sdn-2024-09-27", "fx-gbp-per-usd", "fx-eur-per-usd", "g20-targets", "bank-rails", "chain-profiles"]) expect(table).toContain(name);
+    for (const name of ["ofac-sdn", "ofac-sdn-2024-09-27", "fx-gbp-per-usd", "fx-eur-per-usd", "g20-targets", "bank-rails", "chain-profiles", "gas-prices", "policy-rates"]) expect(table).toContain(name);
     expect(table).toMatch(/ofac-sdn\s+data\/ofac-sdn-evm-addresses-2025-11-19\.csv\s+2025-11-19\s+89/);
 
     // An undated list is refused with a code, exit status 2.

@@ -109,7 +109,7 @@ describe("G20 scorecard", () => {
       [6.36, "endToEnd"],
     ]);
     expect(sc.baselines[1]).toMatchObject({ source: "Swift, 2024", asOf: "2024-10-17", measures: "endCustomerWithinOneHour" });
-    expect(sc.lines.at(-1)).toMatch(/^For comparison, World Bank RPW global average: 6\.36% to send 200 USD \(World Bank RPW, Q3 2025; measures all-in price of sending 200 USD/);
+    expect(sc.lines.at(-1)).toMatch(/^For comparison, World Bank RPW global average: 6\.36% to send 200 USD \(World Bank RPW, Q3 2025; measures all-in price of sending the 200-unit reference remittance/);
     expect(() => parseG20Targets({ ...TARGETS, baselines: [{ ...TARGETS.baselines[0], measures: "somethingElse" }] }, "b.json")).toThrow(/b\.json: not a G20 targets file: baselines\.0\.measures/);
   });
 
