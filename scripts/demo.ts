@@ -109,7 +109,7 @@ function options() {
 const o = options();
 const logger = createLogger({ level: process.env.CORRIDOR_LOG_LEVEL ?? "warn" });
 console.log(
-  `Starting the corridor: ${o.chains ? `${o.chains.length} local chains (${o.chains.join(", ")})` : "the preset local chains"} on the "${o.profile}" profile at ${o.speed}× speed, contracts, liquidity, operator and relayer…`,
+  `Starting the corridor: ${o.chains ? `${o.chains.length} embedded chains (${o.chains.join(", ")})` : "the preset embedded chains"} on the "${o.profile}" profile at ${o.speed}× speed, contracts, liquidity, operator and relayer…`,
 );
 try {
   const demo = await startDemoServer({
