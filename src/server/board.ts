@@ -8,6 +8,12 @@
  * minus source block time), as everywhere in Corridor; "in flight for N s" is wall time since
  * the demo sent it.
  *
+ * Compressed time: a demo may run a realistic chain profile faster than life (`timeScale`, e.g. 60:
+ * Ethereum's 12 s blocks every 200 ms). Every duration the board reports (settlement times, their
+ * percentiles and chart, "in flight for", the G20 one-hour check) and the timeline's clock are then in
+ * corridor time: wall time × timeScale. Chain block times have a resolution of one wall second, so
+ * corridor times come in steps of `timeScale` seconds.
+ *
  * Chains, currencies, their symbols and words are the corridor spec's (src/spec/): the board
  * follows every route of the spec that carries traffic, and the page reads the display names from
  * the state it is sent.
@@ -88,9 +94,9 @@ const TransferViewSchema = z.object({
   /** Compliance reason code or refund reason, when there is one. */
   reason: str.nullable(),
   reasonText: str.nullable(),
-  /** Destination minus source block time (settled), or source refund minus send block time (refunded). */
+  /** Destination minus source block time (settled), or source refund minus send block time (refunded); corridor seconds. */
   seconds: numOrNull,
-  /** Wall seconds since the demo sent it. */
+  /** Corridor seconds since the demo sent it (wall × timeScale). */
   age: num,
   feePct: numOrNull,
   fxPct: numOrNull,
@@ -172,10 +178,22 @@ const G20ViewSchema = z.object({
 });
 export type G20View = z.infer<typeof G20ViewSchema>;
 
+/** The chain profile the demo runs and how much faster than life it shows it. */
+export const TimingViewSchema = z.object({
+  /** The profile's name (src/chains/profiles.ts), or "mixed" when the chains run different ones. */
+  profile: str,
+  /** Corridor seconds per wall second (1: real time). */
+  timeScale: num,
+  /** In words, e.g. "Profile: Ethereum-like (12 s blocks, …) shown at 60× speed: 1 minute on screen = 1 hour of corridor time". */
+  text: str,
+});
+export type TimingView = z.infer<typeof TimingViewSchema>;
+
 /** What GET /api/state answers and each server-sent event carries. */
 export const DashboardStateSchema = z.object({
   now: num,
   startedAt: num,
+  timing: TimingViewSchema,
   settings: SettingsSchema,
   relayer: z.object({ up: z.boolean(), backAt: numOrNull }),
   corridor: CorridorInfoSchema,
@@ -289,7 +307,31 @@ export class TransferBoard {
   private readonly fxCounts = { convertedOffMid: 0, belowMinimumRefunds: 0 };
   private g20Cache: { at: number; view: G20View | null } = { at: -Infinity, view: null };
 
-  constructor(private readonly opts: { targets: G20Targets | null; startedAt: number; /** The corridor: its routes, and each currency's mid without a shock. */ spec: CorridorSpec }) {}
+  /** Corridor seconds per wall second. */
+  private readonly scale: number;
+
+  constructor(
+    private readonly opts: {
+      targets: G20Targets | null;
+      startedAt: number;
+      /** The corridor: its routes, and each currency's mid without a shock. */
+      spec: CorridorSpec;
+      /** Corridor seconds per wall second (default 1): every duration reported is wall × timeScale. */
+      timeScale?: number;
+    },
+  ) {
+    this.scale = opts.timeScale ?? 1;
+  }
+
+  /** A wall duration in corridor seconds. */
+  private corridorSeconds(wall: number): number {
+    return wall * this.scale;
+  }
+
+  /** A wall clock time on the corridor's clock (which started with the demo and runs `timeScale` times faster). */
+  corridorTime(wall: number): number {
+    return this.opts.startedAt + (wall - this.opts.startedAt) * this.scale;
+  }
 
   private route(key: string) {
     let r = this.routes.get(key);
@@ -368,7 +410,7 @@ export class TransferBoard {
       t.outcome = "settled";
       t.gas = gas(record);
       this.counts.settled++;
-      const seconds = record.stages.settled! - record.stages.initiated!;
+      const seconds = this.corridorSeconds(record.stages.settled! - record.stages.initiated!);
       this.settledSeconds.push(seconds);
       if (this.settledSeconds.length > MAX_FINISHED) this.settledSeconds.shift();
       const c = costOf(record, t.gas);
@@ -389,14 +431,14 @@ export class TransferBoard {
         const normal = midOut / midIn;
         if (Math.abs(mid / normal - 1) > 0.001) this.fxCounts.convertedOffMid++;
       }
-      this.finish(t, transferOut(t, record, t.gas));
+      this.finish(t, transferOut(t, record, t.gas, this.scale));
     } else if (record.state === "refunded") {
       t.outcome = "refunded";
       t.gas = gas(record);
       this.counts.refunded++;
       this.route(this.keyOf(t.sent)).refunded++;
       if (record.refundReason === "belowMinimum") this.fxCounts.belowMinimumRefunds++;
-      this.finish(t, transferOut(t, record, t.gas));
+      this.finish(t, transferOut(t, record, t.gas, this.scale));
     }
   }
 
@@ -426,7 +468,7 @@ export class TransferBoard {
   /** A point of the timeline; `mids` per currency against the numeraire. */
   sample(now: number, values: { parked: number; mids: Record<Currency, number>; relayerUp: boolean }): void {
     const tl = this.timeline;
-    tl.t.push(Math.round(now));
+    tl.t.push(Math.round(this.corridorTime(now)));
     tl.inFlight.push(this.open.size);
     tl.parked.push(values.parked);
     for (const [c, v] of Object.entries(values.mids)) {
@@ -517,7 +559,7 @@ export class TransferBoard {
         p50: d.p50 ?? null,
         p95: d.p95 ?? null,
         max: d.max ?? null,
-        last: this.lastSettled?.record ? this.lastSettled.record.stages.settled! - this.lastSettled.record.stages.initiated! : null,
+        last: this.lastSettled?.record ? this.corridorSeconds(this.lastSettled.record.stages.settled! - this.lastSettled.record.stages.initiated!) : null,
       },
       cost: {
         samples: this.costs.length,
@@ -580,8 +622,9 @@ export class TransferBoard {
     if (t.outcome === "rejected") reason = "REJECTED";
     else if (r?.compliance && r.compliance.outcome !== "allow") reason = r.compliance.reason ?? null;
     if (reason === null && t.outcome === "refunded") reason = r?.refundReason ?? "other";
-    const seconds =
+    const wall =
       r && t.outcome === "settled" ? r.stages.settled! - r.stages.initiated! : r && t.outcome === "refunded" && r.stages.refunded !== undefined ? r.stages.refunded - r.stages.initiated! : null;
+    const seconds = wall === null ? null : this.corridorSeconds(wall);
     return {
       seq: t.seq,
       id: t.id ?? null,
@@ -599,7 +642,7 @@ export class TransferBoard {
       reason,
       reasonText: t.outcome === "rejected" ? t.rejected ?? "the chain refused the payment" : reasonText(reason),
       seconds,
-      age: Math.max(0, round(now - s.sentAt, 1)),
+      age: Math.max(0, round(this.corridorSeconds(now - s.sentAt), 1)),
       feePct: m ? round(pct(m.fee, m.amount), 4) : null,
       fxPct: cost?.fx ?? null,
       gasPct: cost?.gas ?? null,
@@ -712,9 +755,18 @@ function status(t: Tracked, liquidity: LiquidityView[], symbol: (c: Currency) =>
   }
 }
 
-/** A finished transfer as results.json shows it (what the G20 scorecard reads). */
-function transferOut(t: Tracked, r: TransferRecord, gas: TransferGas | null | undefined): TransferOut {
-  return toTransferOut(r, t.seq, gas ?? null);
+/**
+ * A finished transfer as results.json shows it (what the G20 scorecard reads), its durations in
+ * corridor seconds (wall × `scale`) so that the one-hour check reads corridor time.
+ */
+function transferOut(t: Tracked, r: TransferRecord, gas: TransferGas | null | undefined, scale: number): TransferOut {
+  const out = toTransferOut(r, t.seq, gas ?? null);
+  if (scale === 1) return out;
+  return {
+    ...out,
+    settlementSeconds: out.settlementSeconds === null ? null : out.settlementSeconds * scale,
+    liquidityWaitSeconds: out.liquidityWaitSeconds === null ? null : out.liquidityWaitSeconds * scale,
+  };
 }
 
 /** The corridor's chains and currencies as the page shows them (from the spec). */

@@ -48,7 +48,7 @@ import { loadG20Targets } from "../measure/g20-targets.js";
 import { silentLogger } from "../logger.js";
 import { chainNames, defaultSpec, midsOf, resolveSpec, symbolOf, type CorridorSpec } from "../spec/spec.js";
 import { listWords } from "../report/spec.js";
-import { TransferBoard, type ChainName, type DashboardState, type FastAllowanceView, type LiquidityView } from "./board.js";
+import { TransferBoard, type ChainName, type DashboardState, type FastAllowanceView, type LiquidityView, type TimingView } from "./board.js";
 import { controlsBodyFor, DEFAULT_SETTINGS, type ControlsBody, type Settings } from "./controls.js";
 import { LoadGenerator, SANCTIONED_AMOUNT } from "./load.js";
 
@@ -59,9 +59,16 @@ export interface LiveCorridorOptions {
   chains?: string[];
   /** Seeds the keys, the load and its amounts. Default 1. */
   seed?: number;
-  /** Chain profile for every chain (confirmations per tier). Default: each chain's profile in the spec ("local"). */
+  /** Chain profile for every chain (block time, confirmations per tier). Default: each chain's profile in the spec ("local"). */
   profile?: string;
-  /** Interval mining: milliseconds between blocks. Default 1000. */
+  /**
+   * Compressed time: corridor seconds per wall second (default 1). Blocks come every
+   * profile.blockTimeSeconds / timeScale wall seconds (Ethereum's 12 s at 60: every 200 ms), the
+   * review desk takes `reviewSeconds` of corridor time, and the dashboard shows every duration in
+   * corridor time (wall × timeScale).
+   */
+  timeScale?: number;
+  /** Interval mining: milliseconds between blocks, on every chain. Default: each chain's profile.blockTimeSeconds / timeScale (1000 on "local" at 1×). */
   blockTimeMs?: number;
   /** Funded senders per chain. Default 100 (the default limits hook allows each 50,000 of the numeraire a day). */
   senders?: number;
@@ -69,7 +76,7 @@ export interface LiveCorridorOptions {
   liquidity?: number;
   /** Fast allowance per chain, whole units. Default 50,000. */
   fastAllowance?: number;
-  /** How long the (simulated) compliance desk takes to approve a held transfer, seconds. Default 8. */
+  /** How long the (simulated) compliance desk takes to approve a held transfer, corridor seconds. Default 8 wall seconds (8 × timeScale). */
   reviewSeconds?: number;
   /** Settings at start (defaults: DEFAULT_SETTINGS). */
   settings?: Partial<Settings>;
@@ -86,6 +93,51 @@ export function demoSpec(opts: Pick<LiveCorridorOptions, "spec" | "chains" | "pr
   if (profile === undefined) return base;
   if (!CHAIN_PROFILES[profile]) throw new CorridorError("CORRIDOR_DEMO_INVALID_OPTIONS", `unknown chain profile "${profile}" (known: ${Object.keys(CHAIN_PROFILES).join(", ")})`);
   return { ...base, chains: Object.fromEntries(Object.entries(base.chains).map(([n, c]) => [n, { ...c, profile }])) };
+}
+
+/** The shortest interval between blocks a compressed profile may ask for (faster profiles are slowed to it). */
+export const MIN_BLOCK_MS = 50;
+
+/** The largest compression a demo accepts. */
+export const MAX_TIME_SCALE = 600;
+
+/** Milliseconds between blocks for a chain on `profile` at `timeScale` (at least MIN_BLOCK_MS). */
+export function blockIntervalMs(profile: ChainProfile, timeScale: number): number {
+  return Math.max(MIN_BLOCK_MS, Math.round((profile.blockTimeSeconds * 1000) / timeScale));
+}
+
+const PROFILE_WORDS: Record<string, string> = { ethereum: "Ethereum-like", base: "Base-like", arbitrum: "Arbitrum-like", optimism: "OP Mainnet-like", avalanche: "Avalanche-like", polygon: "Polygon-like", local: "Local test chain" };
+
+const secondsText = (s: number) => (s >= 1 && Number.isInteger(s) ? `${s} s` : `${Math.round(s * 1000) / 1000} s`);
+const minutesText = (m: number) => (m >= 1 ? `${Math.round(m * 10) / 10} min` : `${Math.round(m * 60)} s`);
+
+/** A profile's timing in words: block time and when Standard is final. */
+export function profileWords(name: string, p: ChainProfile): string {
+  const e = p.finalityEpochBlocks;
+  const finality = e
+    ? `Standard final after 2–3 epochs of ${e} blocks, ~${Math.round(((2 * e + 1) * p.blockTimeSeconds) / 6) / 10}–${Math.round((3 * e * p.blockTimeSeconds) / 6) / 10} min`
+    : p.standardConfirmations <= 1
+      ? "final at once"
+      : `Standard final after ${p.standardConfirmations} blocks, ~${minutesText((p.standardConfirmations * p.blockTimeSeconds) / 60)}`;
+  const fast = p.fastConfirmations !== null && p.fastConfirmations < (e ? 2 * e + 1 : p.standardConfirmations) ? `, Fast after ${p.fastConfirmations} block${p.fastConfirmations === 1 ? "" : "s"}` : "";
+  return `${PROFILE_WORDS[name] ?? name} (${secondsText(p.blockTimeSeconds)} blocks, ${finality}${fast})`;
+}
+
+/** What the dashboard says about the profile and the compression. */
+export function timingView(profiles: Record<string, { name: string; profile: ChainProfile }>, timeScale: number): TimingView {
+  const names = [...new Set(Object.values(profiles).map((p) => p.name))];
+  const profile = names.length === 1 ? names[0]! : "mixed";
+  const what =
+    names.length === 1
+      ? `Profile: ${profileWords(names[0]!, Object.values(profiles)[0]!.profile)}`
+      : `Profiles: ${Object.entries(profiles)
+          .map(([chain, p]) => `${chain.toUpperCase()} ${profileWords(p.name, p.profile)}`)
+          .join("; ")}`;
+  const speed =
+    timeScale === 1
+      ? "shown in real time"
+      : `shown at ${timeScale}× speed: 1 minute on screen = ${timeScale % 60 === 0 ? `${timeScale / 60} hour${timeScale === 60 ? "" : "s"}` : minutesText(timeScale)} of corridor time; every time below is corridor time`;
+  return { profile, timeScale, text: `${what} ${speed}` };
 }
 
 /** What a drained pool keeps (base units): payments above it wait for liquidity. */
@@ -138,6 +190,8 @@ export class LiveCorridor {
       initialLiquidity: number;
       /** Each chain's profile. */
       profiles: Record<ChainName, ChainProfile>;
+      /** The profile and compression, as the dashboard states them. */
+      timing: TimingView;
       logger: Logger;
       tickMs: number;
       /** A shock's multiplier on the units of `currency` (or of every currency, null) per numeraire unit. */
@@ -166,6 +220,9 @@ export class LiveCorridor {
     const spec = demoSpec(opts);
     const names = chainNames(spec);
     const profiles: Record<ChainName, ChainProfile> = Object.fromEntries(names.map((n) => [n, CHAIN_PROFILES[spec.chains[n]!.profile]!]));
+    const timeScale = opts.timeScale ?? 1;
+    if (!(timeScale >= 1 && timeScale <= MAX_TIME_SCALE)) throw new CorridorError("CORRIDOR_DEMO_INVALID_OPTIONS", `time scale ${timeScale} outside 1..${MAX_TIME_SCALE}`);
+    const timing = timingView(Object.fromEntries(names.map((n) => [n, { name: spec.chains[n]!.profile, profile: profiles[n]! }])), timeScale);
     const settings: Settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     const liquidity = opts.liquidity ?? 1_000_000;
     const dir = mkdtempSync(join(tmpdir(), "corridor-demo-"));
@@ -199,14 +256,15 @@ export class LiveCorridor {
         senders: (chain) => [...senders[chain]!.map((key) => ({ key, amount: toBaseUnits("1000000") })), ...recipients.map((key) => ({ key, amount: 0n }))],
       });
 
-      // From here on blocks come every `blockTimeMs`, whether or not there is traffic.
-      for (const c of Object.values(chains)) {
+      // From here on blocks come every `blockTimeMs` (else the profile's block time, compressed), whether or not there is traffic.
+      const intervals: Record<ChainName, number> = Object.fromEntries(names.map((n) => [n, opts.blockTimeMs ?? blockIntervalMs(profiles[n]!, timeScale)]));
+      for (const [n, c] of Object.entries(chains)) {
         await setAutomine(c, false);
-        await c.request("evm_setIntervalMining", [opts.blockTimeMs ?? 1000]);
+        await c.request("evm_setIntervalMining", [intervals[n]!]);
       }
 
       const startedAt = wallClock.now();
-      const board = new TransferBoard({ targets: loadG20Targets(), startedAt, spec });
+      const board = new TransferBoard({ targets: loadG20Targets(), startedAt, spec, timeScale });
       // Each currency at its mid in the spec, against the numeraire; an FX shock multiplies one (or all).
       const fxState: { factor: number; currency: string | null } = { factor: 1, currency: null };
       const quotes = Object.keys(spec.currencies).filter((c) => c !== spec.numeraire);
@@ -244,7 +302,8 @@ export class LiveCorridor {
         travelRuleFor: (m) => load?.travelRuleFor(m.extraHash),
         audit: () => {},
       };
-      const reviewSeconds = opts.reviewSeconds ?? 8;
+      // Corridor seconds: the desk takes reviewSeconds / timeScale of wall time.
+      const reviewSeconds = opts.reviewSeconds ?? 8 * timeScale;
       // A compliance officer, simulated: approves each held transfer after `reviewSeconds`, through the operator's review desk.
       const operator: Operator = buildOperator({
         chains,
@@ -265,7 +324,7 @@ export class LiveCorridor {
             } catch {
               // decided or expired meanwhile
             }
-          }, reviewSeconds * 1000);
+          }, (reviewSeconds / timeScale) * 1000);
           t.unref();
         },
       });
@@ -347,6 +406,7 @@ export class LiveCorridor {
           lp,
           initialLiquidity: liquidity,
           profiles,
+          timing,
           logger,
           tickMs: opts.tickMs ?? 500,
           fxState,
@@ -358,7 +418,7 @@ export class LiveCorridor {
       self.corridor = live;
       live.relayerService = relayerService;
       board.log(
-        `Corridor started: ${names.length} chains (${names.map((n) => n.toUpperCase()).join(", ")}), ${spec.routes.length} routes, ${count} senders and ${formatWhole(liquidity)} of liquidity on each chain, a block every ${(opts.blockTimeMs ?? 1000) / 1000} s`,
+        `Corridor started: ${names.length} chains (${names.map((n) => n.toUpperCase()).join(", ")}), ${spec.routes.length} routes, ${count} senders and ${formatWhole(liquidity)} of liquidity on each chain, a block every ${listWords([...new Set(Object.values(intervals))].map((ms) => `${ms / 1000} s`))} of wall time. ${timing.text}`,
         "info",
         startedAt,
       );
@@ -371,6 +431,16 @@ export class LiveCorridor {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /** Corridor seconds per wall second. */
+  get timeScale(): number {
+    return this.parts.timing.timeScale;
+  }
+
+  /** The relayer's record of a transfer (for tests: its chain times in wall seconds). */
+  record(id: Hex): TransferRecord | undefined {
+    return this.parts.reader.get(id);
   }
 
   get settings(): Settings {
@@ -394,6 +464,7 @@ export class LiveCorridor {
     const threshold = this.settingsNow.travelRuleThresholdUsd;
     return this.board.snapshot({
       now,
+      timing: p.timing,
       settings: { ...this.settingsNow },
       relayer: { up: this.relayerService !== undefined, backAt: this.relayerBackAt },
       fx: {

@@ -53,6 +53,7 @@ export function dashboardPage(spec: CorridorSpec): string {
     <p class="eyebrow">Corridor · live demonstration</p>
     <h1>${esc(heading)}</h1>
     <p class="lede">Test stablecoins on ${count} chains: ${coins}. Payments go every way between them; an operator screens each one, converts at a quoted rate and signs; a relayer carries it across. Every figure below is measured from the ${count} chains, live.</p>
+    <p class="lede timing" id="timing" data-testid="timing"></p>
   </div>
   <div class="chips" id="chips"><span class="chip muted">Connecting…</span></div>
 </header>

@@ -211,3 +211,51 @@ describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard of a three-chain corrido
     await page.close();
   }, 120_000);
 });
+
+describe.skipIf(SKIP_BROWSER_TESTS)("the live dashboard of an Ethereum-like corridor in compressed time", () => {
+  let demo: DemoServer;
+  let browser: Browser;
+  const SPEED = 60;
+
+  beforeAll(async () => {
+    demo = await startDemoServer({ port: 0, corridor: { profile: "ethereum", timeScale: SPEED, seed: 5, senders: 8, settings: { arrivalPerMinute: 60, fastShare: 0.5 } } });
+    browser = await launchBrowser();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  }, 30_000);
+
+  it("states the profile and the speed, and shows every settlement time in corridor time (wall time × speed)", async () => {
+    const { page, problems } = await watchedPage(browser);
+    await page.goto(demo.url);
+    const timing = await until("the timing line", async () => page.getByTestId("timing").innerText());
+    expect(timing).toContain("Profile: Ethereum-like (12 s blocks, Standard final after 2–3 epochs");
+    expect(timing).toContain("shown at 60× speed: 1 minute on screen = 1 hour of corridor time");
+    await expect(page.getByTestId("chip-timing").innerText()).resolves.toBe("ethereum profile · 60× speed");
+
+    type View = { id: string | null; tier: string; outcome: string; seconds: number | null };
+    type State = { timing: { profile: string; timeScale: number }; recent: View[]; cost: { latest: View | null }; settlement: { p50: number | null; max: number | null } };
+    const state = async () => (await (await fetch(`${demo.url}api/state`)).json()) as State;
+    // A Standard payment waits for Ethereum finality: 65 to 96 blocks of 12 s (13 to 19.2 minutes of corridor time), so the
+    // slowest settlement reaches 12 minutes and more (65 blocks every 200 ms: 13 wall seconds, block times to the second).
+    const st: State = (await until("a Standard payment settled", async () => {
+      const s = await state();
+      return (s.settlement.max ?? 0) >= 12 * SPEED ? s : null;
+    }, 60_000))!;
+    expect(st.timing).toMatchObject({ profile: "ethereum", timeScale: SPEED });
+    const settled = [...st.recent, ...(st.cost.latest ? [st.cost.latest] : [])].filter((v) => v.outcome === "settled");
+    expect(settled.length).toBeGreaterThan(0);
+    for (const v of settled) {
+      const r = demo.corridor.record(v.id as `0x${string}`)!;
+      // The chains' block times are wall seconds: the dashboard shows them × the speed.
+      expect(v.seconds).toBe((r.stages.settled! - r.stages.initiated!) * SPEED);
+    }
+    expect(st.settlement.p50! % SPEED).toBe(0);
+    // The page shows the slowest in minutes of corridor time.
+    await until("the latency note in corridor time", async () => (await page.locator("#latency-note").innerText()).includes("in corridor time (wall time × 60"));
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+});

@@ -128,9 +128,12 @@
         );
       }
       if (st.drain) chips.push(h("span", { class: "chip bad" }, `${side(st.drain.chain)} liquidity drained, ${Math.max(0, Math.round(st.drain.until - st.now))} s left`));
-      chips.push(h("span", { class: "chip" }, `Up for ${secs(st.now - st.startedAt)}`));
+      const scale = st.timing.timeScale;
+      chips.push(h("span", { class: "chip", dataset: { testid: "chip-timing" }, title: st.timing.text }, `${st.timing.profile} profile · ${scale === 1 ? "real time" : `${scale}× speed`}`));
+      chips.push(h("span", { class: "chip" }, scale === 1 ? `Up for ${secs(st.now - st.startedAt)}` : `Up for ${secs(st.now - st.startedAt)} (${secs((st.now - st.startedAt) * scale)} of corridor time)`));
     }
     fill("chips", chips);
+    if (st) fill("timing", st.timing.text);
   }
 
   function renderHeadline(st) {
@@ -313,13 +316,16 @@
     live.setOption(chart.option, { replaceMerge: ["title"] });
   }
 
+  /** ", in corridor time (…)" when the demo runs faster than life. */
+  const corridorTime = (st) => (st.timing.timeScale === 1 ? "" : `, in corridor time (wall time × ${st.timing.timeScale}; block times have a resolution of one wall second, so ${st.timing.timeScale} s of corridor time)`);
+
   function renderLatency(st) {
     const d = st.settlement;
     const note = document.getElementById("latency-note");
     if (note)
       note.textContent = d.count
-        ? `${int(d.count)} payments: median ${secs(d.p50)}, 95% within ${secs(d.p95)}, slowest ${secs(d.max)}. Measured from the chains: destination block time minus source block time.`
-        : "Measured from the chains: destination block time minus source block time.";
+        ? `${int(d.count)} payments: median ${secs(d.p50)}, 95% within ${secs(d.p95)}, slowest ${secs(d.max)}. Measured from the chains: destination block time minus source block time${corridorTime(st)}.`
+        : `Measured from the chains: destination block time minus source block time${corridorTime(st)}.`;
     drawChart("histogram", st.charts.latency);
   }
 
