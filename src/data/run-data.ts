@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { CorridorError, ErrorCode } from "../domain/errors.js";
+import { z } from "zod";
 import type { HookSpec } from "../domain/compliance/registry.js";
 import { DEFAULT_G20_TARGETS_FILE, loadG20Targets } from "../measure/g20-targets.js";
 import { loadBankRails } from "../measure/end-to-end.js";
@@ -14,7 +14,7 @@ import { DEFAULT_HOOKS } from "../operator/default-hooks.js";
 import { PACKAGE_ROOT } from "../paths.js";
 import type { Scenario } from "../sim/scenario.js";
 import { dataFile, loadFxSeries } from "./fx-series.js";
-import { dataset, datasetAt, manifest, type Dataset } from "./manifest.js";
+import { dataset, datasetAt, manifest, readDataJson, type Dataset } from "./manifest.js";
 import { loadPolicyRates } from "./policy-rates.js";
 import { DEFAULT_SANCTIONS_DATASET, DEFAULT_SANCTIONS_FILE, loadSanctionsList, resolveListFile, type SanctionsList } from "./sanctions-list.js";
 
@@ -43,6 +43,8 @@ const shown = (path: string) => {
   return rel.startsWith("..") ? path : rel;
 };
 
+const ProfilesFile = z.object({ profiles: z.record(z.string(), z.unknown()) }).passthrough();
+
 /** Rows of a shipped data set, counted from its file by its kind. */
 export function rowsOf(d: Dataset & { path: string }): number {
   switch (d.kind) {
@@ -52,29 +54,15 @@ export function rowsOf(d: Dataset & { path: string }): number {
       return loadFxSeries(d.path).points.length;
     case "g20Targets":
       return Object.keys(loadG20Targets(d.path).segments).length;
-    case "chainProfiles": {
-      let json: { profiles?: Record<string, unknown> };
-      try {
-        json = JSON.parse(readFileSync(d.path, "utf8")) as typeof json;
-      } catch (cause) {
-        throw new CorridorError(ErrorCode.DataInvalid, `cannot read chain profiles ${d.path}: ${(cause as Error).message}`, { file: d.path }, cause);
-      }
-      return Object.keys(json.profiles ?? {}).length;
-    }
     case "bankRails": {
       // Rails and holidays: each rail and each holiday is a row.
       const r = loadBankRails(d.path);
       return Object.keys(r.rails).length + Object.values(r.calendars).reduce((n, c) => n + c.holidays.length, 0);
     }
-    case "gasPrices": {
-      let json: { profiles?: Record<string, unknown> };
-      try {
-        json = JSON.parse(readFileSync(d.path, "utf8")) as typeof json;
-      } catch (cause) {
-        throw new CorridorError(ErrorCode.DataInvalid, `cannot read gas prices ${d.path}: ${(cause as Error).message}`, { file: d.path }, cause);
-      }
-      return Object.keys(json.profiles ?? {}).length;
-    }
+    case "chainProfiles":
+    case "gasPrices":
+      // One row per chain profile the file describes.
+      return Object.keys(readDataJson(d.path, ProfilesFile, { it: d.kind === "gasPrices" ? "gas prices" : "chain profiles", a: `a ${d.name} file` }).profiles).length;
     case "xmlSchema":
       // An XSD's "rows": the types it defines.
       return (readFileSync(d.path, "utf8").match(/<xs:(complexType|simpleType) name=/g) ?? []).length;
